@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// `meshtrim`: the terminal UI (no subcommand) and the scriptable commands.
+@main
+struct Meshtrim: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meshtrim",
+        abstract: "Find bloated Istio sidecars and write the Sidecar resource that trims them.",
+        discussion: """
+            With no subcommand meshtrim opens the terminal UI. Use --demo to browse the bundled demo mesh \
+            without a cluster.
+            """,
+        version: "0.1.0",
+        subcommands: []
+    )
+
+    mutating func run() async throws {
+        throw ValidationError("the terminal UI is not wired yet")
+    }
+}
