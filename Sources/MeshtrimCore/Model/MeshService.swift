@@ -76,6 +76,8 @@ public struct MeshService: Codable, Hashable, Sendable {
     public var creationTime: Date
     /// The pod selector (Service `selector`, ServiceEntry `workloadSelector`); selects inbound ports.
     public var selector: [String: String]?
+    /// A ServiceEntry's inline endpoints; a pod whose IP is listed gets inbound clusters for them.
+    public var endpoints: [ServiceEndpoint]?
 
     /// Makes a service.
     public init(
@@ -99,4 +101,18 @@ public struct MeshService: Codable, Hashable, Sendable {
 
     /// Whether this is a Kubernetes Service.
     public var isKubernetes: Bool { registry == .kubernetes }
+}
+
+/// An inline ServiceEntry endpoint: an address and its port overrides by port name.
+public struct ServiceEndpoint: Codable, Hashable, Sendable {
+    /// The endpoint address (IP or host).
+    public var address: String
+    /// Target ports by service port name.
+    public var ports: [String: Int]
+
+    /// Makes an endpoint.
+    public init(address: String, ports: [String: Int] = [:]) {
+        self.address = address
+        self.ports = ports
+    }
 }

@@ -1,0 +1,252 @@
+import Foundation
+import Yams
+
+/// Turns decoded Kubernetes and Istio objects into a ``MeshInventory``.
+///
+/// Follows Istio's registry rules: one ``MeshService`` per Kubernetes Service and per ServiceEntry host,
+/// `networking.istio.io/exportTo` annotations, ExternalName as alias, headless as passthrough, and the mesh config
+/// from the `istio` ConfigMap. Pod templates of Deployments and other workloads become one pod each, so plain
+/// manifests can be scoped before anything runs.
+struct InventoryBuilder {
+    private(set) var inventory = MeshInventory()
+    private(set) var ignoredKinds: [String: Int] = [:]
+    private(set) var warnings: [String] = []
+    private var sawMeshConfig = false
+
+    /// The namespace given to objects that name none (like `kubectl apply` without `-n`).
+    var defaultNamespace = "default"
+
+    mutating func add(_ object: KubernetesObject, source: String) {
+        switch object {
+        case .list(let items):
+            for item in items { add(item, source: source) }
+        case .namespace(let meta):
+            inventory.namespaces.append(MeshNamespace(meta: meta.objectMeta(defaultNamespace: "")))
+        case .pod(let meta, let spec, let status):
+            inventory.pods.append(Self.pod(meta: meta.objectMeta(defaultNamespace: defaultNamespace), spec: spec, status: status))
+        case .workload(let kind, let meta, let template):
+            addWorkload(kind: kind, meta: meta.objectMeta(defaultNamespace: defaultNamespace), template: template)
+        case .service(let meta, let spec):
+            inventory.services.append(service(meta: meta.objectMeta(defaultNamespace: defaultNamespace), spec: spec))
+        case .configMap(let meta, let data):
+            addConfigMap(meta: meta.objectMeta(defaultNamespace: defaultNamespace), data: data, source: source)
+        case .serviceEntry(let meta, let spec):
+            inventory.services += serviceEntry(meta: meta.objectMeta(defaultNamespace: defaultNamespace), spec: spec)
+        case .virtualService(let meta, let spec):
+            inventory.virtualServices.append(Self.virtualService(meta: meta.objectMeta(defaultNamespace: defaultNamespace), spec: spec))
+        case .destinationRule(let meta, let spec):
+            let meta = meta.objectMeta(defaultNamespace: defaultNamespace)
+            let selector = spec?.workloadSelector?.matchLabels ?? spec?.workloadSelector?.labels
+            inventory.destinationRules.append(
+                DestinationRule(
+                    meta: meta, host: spec?.host ?? "", subsets: (spec?.subsets ?? []).compactMap(\.name),
+                    exportTo: spec?.exportTo, workloadSelector: selector.map(LabelSelector.init)))
+        case .sidecar(let meta, let spec):
+            inventory.sidecars.append(Self.sidecar(meta: meta.objectMeta(defaultNamespace: defaultNamespace), spec: spec))
+        case .other(let kind):
+            ignoredKinds[kind, default: 0] += 1
+        }
+    }
+
+    /// The finished inventory, sorted the way the UI lists things.
+    func finish() -> MeshInventory {
+        var result = inventory
+        result.namespaces.sort { $0.name < $1.name }
+        result.pods.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        return result
+    }
+
+    // MARK: Pods and workloads
+
+    static func pod(meta: ObjectMeta, spec: PodSpecWire?, status: PodStatusWire?) -> Pod {
+        let containers = spec?.containers ?? []
+        let initContainers = spec?.initContainers ?? []
+        let proxy = containers.first { $0.name == "istio-proxy" }
+            ?? initContainers.first { $0.name == "istio-proxy" && $0.restartPolicy == "Always" }
+        var namedPorts: [String: Int] = [:]
+        for container in containers + initContainers {
+            for port in container.ports ?? [] {
+                if let name = port.name, let number = port.containerPort { namedPorts[name] = number }
+            }
+        }
+        let sidecarInits = initContainers.filter { $0.restartPolicy == "Always" }
+        let total = containers.count + sidecarInits.count
+        let statuses = (status?.containerStatuses ?? [])
+            + (status?.initContainerStatuses ?? []).filter { item in sidecarInits.contains { $0.name == item.name } }
+        let ready = statuses.filter { $0.ready == true }.count
+        return Pod(
+            meta: meta, phase: status?.phase ?? "Unknown", readyContainers: ready, totalContainers: total,
+            hasSidecar: proxy != nil, proxyVersion: proxy?.image.flatMap(Self.imageTag), namedPorts: namedPorts,
+            podIP: status?.podIP)
+    }
+
+    private mutating func addWorkload(kind: String, meta: ObjectMeta, template: PodTemplateWire?) {
+        guard let template else { return }
+        let templateMeta = template.metadata?.objectMeta(defaultNamespace: meta.namespace)
+        var podMeta = ObjectMeta(
+            name: meta.name, namespace: meta.namespace, labels: templateMeta?.labels ?? [:],
+            annotations: (templateMeta?.annotations ?? [:]).merging(["meshtrim.io/workload": "\(kind)/\(meta.name)"]) { a, _ in a },
+            creationTimestamp: meta.creationTimestamp)
+        if podMeta.name.isEmpty { podMeta.name = kind.lowercased() }
+        var pod = Self.pod(meta: podMeta, spec: template.spec, status: nil)
+        pod.phase = "Template"
+        pod.readyContainers = 0
+        // A plain manifest is injected at admission time unless it opts out.
+        let optOut = podMeta.labels["sidecar.istio.io/inject"] == "false"
+            || podMeta.annotations["sidecar.istio.io/inject"] == "false"
+        if !pod.hasSidecar && !optOut {
+            pod.hasSidecar = true
+            pod.totalContainers += 1
+        }
+        inventory.pods.append(pod)
+    }
+
+    static func imageTag(_ image: String) -> String? {
+        let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
+        guard let colon = lastComponent.lastIndex(of: ":") else { return nil }
+        let tag = String(lastComponent[lastComponent.index(after: colon)...])
+        if tag.isEmpty || tag == "auto" { return nil }
+        return tag.split(separator: "@").first.map(String.init)
+    }
+
+    // MARK: Services
+
+    private func domainSuffix() -> String { inventory.meshConfig.domainSuffix }
+
+    private func service(meta: ObjectMeta, spec: ServiceSpecWire?) -> MeshService {
+        let type = spec?.type ?? "ClusterIP"
+        let resolution: ServiceResolution
+        if type == "ExternalName" {
+            resolution = .alias
+        } else if spec?.clusterIP == "None" {
+            resolution = .passthrough
+        } else {
+            resolution = .clientSideLB
+        }
+        let ports = (spec?.ports ?? []).map { port in
+            ServicePort(
+                number: port.port ?? 0, name: port.name ?? "",
+                protocol: Self.inferProtocol(kubernetesProtocol: port.protocol, appProtocol: port.appProtocol, name: port.name),
+                targetPort: port.targetPort?.text)
+        }
+        let exportTo = meta.annotations["networking.istio.io/exportTo"].map {
+            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        return MeshService(
+            hostname: "\(meta.name).\(meta.namespace).svc.\(domainSuffix())", namespace: meta.namespace, name: meta.name,
+            ports: ports, exportTo: exportTo, registry: .kubernetes, resolution: resolution,
+            creationTime: meta.creationTime, selector: spec?.selector)
+    }
+
+    private func serviceEntry(meta: ObjectMeta, spec: ServiceEntrySpecWire?) -> [MeshService] {
+        guard let spec else { return [] }
+        let resolution: ServiceResolution
+        switch spec.resolution ?? "NONE" {
+        case "STATIC": resolution = .clientSideLB
+        case "DNS": resolution = .dnsLB
+        case "DNS_ROUND_ROBIN": resolution = .dnsRoundRobinLB
+        default: resolution = .passthrough
+        }
+        let ports = (spec.ports ?? []).map { port in
+            ServicePort(
+                number: port.number ?? 0, name: port.name ?? "", protocol: (port.protocol ?? "TCP").uppercased(),
+                targetPort: port.targetPort.map(String.init))
+        }
+        let endpoints = (spec.endpoints ?? []).compactMap { entry -> ServiceEndpoint? in
+            guard let address = entry.address else { return nil }
+            return ServiceEndpoint(address: address, ports: entry.ports ?? [:])
+        }
+        let selector = spec.workloadSelector?.labels ?? spec.workloadSelector?.matchLabels
+        return (spec.hosts ?? []).map { host in
+            var service = MeshService(
+                hostname: host, namespace: meta.namespace, name: meta.name, ports: ports, exportTo: spec.exportTo,
+                registry: .serviceEntry, resolution: resolution, creationTime: meta.creationTime, selector: selector)
+            service.endpoints = endpoints.isEmpty ? nil : endpoints
+            return service
+        }
+    }
+
+    /// Istio's protocol for a Kubernetes port: `appProtocol`, else the name's prefix, else TCP (UDP kept as UDP).
+    static func inferProtocol(kubernetesProtocol: String?, appProtocol: String?, name: String?) -> String {
+        if kubernetesProtocol?.uppercased() == "UDP" { return "UDP" }
+        if kubernetesProtocol?.uppercased() == "SCTP" { return "SCTP" }
+        let known = ["http", "http2", "https", "grpc", "grpc-web", "tcp", "tls", "mongo", "redis", "mysql", "thrift"]
+        if let appProtocol = appProtocol?.lowercased(), !appProtocol.isEmpty {
+            let bare = appProtocol.split(separator: "/").last.map(String.init) ?? appProtocol
+            if bare == "h2c" { return "HTTP2" }
+            if known.contains(bare) { return bare.uppercased() }
+        }
+        if let name = name?.lowercased() {
+            let prefix = name.split(separator: "-", maxSplits: 1).first.map(String.init) ?? name
+            if prefix == "grpc" && name.hasPrefix("grpc-web") { return "GRPC-WEB" }
+            if known.contains(prefix) { return prefix.uppercased() }
+        }
+        return "TCP"
+    }
+
+    // MARK: Istio configuration
+
+    static func virtualService(meta: ObjectMeta, spec: VirtualServiceSpecWire?) -> VirtualService {
+        var destinations: [VirtualService.Destination] = []
+        func add(_ destination: DestinationWire?, sources: [String], mirror: Bool = false) {
+            guard let host = destination?.host, !host.isEmpty else { return }
+            let port = destination?.port?.number.flatMap { $0 == 0 ? nil : $0 }
+            destinations.append(.init(host: host, port: port, sourceNamespaces: sources, isMirror: mirror))
+        }
+        for route in spec?.http ?? [] {
+            let sources = (route.match ?? []).compactMap(\.sourceNamespace)
+            let restricted = !(route.match ?? []).isEmpty && (route.match ?? []).allSatisfy { $0.sourceNamespace != nil }
+            let sourceList = restricted ? sources : []
+            for destination in route.route ?? [] { add(destination.destination, sources: sourceList) }
+            add(route.mirror, sources: sourceList, mirror: true)
+            for mirror in route.mirrors ?? [] { add(mirror.destination, sources: sourceList, mirror: true) }
+        }
+        for route in (spec?.tcp ?? []) + (spec?.tls ?? []) {
+            let restricted = !(route.match ?? []).isEmpty && (route.match ?? []).allSatisfy { $0.sourceNamespace != nil }
+            let sourceList = restricted ? (route.match ?? []).compactMap(\.sourceNamespace) : []
+            for destination in route.route ?? [] { add(destination.destination, sources: sourceList) }
+        }
+        return VirtualService(
+            meta: meta, hosts: spec?.hosts ?? [], gateways: spec?.gateways ?? [], exportTo: spec?.exportTo,
+            destinations: destinations)
+    }
+
+    static func sidecar(meta: ObjectMeta, spec: SidecarSpecWire?) -> Sidecar {
+        func port(_ wire: SidecarPortWire?) -> SidecarPort? {
+            guard let wire else { return nil }
+            return SidecarPort(number: wire.number ?? 0, protocol: wire.protocol ?? "", name: wire.name ?? "")
+        }
+        let selector = spec?.workloadSelector?.labels ?? spec?.workloadSelector?.matchLabels
+        return Sidecar(
+            meta: meta, workloadSelector: selector.map(LabelSelector.init),
+            egress: (spec?.egress ?? []).map { SidecarEgressListener(port: port($0.port), hosts: $0.hosts ?? []) },
+            ingressPorts: (spec?.ingress ?? []).compactMap { port($0.port) },
+            outboundTrafficPolicy: spec?.outboundTrafficPolicy?.mode.flatMap(OutboundTrafficPolicy.init(rawValue:)))
+    }
+
+    private mutating func addConfigMap(meta: ObjectMeta, data: ConfigMapWire, source: String) {
+        guard meta.name == "istio" || meta.name.hasPrefix("istio-"), let mesh = data.data?["mesh"] else {
+            ignoredKinds["ConfigMap", default: 0] += 1
+            return
+        }
+        if sawMeshConfig && meta.name != "istio" { return }
+        do {
+            let parsed = try Yams.load(yaml: mesh) as? [String: Any] ?? [:]
+            var config = MeshConfig()
+            config.rootNamespace = (parsed["rootNamespace"] as? String) ?? meta.namespace
+            if let list = parsed["defaultServiceExportTo"] as? [String] { config.defaultServiceExportTo = list }
+            if let list = parsed["defaultVirtualServiceExportTo"] as? [String] { config.defaultVirtualServiceExportTo = list }
+            if let list = parsed["defaultDestinationRuleExportTo"] as? [String] { config.defaultDestinationRuleExportTo = list }
+            if let policy = parsed["outboundTrafficPolicy"] as? [String: Any], let mode = policy["mode"] as? String,
+                let value = OutboundTrafficPolicy(rawValue: mode)
+            {
+                config.outboundTrafficPolicy = value
+            }
+            inventory.meshConfig = config
+            inventory.istiodNamespace = meta.namespace
+            sawMeshConfig = true
+        } catch {
+            warnings.append("\(source): ConfigMap \(meta.qualifiedName): key 'mesh' is not valid YAML; using Istio's defaults")
+        }
+    }
+}

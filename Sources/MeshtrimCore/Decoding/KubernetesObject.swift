@@ -1,0 +1,88 @@
+import Foundation
+
+/// One Kubernetes or Istio object as read from a manifest or an API list, already narrowed to its kind.
+///
+/// Decoding picks the payload by `kind`; kinds meshtrim does not use decode as `.other` so that a manifest
+/// directory full of Deployments, ConfigMaps and CRDs loads without complaint.
+enum KubernetesObject: Decodable {
+    case namespace(MetadataWire)
+    case pod(MetadataWire, PodSpecWire?, PodStatusWire?)
+    case workload(kind: String, MetadataWire, PodTemplateWire?)
+    case service(MetadataWire, ServiceSpecWire?)
+    case configMap(MetadataWire, ConfigMapWire)
+    case serviceEntry(MetadataWire, ServiceEntrySpecWire?)
+    case virtualService(MetadataWire, VirtualServiceSpecWire?)
+    case destinationRule(MetadataWire, DestinationRuleSpecWire?)
+    case sidecar(MetadataWire, SidecarSpecWire?)
+    case list([KubernetesObject])
+    case other(kind: String)
+
+    private enum Keys: String, CodingKey {
+        case kind, apiVersion, metadata, spec, status, items, data
+    }
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        let kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
+        let apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion) ?? ""
+        if kind == "List" || (kind.hasSuffix("List") && container.contains(.items)) {
+            self = .list(try container.decodeIfPresent([KubernetesObject].self, forKey: .items) ?? [])
+            return
+        }
+        let isIstioNetworking = apiVersion.hasPrefix("networking.istio.io/")
+        func meta() throws -> MetadataWire {
+            try container.decodeIfPresent(MetadataWire.self, forKey: .metadata) ?? MetadataWire()
+        }
+        switch (kind, isIstioNetworking) {
+        case ("Namespace", false):
+            self = .namespace(try meta())
+        case ("Pod", false):
+            self = .pod(
+                try meta(), try container.decodeIfPresent(PodSpecWire.self, forKey: .spec),
+                try container.decodeIfPresent(PodStatusWire.self, forKey: .status))
+        case ("Deployment", false), ("StatefulSet", false), ("DaemonSet", false), ("ReplicaSet", false),
+            ("Job", false), ("CronJob", false):
+            let spec = try container.decodeIfPresent(WorkloadSpecWire.self, forKey: .spec)
+            self = .workload(kind: kind, try meta(), spec?.template ?? spec?.jobTemplate?.spec?.template)
+        case ("Service", false):
+            self = .service(try meta(), try container.decodeIfPresent(ServiceSpecWire.self, forKey: .spec))
+        case ("ConfigMap", false):
+            self = .configMap(try meta(), ConfigMapWire(data: try container.decodeIfPresent([String: String].self, forKey: .data)))
+        case ("ServiceEntry", true):
+            self = .serviceEntry(try meta(), try container.decodeIfPresent(ServiceEntrySpecWire.self, forKey: .spec))
+        case ("VirtualService", true):
+            self = .virtualService(try meta(), try container.decodeIfPresent(VirtualServiceSpecWire.self, forKey: .spec))
+        case ("DestinationRule", true):
+            self = .destinationRule(try meta(), try container.decodeIfPresent(DestinationRuleSpecWire.self, forKey: .spec))
+        case ("Sidecar", true):
+            self = .sidecar(try meta(), try container.decodeIfPresent(SidecarSpecWire.self, forKey: .spec))
+        default:
+            self = .other(kind: kind.isEmpty ? "(no kind)" : kind)
+        }
+    }
+
+    /// `Kind namespace/name` for messages.
+    var label: String {
+        switch self {
+        case .namespace(let meta): return "Namespace \(meta.name ?? "")"
+        case .pod(let meta, _, _): return "Pod \(meta.qualified)"
+        case .workload(let kind, let meta, _): return "\(kind) \(meta.qualified)"
+        case .service(let meta, _): return "Service \(meta.qualified)"
+        case .configMap(let meta, _): return "ConfigMap \(meta.qualified)"
+        case .serviceEntry(let meta, _): return "ServiceEntry \(meta.qualified)"
+        case .virtualService(let meta, _): return "VirtualService \(meta.qualified)"
+        case .destinationRule(let meta, _): return "DestinationRule \(meta.qualified)"
+        case .sidecar(let meta, _): return "Sidecar \(meta.qualified)"
+        case .list(let items): return "List of \(items.count)"
+        case .other(let kind): return kind
+        }
+    }
+}
+
+extension MetadataWire {
+    var qualified: String {
+        let name = self.name ?? "(unnamed)"
+        guard let namespace, !namespace.isEmpty else { return name }
+        return "\(namespace)/\(name)"
+    }
+}

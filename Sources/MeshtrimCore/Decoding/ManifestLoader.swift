@@ -1,0 +1,195 @@
+import Foundation
+import Yams
+
+/// What reading a set of manifests produced: the inventory plus what was skipped and why.
+public struct ManifestSet: Sendable {
+    /// The mesh described by the manifests.
+    public var inventory: MeshInventory
+    /// Kinds that meshtrim does not use, with how many of each were seen.
+    public var ignoredKinds: [String: Int]
+    /// Non-fatal problems (e.g. an unreadable mesh config).
+    public var warnings: [String]
+    /// The files read, in order.
+    public var files: [String]
+    /// Where each Sidecar came from (`namespace/name` → `file:line`).
+    public var sidecarSources: [String: String]
+}
+
+/// Reads Kubernetes YAML and JSON manifests (files, directories, multi-document YAML, `kind: List`).
+///
+/// Everything the scope engine needs is decoded; every other kind is counted and ignored, so a whole
+/// `kubectl get -A -o yaml` dump or a Helm output directory can be pointed at directly.
+public enum ManifestLoader {
+    /// Reads every `.yaml`, `.yml` and `.json` file under `paths` (directories recursively, sorted by name).
+    ///
+    /// - Throws: ``ManifestError`` naming the file and line of the first unreadable file or document.
+    public static func load(paths: [String], defaultNamespace: String = "default") throws -> ManifestSet {
+        var builder = InventoryBuilder()
+        builder.defaultNamespace = defaultNamespace
+        var files: [String] = []
+        var sidecarSources: [String: String] = [:]
+        for path in paths {
+            for file in try expand(path) {
+                files.append(file)
+                let text = try read(file)
+                for (object, line) in try decode(text, file: file) {
+                    if case .sidecar(let meta, _) = object {
+                        let key = "\(meta.namespace ?? defaultNamespace)/\(meta.name ?? "")"
+                        sidecarSources[key] = "\(file):\(line)"
+                    }
+                    builder.add(object, source: "\(file):\(line)")
+                }
+            }
+        }
+        return ManifestSet(
+            inventory: builder.finish(), ignoredKinds: builder.ignoredKinds, warnings: builder.warnings, files: files,
+            sidecarSources: sidecarSources)
+    }
+
+    /// Decodes manifest text (YAML or JSON, one or many documents) into objects with their 1-based start lines.
+    static func decode(_ text: String, file: String) throws -> [(KubernetesObject, Int)] {
+        let trimmed = text.drop { $0.isWhitespace }
+        if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
+            return try decodeJSON(text, file: file)
+        }
+        let nodes: [Node]
+        do {
+            nodes = Array(try Yams.compose_all(yaml: text))
+        } catch let error as YamlError {
+            throw ManifestError(file: file, line: Self.line(of: error), message: "not valid YAML: \(Self.summary(of: error))")
+        } catch {
+            throw ManifestError(file: file, message: "not valid YAML: \(error)")
+        }
+        var objects: [(KubernetesObject, Int)] = []
+        for node in nodes {
+            let line = (node.mark?.line ?? 0) + 1
+            guard case .mapping = node else {
+                if case .scalar(let scalar) = node, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { continue }
+                throw ManifestError(file: file, line: line, message: "expected a Kubernetes object (a mapping with kind and apiVersion)")
+            }
+            do {
+                objects.append((try YAMLDecoder().decode(KubernetesObject.self, from: node), line))
+            } catch {
+                throw ManifestError(file: file, line: line, message: describe(error, documentKind: node["kind"]?.string))
+            }
+        }
+        return objects
+    }
+
+    private static func decodeJSON(_ text: String, file: String) throws -> [(KubernetesObject, Int)] {
+        let data = Data(text.utf8)
+        do {
+            if text.drop(while: { $0.isWhitespace }).hasPrefix("[") {
+                return try JSONDecoder().decode([KubernetesObject].self, from: data).map { ($0, 1) }
+            }
+            return [(try JSONDecoder().decode(KubernetesObject.self, from: data), 1)]
+        } catch {
+            throw ManifestError(file: file, message: describe(error, documentKind: nil))
+        }
+    }
+
+    static func describe(_ error: Error, documentKind: String?) -> String {
+        let what = documentKind.map { "\($0): " } ?? ""
+        guard let decoding = error as? DecodingError else { return "\(what)\(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            let components = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return components.isEmpty ? "" : " at \(components.hasPrefix(".") ? String(components.dropFirst()) : components)"
+        }
+        switch decoding {
+        case .typeMismatch(let type, let context):
+            return "\(what)expected \(typeName(type))\(path(context))"
+        case .valueNotFound(let type, let context):
+            return "\(what)missing \(typeName(type))\(path(context))"
+        case .keyNotFound(let key, let context):
+            return "\(what)missing field '\(key.stringValue)'\(path(context))"
+        case .dataCorrupted(let context):
+            if let underlying = context.underlyingError as NSError? {
+                return "\(what)not valid JSON: \(underlying.localizedDescription)"
+            }
+            return "\(what)\(context.debugDescription)\(path(context))"
+        @unknown default:
+            return "\(what)\(error)"
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Int.Type: return "a whole number"
+        case is Bool.Type: return "true or false"
+        default:
+            let name = String(describing: type)
+            if name.hasPrefix("Array") { return "a list" }
+            if name.hasPrefix("Dictionary") { return "a mapping" }
+            return "a mapping"
+        }
+    }
+
+    private static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return mark.line
+        default:
+            return nil
+        }
+    }
+
+    private static func summary(of error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
+            .composer(let context, let problem, _, _):
+            if let context { return "\(problem) (\(context.text))" }
+            return problem
+        default:
+            return "\(error)"
+        }
+    }
+
+    private static func read(_ file: String) throws -> String {
+        let data: Data
+        do {
+            if file == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                data = try Data(contentsOf: URL(fileURLWithPath: file))
+            }
+        } catch {
+            throw ManifestError(file: file, message: "cannot read the file (\(Self.reason(error)))")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ManifestError(file: file, message: "is not UTF-8 text; expected Kubernetes YAML or JSON")
+        }
+        return text
+    }
+
+    private static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
+            let message = strerror(Int32(underlying.code))
+        {
+            return String(cString: message)
+        }
+        return nsError.localizedDescription
+    }
+
+    /// A file as itself; a directory as its `.yaml`, `.yml` and `.json` files, recursively, sorted.
+    static func expand(_ path: String) throws -> [String] {
+        if path == "-" { return ["-"] }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ManifestError(file: path, message: "no such file or directory")
+        }
+        guard isDirectory.boolValue else { return [path] }
+        guard let enumerator = FileManager.default.enumerator(atPath: path) else {
+            throw ManifestError(file: path, message: "cannot list the directory")
+        }
+        var files: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            let lower = relative.lowercased()
+            if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") || lower.hasSuffix(".json") {
+                files.append((path as NSString).appendingPathComponent(relative))
+            }
+        }
+        return files.sorted()
+    }
+}
