@@ -1,0 +1,61 @@
+/// The engine's precomputed view of the registry: services in Istio's order, exportTo buckets and the
+/// hostname → namespace → service index (`PushContext.initServiceRegistry`).
+struct ServiceIndex: Sendable {
+    /// Services sorted by (creation time, name, namespace).
+    let services: [MeshService]
+    /// Indices of services exported to every namespace.
+    let publicServices: [Int]
+    /// Indices of services exported to one namespace (private ones included), per namespace.
+    let exportedTo: [String: [Int]]
+    /// `HostnameAndNamespace`: the service index for each (hostname, namespace); Kubernetes beats ServiceEntry.
+    let byHostAndNamespace: [String: [String: Int]]
+
+    init(services unsorted: [MeshService], meshConfig: MeshConfig) {
+        let services = unsorted.sorted {
+            if $0.creationTime != $1.creationTime { return $0.creationTime < $1.creationTime }
+            if $0.name != $1.name { return $0.name < $1.name }
+            if $0.namespace != $1.namespace { return $0.namespace < $1.namespace }
+            return $0.hostname < $1.hostname
+        }
+        var publicServices: [Int] = []
+        var exportedTo: [String: [Int]] = [:]
+        var byHostAndNamespace: [String: [String: Int]] = [:]
+        for (index, service) in services.enumerated() {
+            let exports = service.exportTo ?? meshConfig.defaultServiceExportTo
+            if exports.contains("*") {
+                publicServices.append(index)
+            } else if !exports.contains("~") {
+                var namespaces: [String] = []
+                for entry in exports {
+                    let namespace = entry == "." ? service.namespace : entry
+                    if !namespaces.contains(namespace) { namespaces.append(namespace) }
+                }
+                for namespace in namespaces { exportedTo[namespace, default: []].append(index) }
+            }
+            var forHost = byHostAndNamespace[service.hostname] ?? [:]
+            if let existing = forHost[service.namespace] {
+                if !services[existing].isKubernetes && service.isKubernetes { forHost[service.namespace] = index }
+            } else {
+                forHost[service.namespace] = index
+            }
+            byHostAndNamespace[service.hostname] = forHost
+        }
+        self.services = services
+        self.publicServices = publicServices
+        self.exportedTo = exportedTo
+        self.byHostAndNamespace = byHostAndNamespace
+    }
+
+    /// `servicesExportedToNamespace`: services exported to `namespace` first, then public ones.
+    func candidates(for namespace: String) -> [Int] {
+        (exportedTo[namespace] ?? []) + publicServices
+    }
+
+    /// Istio's `IsServiceVisible`.
+    func isVisible(_ service: MeshService, to namespace: String, meshConfig: MeshConfig) -> Bool {
+        let exports = service.exportTo ?? meshConfig.defaultServiceExportTo
+        if exports.contains("*") { return true }
+        if exports.contains("~") { return false }
+        return exports.contains { $0 == namespace || ($0 == "." && service.namespace == namespace) }
+    }
+}
