@@ -22,6 +22,7 @@ public struct ScopeEngine: Sendable {
     public let version: IstioVersion
 
     let index: ServiceIndex
+    let servicesByNamespace: [String: [Int]]
     let sidecarsByNamespace: [String: [Sidecar]]
     let virtualServices: [VirtualService]
     let resolvedVirtualServiceHosts: [[String]]
@@ -34,6 +35,9 @@ public struct ScopeEngine: Sendable {
         self.version = istioVersion ?? inventory.istioVersion ?? .defaultVersion
         let config = inventory.meshConfig
         index = ServiceIndex(services: inventory.services, meshConfig: config)
+        var byNamespace: [String: [Int]] = [:]
+        for (position, service) in index.services.enumerated() { byNamespace[service.namespace, default: []].append(position) }
+        servicesByNamespace = byNamespace
         sidecarsByNamespace = Self.orderSidecars(inventory.sidecars)
         let virtualServices = inventory.virtualServices.filter(\.appliesToSidecars).sorted {
             ($0.meta.creationTime, $0.meta.namespace, $0.meta.name) < ($1.meta.creationTime, $1.meta.namespace, $1.meta.name)
@@ -401,7 +405,8 @@ public struct ScopeEngine: Sendable {
         if let sidecar, !sidecar.ingressPorts.isEmpty {
             for port in sidecar.ingressPorts { add(port.number, "ingress port \(port.number) of Sidecar \(sidecar.meta.qualifiedName)") }
         } else {
-            for service in index.services where service.namespace == namespace {
+            for position in servicesByNamespace[namespace] ?? [] {
+                let service = index.services[position]
                 let selected = service.selector.map { !$0.isEmpty && LabelSelector($0).matches(labels) } ?? false
                 let endpoint = pod?.podIP.flatMap { ip in service.endpoints?.first { $0.address == ip } }
                 guard selected || endpoint != nil else { continue }

@@ -1,0 +1,336 @@
+import Foundation
+
+/// A pod's row of numbers: what was observed and what the scope engine predicts.
+public struct PodSummary: Hashable, Sendable {
+    /// The pod.
+    public var pod: Pod
+    /// What was observed on its sidecar, if anything.
+    public var observation: ProxyObservation?
+    /// The Sidecar in effect (`namespace/name`), `nil` for the default scope.
+    public var sidecar: String?
+    /// Every cluster the engine predicts (bootstrap ones included, as `active_clusters` counts them).
+    public var predictedClusters: Int
+    /// Envoy's own count, when observed.
+    public var activeClusters: Int? { observation?.activeClusters }
+    /// Observed allocated bytes, when observed.
+    public var envoyAllocatedBytes: Int? { observation?.envoyAllocatedBytes }
+    /// Observed working set bytes, when observed.
+    public var workingSetBytes: Int? { observation?.workingSetBytes }
+    /// How many distinct destinations had observed traffic.
+    public var observedDestinationCount: Int { observation?.destinations.count ?? 0 }
+    /// The cluster count to show: the actual one when known, else the prediction.
+    public var clusterCount: Int { activeClusters ?? predictedClusters }
+    /// Whether ``clusterCount`` is Envoy's own count (not a prediction).
+    public var isClusterCountActual: Bool { activeClusters != nil }
+}
+
+/// A namespace's row of numbers on the namespaces screen.
+public struct NamespaceSummary: Hashable, Sendable {
+    /// The namespace name.
+    public var name: String
+    /// Pods in it.
+    public var pods: Int
+    /// Pods with an Envoy sidecar.
+    public var sidecars: Int
+    /// Sum of observed Envoy allocated bytes (sidecars without data count as 0; see ``observedSidecars``).
+    public var envoyAllocatedBytes: Int
+    /// Sidecars with an observed memory figure.
+    public var observedSidecars: Int
+    /// Average clusters per sidecar (actual where known).
+    public var averageClusters: Double
+    /// The Sidecar resources in effect for its pods (`ns/name`, or `default` for none), most common first.
+    public var sidecarsInEffect: [String]
+    /// The estimated saving, in bytes, of the common fix (`./*` + istiod namespace) for the whole namespace.
+    public var commonFixSavingBytes: Int
+    /// Average clusters per sidecar after the common fix.
+    public var commonFixAverageClusters: Double
+}
+
+/// A destination with observed traffic that a proposed Sidecar would cut off.
+public struct CutDestination: Hashable, Sendable {
+    /// The destination host.
+    public var host: String
+    /// Its namespace, when known.
+    public var namespace: String?
+    /// Requests or connections observed.
+    public var requests: Int
+    /// The pods that sent them.
+    public var pods: [String]
+}
+
+/// What a proposed egress selection would do to the pods it applies to.
+public struct EgressImpact: Hashable, Sendable {
+    /// The proposed Sidecar.
+    public var sidecar: Sidecar
+    /// The pods it would apply to (pods with a more specific Sidecar keep theirs).
+    public var affectedPods: [String]
+    /// Pods of the namespace it would not change, with why.
+    public var unaffectedPods: [(pod: String, reason: String)]
+    /// Clusters on the affected pods now (actual where known), summed.
+    public var clustersBefore: Int
+    /// Predicted clusters on the affected pods afterwards, summed.
+    public var clustersAfter: Int
+    /// Envoy allocated bytes now (observed where known, else estimated), summed.
+    public var memoryBeforeBytes: Int
+    /// Estimated Envoy allocated bytes afterwards, summed.
+    public var memoryAfterBytes: Int
+    /// Observed destinations the Sidecar would no longer import, biggest first.
+    public var cutDestinations: [CutDestination]
+    /// Explanations (precedence, engine warnings).
+    public var notes: [String]
+    /// The memory model's basis.
+    public var memoryBasis: MemoryModel.Basis
+
+    /// Estimated bytes saved.
+    public var savingBytes: Int { max(0, memoryBeforeBytes - memoryAfterBytes) }
+
+    public static func == (lhs: EgressImpact, rhs: EgressImpact) -> Bool {
+        lhs.sidecar == rhs.sidecar && lhs.affectedPods == rhs.affectedPods && lhs.clustersBefore == rhs.clustersBefore
+            && lhs.clustersAfter == rhs.clustersAfter && lhs.memoryBeforeBytes == rhs.memoryBeforeBytes
+            && lhs.memoryAfterBytes == rhs.memoryAfterBytes && lhs.cutDestinations == rhs.cutDestinations
+            && lhs.notes == rhs.notes && lhs.unaffectedPods.map(\.pod) == rhs.unaffectedPods.map(\.pod)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(sidecar)
+        hasher.combine(affectedPods)
+        hasher.combine(clustersAfter)
+        hasher.combine(memoryAfterBytes)
+    }
+}
+
+/// The whole mesh analysed once: per-pod predictions, per-namespace totals, the memory model, and what-ifs.
+///
+/// This is what the UI and `meshtrim report` read. Pods with the same namespace and Sidecar share one
+/// outbound scope, so a 5,000-pod mesh needs only as many scope evaluations as it has (namespace, Sidecar) pairs.
+public struct MeshAnalysis: Sendable {
+    /// Where the data came from (context, snapshot file, `demo`).
+    public let source: String
+    /// The inventory.
+    public let inventory: MeshInventory
+    /// The scope engine over the inventory.
+    public let engine: ScopeEngine
+    /// The memory model used for estimates.
+    public let memoryModel: MemoryModel
+    /// Per-pod summaries in (namespace, name) order.
+    public let pods: [PodSummary]
+    /// Per-namespace summaries in name order.
+    public let namespaces: [NamespaceSummary]
+    /// When the observations were captured.
+    public let capturedAt: Date?
+
+    private let observationsByPod: [String: ProxyObservation]
+
+    /// Analyses a mesh.
+    public init(
+        inventory: MeshInventory, observations: [ProxyObservation], source: String, capturedAt: Date? = nil,
+        istioVersion: IstioVersion? = nil
+    ) {
+        self.source = source
+        self.inventory = inventory
+        self.capturedAt = capturedAt
+        let engine = ScopeEngine(inventory: inventory, istioVersion: istioVersion)
+        self.engine = engine
+        var byPod: [String: ProxyObservation] = [:]
+        for observation in observations { byPod["\(observation.namespace)/\(observation.pod)"] = observation }
+        observationsByPod = byPod
+        memoryModel = MemoryModel.fit(observations: observations)
+        var cache = OutboundCache()
+        var summaries: [PodSummary] = []
+        summaries.reserveCapacity(inventory.pods.count)
+        for pod in inventory.pods {
+            let count = pod.hasSidecar ? Self.clusterCount(engine: engine, pod: pod, candidate: nil, cache: &cache) : (0, nil)
+            summaries.append(
+                PodSummary(pod: pod, observation: byPod["\(pod.namespace)/\(pod.name)"], sidecar: count.1, predictedClusters: count.0))
+        }
+        pods = summaries
+        var namespaceRows: [NamespaceSummary] = []
+        let podsByNamespace = Dictionary(grouping: summaries, by: \.pod.namespace)
+        let names = Set(inventory.allNamespaceNames).union(podsByNamespace.keys).sorted()
+        let model = memoryModel
+        for name in names {
+            let rows = podsByNamespace[name] ?? []
+            let withSidecar = rows.filter(\.pod.hasSidecar)
+            var counts: [String: Int] = [:]
+            for row in withSidecar { counts[row.sidecar ?? "default", default: 0] += 1 }
+            let inEffect = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+            let impact = Self.impact(
+                engine: engine, model: model, rows: withSidecar, namespace: name, workloadSelector: nil,
+                hosts: ["./*", "\(inventory.istiodNamespace)/*"], cache: &cache)
+            let average = withSidecar.isEmpty ? 0 : Double(withSidecar.reduce(0) { $0 + $1.clusterCount }) / Double(withSidecar.count)
+            let afterAverage = impact.affectedPods.isEmpty
+                ? average
+                : (Double(impact.clustersAfter) + Double(withSidecar.count - impact.affectedPods.count) * average)
+                    / Double(max(1, withSidecar.count))
+            namespaceRows.append(
+                NamespaceSummary(
+                    name: name, pods: rows.count, sidecars: withSidecar.count,
+                    envoyAllocatedBytes: withSidecar.reduce(0) { $0 + ($1.envoyAllocatedBytes ?? 0) },
+                    observedSidecars: withSidecar.filter { $0.envoyAllocatedBytes != nil }.count,
+                    averageClusters: average, sidecarsInEffect: inEffect, commonFixSavingBytes: impact.savingBytes,
+                    commonFixAverageClusters: afterAverage))
+        }
+        namespaces = namespaceRows
+    }
+
+    /// Builds the analysis of a snapshot.
+    public init(snapshot: MeshSnapshot, source: String? = nil, istioVersion: IstioVersion? = nil) {
+        self.init(
+            inventory: snapshot.inventory, observations: snapshot.observations, source: source ?? snapshot.source,
+            capturedAt: snapshot.capturedAt, istioVersion: istioVersion)
+    }
+
+    /// The observation of a pod, if any.
+    public func observation(namespace: String, pod: String) -> ProxyObservation? {
+        observationsByPod["\(namespace)/\(pod)"]
+    }
+
+    /// The full scope of a pod (with reasons), optionally as if `candidate` were applied.
+    public func scope(for pod: Pod, candidate: Sidecar? = nil) -> SidecarScope {
+        engine.scope(for: pod, candidate: candidate)
+    }
+
+    /// Pod summaries of one namespace.
+    public func pods(in namespace: String) -> [PodSummary] {
+        pods.filter { $0.pod.namespace == namespace }
+    }
+
+    /// The egress hosts a preset stands for, for `namespace` (and, for a workload Sidecar, the selected pods).
+    public func hosts(for preset: EgressPreset, namespace: String, workloadSelector: [String: String]? = nil) -> [String] {
+        switch preset {
+        case .commonFix: return ["./*", "\(inventory.istiodNamespace)/*"]
+        case .nothing: return ["~/*"]
+        case .clear: return []
+        case .observedTraffic:
+            var hosts: [String] = []
+            for summary in pods(in: namespace) where summary.pod.hasSidecar {
+                if let selector = workloadSelector, !LabelSelector(selector).matches(summary.pod.labels) { continue }
+                for destination in summary.observation?.destinations ?? [] {
+                    let host = egressHost(for: destination, proxyNamespace: namespace)
+                    if !hosts.contains(host) { hosts.append(host) }
+                }
+            }
+            let istiod = "\(inventory.istiodNamespace)/*"
+            return hosts.sorted() + (hosts.contains(istiod) ? [] : [istiod])
+        }
+    }
+
+    /// `ns/host` for an observed destination (the service's namespace from the metric, else from the registry).
+    public func egressHost(for destination: ObservedDestination, proxyNamespace: String) -> String {
+        let namespace = destination.namespace
+            ?? engine.index.byHostAndNamespace[destination.host].flatMap { byNamespace in
+                byNamespace[proxyNamespace] != nil ? proxyNamespace : byNamespace.keys.sorted().first
+            }
+            ?? "*"
+        return "\(namespace)/\(destination.host)"
+    }
+
+    /// What a Sidecar with `hosts` for `namespace` (or for the workloads matching `workloadSelector`) would do.
+    public func impact(namespace: String, workloadSelector: [String: String]?, hosts: [String], name: String? = nil) -> EgressImpact {
+        var cache = OutboundCache()
+        let rows = pods(in: namespace).filter(\.pod.hasSidecar)
+        return Self.impact(
+            engine: engine, model: memoryModel, rows: rows, namespace: namespace, workloadSelector: workloadSelector,
+            hosts: hosts, name: name, cache: &cache)
+    }
+
+    /// The Sidecar meshtrim proposes for a namespace or workload.
+    public static func proposedSidecar(namespace: String, workloadSelector: [String: String]?, hosts: [String], name: String? = nil) -> Sidecar {
+        let workload = workloadSelector?["app"] ?? workloadSelector?.sorted { $0.key < $1.key }.first?.value
+        let defaultName = workloadSelector == nil ? "default" : (workload ?? "workload")
+        return Sidecar(
+            meta: ObjectMeta(name: name ?? defaultName, namespace: namespace),
+            workloadSelector: workloadSelector.map(LabelSelector.init),
+            egress: hosts.isEmpty ? [] : [SidecarEgressListener(hosts: hosts)])
+    }
+
+    // MARK: Internals
+
+    struct OutboundCache {
+        var scopes: [String: Int] = [:]
+    }
+
+    private static func clusterCount(engine: ScopeEngine, pod: Pod, candidate: Sidecar?, cache: inout OutboundCache) -> (Int, String?) {
+        let selection = engine.selectSidecar(namespace: pod.namespace, labels: pod.labels, candidate: candidate)
+        let sidecarName = selection.sidecar?.meta.qualifiedName
+        let key = "\(pod.namespace)|\(sidecarName ?? "")|\(candidate.map { "\($0.egress)" } ?? "")"
+        let outbound: Int
+        if let cached = cache.scopes[key] {
+            outbound = cached
+        } else {
+            outbound = engine.outboundScope(namespace: pod.namespace, labels: pod.labels, sidecar: selection.sidecar).clusters.count
+            cache.scopes[key] = outbound
+        }
+        let inbound = engine.inboundClusters(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: selection.sidecar).count
+        return (outbound + inbound + engine.alwaysPresentClusters().count, sidecarName)
+    }
+
+    private static func impact(
+        engine: ScopeEngine, model: MemoryModel, rows: [PodSummary], namespace: String, workloadSelector: [String: String]?,
+        hosts: [String], name: String? = nil, cache: inout OutboundCache
+    ) -> EgressImpact {
+        let candidate = proposedSidecar(namespace: namespace, workloadSelector: workloadSelector, hosts: hosts, name: name)
+        var affected: [String] = []
+        var unaffected: [(String, String)] = []
+        var before = 0
+        var after = 0
+        var memoryBefore = 0
+        var memoryAfter = 0
+        var cut: [String: CutDestination] = [:]
+        var notes: [String] = []
+        var afterScopes: [String: (hosts: Set<String>, wildcards: [String])] = [:]
+        for row in rows {
+            if let selector = workloadSelector, !LabelSelector(selector).matches(row.pod.labels) {
+                unaffected.append((row.pod.name, "not selected by \(LabelSelector(selector).description)"))
+                continue
+            }
+            let selection = engine.selectSidecar(namespace: namespace, labels: row.pod.labels, candidate: candidate)
+            for warning in selection.warnings where !notes.contains(warning) { notes.append(warning) }
+            guard selection.sidecar?.meta.name == candidate.meta.name, selection.sidecar?.meta.namespace == namespace else {
+                unaffected.append((row.pod.name, "keeps \(selection.sidecar?.meta.qualifiedName ?? "its scope"), which takes precedence"))
+                continue
+            }
+            affected.append(row.pod.name)
+            let newCount = clusterCount(engine: engine, pod: row.pod, candidate: candidate, cache: &cache).0
+            before += row.clusterCount
+            after += newCount
+            let observed = row.envoyAllocatedBytes
+            memoryBefore += observed ?? model.estimatedBytes(clusters: row.clusterCount)
+            memoryAfter += model.estimatedBytes(after: newCount, before: row.clusterCount, observed: observed)
+            guard let destinations = row.observation?.destinations, !destinations.isEmpty else { continue }
+            let key = selection.sidecar?.meta.qualifiedName ?? ""
+            let scopeHosts: (hosts: Set<String>, wildcards: [String])
+            if let cached = afterScopes[key] {
+                scopeHosts = cached
+            } else {
+                let services = engine.outboundScope(namespace: namespace, labels: row.pod.labels, sidecar: selection.sidecar).services
+                let names = services.map(\.service.hostname)
+                scopeHosts = (Set(names), names.filter(HostMatching.isWildcard))
+                afterScopes[key] = scopeHosts
+            }
+            for destination in destinations {
+                let covered = scopeHosts.hosts.contains(destination.host)
+                    || scopeHosts.wildcards.contains { HostMatching.isSubset(destination.host, of: $0) }
+                if covered { continue }
+                var entry = cut[destination.host] ?? CutDestination(host: destination.host, namespace: destination.namespace, requests: 0, pods: [])
+                entry.requests += destination.requests
+                if !entry.pods.contains(row.pod.name) { entry.pods.append(row.pod.name) }
+                cut[destination.host] = entry
+            }
+        }
+        let keeping = unaffected.filter { $0.1.hasPrefix("keeps") }
+        if !keeping.isEmpty {
+            notes.append("\(keeping.count) pod(s) keep a workload Sidecar, which overrides a namespace Sidecar")
+        }
+        if workloadSelector != nil {
+            if let namespaceSidecar = engine.selectSidecar(namespace: namespace, labels: [:]).sidecar {
+                notes.append("a workload Sidecar overrides \(namespaceSidecar.meta.qualifiedName) for the selected pods")
+            }
+        }
+        return EgressImpact(
+            sidecar: candidate, affectedPods: affected, unaffectedPods: unaffected, clustersBefore: before,
+            clustersAfter: after, memoryBeforeBytes: memoryBefore, memoryAfterBytes: memoryAfter,
+            cutDestinations: cut.values.sorted { $0.requests != $1.requests ? $0.requests > $1.requests : $0.host < $1.host },
+            notes: notes, memoryBasis: model.basis)
+    }
+}
