@@ -221,7 +221,8 @@ struct InventoryBuilder {
             meta: meta, workloadSelector: selector.map(LabelSelector.init),
             egress: (spec?.egress ?? []).map { SidecarEgressListener(port: port($0.port), hosts: $0.hosts ?? []) },
             ingressPorts: (spec?.ingress ?? []).compactMap { port($0.port) },
-            outboundTrafficPolicy: spec?.outboundTrafficPolicy?.mode.flatMap(OutboundTrafficPolicy.init(rawValue:)))
+            // An outboundTrafficPolicy without mode is REGISTRY_ONLY: the enum's zero value in Istio's API.
+            outboundTrafficPolicy: spec?.outboundTrafficPolicy.map { OutboundTrafficPolicy(rawValue: $0.mode ?? "REGISTRY_ONLY") ?? .allowAny })
     }
 
     private mutating func addConfigMap(meta: ObjectMeta, data: ConfigMapWire, source: String) {

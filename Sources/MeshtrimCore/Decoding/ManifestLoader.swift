@@ -52,9 +52,11 @@ public enum ManifestLoader {
         if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
             return try decodeJSON(text, file: file)
         }
-        let nodes: [Node]
+        var nodes: [Node] = []
         do {
-            nodes = Array(try Yams.compose_all(yaml: text))
+            // Parser.nextRoot throws on syntax errors (compose_all's sequence would swallow them).
+            let parser = try Parser(yaml: text)
+            while let node = try parser.nextRoot() { nodes.append(node) }
         } catch let error as YamlError {
             throw ManifestError(file: file, line: Self.line(of: error), message: "not valid YAML: \(Self.summary(of: error))")
         } catch {
@@ -62,7 +64,7 @@ public enum ManifestLoader {
         }
         var objects: [(KubernetesObject, Int)] = []
         for node in nodes {
-            let line = (node.mark?.line ?? 0) + 1
+            let line = node.mark?.line ?? 1
             guard case .mapping = node else {
                 if case .scalar(let scalar) = node, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { continue }
                 throw ManifestError(file: file, line: line, message: "expected a Kubernetes object (a mapping with kind and apiVersion)")
