@@ -33,26 +33,18 @@ struct ListenerHosts: Sendable {
     private(set) var groups: [String: Group] = [:]
     private(set) var skipped: [String] = []
 
-    /// Parses `hosts` for a proxy in `configNamespace`; entries that are not `namespace/dnsName` are skipped.
+    /// Parses `hosts` for a proxy in `configNamespace` (as istiod reads them, see ``EgressHost/init(runtime:version:)``);
+    /// entries that are not `namespace/dnsName` are skipped.
     init(_ hosts: [String], configNamespace: String, version: IstioVersion) {
         for entry in hosts {
-            guard entry.utf8.count(where: { $0 == UInt8(ascii: "/") }) == 1,
-                let slash = entry.firstIndex(of: "/")
-            else {
+            guard let host = EgressHost(runtime: entry, version: version) else {
                 skipped.append(entry)
                 continue
             }
-            var namespace = String(entry[..<slash])
-            let name = String(entry[entry.index(after: slash)...])
-            var isExclusion = false
-            if version.supportsExclusions && namespace.hasPrefix("~") {
-                isExclusion = true
-                namespace.removeFirst()
-                if namespace.isEmpty { namespace = "*" }
-            }
-            if namespace == "." { namespace = configNamespace }
+            let namespace = host.namespaceKey(proxyNamespace: configNamespace)
+            let name = host.dnsNameText
             var group = groups[namespace] ?? Group()
-            if isExclusion {
+            if host.isExclusion {
                 group.excluded.append(name)
             } else {
                 if !HostMatching.isWildcard(name) { group.exact.insert(name) }
