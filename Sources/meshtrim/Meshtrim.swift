@@ -11,7 +11,7 @@ struct Meshtrim: AsyncParsableCommand {
             without a cluster.
             """,
         version: "0.1.0",
-        subcommands: [ScopeCommand.self, ValidateCommand.self]
+        subcommands: [ScopeCommand.self, ValidateCommand.self, ReportCommand.self]
     )
 
     mutating func run() async throws {

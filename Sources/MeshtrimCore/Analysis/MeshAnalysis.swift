@@ -58,12 +58,28 @@ public struct CutDestination: Hashable, Sendable {
     public var pods: [String]
 }
 
+/// What a proposed Sidecar would do to one pod.
+public struct PodChange: Hashable, Sendable {
+    /// The pod's name.
+    public var pod: String
+    /// Clusters now (actual where known).
+    public var clustersBefore: Int
+    /// Predicted clusters afterwards.
+    public var clustersAfter: Int
+    /// Envoy allocated bytes now (observed, else estimated).
+    public var bytesBefore: Int
+    /// Estimated Envoy allocated bytes afterwards.
+    public var bytesAfter: Int
+}
+
 /// What a proposed egress selection would do to the pods it applies to.
 public struct EgressImpact: Hashable, Sendable {
     /// The proposed Sidecar.
     public var sidecar: Sidecar
     /// The pods it would apply to (pods with a more specific Sidecar keep theirs).
-    public var affectedPods: [String]
+    public var affectedPods: [String] { changes.map(\.pod) }
+    /// The change for each affected pod.
+    public var changes: [PodChange]
     /// Pods of the namespace it would not change, with why.
     public var unaffectedPods: [(pod: String, reason: String)]
     /// Clusters on the affected pods now (actual where known), summed.
@@ -85,7 +101,7 @@ public struct EgressImpact: Hashable, Sendable {
     public var savingBytes: Int { max(0, memoryBeforeBytes - memoryAfterBytes) }
 
     public static func == (lhs: EgressImpact, rhs: EgressImpact) -> Bool {
-        lhs.sidecar == rhs.sidecar && lhs.affectedPods == rhs.affectedPods && lhs.clustersBefore == rhs.clustersBefore
+        lhs.sidecar == rhs.sidecar && lhs.changes == rhs.changes && lhs.clustersBefore == rhs.clustersBefore
             && lhs.clustersAfter == rhs.clustersAfter && lhs.memoryBeforeBytes == rhs.memoryBeforeBytes
             && lhs.memoryAfterBytes == rhs.memoryAfterBytes && lhs.cutDestinations == rhs.cutDestinations
             && lhs.notes == rhs.notes && lhs.unaffectedPods.map(\.pod) == rhs.unaffectedPods.map(\.pod)
@@ -93,7 +109,7 @@ public struct EgressImpact: Hashable, Sendable {
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(sidecar)
-        hasher.combine(affectedPods)
+        hasher.combine(changes)
         hasher.combine(clustersAfter)
         hasher.combine(memoryAfterBytes)
     }
@@ -270,7 +286,7 @@ public struct MeshAnalysis: Sendable {
         hosts: [String], name: String? = nil, cache: inout OutboundCache
     ) -> EgressImpact {
         let candidate = proposedSidecar(namespace: namespace, workloadSelector: workloadSelector, hosts: hosts, name: name)
-        var affected: [String] = []
+        var changes: [PodChange] = []
         var unaffected: [(String, String)] = []
         var before = 0
         var after = 0
@@ -290,13 +306,17 @@ public struct MeshAnalysis: Sendable {
                 unaffected.append((row.pod.name, "keeps \(selection.sidecar?.meta.qualifiedName ?? "its scope"), which takes precedence"))
                 continue
             }
-            affected.append(row.pod.name)
             let newCount = clusterCount(engine: engine, pod: row.pod, candidate: candidate, cache: &cache).0
-            before += row.clusterCount
-            after += newCount
             let observed = row.envoyAllocatedBytes
-            memoryBefore += observed ?? model.estimatedBytes(clusters: row.clusterCount)
-            memoryAfter += model.estimatedBytes(after: newCount, before: row.clusterCount, observed: observed)
+            let change = PodChange(
+                pod: row.pod.name, clustersBefore: row.clusterCount, clustersAfter: newCount,
+                bytesBefore: observed ?? model.estimatedBytes(clusters: row.clusterCount),
+                bytesAfter: model.estimatedBytes(after: newCount, before: row.clusterCount, observed: observed))
+            changes.append(change)
+            before += change.clustersBefore
+            after += change.clustersAfter
+            memoryBefore += change.bytesBefore
+            memoryAfter += change.bytesAfter
             guard let destinations = row.observation?.destinations, !destinations.isEmpty else { continue }
             let key = selection.sidecar?.meta.qualifiedName ?? ""
             let scopeHosts: (hosts: Set<String>, wildcards: [String])
@@ -328,7 +348,7 @@ public struct MeshAnalysis: Sendable {
             }
         }
         return EgressImpact(
-            sidecar: candidate, affectedPods: affected, unaffectedPods: unaffected, clustersBefore: before,
+            sidecar: candidate, changes: changes, unaffectedPods: unaffected, clustersBefore: before,
             clustersAfter: after, memoryBeforeBytes: memoryBefore, memoryAfterBytes: memoryAfter,
             cutDestinations: cut.values.sorted { $0.requests != $1.requests ? $0.requests > $1.requests : $0.host < $1.host },
             notes: notes, memoryBasis: model.basis)

@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import MeshtrimCore
+
+/// `meshtrim report`: one row per sidecar with its memory, clusters and what the common fix would leave.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Per-sidecar memory and clusters now, and with ./* + the istiod namespace.",
+        discussion: """
+            Sorted by Envoy memory (largest first), then predicted clusters. "preset" columns are the prediction \
+            for a namespace-wide Sidecar with egress ./* and <istiod namespace>/* (pods that keep a workload \
+            Sidecar keep their numbers).
+
+            Examples:
+              meshtrim report --snapshot mesh.json -A -o csv > sidecars.csv
+              meshtrim report --manifests k8s/ -n shop -o json
+            """
+    )
+
+    /// One row of `-o json` (keys are part of the scripting interface).
+    struct Row: Encodable {
+        var namespace: String
+        var pod: String
+        var envoyAllocatedBytes: Int?
+        var workingSetBytes: Int?
+        var activeClusters: Int?
+        var predictedClusters: Int
+        var sidecar: String?
+        var presetClusters: Int
+        var presetEstimatedBytes: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case namespace, pod, envoyAllocatedBytes, workingSetBytes, activeClusters, predictedClusters, sidecar,
+                presetClusters, presetEstimatedBytes
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(namespace, forKey: .namespace)
+            try container.encode(pod, forKey: .pod)
+            try container.encode(envoyAllocatedBytes, forKey: .envoyAllocatedBytes)
+            try container.encode(workingSetBytes, forKey: .workingSetBytes)
+            try container.encode(activeClusters, forKey: .activeClusters)
+            try container.encode(predictedClusters, forKey: .predictedClusters)
+            try container.encode(sidecar, forKey: .sidecar)
+            try container.encode(presetClusters, forKey: .presetClusters)
+            try container.encode(presetEstimatedBytes, forKey: .presetEstimatedBytes)
+        }
+    }
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(name: [.short, .long], help: "Only this namespace.")
+    var namespace: String?
+
+    @Flag(name: [.customShort("A"), .long], help: "All namespaces (the default).")
+    var allNamespaces = false
+
+    @Option(name: .shortAndLong, help: "Output format: table, json or csv.")
+    var output: Format = .table
+
+    func validate() throws {
+        if namespace != nil && allNamespaces { throw ValidationError("give -n NAMESPACE or -A, not both") }
+        if !source.isGiven {
+            throw ValidationError("give a source: --snapshot FILE or --manifests PATH (live clusters: see README)")
+        }
+    }
+
+    func run() throws {
+        let analysis = try source.analysis()
+        let rows = Self.rows(analysis, namespace: namespace)
+        if let namespace, rows.isEmpty, !analysis.namespaces.contains(where: { $0.name == namespace }) {
+            throw ValidationError("namespace \(namespace) not found in \(analysis.source)")
+        }
+        switch output {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+        case .csv:
+            print("namespace,pod,envoyAllocatedBytes,workingSetBytes,activeClusters,predictedClusters,sidecar,presetClusters,presetEstimatedBytes")
+            for row in rows {
+                let cells: [String] = [
+                    row.namespace, row.pod, row.envoyAllocatedBytes.map(String.init) ?? "",
+                    row.workingSetBytes.map(String.init) ?? "", row.activeClusters.map(String.init) ?? "",
+                    String(row.predictedClusters), row.sidecar ?? "", String(row.presetClusters),
+                    row.presetEstimatedBytes.map(String.init) ?? "",
+                ]
+                print(cells.map(Self.csvField).joined(separator: ","))
+            }
+        case .table:
+            let table = TextTable(
+                headers: ["NAMESPACE", "POD", "ENVOY MEM", "WORKING SET", "CLUSTERS", "PREDICTED", "SIDECAR", "PRESET", "PRESET MEM"],
+                rows: rows.map { row in
+                    [row.namespace, row.pod, ByteFormat.megabytes(row.envoyAllocatedBytes), ByteFormat.megabytes(row.workingSetBytes),
+                     row.activeClusters.map(String.init) ?? "-", String(row.predictedClusters), row.sidecar ?? "-",
+                     String(row.presetClusters), ByteFormat.megabytes(row.presetEstimatedBytes)]
+                },
+                rightAligned: [2, 3, 4, 5, 7, 8])
+            print(table.rendered)
+        }
+    }
+
+    /// Rows for every pod with a sidecar (optionally one namespace), sorted by memory then clusters.
+    static func rows(_ analysis: MeshAnalysis, namespace: String?) -> [Row] {
+        var rows: [Row] = []
+        let namespaces = namespace.map { [$0] } ?? analysis.namespaces.map(\.name)
+        for name in namespaces {
+            let impact = analysis.impact(
+                namespace: name, workloadSelector: nil, hosts: analysis.hosts(for: .commonFix, namespace: name))
+            let changes = Dictionary(uniqueKeysWithValues: impact.changes.map { ($0.pod, $0) })
+            for summary in analysis.pods(in: name) where summary.pod.hasSidecar {
+                let change = changes[summary.pod.name]
+                let presetBytes: Int? = change.map(\.bytesAfter)
+                    ?? summary.envoyAllocatedBytes
+                    ?? (summary.observation == nil ? nil : analysis.memoryModel.estimatedBytes(clusters: summary.clusterCount))
+                rows.append(
+                    Row(
+                        namespace: name, pod: summary.pod.name, envoyAllocatedBytes: summary.envoyAllocatedBytes,
+                        workingSetBytes: summary.workingSetBytes, activeClusters: summary.activeClusters,
+                        predictedClusters: summary.predictedClusters, sidecar: summary.sidecar,
+                        presetClusters: change?.clustersAfter ?? summary.predictedClusters,
+                        presetEstimatedBytes: summary.observation == nil ? nil : presetBytes))
+            }
+        }
+        return rows.sorted {
+            let left = $0.envoyAllocatedBytes ?? -1
+            let right = $1.envoyAllocatedBytes ?? -1
+            if left != right { return left > right }
+            if $0.predictedClusters != $1.predictedClusters { return $0.predictedClusters > $1.predictedClusters }
+            return ($0.namespace, $0.pod) < ($1.namespace, $1.pod)
+        }
+    }
+
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
