@@ -10,6 +10,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The lab (meshtrim lab): a Kubernetes API stand-in over HTTPS with WebSocket port-forward.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // ncursesw as a system library: module map + static inline shims, no compiled C.
@@ -20,16 +27,41 @@ let package = Package(
         .target(name: "MeshtrimUI", dependencies: ["MeshtrimCore"]),
         // The only target that talks to ncurses.
         .target(name: "MeshtrimTerminal", dependencies: ["MeshtrimUI", "CNcursesw"]),
+        // A local cluster stand-in: Kubernetes API over HTTPS, real Envoys fed by file CDS (meshtrim lab).
+        .target(
+            name: "MeshtrimLab",
+            dependencies: [
+                "MeshtrimCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "meshtrim",
             dependencies: [
-                "MeshtrimCore", "MeshtrimUI", "MeshtrimTerminal",
+                "MeshtrimCore", "MeshtrimUI", "MeshtrimTerminal", "MeshtrimLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "MeshtrimCoreTests", dependencies: ["MeshtrimCore"], exclude: ["__Snapshots__"]),
         .testTarget(name: "MeshtrimUITests", dependencies: ["MeshtrimUI", "MeshtrimTerminal"], exclude: ["__Snapshots__"]),
         .testTarget(name: "MeshtrimEndToEndTests", dependencies: ["MeshtrimCore"]),
+        .testTarget(
+            name: "MeshtrimLabTests",
+            dependencies: [
+                "MeshtrimLab", "MeshtrimCore",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,303 @@
+import Foundation
+import MeshtrimCore
+
+/// The lab's sidecars: one real Envoy per distinct sidecar configuration, fed by file CDS that the lab computes
+/// with the scope engine, as istiod would push it.
+///
+/// Pods of one namespace under the same Sidecar (at lab start) share an Envoy, whose clusters are the union of
+/// their scopes (they differ at most in inbound clusters); `envoyPerPod` gives every pod its own. When Sidecars
+/// change, every group's clusters are recomputed and changed CDS files are rewritten, so the same Envoy process
+/// reloads, as a sidecar does after an istiod push. A crashed Envoy is reported and restarted.
+public actor EnvoyFleet {
+    /// What the fleet needs to know to run Envoys.
+    public struct Options: Sendable {
+        /// The Envoy binary.
+        public var binary: String
+        /// The directory for bootstraps, CDS files and logs.
+        public var directory: String
+        /// `--concurrency` of every Envoy (1–2 keeps memory low).
+        public var concurrency: Int
+        /// One Envoy per pod instead of per namespace and Sidecar.
+        public var envoyPerPod: Bool
+        /// Refuse scenarios that need more Envoys than this.
+        public var maxEnvoys: Int
+        /// A delay before each CDS rewrite (the `slow-envoy` fault).
+        public var updateDelay: Duration
+
+        /// Makes options.
+        public init(binary: String, directory: String, concurrency: Int = 1, envoyPerPod: Bool = false, maxEnvoys: Int = 40,
+            updateDelay: Duration = .zero)
+        {
+            self.binary = binary
+            self.directory = directory
+            self.concurrency = concurrency
+            self.envoyPerPod = envoyPerPod
+            self.maxEnvoys = maxEnvoys
+            self.updateDelay = updateDelay
+        }
+    }
+
+    /// Where one pod's Envoy listens.
+    public struct Endpoint: Sendable, Hashable {
+        /// The group's id.
+        public var groupID: String
+        /// The admin port (the pod's 15000).
+        public var adminPort: Int
+        /// The Prometheus listener port (the pod's 15090).
+        public var prometheusPort: Int
+        /// Whether the Envoy is running now.
+        public var isRunning: Bool
+        /// The Envoy's process id.
+        public var pid: Int32?
+    }
+
+    /// A group's state, for `/lab/status` and logs.
+    public struct GroupStatus: Sendable, Codable, Hashable {
+        /// The group's id (`namespace--sidecar` or `namespace--pod`).
+        public var id: String
+        /// The namespace.
+        public var namespace: String
+        /// The pods it serves.
+        public var pods: [String]
+        /// The admin port.
+        public var adminPort: Int
+        /// The Prometheus listener port.
+        public var prometheusPort: Int
+        /// The Envoy's pid, when running.
+        public var pid: Int32?
+        /// Clusters the scope engine predicts (`cluster_manager.active_clusters`: dynamic plus static).
+        public var predictedActiveClusters: Int
+        /// The CDS version last written.
+        public var cdsVersion: Int
+        /// How often the Envoy was restarted after a crash.
+        public var restarts: Int
+    }
+
+    private struct Group {
+        var id: String
+        var namespace: String
+        var pods: [Pod]
+        var adminPort = 0
+        var prometheusPort = 0
+        var process: EnvoyProcess?
+        var dynamicClusters: [PredictedCluster] = []
+        var staticClusterNames: [String] = []
+        var version = 0
+        var restarts = 0
+    }
+
+    private let options: Options
+    private let log: @Sendable (String) -> Void
+    private var inventory: MeshInventory
+    private var groups: [Group] = []
+    private var groupOfPod: [String: Int] = [:]
+    private var shuttingDown = false
+
+    /// Makes a fleet for a scenario; nothing runs until ``start(sidecars:)``.
+    public init(scenario: LabScenario, options: Options, log: @escaping @Sendable (String) -> Void) {
+        self.options = options
+        self.log = log
+        self.inventory = scenario.inventory
+    }
+
+    // MARK: Starting
+
+    /// Groups the pods, writes bootstraps and CDS files, starts every Envoy and waits until each is LIVE with its
+    /// clusters loaded.
+    ///
+    /// - Throws: ``LabError`` when the scenario needs more Envoys than allowed, or an Envoy does not come up.
+    public func start(sidecars: [Sidecar]) async throws {
+        inventory.sidecars = sidecars
+        let engine = ScopeEngine(inventory: inventory)
+        var keyed: [String: Int] = [:]
+        for pod in inventory.pods where pod.hasSidecar {
+            let key: String
+            if options.envoyPerPod {
+                key = "\(pod.namespace)--\(pod.name)"
+            } else {
+                let sidecar = engine.selectSidecar(namespace: pod.namespace, labels: pod.labels).sidecar
+                key = "\(pod.namespace)--\(sidecar.map { "\($0.meta.namespace == pod.namespace ? "" : "root-")\($0.meta.name)" } ?? "default")"
+            }
+            if let index = keyed[key] {
+                groups[index].pods.append(pod)
+            } else {
+                keyed[key] = groups.count
+                groups.append(Group(id: key, namespace: pod.namespace, pods: [pod]))
+            }
+            groupOfPod["\(pod.namespace)/\(pod.name)"] = keyed[key]
+        }
+        guard groups.count <= options.maxEnvoys else {
+            throw LabError(
+                "this scenario needs \(groups.count) Envoys (one per namespace and Sidecar\(options.envoyPerPod ? ", one per pod with --envoy-per-pod" : "")), "
+                    + "more than --max-envoys \(options.maxEnvoys); use fewer namespaces or pods, or raise --max-envoys")
+        }
+        for index in groups.indices {
+            let (dynamic, statics) = Self.clusters(for: groups[index].pods, engine: engine)
+            groups[index].dynamicClusters = dynamic
+            groups[index].staticClusterNames = statics
+            groups[index].version = 1
+            try FileManager.default.createDirectory(atPath: xdsDirectory(groups[index]), withIntermediateDirectories: true)
+            try ClusterDiscoveryFile(clusters: dynamic, version: 1).write(to: cdsPath(groups[index]))
+        }
+        for index in groups.indices { try await launch(index) }
+        for index in groups.indices { try await waitUntilLoaded(index, timeout: .seconds(120)) }
+        log("lab: \(groups.count) Envoy\(groups.count == 1 ? "" : "s") running")
+    }
+
+    /// The dynamic clusters (union over the pods, first occurrence wins) and static cluster names of a group.
+    static func clusters(for pods: [Pod], engine: ScopeEngine) -> (dynamic: [PredictedCluster], staticNames: [String]) {
+        var seen = Set<String>()
+        var dynamic: [PredictedCluster] = []
+        var statics: [String] = []
+        for pod in pods {
+            for cluster in engine.scope(for: pod).clusters where seen.insert(cluster.name).inserted {
+                if cluster.isStatic { statics.append(cluster.name) } else { dynamic.append(cluster) }
+            }
+        }
+        return (dynamic, statics)
+    }
+
+    private func launch(_ index: Int) async throws {
+        groups[index].adminPort = try PortAllocator.freePort()
+        groups[index].prometheusPort = try PortAllocator.freePort()
+        let group = groups[index]
+        let pod = group.pods[0]
+        let bootstrap = EnvoyBootstrap(
+            nodeID: "sidecar~\(pod.podIP ?? "127.0.0.1")~\(pod.name).\(pod.namespace)~\(pod.namespace).svc.\(inventory.meshConfig.domainSuffix)",
+            nodeCluster: "\(pod.labels["app"] ?? pod.name).\(pod.namespace)", adminPort: group.adminPort,
+            prometheusPort: group.prometheusPort, cdsPath: cdsPath(group), watchedDirectory: xdsDirectory(group),
+            socketDirectory: groupDirectory(group), staticClusterNames: group.staticClusterNames,
+            istioVersion: pod.proxyVersion ?? "\((inventory.istioVersion ?? .defaultVersion).description).0")
+        let bootstrapPath = "\(groupDirectory(group))/bootstrap.json"
+        do {
+            try bootstrap.json.encoded(pretty: true).write(to: URL(fileURLWithPath: bootstrapPath))
+        } catch {
+            throw LabError("cannot write \(bootstrapPath): \(error.localizedDescription)")
+        }
+        groups[index].process = try await EnvoyProcess.start(
+            binary: options.binary, bootstrapPath: bootstrapPath, concurrency: options.concurrency,
+            logPath: "\(groupDirectory(group))/envoy.log")
+    }
+
+    /// Waits until the group's Envoy answers `/ready` and reports the current CDS version.
+    private func waitUntilLoaded(_ index: Int, timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let group = groups[index]
+            guard let process = group.process else { throw LabError("the Envoy of \(group.id) was not started") }
+            if let status = process.pollExit() {
+                throw LabError(
+                    "the Envoy of \(group.id) exited with status \(status) while starting; see \(groupDirectory(group))/envoy.log")
+            }
+            if let version = try? await Self.cdsVersion(adminPort: group.adminPort), version == String(group.version) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw LabError("the Envoy of \(groups[index].id) did not load its clusters within \(timeout); see \(groupDirectory(groups[index]))/envoy.log")
+    }
+
+    /// `cluster_manager.cds.version_text` from an Envoy's admin port.
+    static func cdsVersion(adminPort: Int) async throws -> String? {
+        let response = try await LocalHTTPClient.get(
+            port: adminPort, path: "/stats?filter=%5Ecluster_manager%5C.cds%5C.version_text%24", timeout: .seconds(5))
+        guard response.status == 200 else { return nil }
+        // `cluster_manager.cds.version_text: "7"`
+        for line in response.text.split(separator: "\n") where line.hasPrefix("cluster_manager.cds.version_text:") {
+            return line.split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces)
+                .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        }
+        return nil
+    }
+
+    // MARK: Following Sidecars
+
+    /// Recomputes every group's clusters for `sidecars` and rewrites the CDS files that changed.
+    ///
+    /// - Returns: the ids of the groups whose clusters changed.
+    @discardableResult
+    public func update(sidecars: [Sidecar]) async -> [String] {
+        if options.updateDelay > .zero { try? await Task.sleep(for: options.updateDelay) }
+        inventory.sidecars = sidecars
+        let engine = ScopeEngine(inventory: inventory)
+        var changed: [String] = []
+        for index in groups.indices {
+            let (dynamic, _) = Self.clusters(for: groups[index].pods, engine: engine)
+            guard dynamic != groups[index].dynamicClusters else { continue }
+            let before = groups[index].dynamicClusters.count + groups[index].staticClusterNames.count
+            groups[index].dynamicClusters = dynamic
+            groups[index].version += 1
+            do {
+                try ClusterDiscoveryFile(clusters: dynamic, version: groups[index].version).write(to: cdsPath(groups[index]))
+                changed.append(groups[index].id)
+                log("lab: pushed CDS version \(groups[index].version) to \(groups[index].id): \(before) → \(dynamic.count + groups[index].staticClusterNames.count) clusters")
+            } catch {
+                log("lab: \(error)")
+            }
+        }
+        return changed
+    }
+
+    // MARK: Supervision
+
+    /// Restarts Envoys that exit unexpectedly; returns when shutdown begins or the task is cancelled.
+    public func supervise(interval: Duration = .milliseconds(500)) async {
+        while !shuttingDown && !Task.isCancelled {
+            for index in groups.indices {
+                guard let process = groups[index].process, let status = process.pollExit(), !shuttingDown else { continue }
+                groups[index].restarts += 1
+                log("lab: the Envoy of \(groups[index].id) (pid \(process.pid)) exited with status \(status); restarting it (restart \(groups[index].restarts))")
+                groups[index].process = nil
+                do {
+                    try ClusterDiscoveryFile(clusters: groups[index].dynamicClusters, version: groups[index].version).write(to: cdsPath(groups[index]))
+                    try await launch(index)
+                    try await waitUntilLoaded(index, timeout: .seconds(60))
+                    log("lab: the Envoy of \(groups[index].id) is back (pid \(groups[index].process?.pid ?? 0))")
+                } catch {
+                    log("lab: could not restart the Envoy of \(groups[index].id): \(error)")
+                }
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// Stops every Envoy (SIGTERM, then SIGKILL) and waits for each to exit. Safe to call more than once.
+    public func shutdown() async {
+        shuttingDown = true
+        let processes = groups.compactMap(\.process)
+        await withTaskGroup(of: Void.self) { group in
+            for process in processes { group.addTask { await process.stop() } }
+        }
+        if !processes.isEmpty { log("lab: stopped \(processes.count) Envoy\(processes.count == 1 ? "" : "s")") }
+    }
+
+    // MARK: Lookup
+
+    /// The Envoy serving a pod, when the pod has a sidecar.
+    public func endpoint(namespace: String, pod: String) -> Endpoint? {
+        guard let index = groupOfPod["\(namespace)/\(pod)"] else { return nil }
+        let group = groups[index]
+        return Endpoint(
+            groupID: group.id, adminPort: group.adminPort, prometheusPort: group.prometheusPort,
+            isRunning: group.process?.isRunning ?? false, pid: group.process?.pid)
+    }
+
+    /// Resident memory of the Envoy serving a pod, in bytes.
+    public func residentBytes(namespace: String, pod: String) -> Int? {
+        guard let index = groupOfPod["\(namespace)/\(pod)"] else { return nil }
+        return groups[index].process?.residentBytes
+    }
+
+    /// Every group's state.
+    public func status() -> [GroupStatus] {
+        groups.map { group in
+            GroupStatus(
+                id: group.id, namespace: group.namespace, pods: group.pods.map(\.name), adminPort: group.adminPort,
+                prometheusPort: group.prometheusPort, pid: group.process?.isRunning == true ? group.process?.pid : nil,
+                predictedActiveClusters: group.dynamicClusters.count + group.staticClusterNames.count, cdsVersion: group.version,
+                restarts: group.restarts)
+        }
+    }
+
+    private func groupDirectory(_ group: Group) -> String { "\(options.directory)/\(group.id)" }
+    private func xdsDirectory(_ group: Group) -> String { "\(groupDirectory(group))/xds" }
+    private func cdsPath(_ group: Group) -> String { "\(xdsDirectory(group))/cds.json" }
+}
