@@ -262,7 +262,7 @@ public actor EnvoyFleet {
     /// Stops every Envoy (SIGTERM, then SIGKILL) and waits for each to exit. Safe to call more than once.
     public func shutdown() async {
         shuttingDown = true
-        let processes = groups.compactMap(\.process)
+        let processes = groups.compactMap(\.process).filter(\.isRunning)
         await withTaskGroup(of: Void.self) { group in
             for process in processes { group.addTask { await process.stop() } }
         }

@@ -40,8 +40,12 @@ public struct LabScenario: Sendable {
                     + "pod with a sidecar (add a Deployment or Pod, or use --namespaces/--services/--pods instead)")
         }
         var inventory = set.inventory
-        // Workload templates become running pods in a live cluster.
+        // Workload templates become running pods in a live cluster, named as a ReplicaSet names them.
         for index in inventory.pods.indices where inventory.pods[index].phase == "Template" {
+            let pod = inventory.pods[index]
+            let hash = TrafficPlanner.hash("\(pod.namespace)/\(pod.name)")
+            inventory.pods[index].meta.name = "\(pod.name)-\(Self.suffix(hash, length: 9))-\(Self.suffix(hash >> 20, length: 5))"
+            inventory.pods[index].meta.labels["pod-template-hash"] = Self.suffix(hash, length: 9)
             inventory.pods[index].phase = "Running"
             inventory.pods[index].readyContainers = inventory.pods[index].totalContainers
         }
@@ -50,6 +54,13 @@ public struct LabScenario: Sendable {
             inventory: inventory, traffic: traffic, origin: "manifests \(paths.joined(separator: ", "))",
             notes: set.warnings
         ).completed()
+    }
+
+    /// `length` characters of Kubernetes' name-suffix alphabet (no vowels, no 0/1/3), from `seed`.
+    static func suffix(_ seed: UInt64, length: Int) -> String {
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        var random = SplitMix64(seed: seed)
+        return String((0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
     }
 
     /// The scenario with what a running cluster always has: an istiod pod and Service in the istiod namespace,
@@ -98,6 +109,26 @@ public struct LabScenario: Sendable {
             } while used.contains(address)
             used.insert(address)
             inventory.pods[index].podIP = address
+        }
+        // Objects without a creation time get the lab's reference date (relative order is unchanged: ties stay ties).
+        let unknown = Date(timeIntervalSince1970: 0)
+        for index in inventory.namespaces.indices where inventory.namespaces[index].meta.creationTimestamp == nil {
+            inventory.namespaces[index].meta.creationTimestamp = epoch
+        }
+        for index in inventory.pods.indices where inventory.pods[index].meta.creationTimestamp == nil {
+            inventory.pods[index].meta.creationTimestamp = epoch
+        }
+        for index in inventory.services.indices where inventory.services[index].creationTime == unknown {
+            inventory.services[index].creationTime = epoch
+        }
+        for index in inventory.virtualServices.indices where inventory.virtualServices[index].meta.creationTimestamp == nil {
+            inventory.virtualServices[index].meta.creationTimestamp = epoch
+        }
+        for index in inventory.destinationRules.indices where inventory.destinationRules[index].meta.creationTimestamp == nil {
+            inventory.destinationRules[index].meta.creationTimestamp = epoch
+        }
+        for index in inventory.sidecars.indices where inventory.sidecars[index].meta.creationTimestamp == nil {
+            inventory.sidecars[index].meta.creationTimestamp = epoch
         }
         inventory.namespaces.sort { $0.name < $1.name }
         inventory.pods.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }

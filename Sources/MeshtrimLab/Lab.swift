@@ -1,0 +1,155 @@
+import Foundation
+import MeshtrimCore
+import ServiceLifecycle
+
+/// A running lab: the Kubernetes API over HTTPS, the Envoy fleet, and the kubeconfig that points at them.
+///
+/// ```swift
+/// let lab = Lab(configuration: configuration, scenario: scenario, log: { print($0) })
+/// try await lab.run()   // until SIGINT or SIGTERM; every Envoy is stopped before it returns
+/// ```
+public struct Lab: Sendable {
+    /// How to run.
+    public struct Configuration: Sendable {
+        /// Address to listen on.
+        public var host = "127.0.0.1"
+        /// Port to listen on; 0 picks a free one (the kubeconfig names it).
+        public var port = 0
+        /// Where to write the kubeconfig.
+        public var kubeconfigPath: String
+        /// Working directory: certificates, Envoy bootstraps, CDS files, logs.
+        public var stateDirectory: String
+        /// The Envoy binary; `nil` runs the API without sidecars (pod proxy and port-forward answer 503).
+        public var envoyBinary: String?
+        /// One Envoy per pod.
+        public var envoyPerPod = false
+        /// Envoy `--concurrency`.
+        public var envoyConcurrency = 1
+        /// Most Envoys a scenario may need.
+        public var maxEnvoys = 40
+        /// Faults to inject.
+        public var faults = LabFaults()
+        /// The read-only user's name.
+        public var viewerName = "viewer"
+        /// Make the viewer the current context, and every user read-only.
+        public var readOnly = false
+        /// A fixed admin token (tests); random when `nil`.
+        public var adminToken: String?
+
+        /// Makes a configuration with the required paths.
+        public init(kubeconfigPath: String, stateDirectory: String) {
+            self.kubeconfigPath = kubeconfigPath
+            self.stateDirectory = stateDirectory
+        }
+    }
+
+    /// How to run.
+    public var configuration: Configuration
+    /// What to serve.
+    public var scenario: LabScenario
+    /// Where progress and problems go (one line each).
+    public var log: @Sendable (String) -> Void
+
+    /// Makes a lab.
+    public init(configuration: Configuration, scenario: LabScenario, log: @escaping @Sendable (String) -> Void) {
+        self.configuration = configuration
+        self.scenario = scenario
+        self.log = log
+    }
+
+    /// Starts everything, writes the kubeconfig once the server listens, and runs until SIGINT or SIGTERM.
+    ///
+    /// - Throws: ``LabError`` for anything that stops the lab from starting (no openssl, an Envoy that does not
+    ///   come up, a port in use). Envoys that were started are stopped before this returns or throws.
+    public func run() async throws {
+        let state = configuration.stateDirectory
+        try? FileManager.default.removeItem(atPath: "\(state)/envoy")
+        try FileManager.default.createDirectory(atPath: "\(state)/envoy", withIntermediateDirectories: true)
+        let certificates = try LabCertificates.generate(in: "\(state)/pki")
+        let store = LabStore(scenario: scenario)
+        var fleet: EnvoyFleet?
+        if let binary = configuration.envoyBinary {
+            fleet = EnvoyFleet(
+                scenario: scenario,
+                options: .init(
+                    binary: binary, directory: "\(state)/envoy", concurrency: configuration.envoyConcurrency,
+                    envoyPerPod: configuration.envoyPerPod, maxEnvoys: configuration.maxEnvoys, updateDelay: configuration.faults.slowEnvoy),
+                log: log)
+        }
+        do {
+            if let fleet {
+                log("lab: starting Envoys (\(configuration.envoyPerPod ? "one per pod" : "one per namespace and Sidecar"))…")
+                try await fleet.start(sidecars: await store.sidecars())
+            }
+            try await serve(store: store, fleet: fleet, certificates: certificates)
+        } catch {
+            await fleet?.shutdown()
+            throw error
+        }
+        await fleet?.shutdown()
+    }
+
+    private func serve(store: LabStore, fleet: EnvoyFleet?, certificates: LabCertificates) async throws {
+        let adminToken = configuration.adminToken ?? LabKubeconfig.randomToken()
+        let viewerToken = LabKubeconfig.randomToken()
+        let clientCertificate = try? NIOSSLCertificateLoader.first(pem: certificates.clientCertificate)
+        let authenticator = LabAuthenticator(
+            adminToken: adminToken, viewerName: configuration.viewerName, viewerToken: viewerToken,
+            clientCertificate: clientCertificate, everyoneReadOnly: configuration.readOnly)
+        let api = KubernetesAPI(store: store, fleet: fleet, scenario: scenario, serverAddress: "\(configuration.host):\(configuration.port)")
+        let server = LabServer(
+            host: configuration.host, port: configuration.port, api: api, authenticator: authenticator, certificates: certificates,
+            faults: configuration.faults, log: log)
+        var services: [any Service] = []
+        if let fleet { services.append(FleetService(fleet: fleet, store: store, log: log)) }
+        let configuration = self.configuration
+        let scenario = self.scenario
+        let log = self.log
+        let application = try server.application(services: services) { port in
+            let kubeconfig = LabKubeconfig(
+                server: "https://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(port)", certificates: certificates,
+                adminToken: adminToken, viewerName: configuration.viewerName, viewerToken: viewerToken,
+                readOnlyByDefault: configuration.readOnly)
+            do {
+                try kubeconfig.write(to: configuration.kubeconfigPath)
+            } catch {
+                log("lab: \(error)")
+                return
+            }
+            let pods = scenario.inventory.pods
+            log(
+                "lab: serving \(scenario.inventory.namespaces.count) namespaces, \(pods.count) pods (\(pods.filter(\.hasSidecar).count) with sidecars), "
+                    + "\(scenario.inventory.services.count) services, \(scenario.inventory.sidecars.count) Sidecars from \(scenario.origin)")
+            if !configuration.faults.isEmpty { log("lab: faults on: \(configuration.faults)") }
+            log("lab: API at https://\(configuration.host):\(port); kubeconfig written to \(configuration.kubeconfigPath)")
+            log("lab: ready: export KUBECONFIG=\(configuration.kubeconfigPath); kubectl get pods -A")
+        }
+        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}
+
+/// Runs the fleet's supervision and follows Sidecar changes while the server runs; stops the Envoys on shutdown.
+struct FleetService: Service {
+    let fleet: EnvoyFleet
+    let store: LabStore
+    let log: @Sendable (String) -> Void
+
+    func run() async throws {
+        let changes = await store.sidecarChanges()
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await fleet.supervise() }
+                group.addTask {
+                    for await _ in changes {
+                        await fleet.update(sidecars: await store.sidecars())
+                    }
+                }
+                await group.next()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            Task { await fleet.shutdown() }
+        }
+        await fleet.shutdown()
+    }
+}

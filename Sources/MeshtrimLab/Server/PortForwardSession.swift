@@ -1,0 +1,126 @@
+import Foundation
+import HummingbirdWebSocket
+import NIOCore
+import NIOPosix
+
+/// One WebSocket port-forward: the kubelet's side of `pods/NAME/portforward?ports=…`, tunnelling to the pod's Envoy.
+///
+/// Each requested port gets one TCP connection, opened when the WebSocket opens: 15000 goes to the Envoy's admin
+/// port, 15090 to its Prometheus listener; any other port gets an error on its error channel, as the kubelet reports
+/// a refused connection. The WebSocket closes when every connection has closed (one HTTP request with
+/// `Connection: close` per WebSocket, as docs/kubernetes-and-envoy.md §4.3 describes) or when the client closes it.
+struct PortForwardSession: Sendable {
+    /// One requested port and where it goes in the lab (`nil`: nothing listens).
+    struct Target: Sendable {
+        /// The pod port the client asked for.
+        var port: Int
+        /// The loopback port behind it.
+        var localPort: Int?
+    }
+
+    /// The requested ports, in request order.
+    var targets: [Target]
+    /// The framing.
+    var encoding: PortForwardFrame.Encoding
+    /// The pod, for error messages.
+    var podName: String
+    /// Delay before tunnelling (the `slow-envoy` fault).
+    var delay: Duration
+
+    /// Runs the session until both sides are done.
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        if delay > .zero { try? await Task.sleep(for: delay) }
+        do {
+            for (index, target) in targets.enumerated() {
+                try await send(channel: UInt8(index * 2), PortForwardFrame.portPrefix(target.port), outbound)
+                try await send(channel: UInt8(index * 2 + 1), PortForwardFrame.portPrefix(target.port), outbound)
+            }
+            try await withConnections(from: 0, opened: []) { connections in
+                try await pump(connections: connections, inbound: inbound, outbound: outbound)
+            }
+            try await outbound.close(.normalClosure, reason: nil)
+        } catch {
+            try? await outbound.close(.unexpectedServerError, reason: "port-forward failed")
+        }
+    }
+
+    /// Opens the connection of target `index` and recurses, so every channel is closed by `executeThenClose`.
+    private func withConnections(
+        from index: Int, opened: [NIOAsyncChannel<ByteBuffer, ByteBuffer>?],
+        body: ([NIOAsyncChannel<ByteBuffer, ByteBuffer>?]) async throws -> Void
+    ) async throws {
+        guard index < targets.count else { return try await body(opened) }
+        guard let localPort = targets[index].localPort,
+            let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(5))
+                .connect(host: "127.0.0.1", port: localPort, channelInitializer: { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(isOutboundHalfClosureEnabled: true))
+                    }
+                })
+        else {
+            return try await withConnections(from: index + 1, opened: opened + [nil], body: body)
+        }
+        try await channel.executeThenClose { _, _ in
+            try await withConnections(from: index + 1, opened: opened + [channel], body: body)
+        }
+    }
+
+    private func pump(
+        connections: [NIOAsyncChannel<ByteBuffer, ByteBuffer>?], inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
+    ) async throws {
+        for (index, connection) in connections.enumerated() where connection == nil {
+            let port = targets[index].port
+            let message = "error forwarding port \(port) to pod \(podName), uid : failed to connect to localhost:\(port) inside namespace: "
+                + "dial tcp4 127.0.0.1:\(port): connect: connection refused"
+            try await send(channel: UInt8(index * 2 + 1), Array(message.utf8), outbound)
+        }
+        enum Finished { case reader, writer }
+        let readers = connections.compactMap { $0 }.count
+        guard readers > 0 else { return }
+        try await withThrowingTaskGroup(of: Finished.self) { group in
+            // Pod → client: one task per open connection.
+            for (index, connection) in connections.enumerated() {
+                guard let connection else { continue }
+                group.addTask {
+                    for try await buffer in connection.inbound {
+                        try await send(channel: UInt8(index * 2), Array(buffer.readableBytesView), outbound)
+                    }
+                    return .reader
+                }
+            }
+            // Client → pod, until the client closes the WebSocket.
+            group.addTask {
+                for try await message in inbound.messages(maxSize: 16 * 1024 * 1024) {
+                    let decoded: PortForwardFrame.Message?
+                    switch message {
+                    case .binary(let buffer): decoded = PortForwardFrame.decode(binary: buffer)
+                    case .text(let text): decoded = PortForwardFrame.decode(text: text)
+                    }
+                    guard let decoded, decoded.channel % 2 == 0 else { continue }
+                    let index = Int(decoded.channel / 2)
+                    guard index < connections.count, let connection = connections[index], !decoded.payload.isEmpty else { continue }
+                    try await connection.outbound.write(ByteBuffer(bytes: decoded.payload))
+                }
+                return .writer
+            }
+            // Done when the client leaves or every pod-side connection has closed.
+            var finishedReaders = 0
+            while let finished = try await group.next() {
+                if finished == .writer { break }
+                finishedReaders += 1
+                if finishedReaders == readers { break }
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func send(channel: UInt8, _ payload: [UInt8], _ outbound: WebSocketOutboundWriter) async throws {
+        switch encoding {
+        case .binary: try await outbound.write(.binary(PortForwardFrame.binary(channel: channel, payload: payload)))
+        case .base64: try await outbound.write(.text(PortForwardFrame.base64(channel: channel, payload: payload)))
+        }
+    }
+}
