@@ -46,6 +46,9 @@ final class TmuxSession {
 
     deinit {
         _ = try? tmux(["kill-server"])
+        // tmux leaves its socket file behind; one per test run would pile up in /tmp.
+        let directory = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+        try? FileManager.default.removeItem(atPath: "\(directory)/tmux-\(getuid())/\(socket)")
     }
 
     /// Sends keys by tmux name (`"Down"`, `"Enter"`, `"Escape"`, `"C-c"`, `"F5"`, or plain text like `"q"`).
