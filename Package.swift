@@ -51,7 +51,8 @@ let package = Package(
             dependencies: [
                 "MeshtrimCore", "MeshtrimUI", "MeshtrimTerminal", "MeshtrimLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            resources: [.copy("Resources/demo-snapshot.json")]
         ),
         .testTarget(name: "MeshtrimCoreTests", dependencies: ["MeshtrimCore"], exclude: ["__Snapshots__"]),
         .testTarget(name: "MeshtrimUITests", dependencies: ["MeshtrimUI", "MeshtrimTerminal"], exclude: ["__Snapshots__"]),

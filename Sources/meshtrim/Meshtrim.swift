@@ -11,7 +11,7 @@ struct Meshtrim: AsyncParsableCommand {
             without a cluster.
             """,
         version: "0.1.0",
-        subcommands: [ScopeCommand.self, ValidateCommand.self, ClustersCommand.self, ReportCommand.self, LabCommand.self]
+        subcommands: [ScopeCommand.self, ValidateCommand.self, ClustersCommand.self, ReportCommand.self, GenerateDemoCommand.self, LabCommand.self]
     )
 
     mutating func run() async throws {

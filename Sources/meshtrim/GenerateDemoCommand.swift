@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import MeshtrimCore
+
+/// `meshtrim generate-demo`: writes a generated mesh snapshot, by default the bundled demo.
+///
+/// A developer command (hidden from `--help`): the bundled `Resources/demo-snapshot.json` is its output with the
+/// default parameters, and `docs/snapshot-format.md` says how to regenerate it.
+struct GenerateDemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate-demo",
+        abstract: "Generate a realistic mesh snapshot (the bundled demo, or one of any size).",
+        discussion: """
+            Generation is deterministic: the same size and seed always give the same file. With no options it \
+            rewrites the bundled demo, \(GenerateDemoCommand.defaultOutput), from the repository root. Another \
+            -o FILE that already exists is only replaced with --force. The file is written atomically. \
+            --check writes nothing: it compares the bundled demo with what the generator makes now and exits 1 \
+            when they differ (the generator changed and the demo was not regenerated).
+
+            Examples:
+              swift run meshtrim generate-demo
+              meshtrim generate-demo -o big.json --namespaces 60 --services 2000 --pods 5000 --seed 7
+              meshtrim --snapshot big.json
+              meshtrim generate-demo --check
+            """,
+        shouldDisplay: false
+    )
+
+    /// Where the bundled demo lives, relative to the repository root.
+    static let defaultOutput = "Sources/meshtrim/Resources/demo-snapshot.json"
+
+    @Option(name: .shortAndLong, help: "The file to write.")
+    var output: String = GenerateDemoCommand.defaultOutput
+
+    @Option(name: .long, help: "Namespaces in total, istio-system included.")
+    var namespaces: Int = MeshGenerator.Parameters.demo.namespaces
+
+    @Option(name: .long, help: "Services and ServiceEntry hosts in total.")
+    var services: Int = MeshGenerator.Parameters.demo.services
+
+    @Option(name: .long, help: "Pods in total (with and without sidecars).")
+    var pods: Int = MeshGenerator.Parameters.demo.pods
+
+    @Option(name: .long, help: "VirtualServices to create.")
+    var virtualServices: Int = MeshGenerator.Parameters.demo.virtualServices
+
+    @Option(name: .long, help: "DestinationRules to create.")
+    var destinationRules: Int = MeshGenerator.Parameters.demo.destinationRules
+
+    @Option(name: .long, help: "Namespaces that already have a Sidecar.")
+    var scopedNamespaces: Int = MeshGenerator.Parameters.demo.scopedNamespaces
+
+    @Option(name: .long, help: "The seed (the same seed gives the same mesh).")
+    var seed: UInt64 = MeshGenerator.Parameters.demo.seed
+
+    @Flag(name: .long, help: "Replace an existing file other than the bundled demo.")
+    var force = false
+
+    @Flag(name: .long, help: "Compare the bundled demo with a fresh generation instead of writing; exit 1 if stale.")
+    var check = false
+
+    /// The parameters the options describe.
+    var parameters: MeshGenerator.Parameters {
+        MeshGenerator.Parameters(
+            namespaces: namespaces, services: services, pods: pods, seed: seed, virtualServices: virtualServices,
+            destinationRules: destinationRules, scopedNamespaces: scopedNamespaces)
+    }
+
+    func validate() throws {
+        do {
+            try parameters.validate()
+        } catch let error as MeshGeneratorError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    func run() throws {
+        if check {
+            try checkBundledDemo()
+            return
+        }
+        let isDefault = output == Self.defaultOutput
+        if !isDefault, !force, FileManager.default.fileExists(atPath: output) {
+            throw ValidationError("\(output) exists; pass --force to replace it")
+        }
+        let snapshot = MeshGenerator.generateSnapshot(parameters)
+        let data = try snapshot.encoded()
+        try Self.writeAtomically(data, to: output)
+        print(Self.summary(snapshot, bytes: data.count, path: output))
+    }
+
+    /// Exits 1 when the bundled demo is not what these parameters generate.
+    private func checkBundledDemo() throws {
+        let bundled = try DemoSnapshot.load()
+        let fresh = MeshGenerator.generateSnapshot(parameters)
+        guard bundled == fresh else {
+            printError(
+                "the bundled demo differs from what the generator makes now with these parameters: "
+                    + "run `swift run meshtrim generate-demo` and commit \(Self.defaultOutput)")
+            throw ExitCode(1)
+        }
+        print(
+            "the bundled demo is up to date (\(bundled.inventory.pods.count) pods, "
+                + "\(bundled.observations.count) observed sidecars)")
+    }
+
+    /// Writes to a temporary file beside `path`, then renames it over `path`.
+    static func writeAtomically(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent()
+        let process = ProcessInfo.processInfo.processIdentifier
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(process).tmp")
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try data.write(to: temporary)
+        } catch {
+            throw ValidationError("cannot write \(temporary.path): \((error as NSError).localizedDescription)")
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw ValidationError("cannot rename \(temporary.path) to \(path): \(reason)")
+        }
+    }
+
+    /// `wrote FILE (2.1 MB): 32 namespaces, 640 services, …` with the sidecars' average clusters and memory.
+    static func summary(_ snapshot: MeshSnapshot, bytes: Int, path: String) -> String {
+        let inventory = snapshot.inventory
+        let sidecars = inventory.pods.filter(\.hasSidecar).count
+        let observed = snapshot.observations
+        let clusters = observed.compactMap(\.activeClusters)
+        let allocated = observed.compactMap(\.envoyAllocatedBytes)
+        let workingSet = observed.compactMap(\.workingSetBytes)
+        func average(_ values: [Int]) -> Double { values.isEmpty ? 0 : Double(values.reduce(0, +)) / Double(values.count) }
+        func megabytes(_ value: Double) -> String { String(format: "%.1f MB", value / 1_000_000) }
+        return """
+            wrote \(path) (\(megabytes(Double(bytes)))): \(inventory.namespaces.count) namespaces, \
+            \(inventory.services.count) services, \(inventory.pods.count) pods (\(sidecars) with sidecars), \
+            \(inventory.virtualServices.count) VirtualServices, \(inventory.destinationRules.count) DestinationRules, \
+            \(inventory.sidecars.count) Sidecars
+            observed sidecars: \(observed.count), average \(String(format: "%.0f", average(clusters))) clusters, \
+            Envoy allocated \(megabytes(average(allocated))), working set \(megabytes(average(workingSet)))
+            """
+    }
+}
