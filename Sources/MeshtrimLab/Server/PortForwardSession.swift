@@ -86,7 +86,11 @@ struct PortForwardSession: Sendable {
                 guard let connection else { continue }
                 group.addTask {
                     for try await buffer in connection.inbound {
-                        try await send(channel: UInt8(index * 2), Array(buffer.readableBytesView), outbound)
+                        // One message per 16 KiB, within every client's default maximum frame size.
+                        let bytes = Array(buffer.readableBytesView)
+                        for start in stride(from: 0, to: bytes.count, by: 16_000) {
+                            try await send(channel: UInt8(index * 2), bytes[start..<min(start + 16_000, bytes.count)], outbound)
+                        }
                     }
                     return .reader
                 }
@@ -117,7 +121,7 @@ struct PortForwardSession: Sendable {
         }
     }
 
-    private func send(channel: UInt8, _ payload: [UInt8], _ outbound: WebSocketOutboundWriter) async throws {
+    private func send(channel: UInt8, _ payload: some Collection<UInt8>, _ outbound: WebSocketOutboundWriter) async throws {
         switch encoding {
         case .binary: try await outbound.write(.binary(PortForwardFrame.binary(channel: channel, payload: payload)))
         case .base64: try await outbound.write(.text(PortForwardFrame.base64(channel: channel, payload: payload)))

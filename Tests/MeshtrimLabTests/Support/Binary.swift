@@ -1,0 +1,1 @@
+../../MeshtrimEndToEndTests/Support/Binary.swift

@@ -1,0 +1,1 @@
+../../MeshtrimEndToEndTests/Support/Spawn.swift
