@@ -1,0 +1,117 @@
+import Foundation
+import MeshtrimCore
+import MeshtrimLab
+import Testing
+
+/// The proof that a Sidecar really shrinks a real Envoy as the scope engine predicts.
+///
+/// One sidecar pod in a mesh of 1,000 two-port services (2,000+ clusters per Envoy, one Envoy); applying
+/// `egress: [./*, istio-system/*]` with kubectl must bring `cluster_manager.active_clusters` to exactly the
+/// engine's prediction and drop `server.memory_allocated` by about what the measured memory model predicts.
+@Suite(.enabled(if: shouldRunTests(needing: "kubectl")), .timeLimit(.minutes(3)))
+struct SidecarTrimProofTests {
+    static let sidecar = """
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: default, namespace: shop}
+        spec:
+          egress:
+          - hosts: ["./*", "istio-system/*"]
+
+        """
+
+    @Test func applyingASidecarShrinksTheEnvoyAsPredicted() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrim-proof-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let manifests = directory.appendingPathComponent("mesh.yaml").path
+        try Self.bigMesh(namespaces: 10, servicesPerNamespace: 100).write(toFile: manifests, atomically: true, encoding: .utf8)
+
+        // The prediction, from the same manifests the lab reads.
+        let scenario = try LabScenario.load(manifests: [manifests], seed: 1)
+        let engine = ScopeEngine(inventory: scenario.inventory)
+        let pod = try #require(scenario.inventory.pods.first { $0.namespace == "shop" && $0.hasSidecar })
+        let candidate = try #require(try SidecarDocumentReader.read(Self.sidecar).sidecars.first?.sidecar)
+        let predictedBefore = engine.scope(for: pod).clusters.count
+        let predictedAfter = engine.scope(for: pod, candidate: candidate).clusters.count
+        #expect(predictedBefore >= 2_000)
+
+        try await withLab(["--manifests", manifests], needsEnvoy: true) { lab in
+            let path = "/api/v1/namespaces/shop/pods/\(pod.name):15090/proxy/stats/prometheus"
+                + "?filter=%5Ecluster_manager%5C.active_clusters%7C%5Eserver%5C.memory_allocated"
+            func sample() throws -> (clusters: Int, allocated: Int) {
+                let raw = try lab.kubectl(["get", "--raw", path])
+                guard raw.exitCode == 0 else { throw LabTestError("pod proxy failed: \(raw.stderr)") }
+                let stats = PrometheusText(parsing: raw.stdout)
+                return (
+                    stats.firstSample(named: "envoy_cluster_manager_active_clusters")?.integerValue ?? -1,
+                    stats.firstSample(named: "envoy_server_memory_allocated")?.integerValue ?? -1
+                )
+            }
+            let before = try sample()
+            #expect(before.clusters == predictedBefore)
+
+            let applied = try lab.kubectl(["apply", "--server-side", "-f", "-"], stdin: Self.sidecar)
+            #expect(applied.exitCode == 0, "\(applied.stderr)")
+            var after = try sample()
+            let deadline = ContinuousClock.now + .seconds(60)
+            while after.clusters != predictedAfter && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(250))
+                after = try sample()
+            }
+            #expect(after.clusters == predictedAfter)
+            // server.memory_allocated is refreshed on Envoy's stats flush (every 5 s), not on every scrape.
+            while after.allocated >= before.allocated && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(500))
+                after = try sample()
+            }
+
+            let model = MemoryModel.measured
+            let predictedAllocated = model.estimatedBytes(after: after.clusters, before: before.clusters, observed: before.allocated)
+            let predictedDrop = before.allocated - predictedAllocated
+            let drop = before.allocated - after.allocated
+            print(
+                """
+                proof: cluster_manager.active_clusters \(before.clusters) → \(after.clusters) \
+                (ScopeEngine predicts \(predictedBefore) → \(predictedAfter))
+                proof: server.memory_allocated \(Self.megabytes(before.allocated)) → \(Self.megabytes(after.allocated)) \
+                (drop \(Self.megabytes(drop)); the measured model predicts \(Self.megabytes(predictedAllocated)), \
+                a drop of \(Self.megabytes(predictedDrop)))
+                """)
+            #expect(after.allocated < before.allocated)
+            #expect(Double(drop) >= 0.5 * Double(predictedDrop), "memory fell by \(drop) bytes, predicted \(predictedDrop)")
+            #expect(Double(drop) <= 2.0 * Double(predictedDrop), "memory fell by \(drop) bytes, predicted \(predictedDrop)")
+        }
+    }
+
+    /// `shop` with one sidecar pod and its Service, plus `namespaces` namespaces of two-port Services.
+    static func bigMesh(namespaces: Int, servicesPerNamespace: Int) -> String {
+        var documents = [
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: checkout, namespace: shop}\nspec:\n  selector: {app: checkout}\n  ports: [{name: http, port: 8080}]",
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: checkout-7c9d5b6f8-q4x2p, namespace: shop, labels: {app: checkout, version: v1}}
+            spec:
+              containers:
+              - {name: checkout, image: shop/checkout:1.0, ports: [{name: http, containerPort: 8080}]}
+              - {name: istio-proxy, image: docker.io/istio/proxyv2:1.31.0}
+            status: {phase: Running, podIP: 10.244.9.9, containerStatuses: [{name: checkout, ready: true}, {name: istio-proxy, ready: true}]}
+            """,
+        ]
+        for namespace in 0..<namespaces {
+            documents.append("apiVersion: v1\nkind: Namespace\nmetadata: {name: catalog-\(namespace)}")
+            for service in 0..<servicesPerNamespace {
+                documents.append(
+                    "apiVersion: v1\nkind: Service\nmetadata: {name: item-\(service), namespace: catalog-\(namespace)}\n"
+                        + "spec:\n  selector: {app: item-\(service)}\n  ports: [{name: http, port: 8080}, {name: grpc, port: 9090}]")
+            }
+        }
+        return documents.joined(separator: "\n---\n") + "\n"
+    }
+
+    static func megabytes(_ bytes: Int) -> String {
+        String(format: "%.1f MB", Double(bytes) / 1_000_000)
+    }
+}
