@@ -1,0 +1,43 @@
+/// Something that happened: a key, a resize, a mouse event, or a result posted back by background work.
+public enum Action: Hashable, Sendable {
+    /// A key press.
+    case key(Key)
+    /// The terminal is now `width` × `height`.
+    case resize(width: Int, height: Int)
+    /// A mouse event (wheel scrolls, click selects).
+    case mouse(MouseEvent)
+    /// A timer scheduled with ``Effect/scheduleTick(id:milliseconds:)`` fired.
+    case tick(id: Int)
+    /// Loading made progress.
+    case loadProgress(String)
+    /// The mesh loaded and was analysed.
+    case loaded(MeshData)
+    /// Loading failed.
+    case loadFailed(String)
+    /// A file was written at `path` (absolute).
+    case fileWritten(path: String)
+    /// Writing was refused because `path` exists and overwriting was not confirmed.
+    case fileExists(path: String)
+    /// Writing failed.
+    case fileWriteFailed(message: String, path: String)
+
+    /// The action for a terminal event.
+    public init(_ event: TerminalEvent) {
+        switch event {
+        case .key(let key): self = .key(key)
+        case .resize(let width, let height): self = .resize(width: width, height: height)
+        case .mouse(let mouse): self = .mouse(mouse)
+        }
+    }
+}
+
+/// I/O the reducer asks for; the executable's effect runner performs it and posts the outcome as an ``Action``.
+public enum Effect: Hashable, Sendable {
+    /// Write `contents` to `path` atomically (temp file + rename); with `overwrite == false` an existing file is
+    /// left alone and ``Action/fileExists(path:)`` comes back.
+    case writeFile(path: String, contents: String, overwrite: Bool)
+    /// Post ``Action/tick(id:)`` after `milliseconds` (flash expiry).
+    case scheduleTick(id: Int, milliseconds: Int)
+    /// Stop: restore the terminal and exit.
+    case quit
+}

@@ -1,0 +1,173 @@
+import MeshtrimCore
+
+/// Whom a Sidecar is for: a whole namespace, or the workloads matching labels the person picked.
+public struct EditorTarget: Hashable, Sendable, CustomStringConvertible {
+    /// The namespace the Sidecar lives in.
+    public var namespace: String
+    /// `spec.workloadSelector.labels`; `nil` for a namespace-wide Sidecar.
+    public var workloadSelector: [String: String]?
+    /// The workload's name (used in the Sidecar's name and file name); `nil` for namespace-wide.
+    public var workload: String?
+
+    /// Makes a target.
+    public init(namespace: String, workloadSelector: [String: String]? = nil, workload: String? = nil) {
+        self.namespace = namespace
+        self.workloadSelector = workloadSelector
+        self.workload = workload
+    }
+
+    /// `bookinfo`, or `bookinfo app=reviews` for a workload.
+    public var description: String {
+        guard let selector = workloadSelector, !selector.isEmpty else { return namespace }
+        return namespace + " " + LabelSelector(selector).description
+    }
+}
+
+/// One row of the egress editor.
+public enum EditorRow: Hashable, Sendable {
+    /// A section title (not selectable).
+    case section(String)
+    /// `./*`: the Sidecar's own namespace.
+    case currentNamespace
+    /// `<istiod namespace>/*`.
+    case istiodNamespace(String)
+    /// A namespace (`ns/*`), expandable to its services.
+    case namespace(String)
+    /// One service (`ns/fqdn`) of an expanded namespace.
+    case service(namespace: String, hostname: String)
+    /// A host typed by the person (or chosen by a preset) that no other row stands for.
+    case custom(String)
+    /// "add a custom host…" (opens the prompt).
+    case addCustom
+
+    /// Whether the cursor can rest here.
+    public var isSelectable: Bool {
+        if case .section = self { return false }
+        return true
+    }
+
+    /// The egress host this row toggles, `nil` for titles and the add row.
+    public var host: String? {
+        switch self {
+        case .section, .addCustom: return nil
+        case .currentNamespace: return "./*"
+        case .istiodNamespace(let namespace): return namespace + "/*"
+        case .namespace(let namespace): return namespace + "/*"
+        case .service(let namespace, let hostname): return namespace + "/" + hostname
+        case .custom(let host): return host
+        }
+    }
+}
+
+/// How a row's host stands in the selection.
+public enum HostMark: Hashable, Sendable {
+    /// Chosen explicitly (☑).
+    case selected
+    /// Not chosen, but another chosen host already imports it (✓).
+    case covered
+    /// Not imported (☐).
+    case unselected
+}
+
+/// The egress editor: the hosts a person chose for one namespace or workload, and what that choice would do.
+///
+/// ``impact`` is recomputed by the reducer only when ``hosts`` changes, never while rendering.
+public struct EditorState: Hashable, Sendable {
+    /// Whom the Sidecar is for.
+    public var target: EditorTarget
+    /// `metadata.name` of the Sidecar to write.
+    public var sidecarName: String
+    /// The Sidecar with the same name that the new one would replace, if any.
+    public var replaces: Sidecar?
+    /// The chosen egress hosts, in the order they will be written.
+    public var hosts: [String]
+    /// Hosts shown in the custom section (typed, or from a preset with no row of their own).
+    public var customHosts: [String]
+    /// Namespaces whose services are shown.
+    public var expanded: Set<String>
+    /// The rows, recomputed when expansion or custom hosts change.
+    public var rows: [EditorRow]
+    /// The row the cursor is on.
+    public var cursor: Int
+    /// The first row on screen.
+    public var offset: Int
+    /// What the current hosts would do (clusters, memory, cut traffic).
+    public var impact: EgressImpact
+    /// Observed requests by destination as an egress host (`ns/fqdn`), summed over the targeted pods.
+    public var observedByHost: [String: Int]
+    /// Observed requests by destination namespace.
+    public var observedByNamespace: [String: Int]
+
+    /// Makes an editor state.
+    public init(
+        target: EditorTarget, sidecarName: String, replaces: Sidecar?, hosts: [String], customHosts: [String],
+        expanded: Set<String>, rows: [EditorRow], cursor: Int, offset: Int, impact: EgressImpact,
+        observedByHost: [String: Int], observedByNamespace: [String: Int]
+    ) {
+        self.target = target
+        self.sidecarName = sidecarName
+        self.replaces = replaces
+        self.hosts = hosts
+        self.customHosts = customHosts
+        self.expanded = expanded
+        self.rows = rows
+        self.cursor = cursor
+        self.offset = offset
+        self.impact = impact
+        self.observedByHost = observedByHost
+        self.observedByNamespace = observedByNamespace
+    }
+
+    /// The row under the cursor.
+    public var currentRow: EditorRow? {
+        rows.indices.contains(cursor) ? rows[cursor] : nil
+    }
+
+    /// The hosts of cut destinations, for marking rows.
+    public var cutHosts: Set<String> { Set(impact.cutDestinations.map(\.host)) }
+
+    /// How `row` stands in the selection.
+    public func mark(for row: EditorRow) -> HostMark {
+        guard let host = row.host else { return .unselected }
+        if hosts.contains(host) { return .selected }
+        switch row {
+        case .namespace(let namespace):
+            return hosts.contains { EditorCoverage.covers($0, namespace: namespace, hostname: nil, proxyNamespace: target.namespace) }
+                ? .covered : .unselected
+        case .service(let namespace, let hostname):
+            return hosts.contains { EditorCoverage.covers($0, namespace: namespace, hostname: hostname, proxyNamespace: target.namespace) }
+                ? .covered : .unselected
+        case .currentNamespace:
+            return hosts.contains { EditorCoverage.covers($0, namespace: target.namespace, hostname: nil, proxyNamespace: target.namespace) }
+                ? .covered : .unselected
+        case .istiodNamespace(let namespace):
+            return hosts.contains { EditorCoverage.covers($0, namespace: namespace, hostname: nil, proxyNamespace: target.namespace) }
+                ? .covered : .unselected
+        default:
+            return .unselected
+        }
+    }
+
+    /// The manifest the current choice would write.
+    public var manifest: SidecarManifest {
+        SidecarManifest(
+            namespace: target.namespace, hosts: hosts, name: sidecarName, workload: target.workload,
+            workloadSelector: target.workloadSelector ?? [:],
+            egressPort: nil, outboundTrafficPolicy: replaces?.outboundTrafficPolicy)
+    }
+}
+
+/// Whether one chosen egress host already imports a namespace or a service (for the ✓ marks).
+public enum EditorCoverage {
+    /// Whether `host` imports every service of `namespace` (`hostname == nil`) or the service `hostname` there.
+    public static func covers(_ host: String, namespace: String, hostname: String?, proxyNamespace: String) -> Bool {
+        guard let parsed = EgressHost(runtime: host), !parsed.isExclusion else { return false }
+        switch parsed.namespace {
+        case .any: break
+        case .current: if namespace != proxyNamespace { return false }
+        case .named(let name): if name != namespace { return false }
+        }
+        guard let hostname else { return parsed.dnsName == .all }
+        return parsed.selects(hostname: hostname)
+    }
+}

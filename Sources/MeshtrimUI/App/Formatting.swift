@@ -1,0 +1,110 @@
+/// Number and size formatting shared by every view, kubectl-style and locale-independent (goldens must not move).
+public enum Formatting {
+    /// `1,532`: thousands separated by commas.
+    public static func count(_ value: Int) -> String {
+        let digits = String(abs(value))
+        var result = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(character)
+        }
+        return value < 0 ? "-" + result : result
+    }
+
+    /// A cluster count, prefixed with `~` when it is the engine's prediction rather than Envoy's own count.
+    public static func clusters(_ value: Int, predicted: Bool) -> String {
+        (predicted ? "~" : "") + count(value)
+    }
+
+    /// Bytes in binary units the way `kubectl top` prints them: `950Ki`, `312Mi`, `1.2Gi`.
+    public static func bytes(_ value: Int) -> String {
+        let magnitude = Double(abs(value))
+        let sign = value < 0 ? "-" : ""
+        let units: [(String, Double)] = [("Ti", 1_099_511_627_776), ("Gi", 1_073_741_824), ("Mi", 1_048_576), ("Ki", 1024)]
+        for (unit, size) in units where magnitude >= size {
+            let scaled = magnitude / size
+            if scaled >= 100 || unit == "Mi" && scaled >= 10 || unit == "Ki" {
+                return sign + String(Int(scaled.rounded())) + unit
+            }
+            return sign + oneDecimal(scaled) + unit
+        }
+        return sign + String(Int(magnitude)) + "B"
+    }
+
+    /// Bytes, or `-` when unknown.
+    public static func bytes(_ value: Int?) -> String {
+        value.map { bytes($0) } ?? "-"
+    }
+
+    /// `12.5`: one decimal, rounded half away from zero, no locale.
+    public static func oneDecimal(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        let sign = tenths < 0 ? "-" : ""
+        return sign + "\(abs(tenths) / 10).\(abs(tenths) % 10)"
+    }
+
+    /// An average shown in a table: no decimals from 100 on, one below.
+    public static func average(_ value: Double) -> String {
+        value >= 100 ? count(Int(value.rounded())) : oneDecimal(value)
+    }
+
+    /// `-34%` style relative change from `before` to `after`; empty when `before` is 0.
+    public static func percentChange(from before: Int, to after: Int) -> String {
+        guard before > 0 else { return "" }
+        let change = (Double(after) - Double(before)) / Double(before) * 100
+        let rounded = Int(change.rounded())
+        return (rounded > 0 ? "+" : "") + "\(rounded)%"
+    }
+
+    /// `1 pod`, `3 pods`.
+    public static func plural(_ value: Int, _ noun: String) -> String {
+        "\(count(value)) \(noun)\(value == 1 ? "" : "s")"
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces and tabs (no Foundation needed).
+    public var trimmed: String {
+        var slice = Substring(self)
+        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
+        return String(slice)
+    }
+}
+
+extension Formatting {
+    /// Word-wraps `text` to `width` columns; continuation lines start with `indent`. Words longer than a line are
+    /// cut. Always returns at least one line.
+    public static func wrap(_ text: String, width: Int, indent: String = "") -> [String] {
+        let limit = max(1, width)
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            let prefix = lines.isEmpty ? "" : indent
+            let candidate = current.isEmpty ? prefix + word : current + " " + word
+            if candidate.terminalWidth <= limit || current.isEmpty && word.isEmpty {
+                current = candidate
+                continue
+            }
+            if !current.isEmpty && current != prefix {
+                lines.append(current)
+                current = indent + word
+            } else {
+                current = candidate
+            }
+            while current.terminalWidth > limit {
+                var head = ""
+                var rest = Substring(current)
+                while let next = rest.first, (head + String(next)).terminalWidth <= limit {
+                    head.append(next)
+                    rest.removeFirst()
+                }
+                if head.isEmpty { break }
+                lines.append(head)
+                current = indent + rest
+            }
+        }
+        lines.append(current)
+        return lines
+    }
+}

@@ -1,0 +1,92 @@
+import MeshtrimCore
+
+/// One line of the YAML preview, with what it is (so the view can colour it).
+public struct PreviewLine: Hashable, Sendable {
+    /// What kind of line this is.
+    public enum Kind: Hashable, Sendable {
+        /// A section title.
+        case heading
+        /// Manifest text.
+        case yaml
+        /// A validation error.
+        case error
+        /// A validation warning.
+        case warning
+        /// "valid" and similar good news.
+        case success
+        /// Explanatory text.
+        case note
+        /// A diff hunk header (`@@ … @@`) or file header.
+        case diffHeader
+        /// A line only in the new manifest.
+        case added
+        /// A line only in the replaced Sidecar.
+        case removed
+        /// A line in both.
+        case context
+    }
+
+    /// The text.
+    public var text: String
+    /// Its kind.
+    public var kind: Kind
+
+    /// Makes a line.
+    public init(_ text: String, _ kind: Kind) {
+        self.text = text
+        self.kind = kind
+    }
+}
+
+/// The YAML preview: the manifest, a diff against the Sidecar it replaces, and validation, as one scrollable text.
+///
+/// ``lines`` are derived from the other fields for the current width (long messages wrap), and rebuilt by the
+/// reducer when the terminal is resized.
+public struct PreviewState: Hashable, Sendable {
+    /// Whom the Sidecar is for.
+    public var target: EditorTarget
+    /// The manifest to write.
+    public var manifest: SidecarManifest
+    /// Validation problems (Istio's webhook rules and meshtrim's warnings).
+    public var problems: [SidecarProblem]
+    /// `ns/name` of the Sidecar it replaces, if any.
+    public var replaces: String?
+    /// The replaced Sidecar as YAML (as meshtrim read it), for the diff.
+    public var replacedYAML: String?
+    /// What the Sidecar would do: clusters and memory before and after, pods affected.
+    public var summary: [String]
+    /// Observed traffic it would cut, one line per destination (empty when none).
+    public var cuts: [String]
+    /// Everything shown, in order, wrapped to ``wrapWidth``.
+    public var lines: [PreviewLine]
+    /// Index of the diff section (for `d`).
+    public var diffStart: Int
+    /// The width ``lines`` were wrapped to.
+    public var wrapWidth: Int
+    /// The first line on screen.
+    public var offset: Int
+    /// The last path written, if any.
+    public var lastPath: String?
+
+    /// Makes a preview state; call ``rewrap(width:)`` to fill ``lines``.
+    public init(
+        target: EditorTarget, manifest: SidecarManifest, problems: [SidecarProblem], replaces: String?,
+        replacedYAML: String?, summary: [String], cuts: [String]
+    ) {
+        self.target = target
+        self.manifest = manifest
+        self.problems = problems
+        self.replaces = replaces
+        self.replacedYAML = replacedYAML
+        self.summary = summary
+        self.cuts = cuts
+        self.lines = []
+        self.diffStart = 0
+        self.wrapWidth = 0
+        self.offset = 0
+        self.lastPath = nil
+    }
+
+    /// Whether Istio would reject the manifest.
+    public var hasErrors: Bool { problems.contains { $0.severity == .error } }
+}

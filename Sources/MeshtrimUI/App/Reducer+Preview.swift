@@ -1,0 +1,147 @@
+import MeshtrimCore
+
+/// Pushes the YAML preview of the editor's current choice.
+func pushPreview(_ state: inout AppState, editor: EditorState, data: MeshData) {
+    var preview = makePreview(editor: editor, data: data)
+    preview.rewrap(width: state.width)
+    state.stack.append(.preview(preview))
+}
+
+/// The preview of an editor's choice: manifest, validation, impact summary, and the replaced Sidecar for the diff.
+public func makePreview(editor: EditorState, data: MeshData) -> PreviewState {
+    let manifest = editor.manifest
+    let problems = manifest.validate(version: data.istioVersion)
+    let replacedYAML = editor.replaces.map { sidecar in
+        SidecarManifest(
+            namespace: sidecar.meta.namespace, hosts: sidecar.allEgressHosts, name: sidecar.meta.name,
+            workloadSelector: sidecar.workloadSelector?.matchLabels ?? [:],
+            egressPort: sidecar.egress.count == 1 ? sidecar.egress[0].port : nil,
+            outboundTrafficPolicy: sidecar.outboundTrafficPolicy, labels: sidecar.meta.labels
+        ).yaml
+    }
+    let impact = editor.impact
+    let whom = editor.target.workloadSelector.map { "workloads " + LabelSelector($0).description + " in " + editor.target.namespace }
+        ?? "every pod in " + editor.target.namespace
+    var summary = [
+        "For \(whom): \(Formatting.plural(impact.affectedPods.count, "sidecar")) affected.",
+        "Clusters \(Formatting.count(impact.clustersBefore)) → \(Formatting.count(impact.clustersAfter)) "
+            + "(\(Formatting.percentChange(from: impact.clustersBefore, to: impact.clustersAfter))); Envoy memory "
+            + "\(Formatting.bytes(impact.memoryBeforeBytes)) → ~\(Formatting.bytes(impact.memoryAfterBytes)) "
+            + "(estimate, \(impact.memoryBasis)); working set falls only after the pods restart.",
+    ]
+    summary += impact.notes
+    let cuts = impact.cutDestinations.map { cut in
+        "✗ \(cut.host): \(Formatting.count(cut.requests)) requests from \(Formatting.plural(cut.pods.count, "pod")) would be cut"
+    }
+    return PreviewState(
+        target: editor.target, manifest: manifest, problems: problems,
+        replaces: editor.replaces?.meta.qualifiedName, replacedYAML: replacedYAML, summary: summary, cuts: cuts)
+}
+
+extension PreviewState {
+    /// Rebuilds ``lines`` for a terminal `width` (messages wrap; YAML and diff lines do not).
+    public mutating func rewrap(width: Int) {
+        let wrapAt = max(10, width - 2)
+        var lines: [PreviewLine] = []
+        func add(_ text: String, _ kind: PreviewLine.Kind, indent: String = "  ") {
+            for line in Formatting.wrap(text, width: wrapAt, indent: indent) { lines.append(PreviewLine(line, kind)) }
+        }
+        let mode = manifest.workloadSelector.isEmpty ? "namespace-wide" : "workloadSelector " + LabelSelector(manifest.workloadSelector).description
+        add("Sidecar \(manifest.namespace)/\(manifest.name) (\(mode)) → \(lastPath ?? manifest.fileName)", .heading)
+        for line in summary { add(line, .note) }
+        if !cuts.isEmpty {
+            add("Observed traffic this Sidecar would cut (it would go to PassthroughCluster or fail):", .error)
+            for line in cuts { add("  " + line, .error, indent: "    ") }
+        }
+        lines.append(PreviewLine("", .note))
+        lines.append(PreviewLine("VALIDATION", .heading))
+        if problems.isEmpty {
+            add("✓ valid: Istio's webhook would accept it", .success)
+        }
+        for problem in problems {
+            add((problem.severity == .error ? "✗ " : "! ") + problem.description, problem.severity == .error ? .error : .warning, indent: "    ")
+        }
+        lines.append(PreviewLine("", .note))
+        lines.append(PreviewLine("YAML", .heading))
+        for line in manifest.yaml.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+            lines.append(PreviewLine(String(line), .yaml))
+        }
+        lines.append(PreviewLine("", .note))
+        diffStart = lines.count
+        if let replaces, let replacedYAML {
+            lines.append(PreviewLine("DIFF against \(replaces) (as meshtrim read it from the mesh)", .heading))
+            let old = replacedYAML.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+            let new = manifest.yaml.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+            let diff = LineDiff.unified(from: old, to: new)
+            if diff.isEmpty {
+                add("no change: the same as \(replaces)", .note)
+            } else {
+                lines.append(PreviewLine("--- \(replaces) (in the mesh)", .diffHeader))
+                lines.append(PreviewLine("+++ \(manifest.fileName)", .diffHeader))
+                for line in diff {
+                    switch line {
+                    case .context(let text): lines.append(PreviewLine(" " + text, .context))
+                    case .added(let text): lines.append(PreviewLine("+" + text, .added))
+                    case .removed(let text): lines.append(PreviewLine("-" + text, .removed))
+                    case .hunk(let text): lines.append(PreviewLine(text, .diffHeader))
+                    }
+                }
+            }
+        } else {
+            lines.append(PreviewLine("DIFF", .heading))
+            add("no Sidecar \(manifest.namespace)/\(manifest.name) in the mesh: this creates a new one", .note)
+        }
+        self.lines = lines
+        wrapWidth = width
+    }
+}
+
+/// The offset clamped so the last page is full.
+func clampedPreviewOffset(_ offset: Int, lines: Int, page: Int) -> Int {
+    max(0, min(offset, lines - max(1, page)))
+}
+
+/// Commands of the YAML preview: scroll, `d` diff, `w` write.
+func performOnPreview(_ state: inout AppState, _ command: Command) -> [Effect] {
+    guard case .preview(var preview) = state.top else { return [] }
+    let page = state.pageSize
+    switch command {
+    case .up: preview.offset -= 1
+    case .down: preview.offset += 1
+    case .pageUp: preview.offset -= page
+    case .pageDown: preview.offset += page
+    case .top: preview.offset = 0
+    case .bottom: preview.offset = preview.lines.count
+    case .jumpToDiff: preview.offset = preview.diffStart
+    case .write: return openWritePrompt(&state)
+    default: return []
+    }
+    preview.offset = clampedPreviewOffset(preview.offset, lines: preview.lines.count, page: page)
+    state.top = .preview(preview)
+    return []
+}
+
+/// Opens the write prompt with the default path (`sidecar-<ns>[-<workload>].yaml`, or the last path written).
+func openWritePrompt(_ state: inout AppState) -> [Effect] {
+    guard !state.readOnly else {
+        return flash(&state, "read-only: writing is switched off (started with --read-only)", kind: .error)
+    }
+    guard case .preview(let preview) = state.top else { return [] }
+    var prompt = PromptState(kind: .writePath, text: preview.lastPath ?? preview.manifest.fileName)
+    if preview.hasErrors {
+        prompt.message = "! Istio's webhook would reject this Sidecar (see VALIDATION); enter writes anyway"
+        prompt.messageIsError = true
+    } else {
+        prompt.message = "enter writes (never over an existing file without asking), esc cancels"
+    }
+    state.prompt = prompt
+    return []
+}
+
+/// Rewraps every preview on the stack after a resize.
+func rewrapPreviews(_ state: inout AppState) {
+    let width = state.width
+    updatePreviews(&state) { preview in
+        if preview.wrapWidth != width { preview.rewrap(width: width) }
+    }
+}

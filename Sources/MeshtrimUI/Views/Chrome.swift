@@ -1,0 +1,81 @@
+import MeshtrimCore
+
+/// The parts around every screen: the header (source, Istio version, totals), breadcrumbs, and the flash or prompt
+/// line.
+enum Chrome {
+    /// The header line: `⎈ meshtrim  demo · Istio 1.31 · 30 ns · 1,500 pods · Envoy 52Gi · fix saves ~40Gi`.
+    static func drawHeader(_ state: AppState, y: Int, into screen: inout Screen) {
+        var x = screen.put("⎈ meshtrim", x: 1, y: y, style: Theme.brand)
+        x += 2
+        var facts: [(String, CellStyle)] = [(state.sourceLabel, Theme.bold)]
+        if let data = state.data {
+            let totals = data.totals
+            facts += [
+                ("Istio \(data.istioVersion)", Theme.headerText),
+                ("\(Formatting.count(totals.namespaces)) ns", Theme.headerText),
+                ("\(Formatting.count(totals.pods)) pods", Theme.headerText),
+                ("\(Formatting.count(totals.sidecars)) sidecars", Theme.headerText),
+                ("Envoy \(Formatting.bytes(totals.envoyAllocatedBytes))", Theme.heavy),
+                ("common fix saves ~\(Formatting.bytes(totals.commonFixSavingBytes))", Theme.good),
+            ]
+        }
+        if state.readOnly { facts.append(("read-only", Theme.warning)) }
+        for (index, fact) in facts.enumerated() {
+            if index > 0 {
+                guard x + 3 + fact.0.terminalWidth <= screen.width else { break }
+                x = screen.put(" · ", x: x, y: y, style: Theme.headerLabel)
+            }
+            x = screen.put(fact.0, x: x, y: y, style: fact.1, maxWidth: screen.width - x)
+        }
+    }
+
+    /// Breadcrumbs on the left (` namespaces `, ` bookinfo `, …; the last highlighted) and `right` on the right.
+    static func drawCrumbs(_ state: AppState, right: String, y: Int, into screen: inout Screen) {
+        let rightWidth = right.terminalWidth
+        let limit = screen.width - (rightWidth > 0 ? rightWidth + 2 : 0)
+        var crumbs = state.breadcrumbs
+        // Drop the oldest crumbs (keeping the root) until they fit.
+        func width(_ list: [String]) -> Int { list.reduce(0) { $0 + $1.terminalWidth + 3 } }
+        var elided = false
+        while crumbs.count > 2 && width(crumbs) + (elided ? 2 : 0) > limit {
+            crumbs.remove(at: 1)
+            elided = true
+        }
+        var x = 0
+        for (index, crumb) in crumbs.enumerated() {
+            if index == 1 && elided { x = screen.put("… ", x: x, y: y, style: Theme.dim, maxWidth: max(0, limit - x)) }
+            let last = index == crumbs.count - 1
+            x = screen.put(" \(crumb) ", x: x, y: y, style: last ? Theme.crumbCurrent : Theme.crumb, maxWidth: max(0, limit - x))
+            if !last { x = screen.put(" ", x: x, y: y, maxWidth: max(0, limit - x)) }
+        }
+        if rightWidth > 0 && rightWidth < screen.width {
+            screen.put(right, x: screen.width - rightWidth - 1, y: y, style: Theme.dim)
+        }
+    }
+
+    /// The flash line: an open prompt (label, text, cursor) or the flash message.
+    static func drawStatus(_ state: AppState, y: Int, into screen: inout Screen) {
+        if let prompt = state.prompt {
+            var x = screen.put(prompt.kind.label, x: 1, y: y, style: Theme.promptLabel)
+            let room = max(1, screen.width - x - 1)
+            // Keep the end of long input visible.
+            var text = prompt.text
+            while text.terminalWidth > room - 1, !text.isEmpty { text.removeFirst() }
+            x = screen.put(text, x: x, y: y)
+            screen.put(" ", x: x, y: y, style: Theme.promptCursor)
+            return
+        }
+        if let flash = state.flash {
+            screen.put(" " + flash.message, x: 0, y: y, style: flash.kind == .error ? Theme.flashError : Theme.flashInfo, maxWidth: screen.width)
+        }
+    }
+
+    /// `3/30` rows, plus the filter: what the crumbs line shows on the right of a list screen.
+    static func listSummary(_ list: ListState, total: Int) -> String {
+        var parts: [String] = []
+        if !list.filter.isEmpty { parts.append("/" + list.filter) }
+        let position = list.rows.isEmpty ? 0 : list.selection + 1
+        parts.append("\(Formatting.count(position))/\(Formatting.count(list.rows.count))" + (list.rows.count != total ? " of \(Formatting.count(total))" : ""))
+        return parts.joined(separator: "  ")
+    }
+}

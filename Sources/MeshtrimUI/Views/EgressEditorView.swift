@@ -1,0 +1,218 @@
+import MeshtrimCore
+
+/// The egress editor: the host rows with checkboxes, and the live impact panel (beside the list from 100 columns,
+/// below it otherwise).
+enum EgressEditorView {
+    /// A line of styled segments.
+    typealias Line = [(String, CellStyle)]
+
+    /// Draws the list and the impact panel into the body.
+    static func draw(_ editor: EditorState, data: MeshData, layout: AppLayout, into screen: inout Screen) {
+        let page = layout.pageSize(for: .editor)
+        let listWidth = screen.width - layout.editorPanelWidth
+        drawRows(editor, data: data, x: 0, y: layout.bodyTop, width: listWidth, height: page, into: &screen)
+        if layout.editorPanelBeside {
+            let x = listWidth
+            for row in layout.bodyTop..<(layout.bodyTop + layout.bodyHeight) {
+                screen.put("│", x: x, y: row, style: Theme.border)
+            }
+            let lines = panelLines(editor, data: data, width: layout.editorPanelWidth - 3, rows: layout.bodyHeight, stacked: true)
+            for (index, line) in lines.enumerated() {
+                drawSegments(line, x: x + 2, y: layout.bodyTop + index, width: layout.editorPanelWidth - 3, into: &screen)
+            }
+        } else {
+            let height = layout.editorPanelHeight
+            let top = layout.bodyTop + layout.bodyHeight - height
+            if height >= 4 {
+                let title = "─ impact · Sidecar \(editor.target.namespace)/\(editor.sidecarName) · \(scopeText(editor)) "
+                screen.put(title + String(repeating: "─", count: max(0, screen.width - title.terminalWidth)), x: 0, y: top, style: Theme.border)
+                let lines = panelLines(editor, data: data, width: screen.width - 2, rows: height - 1, stacked: false)
+                for (index, line) in lines.enumerated() {
+                    drawSegments(line, x: 1, y: top + 1 + index, width: screen.width - 2, into: &screen)
+                }
+            } else {
+                for (index, line) in compactLines(editor).prefix(height).enumerated() {
+                    drawSegments(line, x: 1, y: top + index, width: screen.width - 2, into: &screen)
+                }
+            }
+        }
+    }
+
+    /// `namespace-wide · 5 sidecars` or `app=reviews · 2 sidecars`.
+    static func scopeText(_ editor: EditorState) -> String {
+        let scope = editor.target.workloadSelector.map { LabelSelector($0).description } ?? "namespace-wide"
+        return scope + " · " + Formatting.plural(editor.impact.affectedPods.count, "sidecar")
+    }
+
+    // MARK: Rows
+
+    /// The visible rows.
+    static func drawRows(_ editor: EditorState, data: MeshData, x: Int, y: Int, width: Int, height: Int, into screen: inout Screen) {
+        let cuts = editor.cutHosts
+        let cutNamespaces = Set(editor.impact.cutDestinations.map { cut in
+            cut.namespace ?? data.analysis.egressHost(for: ObservedDestination(host: cut.host, requests: 0), proxyNamespace: editor.target.namespace)
+                .split(separator: "/").first.map(String.init) ?? ""
+        })
+        for line in 0..<height {
+            let position = editor.offset + line
+            guard editor.rows.indices.contains(position) else { break }
+            let row = editor.rows[position]
+            let rowY = y + line
+            drawRow(row, editor: editor, data: data, cuts: cuts, cutNamespaces: cutNamespaces, x: x, y: rowY, width: width, into: &screen)
+            if position == editor.cursor {
+                screen.restyle(x: x, y: rowY, width: width) { style in
+                    style.reverse = true
+                    style.dim = false
+                }
+            }
+        }
+    }
+
+    /// The glyph and style for a mark.
+    static func checkbox(_ mark: HostMark) -> (String, CellStyle) {
+        switch mark {
+        case .selected: return ("☑", Theme.goodBold)
+        case .covered: return ("✓", Theme.good)
+        case .unselected: return ("☐", .plain)
+        }
+    }
+
+    /// One row: expander, checkbox, host, explanation, and observed traffic on the right.
+    static func drawRow(
+        _ row: EditorRow, editor: EditorState, data: MeshData, cuts: Set<String>, cutNamespaces: Set<String>, x: Int, y: Int,
+        width: Int, into screen: inout Screen
+    ) {
+        var left: Line = []
+        var right: Line = []
+        let mark = checkbox(editor.mark(for: row))
+        switch row {
+        case .section(let title):
+            left = [(" " + title.uppercased(), Theme.section)]
+        case .currentNamespace:
+            left = [("   ", .plain), mark, (" ./*", Theme.bold), ("  this namespace (\(editor.target.namespace))", Theme.dim)]
+            if let requests = editor.observedByNamespace[editor.target.namespace] {
+                right = trafficSegments(requests, cut: cutNamespaces.contains(editor.target.namespace))
+            }
+        case .istiodNamespace(let namespace):
+            left = [("   ", .plain), mark, (" \(namespace)/*", Theme.bold), ("  istiod namespace", Theme.dim)]
+        case .namespace(let namespace):
+            let expander = editor.expanded.contains(namespace) ? " ▾ " : " ▸ "
+            let services = data.servicesByNamespace[namespace]?.count ?? 0
+            let prefix = namespace + "/"
+            let chosen = editor.hosts.count { $0.hasPrefix(prefix) && $0 != prefix + "*" }
+            left = [(expander, Theme.dim), mark, (" \(namespace)/*", .plain), ("  " + Formatting.plural(services, "service"), Theme.dim)]
+            if chosen > 0 { left.append((" · \(chosen) chosen", Theme.good)) }
+            if let requests = editor.observedByNamespace[namespace] {
+                right = trafficSegments(requests, cut: cutNamespaces.contains(namespace))
+            }
+        case .service(let namespace, let hostname):
+            left = [("     ", .plain), mark, (" " + hostname, .plain)]
+            if let requests = editor.observedByHost[namespace + "/" + hostname] {
+                right = trafficSegments(requests, cut: cuts.contains(hostname))
+            }
+        case .custom(let host):
+            left = [("   ", .plain), mark, (" " + host, .plain), ("  custom", Theme.dim)]
+            if let requests = editor.observedByHost[host] { right = trafficSegments(requests, cut: false) }
+        case .addCustom:
+            left = [("   + add a custom host…", Theme.dim)]
+        }
+        let rightWidth = right.reduce(0) { $0 + $1.0.terminalWidth }
+        let leftRoom = width - (rightWidth > 0 ? rightWidth + 2 : 0) - 1
+        drawSegments(left, x: x, y: y, width: max(0, leftRoom), into: &screen)
+        if rightWidth > 0, rightWidth + 4 < width {
+            drawSegments(right, x: x + width - rightWidth - 1, y: y, width: rightWidth, into: &screen)
+        }
+    }
+
+    /// `1,234 req` (green), or `✗ 1,234 req cut` (red) when the selection would cut it.
+    static func trafficSegments(_ requests: Int, cut: Bool) -> Line {
+        cut ? [("✗ \(Formatting.count(requests)) req cut", Theme.danger)] : [("\(Formatting.count(requests)) req", Theme.good)]
+    }
+
+    // MARK: Impact panel
+
+    /// The impact panel's lines, fitted into `rows` rows of `width` columns; `stacked` puts every fact on its own
+    /// line (side panel).
+    static func panelLines(_ editor: EditorState, data: MeshData, width: Int, rows: Int, stacked: Bool) -> [Line] {
+        let impact = editor.impact
+        var head: [Line] = []
+        let clusterChange = Formatting.percentChange(from: impact.clustersBefore, to: impact.clustersAfter)
+        let memoryChange = Formatting.percentChange(from: impact.memoryBeforeBytes, to: impact.memoryAfterBytes)
+        let clusters: Line = [
+            ("clusters   ", Theme.dim), ("\(Formatting.count(impact.clustersBefore)) → \(Formatting.count(impact.clustersAfter))", Theme.bold),
+            (clusterChange.isEmpty ? "" : " (\(clusterChange))", impact.clustersAfter < impact.clustersBefore ? Theme.good : Theme.dim),
+        ]
+        let memory: Line = [
+            ("Envoy mem  ", Theme.dim), ("\(Formatting.bytes(impact.memoryBeforeBytes)) → ~\(Formatting.bytes(impact.memoryAfterBytes))", Theme.bold),
+            (memoryChange.isEmpty ? "" : " (\(memoryChange))", impact.memoryAfterBytes < impact.memoryBeforeBytes ? Theme.good : Theme.dim),
+        ]
+        if stacked {
+            head.append([("IMPACT ", Theme.panelTitle), ("Sidecar \(editor.target.namespace)/\(editor.sidecarName)", Theme.bold)])
+            head.append([("           ", .plain), (scopeText(editor), Theme.dim)])
+            head.append(clusters)
+            head.append(memory)
+            for text in Formatting.wrap("estimate (\(impact.memoryBasis)); working set falls only after the pods restart", width: max(10, width - 11)) {
+                head.append([("           ", .plain), (text, Theme.dim)])
+            }
+        } else {
+            head.append(clusters + [("   ", .plain)] + memory)
+            for text in Formatting.wrap("estimate (\(impact.memoryBasis)); working set falls only after the pods restart", width: max(10, width), indent: "  ") {
+                head.append([(text, Theme.dim)])
+            }
+        }
+        if editor.hosts.isEmpty {
+            let text = "no hosts chosen: the Sidecar would import */* (1: common fix, 2: observed)"
+            for line in (stacked ? Formatting.wrap(text, width: max(10, width)) : [text]) { head.append([(line, Theme.warning)]) }
+        }
+        var tail: [Line] = []
+        let cuts = impact.cutDestinations
+        if cuts.isEmpty {
+            if editor.observedByHost.isEmpty {
+                tail.append([("no traffic observed from these pods", Theme.dim)])
+            } else {
+                tail.append([("✓ keeps all observed traffic", Theme.good)])
+            }
+        } else {
+            let total = cuts.reduce(0) { $0 + $1.requests }
+            let text = "✗ cuts observed traffic: \(Formatting.plural(cuts.count, "destination")), \(Formatting.count(total)) req"
+            for line in (stacked ? Formatting.wrap(text, width: max(10, width), indent: "  ") : [text]) { tail.append([(line, Theme.danger)]) }
+        }
+        var notes: [Line] = []
+        for note in impact.notes {
+            for (index, text) in Formatting.wrap(note, width: max(10, width - 2)).enumerated() {
+                notes.append([(index == 0 ? "! " : "  ", Theme.warning), (text, Theme.warning)])
+            }
+        }
+        var result = head
+        let room = rows - result.count - tail.count
+        var cutLines: [Line] = []
+        let reservedForNotes = notes.isEmpty ? 0 : min(notes.count, 2)
+        let cutRoom = max(0, room - reservedForNotes)
+        for (index, cut) in cuts.enumerated() {
+            if index == cutRoom - 1 && cuts.count > cutRoom {
+                cutLines.append([("  … and \(cuts.count - index) more", Theme.danger)])
+                break
+            }
+            if index >= cutRoom { break }
+            let count = Formatting.count(cut.requests)
+            let hostWidth = max(4, width - 2 - count.terminalWidth - 1)
+            cutLines.append([("  " + cut.host.padded(toWidth: hostWidth) + " ", Theme.danger), (count, Theme.danger)])
+        }
+        result += tail + cutLines
+        result += notes.prefix(max(0, rows - result.count))
+        return Array(result.prefix(max(0, rows)))
+    }
+
+    /// Two short lines for a tiny panel.
+    static func compactLines(_ editor: EditorState) -> [Line] {
+        let impact = editor.impact
+        let cuts = impact.cutDestinations
+        return [
+            [("clusters ", Theme.dim), ("\(Formatting.count(impact.clustersBefore))→\(Formatting.count(impact.clustersAfter))", Theme.bold),
+             (" saves ~\(Formatting.bytes(impact.savingBytes))", Theme.good)],
+            cuts.isEmpty
+                ? [("✓ cuts no observed traffic", Theme.good)]
+                : [("✗ cuts \(Formatting.plural(cuts.count, "destination"))", Theme.danger)],
+        ]
+    }
+}

@@ -1,0 +1,145 @@
+import MeshtrimCore
+
+/// One pod's sidecar: a memory panel, then its clusters in istioctl's columns plus TRAFFIC and WHY.
+enum SidecarDetailView {
+    /// istioctl's `proxy-config clusters` columns, then observed traffic and the engine's reason.
+    static let columns: [TableColumn] = [
+        .flexible("SERVICE FQDN", min: 20, preferred: 32, max: 60, priority: 100),
+        .fixed("PORT", 5, priority: 90),
+        .flexible("SUBSET", min: 6, max: 12, priority: 75),
+        .fixed("DIRECTION", 9, .left, priority: 40),
+        .fixed("TYPE", 12, .left, priority: 50),
+        .flexible("DESTINATION RULE", min: 16, max: 40, priority: 30),
+        .fixed("TRAFFIC", 7, priority: 80),
+        .flexible("WHY", min: 12, preferred: 20, priority: 70),
+    ]
+
+    /// The column each sort shows its arrow on.
+    static func columnIndex(of sort: SortColumn) -> Int? {
+        switch sort {
+        case .name: return 0
+        case .traffic: return 6
+        default: return nil
+        }
+    }
+
+    /// Draws the panel and the table into the body.
+    static func draw(_ state: DetailScreen, data: MeshData, layout: AppLayout, into screen: inout Screen) {
+        guard let summary = data.pod(at: state.podIndex) else { return }
+        drawPanel(state, summary: summary, data: data, layout: layout, into: &screen)
+        let headerRow = layout.bodyTop + layout.detailPanelHeight
+        let slots = Table.layout(columns, width: screen.width)
+        Table.drawHeader(
+            columns, layout: slots, sortedColumn: state.list.sort.flatMap { columnIndex(of: $0.column) },
+            descending: state.list.sort?.descending ?? false, y: headerRow, into: &screen)
+        let page = layout.pageSize(for: .detail, showsReason: state.showsReason)
+        let first = headerRow + 1
+        if state.list.rows.isEmpty {
+            screen.put(state.list.filter.isEmpty ? "no clusters" : "no cluster matches /\(state.list.filter) (esc clears)", x: 1, y: first, style: Theme.dim)
+        }
+        let clusters = state.scope.clusters
+        for line in 0..<page {
+            let position = state.list.offset + line
+            guard state.list.rows.indices.contains(position) else { break }
+            let index = state.list.rows[position]
+            guard clusters.indices.contains(index) else { continue }
+            Table.drawRow(
+                cells(clusters[index], traffic: state.trafficByHost[clusters[index].serviceFQDN]), columns: columns,
+                layout: slots, y: first + line, width: screen.width, selected: position == state.list.selection, into: &screen)
+        }
+        if state.showsReason, let index = state.list.selectedSource, clusters.indices.contains(index) {
+            drawReason(clusters[index], traffic: state.trafficByHost[clusters[index].serviceFQDN], layout: layout, into: &screen)
+        }
+    }
+
+    /// One cluster's cells.
+    static func cells(_ cluster: PredictedCluster, traffic: Int?) -> [TableCell] {
+        [
+            TableCell(cluster.serviceFQDN),
+            TableCell(cluster.port.map(String.init) ?? "-"),
+            TableCell(cluster.subset.isEmpty ? "-" : cluster.subset),
+            TableCell(cluster.direction.rawValue),
+            TableCell(cluster.type),
+            TableCell(cluster.destinationRule.isEmpty ? "-" : cluster.destinationRule),
+            traffic.map { TableCell(Formatting.count($0), Theme.good) } ?? TableCell("-", Theme.dim),
+            TableCell(cluster.reason.description, Theme.dim),
+        ]
+    }
+
+    /// The memory panel: what Envoy uses, clusters actual vs predicted, the model, the Sidecar in effect.
+    static func drawPanel(_ state: DetailScreen, summary: PodSummary, data: MeshData, layout: AppLayout, into screen: inout Screen) {
+        let height = layout.detailPanelHeight
+        guard height > 0 else { return }
+        let y = layout.bodyTop
+        let observation = summary.observation
+        var segments: [(String, CellStyle)] = [("Envoy ", Theme.panelTitle)]
+        if let observation, observation.envoyAllocatedBytes != nil || observation.workingSetBytes != nil {
+            segments += [
+                ("allocated ", Theme.dim), (Formatting.bytes(observation.envoyAllocatedBytes), Theme.heavy),
+                ("  heap ", Theme.dim), (Formatting.bytes(observation.envoyHeapBytes), .plain),
+                ("  physical ", Theme.dim), (Formatting.bytes(observation.envoyPhysicalBytes), .plain),
+                ("  working set ", Theme.dim), (Formatting.bytes(observation.workingSetBytes), .plain),
+                ("  (\(observation.source))", Theme.dim),
+            ]
+        } else {
+            segments += [("no observation: numbers below are predictions", Theme.warning)]
+        }
+        drawSegments(segments, x: 1, y: y, width: screen.width - 2, into: &screen)
+        let predicted = summary.predictedClusters
+        let model = data.analysis.memoryModel
+        var clusters: [(String, CellStyle)] = [("Clusters ", Theme.panelTitle)]
+        if let actual = summary.activeClusters {
+            clusters += [(Formatting.count(actual), Theme.bold), (" actual", Theme.dim), ("  ", .plain)]
+        }
+        clusters += [
+            ("~" + Formatting.count(predicted), Theme.warning), (" predicted", Theme.dim),
+            ("  model ~\(Formatting.bytes(model.estimatedBytes(clusters: summary.clusterCount)))", .plain),
+            (" at \(Formatting.count(summary.clusterCount)) (\(model.basis))", Theme.dim),
+        ]
+        drawSegments(clusters, x: 1, y: y + 1, width: screen.width - 2, into: &screen)
+        guard height >= 4 else { return }
+        let sidecar = state.scope.sidecar.map { $0.meta.qualifiedName } ?? "none: default scope */*"
+        drawSegments(
+            [("Sidecar ", Theme.panelTitle), (sidecar, state.scope.sidecar == nil ? Theme.warning : Theme.good),
+             (" · " + state.scope.sidecarReason, Theme.dim)],
+            x: 1, y: y + 2, width: screen.width - 2, into: &screen)
+        let warnings = state.scope.warnings
+        if let warning = warnings.first {
+            let more = warnings.count > 1 ? " (+\(warnings.count - 1) more)" : ""
+            drawSegments([("! ", Theme.warning), (warning + more, Theme.warning)], x: 1, y: y + 3, width: screen.width - 2, into: &screen)
+        } else {
+            let outbound = state.scope.outboundClusters.count
+            drawSegments(
+                [("\(Formatting.count(state.scope.services.count)) services imported · \(Formatting.count(outbound)) outbound clusters · outbound policy \(state.scope.outboundTrafficPolicy.rawValue)", Theme.dim)],
+                x: 1, y: y + 3, width: screen.width - 2, into: &screen)
+        }
+    }
+
+    /// The reason panel at the bottom of the body, for `enter` on a cluster.
+    static func drawReason(_ cluster: PredictedCluster, traffic: Int?, layout: AppLayout, into screen: inout Screen) {
+        let height = layout.reasonPanelHeight
+        let top = layout.bodyTop + layout.bodyHeight - height
+        screen.fill(x: 0, y: top, width: screen.width, height: height)
+        if height == 1 {
+            drawSegments([("why: ", Theme.panelTitle), (cluster.reason.description, .plain)], x: 1, y: top, width: screen.width - 2, into: &screen)
+            return
+        }
+        screen.put(String(repeating: "─", count: screen.width), x: 0, y: top, style: Theme.border)
+        screen.put(" " + cluster.name + " ", x: 2, y: top, style: Theme.panelTitle, maxWidth: screen.width - 4)
+        drawSegments([("why: ", Theme.panelTitle), (cluster.reason.description, .plain)], x: 1, y: top + 1, width: screen.width - 2, into: &screen)
+        let trafficText = traffic.map { "\(Formatting.count($0)) requests observed to \(cluster.serviceFQDN)" } ?? "no traffic observed to \(cluster.serviceFQDN)"
+        drawSegments([("traffic: ", Theme.panelTitle), (trafficText, traffic == nil ? Theme.dim : Theme.good)], x: 1, y: top + 2, width: screen.width - 2, into: &screen)
+    }
+}
+
+/// Draws styled segments left to right, clipped at `width` columns.
+func drawSegments(_ segments: [(String, CellStyle)], x: Int, y: Int, width: Int, into screen: inout Screen) {
+    var column = x
+    let end = x + max(0, width)
+    for (text, style) in segments {
+        guard column < end else { break }
+        let room = end - column
+        let shown = text.terminalWidth > room ? text.truncated(toWidth: room) : text
+        column = screen.put(shown, x: column, y: y, style: style, maxWidth: room)
+    }
+}

@@ -1,0 +1,146 @@
+import MeshtrimCore
+import Testing
+@testable import MeshtrimUI
+
+/// One key of one screen's table, as a test argument.
+struct KeyCase: Sendable, CustomTestStringConvertible {
+    let kind: ScreenKind
+    let key: Key
+    let command: Command
+
+    var testDescription: String { "\(kind.rawValue): \(key)" }
+
+    /// Every key of every screen (screen table, navigation, global).
+    static var all: [KeyCase] {
+        ScreenKind.allCases.flatMap { kind in
+            KeyMap.tables(for: kind, readOnly: false).flatMap { table in
+                table.bindings.flatMap { binding in binding.keys.map { KeyCase(kind: kind, key: $0, command: binding.command) } }
+            }
+        }
+    }
+}
+
+/// A state on `kind` with the selection in the middle, so every movement key has somewhere to go.
+func stateOn(_ kind: ScreenKind, width: Int = 80, height: Int = 12) -> AppState {
+    var state = TestMesh.state(width: width, height: height)
+    switch kind {
+    case .namespaces:
+        state.press(.down, .down)
+    case .pods:
+        state.goToNamespace("bookinfo")
+        state.press(.enter, .down, .down)
+    case .detail:
+        state.goToNamespace("bookinfo")
+        state.press(.enter, .enter)
+        for _ in 0..<8 { state.press(.down) }
+    case .editor:
+        state.goToNamespace("bookinfo")
+        state.press(.character("e"), .character("a"))
+        state.type("*/api.example.com")
+        state.press(.enter)
+        state.press(.home, .down, .down, .enter, .down)
+    case .preview:
+        state.goToNamespace("scoped")
+        state.press(.character("e"), .character("2"), .character("y"), .down, .down, .down)
+    }
+    return state
+}
+
+@Suite("Key tables")
+struct KeyTableTests {
+    @Test("Every key of every screen does something and keeps the state consistent", arguments: KeyCase.all)
+    func everyKey(_ keyCase: KeyCase) throws {
+        var state = stateOn(keyCase.kind)
+        #expect(state.top.kind == keyCase.kind)
+        #expect(state.checkInvariants() == [])
+        let before = state
+        let effects = state.press(keyCase.key)
+        #expect(state.checkInvariants() == [], "after \(keyCase.key)")
+        #expect(state != before || !effects.isEmpty, "\(keyCase.key) changed nothing on \(keyCase.kind)")
+        switch keyCase.command {
+        case .quit:
+            #expect(state.isQuitting && effects == [.quit])
+        case .help:
+            #expect(state.help != nil)
+        case .commandPrompt:
+            #expect(state.prompt?.kind == .command)
+        case .filter:
+            #expect(state.prompt?.kind == .filter)
+        case .back:
+            #expect(state.stack.count == before.stack.count - 1 || keyCase.kind == .namespaces)
+        case .up, .pageUp, .top:
+            #expect(selectionPosition(state) < selectionPosition(before))
+        case .down, .pageDown, .bottom:
+            #expect(selectionPosition(state) > selectionPosition(before))
+        case .sort(let column):
+            #expect(state.top.list?.sort?.column == column)
+        case .drillIn:
+            #expect(state.stack.count == before.stack.count + 1 || keyCase.kind == .detail)
+        case .openEditor:
+            #expect(state.top.kind == .editor || state.labelPicker != nil)
+        case .write:
+            #expect(state.prompt?.kind == .writePath)
+        case .preview:
+            #expect(state.top.kind == .preview)
+        case .addHost:
+            #expect(state.prompt?.kind == .addHost)
+        case .jumpToDiff:
+            guard case .preview(let preview) = state.top else { throw TestFailure("not on the preview") }
+            #expect(preview.offset > 0)
+        case .toggle, .preset, .expand, .collapse, .removeHost:
+            break
+        }
+    }
+
+    @Test("The hint bar and help come from the same tables as dispatch", arguments: ScreenKind.allCases)
+    func hintsMatchDispatch(_ kind: ScreenKind) {
+        for binding in KeyMap.hints(for: kind, readOnly: false) {
+            #expect(KeyMap.binding(for: binding.keys[0], on: kind)?.command == binding.command)
+        }
+        let help = KeyMap.helpLines(for: kind, readOnly: false)
+        for table in KeyMap.tables(for: kind, readOnly: false) {
+            for binding in table.bindings {
+                #expect(help.contains(.binding(binding.keyLabel, binding.description)), "\(binding.keyLabel) missing from help")
+            }
+        }
+        let bar = render(stateOn(kind, width: 200, height: 30)).line(29)
+        for binding in KeyMap.hints(for: kind, readOnly: false) {
+            #expect(bar.contains("\(binding.keys[0]) \(binding.hint)"), "hint bar lacks \(binding.hint): \(bar)")
+        }
+    }
+
+    @Test("No key is bound twice on one screen", arguments: ScreenKind.allCases)
+    func noDuplicateKeys(_ kind: ScreenKind) {
+        let keys = KeyMap.tables(for: kind, readOnly: false).flatMap { $0.bindings.flatMap(\.keys) }
+        #expect(Set(keys).count == keys.count)
+    }
+
+    @Test("Read-only hides dangerous keys and refuses them with a message")
+    func readOnly() {
+        var state = stateOn(.editor)
+        state.readOnly = true
+        #expect(!KeyMap.hints(for: .editor, readOnly: true).contains { $0.isDangerous })
+        #expect(!KeyMap.helpLines(for: .preview, readOnly: true).contains { if case .binding("w", _) = $0 { return true } else { return false } })
+        let before = state.stack
+        let effects = state.press(.character("w"))
+        #expect(state.prompt == nil)
+        #expect(state.stack == before)
+        #expect(state.flash?.kind == .error)
+        #expect(state.flash?.message.contains("read-only") == true)
+        #expect(effects.allSatisfy { if case .writeFile = $0 { return false } else { return true } })
+    }
+}
+
+/// Where the selection (or scroll) of the top screen is, for movement checks.
+func selectionPosition(_ state: AppState) -> Int {
+    switch state.top {
+    case .namespaces, .pods, .detail: return state.top.list?.selection ?? 0
+    case .editor(let editor): return editor.cursor
+    case .preview(let preview): return preview.offset
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
