@@ -18,8 +18,8 @@ struct ReportCommand: ParsableCommand {
             """
     )
 
-    /// One row of `-o json` (keys are part of the scripting interface).
-    struct Row: Encodable {
+    /// One row of the report (`-o json` keys, in this order, are part of the scripting interface).
+    struct Row {
         var namespace: String
         var pod: String
         var envoyAllocatedBytes: Int?
@@ -30,22 +30,16 @@ struct ReportCommand: ParsableCommand {
         var presetClusters: Int
         var presetEstimatedBytes: Int?
 
-        enum CodingKeys: String, CodingKey {
-            case namespace, pod, envoyAllocatedBytes, workingSetBytes, activeClusters, predictedClusters, sidecar,
-                presetClusters, presetEstimatedBytes
-        }
-
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(namespace, forKey: .namespace)
-            try container.encode(pod, forKey: .pod)
-            try container.encode(envoyAllocatedBytes, forKey: .envoyAllocatedBytes)
-            try container.encode(workingSetBytes, forKey: .workingSetBytes)
-            try container.encode(activeClusters, forKey: .activeClusters)
-            try container.encode(predictedClusters, forKey: .predictedClusters)
-            try container.encode(sidecar, forKey: .sidecar)
-            try container.encode(presetClusters, forKey: .presetClusters)
-            try container.encode(presetEstimatedBytes, forKey: .presetEstimatedBytes)
+        var orderedJSON: OrderedJSON {
+            func number(_ value: Int?) -> OrderedJSON { value.map { .number(String($0)) } ?? .null }
+            let members: [(String, OrderedJSON)] = [
+                ("namespace", .string(namespace)), ("pod", .string(pod)),
+                ("envoyAllocatedBytes", number(envoyAllocatedBytes)), ("workingSetBytes", number(workingSetBytes)),
+                ("activeClusters", number(activeClusters)), ("predictedClusters", number(predictedClusters)),
+                ("sidecar", sidecar.map(OrderedJSON.string) ?? .null), ("presetClusters", number(presetClusters)),
+                ("presetEstimatedBytes", number(presetEstimatedBytes)),
+            ]
+            return .object(members.map { OrderedJSON.Member(key: $0.0, value: $0.1) })
         }
     }
 
@@ -77,9 +71,7 @@ struct ReportCommand: ParsableCommand {
         }
         switch output {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            print(OrderedJSON.array(rows.map(\.orderedJSON)).formatted(indent: "  "))
         case .csv:
             print("namespace,pod,envoyAllocatedBytes,workingSetBytes,activeClusters,predictedClusters,sidecar,presetClusters,presetEstimatedBytes")
             for row in rows {

@@ -64,7 +64,7 @@ struct ScopeCommand: ParsableCommand {
         let report = ScopeReport(scope)
         switch output {
         case .json:
-            print(try report.json())
+            print(report.json())
         case .yaml:
             print(try YAMLEncoder().encode(report), terminator: "")
         case .table:

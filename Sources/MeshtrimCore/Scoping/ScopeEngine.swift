@@ -26,8 +26,7 @@ public struct ScopeEngine: Sendable {
     let sidecarsByNamespace: [String: [Sidecar]]
     let virtualServices: [VirtualService]
     let resolvedVirtualServiceHosts: [[String]]
-    let destinationRulesByNamespace: [String: [DestinationRule]]
-    let resolvedDestinationRuleHosts: [String: [String]]
+    let destinationRulesByNamespace: [String: DestinationRuleIndex]
 
     /// Indexes `inventory` for `istioVersion` (default: the inventory's version, else 1.31).
     public init(inventory: MeshInventory, istioVersion: IstioVersion? = nil) {
@@ -48,15 +47,12 @@ public struct ScopeEngine: Sendable {
                 HostMatching.resolveShortName($0, namespace: service.meta.namespace, domainSuffix: config.domainSuffix)
             }
         }
-        var rules: [String: [DestinationRule]] = [:]
-        var ruleHosts: [String: [String]] = [:]
+        var rules: [String: DestinationRuleIndex] = [:]
         for rule in inventory.destinationRules.sorted(by: { $0.meta.creationTime < $1.meta.creationTime }) {
-            rules[rule.meta.namespace, default: []].append(rule)
-            ruleHosts[rule.meta.namespace, default: []].append(
-                HostMatching.resolveShortName(rule.host, namespace: rule.meta.namespace, domainSuffix: config.domainSuffix))
+            let host = HostMatching.resolveShortName(rule.host, namespace: rule.meta.namespace, domainSuffix: config.domainSuffix)
+            rules[rule.meta.namespace, default: DestinationRuleIndex()].add(rule, host: host)
         }
         destinationRulesByNamespace = rules
-        resolvedDestinationRuleHosts = ruleHosts
     }
 
     /// Per namespace: Sidecars with a workload selector first, then without; each group oldest first.
@@ -368,22 +364,19 @@ public struct ScopeEngine: Sendable {
         in namespace: String, for host: String, labels: [String: String], allowSelectors: Bool,
         _ isVisible: (DestinationRule) -> Bool
     ) -> ConsolidatedRule? {
-        guard let rules = destinationRulesByNamespace[namespace], let hosts = resolvedDestinationRuleHosts[namespace] else {
-            return nil
+        guard let index = destinationRulesByNamespace[namespace] else { return nil }
+        func usable(_ rule: DestinationRule) -> Bool {
+            isVisible(rule) && (allowSelectors || rule.workloadSelector == nil)
         }
-        // Most specific host: exact beats wildcard; longer wildcard beats shorter.
-        var bestHost: String?
-        for (rule, ruleHost) in zip(rules, hosts) where isVisible(rule) && HostMatching.isSubset(host, of: ruleHost) {
-            if rule.workloadSelector != nil && !allowSelectors { continue }
-            if let current = bestHost {
-                if current == host { continue }
-                if ruleHost == host || (ruleHost.utf8.count > current.utf8.count) { bestHost = ruleHost }
-            } else {
-                bestHost = ruleHost
+        // Most specific host: an exact match, else the longest matching wildcard.
+        var matching = (index.exact[host] ?? []).filter(usable)
+        if matching.isEmpty {
+            for (wildcard, candidates) in index.wildcards where HostMatching.isSubset(host, of: wildcard) {
+                matching = candidates.filter(usable)
+                if !matching.isEmpty { break }
             }
         }
-        guard let bestHost else { return nil }
-        let matching = zip(rules, hosts).filter { $0.1 == bestHost && isVisible($0.0) }.map(\.0)
+        guard !matching.isEmpty else { return nil }
         if allowSelectors,
             let selected = matching.first(where: { $0.workloadSelector.map { $0.matches(labels) } ?? false })
         {
@@ -482,6 +475,25 @@ public struct OutboundScope: Hashable, Sendable {
     public var clusters: [PredictedCluster]
     /// Warnings about the Sidecar's hosts.
     public var warnings: [String]
+}
+
+/// One namespace's DestinationRules by resolved host: exact hosts for O(1) lookup, wildcards longest first.
+struct DestinationRuleIndex: Sendable {
+    var exact: [String: [DestinationRule]] = [:]
+    var wildcards: [(host: String, rules: [DestinationRule])] = []
+
+    mutating func add(_ rule: DestinationRule, host: String) {
+        if HostMatching.isWildcard(host) {
+            if let position = wildcards.firstIndex(where: { $0.host == host }) {
+                wildcards[position].rules.append(rule)
+            } else {
+                wildcards.append((host, [rule]))
+                wildcards.sort { $0.host.utf8.count > $1.host.utf8.count }
+            }
+        } else {
+            exact[host, default: []].append(rule)
+        }
+    }
 }
 
 /// DestinationRules for one host after Istio's consolidation: the first rule's name and all subsets.

@@ -82,10 +82,30 @@ public struct ScopeReport: Encodable, Hashable, Sendable {
         try container.encode(warnings, forKey: .warnings)
     }
 
-    /// Pretty JSON with stable key order (labels sorted).
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    /// The report as JSON with keys in the documented order (labels sorted by key).
+    public var orderedJSON: OrderedJSON {
+        func string(_ text: String) -> OrderedJSON { .string(text) }
+        func object(_ members: [(String, OrderedJSON)]) -> OrderedJSON {
+            .object(members.map { OrderedJSON.Member(key: $0.0, value: $0.1) })
+        }
+        let labels = object(proxy.labels.sorted { $0.key < $1.key }.map { ($0.key, string($0.value)) })
+        return object([
+            ("proxy", object([("namespace", string(proxy.namespace)), ("labels", labels)])),
+            ("sidecar", sidecar.map { object([("namespace", string($0.namespace)), ("name", string($0.name))]) } ?? .null),
+            ("outboundTrafficPolicy", string(outboundTrafficPolicy)),
+            ("services", .array(services.map { service in
+                object([
+                    ("hostname", string(service.hostname)), ("namespace", string(service.namespace)),
+                    ("ports", .array(service.ports.map { .number(String($0)) })), ("reason", string(service.reason)),
+                ])
+            })),
+            ("clusters", .array(clusters.map { object([("name", string($0.name)), ("reason", string($0.reason))]) })),
+            ("warnings", .array(warnings.map(string))),
+        ])
+    }
+
+    /// Pretty JSON with keys in the documented order.
+    public func json() -> String {
+        orderedJSON.formatted(indent: "  ")
     }
 }
