@@ -1,0 +1,142 @@
+import Foundation
+import MeshtrimUI
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Performs the reducer's effects off the UI thread and posts the outcome back to the inbox.
+///
+/// Writes are atomic (a temporary file in the same directory, then `link`/`rename`), never replace an existing
+/// file unless the person confirmed, and turn every failure (missing or read-only directory, a file where a
+/// directory should be) into an ``Action/fileWriteFailed(message:path:)`` with a message a person can act on.
+final class EffectRunner: Sendable {
+    private let inbox: Inbox
+    private let writtenPaths = Mutex<[String]>([])
+
+    /// Makes a runner that posts to `inbox`.
+    init(inbox: Inbox) {
+        self.inbox = inbox
+    }
+
+    /// The files written during the session, in order (printed when meshtrim exits).
+    var written: [String] { writtenPaths.withLock { $0 } }
+
+    /// Starts an effect; returns at once (called on the UI thread).
+    func perform(_ effect: Effect) {
+        switch effect {
+        case .writeFile(let path, let contents, let overwrite):
+            Task.detached { [self] in
+                let action = FileWriter.write(contents, to: path, overwrite: overwrite)
+                if case .fileWritten(let written) = action {
+                    self.writtenPaths.withLock { paths in
+                        if !paths.contains(written) { paths.append(written) }
+                    }
+                }
+                self.inbox.post(action)
+            }
+        case .scheduleTick(let id, let milliseconds):
+            Task.detached { [inbox] in
+                try? await Task.sleep(for: .milliseconds(milliseconds))
+                inbox.post(.tick(id: id))
+            }
+        case .quit:
+            break
+        }
+    }
+}
+
+/// Atomic, non-clobbering file writes.
+enum FileWriter {
+    /// Writes `contents` to `path` (relative paths are from the current directory, `~` is the home directory).
+    ///
+    /// - Returns: ``Action/fileWritten(path:)`` with the absolute path, ``Action/fileExists(path:)`` when the file
+    ///   exists and `overwrite` is false, or ``Action/fileWriteFailed(message:path:)``.
+    static func write(_ contents: String, to path: String, overwrite: Bool) -> Action {
+        let absolute = absolutePath(path)
+        let url = URL(fileURLWithPath: absolute)
+        let directory = url.deletingLastPathComponent().path
+        let fileManager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fileManager.fileExists(atPath: absolute, isDirectory: &isDirectory), isDirectory.boolValue {
+            return .fileWriteFailed(message: "it is a directory; give a file name", path: absolute)
+        }
+        guard fileManager.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            return .fileWriteFailed(message: "the directory \(directory) does not exist", path: absolute)
+        }
+        guard isDirectory.boolValue else {
+            return .fileWriteFailed(message: "\(directory) is a file, not a directory", path: absolute)
+        }
+        if !overwrite && fileManager.fileExists(atPath: absolute) { return .fileExists(path: absolute) }
+
+        let temporary = directory + "/." + url.lastPathComponent + ".meshtrim-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return .fileWriteFailed(message: errorText(errno, directory: directory), path: absolute) }
+        let bytes = Array(contents.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { buffer in
+                Glibc.write(descriptor, buffer.baseAddress, buffer.count)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                close(descriptor)
+                unlink(temporary)
+                return .fileWriteFailed(message: errorText(code, directory: directory), path: absolute)
+            }
+            offset += written
+        }
+        if fsync(descriptor) != 0 {
+            let code = errno
+            close(descriptor)
+            unlink(temporary)
+            return .fileWriteFailed(message: errorText(code, directory: directory), path: absolute)
+        }
+        close(descriptor)
+        defer { unlink(temporary) }
+        if overwrite {
+            guard rename(temporary, absolute) == 0 else {
+                return .fileWriteFailed(message: errorText(errno, directory: directory), path: absolute)
+            }
+            return .fileWritten(path: absolute)
+        }
+        // link() fails with EEXIST instead of replacing: no window in which another file could be clobbered.
+        if link(temporary, absolute) == 0 { return .fileWritten(path: absolute) }
+        let code = errno
+        if code == EEXIST { return .fileExists(path: absolute) }
+        if code == EPERM || code == EOPNOTSUPP || code == EXDEV {
+            // File systems without hard links: fall back to a checked rename.
+            if fileManager.fileExists(atPath: absolute) { return .fileExists(path: absolute) }
+            guard rename(temporary, absolute) == 0 else {
+                return .fileWriteFailed(message: errorText(errno, directory: directory), path: absolute)
+            }
+            return .fileWritten(path: absolute)
+        }
+        return .fileWriteFailed(message: errorText(code, directory: directory), path: absolute)
+    }
+
+    /// `path` made absolute: `~/` expanded, relative paths resolved against the current directory, `.`/`..` removed.
+    static func absolutePath(_ path: String) -> String {
+        var expanded = path
+        if expanded == "~" || expanded.hasPrefix("~/") {
+            expanded = NSHomeDirectory() + expanded.dropFirst()
+        }
+        if !expanded.hasPrefix("/") {
+            expanded = FileManager.default.currentDirectoryPath + "/" + expanded
+        }
+        return URL(fileURLWithPath: expanded).standardizedFileURL.path
+    }
+
+    /// A message for an errno, with a hint for the usual causes.
+    static func errorText(_ code: Int32, directory: String) -> String {
+        let text = String(cString: strerror(code))
+        switch code {
+        case EACCES, EPERM: return "\(text) (no write permission in \(directory))"
+        case EROFS: return "\(text) (\(directory) is on a read-only file system)"
+        case ENOSPC, EDQUOT: return "\(text) (the disk is full)"
+        default: return text
+        }
+    }
+}
