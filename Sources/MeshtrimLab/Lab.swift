@@ -78,7 +78,7 @@ public struct Lab: Sendable {
         }
         do {
             if let fleet {
-                log("lab: starting Envoys (\(configuration.envoyPerPod ? "one per pod" : "one per namespace and Sidecar"))…")
+                log("lab: starting Envoys (\(configuration.envoyPerPod ? "one per pod" : "one per distinct sidecar configuration"))…")
                 try await fleet.start(sidecars: await store.sidecars())
             }
             try await serve(store: store, fleet: fleet, certificates: certificates)

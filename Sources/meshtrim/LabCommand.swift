@@ -53,7 +53,7 @@ struct LabCommand: AsyncParsableCommand {
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Working directory for certificates, Envoy files and logs.", valueName: "dir"))
     var stateDirectory: String?
 
-    @Flag(name: .customLong("envoy-per-pod"), help: "Run one Envoy per pod (small labs) instead of one per namespace and Sidecar.")
+    @Flag(name: .customLong("envoy-per-pod"), help: "Run one Envoy per pod (small labs) instead of one per namespace, Sidecar and inbound ports.")
     var envoyPerPod = false
 
     @Flag(name: .customLong("without-envoy"), help: "Serve the API only; pod proxy and port-forward answer 503.")

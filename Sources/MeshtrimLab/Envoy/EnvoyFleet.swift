@@ -4,8 +4,11 @@ import MeshtrimCore
 /// The lab's sidecars: one real Envoy per distinct sidecar configuration, fed by file CDS that the lab computes
 /// with the scope engine, as istiod would push it.
 ///
-/// Pods of one namespace under the same Sidecar (at lab start) share an Envoy, whose clusters are the union of
-/// their scopes (they differ at most in inbound clusters); `envoyPerPod` gives every pod its own. When Sidecars
+/// Pods of one namespace under the same Sidecar with the same inbound ports share an Envoy: they have exactly the
+/// same clusters, so every pod's `active_clusters` is its own prediction. When that needs more than `maxEnvoys`,
+/// pods share one Envoy per namespace and Sidecar, whose clusters are the union of theirs (they differ only in
+/// inbound clusters); `envoyPerPod` gives every pod its own. If a later Sidecar splits a group, its Envoy gets the
+/// union of its pods' clusters. When Sidecars
 /// change, every group's clusters are recomputed and changed CDS files are rewritten, so the same Envoy process
 /// reloads, as a sidecar does after an istiod push. A crashed Envoy is reported and restarted.
 public actor EnvoyFleet {
@@ -53,7 +56,7 @@ public actor EnvoyFleet {
 
     /// A group's state, for `/lab/status` and logs.
     public struct GroupStatus: Sendable, Codable, Hashable {
-        /// The group's id (`namespace--sidecar` or `namespace--pod`).
+        /// The group's id (`namespace--sidecar--in-8080`, or `namespace--pod` with one Envoy per pod).
         public var id: String
         /// The namespace.
         public var namespace: String
@@ -109,27 +112,34 @@ public actor EnvoyFleet {
     public func start(sidecars: [Sidecar]) async throws {
         inventory.sidecars = sidecars
         let engine = ScopeEngine(inventory: inventory)
-        var keyed: [String: Int] = [:]
-        for pod in inventory.pods where pod.hasSidecar {
-            let key: String
-            if options.envoyPerPod {
-                key = "\(pod.namespace)--\(pod.name)"
-            } else {
-                let sidecar = engine.selectSidecar(namespace: pod.namespace, labels: pod.labels).sidecar
-                key = "\(pod.namespace)--\(sidecar.map { "\($0.meta.namespace == pod.namespace ? "" : "root-")\($0.meta.name)" } ?? "default")"
+        let meshed = inventory.pods.filter(\.hasSidecar)
+        var grouping: [(key: String, pods: [Pod])]
+        if options.envoyPerPod {
+            grouping = meshed.map { ("\($0.namespace)--\($0.name)", [$0]) }
+        } else {
+            grouping = Self.group(meshed) { pod in
+                // Same namespace, same Sidecar and same inbound ports: exactly the same clusters.
+                let scope = engine.scope(for: pod)
+                let inbound = scope.clusters.filter { $0.direction == .inbound }.compactMap(\.port).sorted()
+                return "\(Self.sidecarKey(scope.sidecar, pod: pod))--"
+                    + (inbound.isEmpty ? "no-inbound" : "in-" + inbound.map(String.init).joined(separator: "-"))
             }
-            if let index = keyed[key] {
-                groups[index].pods.append(pod)
-            } else {
-                keyed[key] = groups.count
-                groups.append(Group(id: key, namespace: pod.namespace, pods: [pod]))
+            if grouping.count > options.maxEnvoys {
+                // Too many for exact counts: share per namespace and Sidecar (clusters are the union of the pods').
+                grouping = Self.group(meshed) { pod in
+                    Self.sidecarKey(engine.selectSidecar(namespace: pod.namespace, labels: pod.labels).sidecar, pod: pod)
+                }
+                log("lab: \(grouping.count) Envoys, one per namespace and Sidecar (pods of different workloads share one; each reports the union of their clusters)")
             }
-            groupOfPod["\(pod.namespace)/\(pod.name)"] = keyed[key]
         }
-        guard groups.count <= options.maxEnvoys else {
+        guard grouping.count <= options.maxEnvoys else {
             throw LabError(
-                "this scenario needs \(groups.count) Envoys (one per namespace and Sidecar\(options.envoyPerPod ? ", one per pod with --envoy-per-pod" : "")), "
+                "this scenario needs \(grouping.count) Envoys (\(options.envoyPerPod ? "one per pod with --envoy-per-pod" : "one per namespace and Sidecar")), "
                     + "more than --max-envoys \(options.maxEnvoys); use fewer namespaces or pods, or raise --max-envoys")
+        }
+        for (key, pods) in grouping {
+            for pod in pods { groupOfPod["\(pod.namespace)/\(pod.name)"] = groups.count }
+            groups.append(Group(id: key, namespace: pods[0].namespace, pods: pods))
         }
         for index in groups.indices {
             let (dynamic, statics) = Self.clusters(for: groups[index].pods, engine: engine)
@@ -142,6 +152,24 @@ public actor EnvoyFleet {
         for index in groups.indices { try await launch(index) }
         for index in groups.indices { try await waitUntilLoaded(index, timeout: .seconds(120)) }
         log("lab: \(groups.count) Envoy\(groups.count == 1 ? "" : "s") running")
+    }
+
+    /// Groups pods by a key, keeping first-seen order.
+    static func group(_ pods: [Pod], by key: (Pod) -> String) -> [(key: String, pods: [Pod])] {
+        var order: [String] = []
+        var members: [String: [Pod]] = [:]
+        for pod in pods {
+            let name = key(pod)
+            if members[name] == nil { order.append(name) }
+            members[name, default: []].append(pod)
+        }
+        return order.map { ($0, members[$0] ?? []) }
+    }
+
+    /// `namespace--sidecar` (`default` without one, `root-NAME` for the root namespace's).
+    static func sidecarKey(_ sidecar: Sidecar?, pod: Pod) -> String {
+        let name = sidecar.map { "\($0.meta.namespace == pod.namespace ? "" : "root-")\($0.meta.name)" } ?? "default"
+        return "\(pod.namespace)--\(name)"
     }
 
     /// The dynamic clusters (union over the pods, first occurrence wins) and static cluster names of a group.
