@@ -51,6 +51,26 @@ struct PortForwardTests {
         let url = lab.server.replacingOccurrences(of: "https://", with: "wss://")
             + "/api/v1/namespaces/shop/pods/\(pod)/portforward?ports=\(port)"
         let collected = Collector()
+        let clientTLS = tls
+        let requestHeaders = headers
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await Task.sleep(for: .seconds(30))
+                throw LabTestError("the port-forward did not finish within 30 s; got \(await collected.reply); lab log:\n\(lab.log)")
+            }
+            group.addTask {
+                try await Self.session(url: url, headers: requestHeaders, tls: clientTLS, encoding: encoding, request: request, collected: collected)
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+        return await collected.reply
+    }
+
+    private static func session(
+        url: String, headers: HTTPFields, tls: TLSConfiguration, encoding: PortForwardFrame.Encoding, request: String?,
+        collected: Collector
+    ) async throws {
         try await WebSocketClient.connect(
             url: url, configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers, sniHostname: "localhost"), tlsConfiguration: tls,
             logger: Logger(label: "port-forward-test")
@@ -69,7 +89,6 @@ struct PortForwardTests {
                 }
             }
         }
-        return await collected.reply
     }
 
     /// Gathers channel messages: the first one per channel is the port, the rest are payload.
