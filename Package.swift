@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Live clusters (MeshtrimKube): the Kubernetes REST client.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // ncursesw as a system library: module map + static inline shims, no compiled C.
@@ -46,10 +48,23 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        // A native Kubernetes client: kubeconfig, REST, WebSocket port-forward, live inventory and sidecar observations.
+        .target(
+            name: "MeshtrimKube",
+            dependencies: [
+                "MeshtrimCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .executableTarget(
             name: "meshtrim",
             dependencies: [
-                "MeshtrimCore", "MeshtrimUI", "MeshtrimTerminal", "MeshtrimLab",
+                "MeshtrimCore", "MeshtrimUI", "MeshtrimTerminal", "MeshtrimLab", "MeshtrimKube",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/demo-snapshot.json")]
@@ -65,6 +80,15 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "MeshtrimKubeTests",
+            dependencies: [
+                "MeshtrimKube", "MeshtrimCore", "MeshtrimLab",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
     ],

@@ -1,0 +1,247 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// An answer from the API server.
+public struct KubeResponse: Sendable {
+    /// The HTTP status.
+    public var status: Int
+    /// The body.
+    public var body: Data
+    /// The `Content-Type`.
+    public var contentType: String?
+}
+
+/// A Kubernetes REST client for one kubeconfig context, over AsyncHTTPClient + NIOSSL.
+///
+/// Sends the context's credentials (``CredentialProvider``), retries what is safe to retry (429 and 5xx with
+/// `Retry-After`, 500/502/504, cut-off answers) a bounded number of times, re-fetches a rejected exec or token-file
+/// credential once on 401, and maps every failure to a ``KubeError`` with an actionable message. Call
+/// ``shutdown()`` when done.
+public final class KubeClient: Sendable {
+    /// How the client behaves.
+    public struct Options: Sendable {
+        /// Per-request time limit.
+        public var requestTimeout: Duration = .seconds(60)
+        /// TCP connect time limit.
+        public var connectTimeout: Duration = .seconds(10)
+        /// Tries per request for transient failures (1 = no retry).
+        public var maxAttempts = 3
+        /// Longest `Retry-After` honoured.
+        public var maxRetryDelay: Duration = .seconds(3)
+        /// Connections to the API server kept at once.
+        public var maxConnections = 16
+        /// Whether an exec plugin may use the terminal.
+        public var interactiveTerminal = false
+        /// The environment (exec plugins, `HTTPS_PROXY`).
+        public var environment: [String: String] = ProcessInfo.processInfo.environment
+
+        /// Defaults.
+        public init() {}
+    }
+
+    /// The context this client talks to.
+    public let access: ClusterAccess
+    /// The options.
+    public let options: Options
+    let endpoint: ServerEndpoint
+    let credentials: CredentialProvider
+    let tls: TLSConfiguration
+    let sslContext: NIOSSLContext?
+    private let http: HTTPClient
+    private let mapping: KubeErrorMapping
+    private let received = Atomic<Int>(0)
+    private let requests = Atomic<Int>(0)
+    private let isShutDown = Atomic<Bool>(false)
+
+    private init(
+        access: ClusterAccess, options: Options, endpoint: ServerEndpoint, credentials: CredentialProvider, tls: TLSConfiguration,
+        sslContext: NIOSSLContext?, http: HTTPClient
+    ) {
+        self.access = access
+        self.options = options
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.tls = tls
+        self.sslContext = sslContext
+        self.http = http
+        mapping = KubeErrorMapping(access: access, method: credentials.method)
+    }
+
+    /// Makes a client for `access`: reads certificates and keys, and runs an exec plugin first when it may return a
+    /// client certificate (so the TLS identity is known before connecting).
+    ///
+    /// - Throws: ``KubeError`` (kind `configuration` or `credentials`).
+    public static func connect(_ access: ClusterAccess, options: Options = Options()) async throws -> KubeClient {
+        let endpoint = try ServerEndpoint(access: access, environment: options.environment)
+        let credentials = CredentialProvider(
+            access: access, interactiveTerminal: options.interactiveTerminal, environment: options.environment)
+        let identity = endpoint.isSecure ? try await credentials.execIdentity() : nil
+        let tls = try TLSSettings.make(for: access, execIdentity: identity)
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls, redirectConfiguration: .disallow,
+            timeout: .init(connect: .nanoseconds(Int64(options.connectTimeout.components.seconds) * 1_000_000_000), read: nil),
+            proxy: nil, ignoreUncleanSSLShutdown: false, decompression: .disabled)
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.maxConnections
+        configuration.httpVersion = .http1Only
+        if let proxy = endpoint.proxy {
+            switch proxy.scheme {
+            case "socks5":
+                configuration.proxy = .socksServer(host: proxy.host, port: proxy.port)
+            default:
+                configuration.proxy = .server(
+                    host: proxy.host, port: proxy.port, authorization: proxy.credentials.map { .basic(credentials: $0) })
+            }
+        }
+        if let name = endpoint.tlsServerName { configuration.dnsOverride = [name: endpoint.host] }
+        let sslContext: NIOSSLContext?
+        do {
+            sslContext = endpoint.isSecure ? try NIOSSLContext(configuration: tls) : nil
+        } catch {
+            throw KubeError(.configuration, "cannot set up TLS for context \"\(access.contextName)\": \(error)")
+        }
+        let http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        return KubeClient(
+            access: access, options: options, endpoint: endpoint, credentials: credentials, tls: tls, sslContext: sslContext, http: http)
+    }
+
+    /// Closes every connection. The client cannot be used afterwards.
+    public func shutdown() async {
+        guard !isShutDown.exchange(true, ordering: .relaxed) else { return }
+        try? await http.shutdown()
+    }
+
+    deinit {
+        // A client dropped without shutdown() (an error path) must not take the process down.
+        if !isShutDown.exchange(true, ordering: .relaxed) { http.shutdown { _ in } }
+    }
+
+    /// Bytes of response bodies received so far.
+    public var bytesReceived: Int { received.load(ordering: .relaxed) }
+    /// Requests sent so far (retries included).
+    public var requestCount: Int { requests.load(ordering: .relaxed) }
+    /// How many times an exec plugin ran.
+    public var execRuns: Int { get async { await credentials.execRuns } }
+
+    /// Sends a request and returns the 2xx answer.
+    ///
+    /// - Parameters:
+    ///   - path: the API path (`/api/v1/pods`), appended to the server's path prefix.
+    ///   - query: parameters, percent-encoded here.
+    ///   - maxBytes: answers larger than this fail.
+    ///   - retry: whether transient failures are retried (`options.maxAttempts`).
+    /// - Throws: ``KubeError``.
+    public func send(
+        _ method: String = "GET", _ path: String, query: [(String, String)] = [], body: Data? = nil, contentType: String? = nil,
+        accept: String = "application/json", timeout: Duration? = nil, maxBytes: Int = 512 << 20, retry: Bool = true
+    ) async throws -> KubeResponse {
+        let encodedQuery = Self.encode(query)
+        let url = endpoint.url(path: path, query: encodedQuery)
+        var refreshed = false
+        var attempt = 0
+        while true {
+            attempt += 1
+            try checkCancellation()
+            let failure: KubeError
+            let retryable: Bool
+            var retryAfter: Duration?
+            do {
+                var request = HTTPClientRequest(url: url)
+                request.method = HTTPMethod(rawValue: method)
+                request.headers.add(name: "Accept", value: accept)
+                request.headers.add(name: "User-Agent", value: "meshtrim/1 (linux) kubernetes-client")
+                for (name, value) in try await credentials.headers(secure: endpoint.isSecure) { request.headers.add(name: name, value: value) }
+                if let body {
+                    request.headers.add(name: "Content-Type", value: contentType ?? "application/json")
+                    request.body = .bytes(ByteBuffer(bytes: body))
+                }
+                requests.add(1, ordering: .relaxed)
+                let response: HTTPClientResponse
+                do {
+                    response = try await http.execute(request, timeout: Self.timeAmount(timeout ?? options.requestTimeout))
+                } catch {
+                    throw mapping.error(transport: error, path: path, afterHead: false)
+                }
+                let buffer: ByteBuffer
+                do {
+                    buffer = try await response.body.collect(upTo: maxBytes)
+                } catch {
+                    if "\(error)".lowercased().contains("toomanybytes") {
+                        throw KubeError(.badResponse, "the answer to \(path) is larger than \(maxBytes) bytes")
+                    }
+                    throw mapping.error(transport: error, path: path, afterHead: true)
+                }
+                received.add(buffer.readableBytes, ordering: .relaxed)
+                let data = Data(buffer.readableBytesView)
+                let status = Int(response.status.code)
+                if (200..<300).contains(status) {
+                    return KubeResponse(status: status, body: data, contentType: response.headers.first(name: "Content-Type"))
+                }
+                if status == 401, !refreshed, credentials.canRefresh {
+                    refreshed = true
+                    await credentials.invalidate()
+                    attempt -= 1
+                    continue
+                }
+                if let header = response.headers.first(name: "Retry-After"), let seconds = Int(header) {
+                    retryAfter = .seconds(seconds)
+                }
+                failure = mapping.error(status: status, body: data, method: method, path: path, refreshed: refreshed)
+                retryable = [429, 500, 502, 504].contains(status) || (status == 503 && retryAfter != nil)
+            } catch let error as KubeError {
+                failure = error
+                retryable = error.kind == .badResponse || error.kind == .timeout
+            }
+            guard retry, retryable, attempt < options.maxAttempts, method == "GET" || failure.statusCode == 429 else { throw failure }
+            let delay = min(retryAfter ?? .milliseconds(200 * (1 << (attempt - 1))), options.maxRetryDelay)
+            do { try await Task.sleep(for: delay) } catch { throw KubeError(.cancelled, "cancelled") }
+        }
+    }
+
+    /// GETs `path` and decodes the JSON answer.
+    ///
+    /// - Throws: ``KubeError``; kind `badResponse` when the body is not the expected JSON.
+    public func get<Value: Decodable>(_ type: Value.Type, _ path: String, query: [(String, String)] = []) async throws -> Value {
+        let response = try await send("GET", path, query: query)
+        do {
+            return try JSONDecoder().decode(type, from: response.body)
+        } catch {
+            throw KubeError(.badResponse, "the answer to GET \(path) is not the expected JSON (\(error))")
+        }
+    }
+
+    /// The headers (credentials, impersonation) a request needs now; for the port-forward's WebSocket.
+    func authenticationHeaders() async throws -> [(String, String)] {
+        try await credentials.headers(secure: endpoint.isSecure)
+    }
+
+    /// Forgets a rejected credential (exec, token file) so the next request fetches it again.
+    func invalidateCredentials() async { await credentials.invalidate() }
+
+    /// Accounts bytes received outside AsyncHTTPClient (port-forward).
+    func countReceived(_ bytes: Int) { received.add(bytes, ordering: .relaxed) }
+
+    /// The message maker, for other transports.
+    var errorMapping: KubeErrorMapping { mapping }
+
+    private func checkCancellation() throws {
+        if Task.isCancelled { throw KubeError(.cancelled, "cancelled") }
+    }
+
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    /// `a=1&b=x%2Fy`: names and values percent-encoded (RFC 3986 unreserved characters kept).
+    static func encode(_ query: [(String, String)]) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return query.map { name, value in
+            "\(name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
+        }.joined(separator: "&")
+    }
+}

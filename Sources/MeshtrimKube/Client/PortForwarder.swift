@@ -1,0 +1,231 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// One HTTP request to a pod port through the API server's WebSocket port-forward (`v4.channel.k8s.io`).
+///
+/// Opens `GET /api/v1/namespaces/NS/pods/POD/portforward?ports=PORT` as a WebSocket (through the context's proxy
+/// and TLS, with its credentials), sends `GET PATH HTTP/1.1` with `Connection: close` on data channel 0, collects
+/// channel 0 until the WebSocket closes and parses the HTTP answer. Text on error channel 1 (nothing listening)
+/// becomes a ``KubeError`` of kind `portForward`; a refused upgrade carries the API server's Status (403 when
+/// `pods/portforward` is not permitted).
+struct PortForwarder: Sendable {
+    let client: KubeClient
+
+    /// What the pod answered.
+    struct Answer: Sendable {
+        var status: Int
+        var body: Data
+        /// Bytes that crossed the WebSocket (frames included).
+        var wireBytes: Int
+    }
+
+    func get(namespace: String, pod: String, port: Int, path: String, timeout: Duration) async throws -> Answer {
+        let endpoint = client.endpoint
+        let apiPath = "/api/v1/namespaces/\(Self.segment(namespace))/pods/\(Self.segment(pod))/portforward"
+        let headers = try await client.authenticationHeaders()
+        let target = endpoint.proxy.map { ($0.host, $0.port) } ?? (endpoint.host, endpoint.port)
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(KubeClient.timeAmount(client.options.connectTimeout))
+                .connect(host: target.0, port: target.1) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw client.errorMapping.error(transport: error, path: apiPath, afterHead: false)
+        }
+        let raw = channel.channel
+        let expired = ExpiryFlag()
+        let deadline = Task {
+            try await Task.sleep(for: timeout)
+            expired.set()
+            raw.close(promise: nil)
+        }
+        defer { deadline.cancel() }
+        do {
+            return try await withTaskCancellationHandler {
+                try await channel.executeThenClose { inbound, outbound in
+                    var reader = ByteStreamReader(inbound)
+                    defer { client.countReceived(reader.bytesRead) }
+                    if let proxy = endpoint.proxy, proxy.scheme == "http" {
+                        try await connectThroughProxy(proxy, endpoint: endpoint, reader: &reader, outbound: outbound)
+                    } else if endpoint.proxy != nil {
+                        throw KubeError(.configuration, "port-forward through a socks5 proxy-url is not supported; use an http:// proxy")
+                    }
+                    if endpoint.isSecure, let context = client.sslContext {
+                        let serverName = endpoint.tlsServerName ?? (Self.isIPAddress(endpoint.host) ? nil : endpoint.host)
+                        try await raw.eventLoop.submit {
+                            let handler = try NIOSSLClientHandler(context: context, serverHostname: serverName)
+                            try raw.pipeline.syncOperations.addHandler(handler, position: .first)
+                        }.get()
+                    }
+                    try await upgrade(path: apiPath, port: port, headers: headers, endpoint: endpoint, reader: &reader, outbound: outbound)
+                    let request = "GET \(path) HTTP/1.1\r\nHost: localhost:\(port)\r\nUser-Agent: meshtrim\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+                    try await outbound.write(ByteBuffer(bytes: WebSocketFrame(isFinal: true, opcode: .binary, payload: [0] + Array(request.utf8)).encoded(mask: Self.mask())))
+                    let channels = try await collect(reader: &reader, outbound: outbound)
+                    if channels.data.isEmpty, !channels.errors.isEmpty {
+                        throw KubeError(
+                            .portForward,
+                            "pod \(namespace)/\(pod) refused the port-forward to port \(port): \(channels.errors.trimmingCharacters(in: .whitespacesAndNewlines))")
+                    }
+                    guard let response = RawHTTPResponse.parse(channels.data) else {
+                        throw KubeError(
+                            .badResponse,
+                            "the port-forward to \(namespace)/\(pod):\(port) closed before a complete HTTP answer (\(channels.data.count) bytes)"
+                                + (channels.errors.isEmpty ? "" : ": \(channels.errors)"))
+                    }
+                    return Answer(status: response.status, body: response.body, wireBytes: reader.bytesRead)
+                }
+            } onCancel: {
+                raw.close(promise: nil)
+            }
+        } catch {
+            if Task.isCancelled { throw KubeError(.cancelled, "cancelled") }
+            if expired.isSet {
+                throw KubeError(.timeout, "the port-forward to \(namespace)/\(pod):\(port) got no complete answer within \(timeout)")
+            }
+            if let error = error as? KubeError { throw error }
+            throw client.errorMapping.error(transport: error, path: apiPath, afterHead: true)
+        }
+    }
+
+    private func connectThroughProxy(
+        _ proxy: ServerEndpoint.Proxy, endpoint: ServerEndpoint, reader: inout ByteStreamReader, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) async throws {
+        let authority = endpoint.host.contains(":") ? "[\(endpoint.host)]:\(endpoint.port)" : "\(endpoint.host):\(endpoint.port)"
+        var request = "CONNECT \(authority) HTTP/1.1\r\nHost: \(authority)\r\n"
+        if let credentials = proxy.credentials {
+            request += "Proxy-Authorization: Basic \(Data(credentials.utf8).base64EncodedString())\r\n"
+        }
+        request += "\r\n"
+        try await outbound.write(ByteBuffer(string: request))
+        guard let head = try await reader.read(through: [13, 10, 13, 10]) else {
+            throw KubeError(.proxy, "the proxy \(proxy.host):\(proxy.port) closed the connection instead of answering CONNECT")
+        }
+        let statusLine = String(decoding: head, as: UTF8.self).split(separator: "\r\n").first ?? ""
+        let parts = statusLine.split(separator: " ")
+        guard parts.count >= 2, parts[1] == "200" else {
+            throw KubeError(.proxy, "the proxy \(proxy.host):\(proxy.port) refused the tunnel to \(authority): \(statusLine)")
+        }
+    }
+
+    private func upgrade(
+        path: String, port: Int, headers: [(String, String)], endpoint: ServerEndpoint, reader: inout ByteStreamReader,
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) async throws {
+        let host = endpoint.requestHost.contains(":") ? "[\(endpoint.requestHost)]" : endpoint.requestHost
+        var request = "GET \(endpoint.pathPrefix)\(path)?ports=\(port) HTTP/1.1\r\n"
+        request += "Host: \(host):\(endpoint.port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        request += "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: \(Data(Self.randomBytes(16)).base64EncodedString())\r\n"
+        request += "Sec-WebSocket-Protocol: v4.channel.k8s.io\r\nUser-Agent: meshtrim/1 (linux) kubernetes-client\r\n"
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        request += "\r\n"
+        try await outbound.write(ByteBuffer(string: request))
+        guard let head = try await reader.read(through: [13, 10, 13, 10]) else {
+            throw KubeError(.badResponse, "the API server closed the port-forward request without an answer")
+        }
+        guard let response = RawHTTPResponse.parse(head) else {
+            throw KubeError(.badResponse, "the API server's answer to the port-forward is not HTTP")
+        }
+        guard response.status == 101 else {
+            var body = Data()
+            if let length = response.headers["content-length"].flatMap(Int.init), length > 0,
+                let bytes = try await reader.read(count: min(length, 1 << 20))
+            {
+                body = Data(bytes)
+            } else if response.headers["transfer-encoding"]?.lowercased().contains("chunked") == true,
+                let bytes = try await reader.read(through: Array("0\r\n\r\n".utf8), limit: 1 << 20),
+                let whole = RawHTTPResponse.parse(head + bytes)
+            {
+                body = whole.body
+            }
+            if KubeStatus.decode(body) == nil {
+                // Some servers refuse an upgrade with an empty body; the plain GET of the same path says why (403).
+                do {
+                    _ = try await client.send("GET", path, query: [("ports", String(port))], retry: false)
+                } catch let error as KubeError where error.statusCode != 400 {
+                    throw error
+                } catch {}
+            }
+            throw client.errorMapping.error(status: response.status, body: body, method: "GET", path: path, refreshed: false)
+        }
+    }
+
+    private func collect(reader: inout ByteStreamReader, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> (data: [UInt8], errors: String) {
+        var data: [UInt8] = []
+        var errors: [UInt8] = []
+        var seenPort: Set<UInt8> = []
+        var message: [UInt8] = []
+        while let frame = try await WebSocketFrame.read(from: &reader, maxPayload: 64 << 20) {
+            switch frame.opcode {
+            case .close:
+                try? await outbound.write(ByteBuffer(bytes: WebSocketFrame(isFinal: true, opcode: .close, payload: Array(frame.payload.prefix(2))).encoded(mask: Self.mask())))
+                return (data, String(decoding: errors, as: UTF8.self))
+            case .ping:
+                try await outbound.write(ByteBuffer(bytes: WebSocketFrame(isFinal: true, opcode: .pong, payload: frame.payload).encoded(mask: Self.mask())))
+                continue
+            case .pong:
+                continue
+            case .binary, .text, .continuation:
+                message += frame.payload
+                guard frame.isFinal else { continue }
+            }
+            defer { message = [] }
+            guard let channel = message.first else { continue }
+            let payload = message.dropFirst()
+            // The first message on each channel is the port number (uint16, little-endian).
+            if !seenPort.contains(channel) {
+                seenPort.insert(channel)
+                if payload.count == 2 { continue }
+            }
+            if channel % 2 == 0 { data += payload } else { errors += payload }
+        }
+        return (data, String(decoding: errors, as: UTF8.self))
+    }
+
+    static func segment(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    static func isIPAddress(_ host: String) -> Bool {
+        host.contains(":") || (host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." })
+    }
+
+    static func mask() -> [UInt8] { randomBytes(4) }
+
+    static func randomBytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+}
+
+/// Set once when a port-forward's deadline passes.
+private final class ExpiryFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    func set() { value.store(true, ordering: .relaxed) }
+
+    var isSet: Bool { value.load(ordering: .relaxed) }
+}
+
+extension KubeClient {
+    /// One HTTP GET to a pod's port through a WebSocket port-forward (`pods/portforward`), as istioctl reaches Envoy
+    /// admin on 15000.
+    ///
+    /// - Returns: the pod's HTTP status and body.
+    /// - Throws: ``KubeError``: `forbidden` without `pods/portforward`, `portForward` when nothing listens on the
+    ///   port, `timeout`, `badResponse` for a cut-off answer.
+    public func portForwardGET(
+        namespace: String, pod: String, port: Int, path: String, timeout: Duration = .seconds(30)
+    ) async throws -> (status: Int, body: Data) {
+        let answer = try await PortForwarder(client: self).get(namespace: namespace, pod: pod, port: port, path: path, timeout: timeout)
+        return (answer.status, answer.body)
+    }
+}
