@@ -111,6 +111,16 @@ import Testing
         #expect(refused.status == 503)
     }
 
+    @Test func servesPodMetricsForKubectlTop() async throws {
+        let api = try makeAPI()
+        let answer = await api.handle(APIRequest(method: "GET", path: "/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods", user: Self.admin))
+        let list = try JSONValue.parse(answer.body)
+        let items = list["items"]?.arrayValue ?? []
+        #expect(items.count == 2, "\(list.jsonText)")
+        let proxy = items.first?["containers"]?.arrayValue?.first { $0["name"] == "istio-proxy" }
+        #expect(proxy?.value(at: "usage.memory")?.stringValue?.hasSuffix("Ki") == true)
+    }
+
     @Test func servesTablesForKubectl() async throws {
         let api = try makeAPI()
         let answer = await api.handle(
