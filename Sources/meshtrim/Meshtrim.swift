@@ -12,7 +12,7 @@ struct Meshtrim: AsyncParsableCommand {
             without a cluster.
             """,
         version: "0.1.0",
-        subcommands: [ScopeCommand.self, ValidateCommand.self, ClustersCommand.self, ReportCommand.self, GenerateDemoCommand.self, LabCommand.self, BenchCommand.self]
+        subcommands: [ScopeCommand.self, ValidateCommand.self, ClustersCommand.self, ReportCommand.self, SnapshotCommand.self, GenerateDemoCommand.self, LabCommand.self, BenchCommand.self]
     )
 
     @Flag(name: .long, help: "Browse the bundled demo mesh (~30 namespaces, 1,500 pods); no cluster needed.")

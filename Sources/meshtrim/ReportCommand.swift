@@ -3,7 +3,7 @@ import Foundation
 import MeshtrimCore
 
 /// `meshtrim report`: one row per sidecar with its memory, clusters and what the common fix would leave.
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Per-sidecar memory and clusters now, and with ./* + the istiod namespace.",
@@ -12,7 +12,14 @@ struct ReportCommand: ParsableCommand {
             for a namespace-wide Sidecar with egress ./* and <istiod namespace>/* (pods that keep a workload \
             Sidecar keep their numbers).
 
+            Without --snapshot or --manifests the report reads the live cluster of the kubeconfig's current context \
+            (--kubeconfig, --context pick another): the inventory by paginated lists, each sidecar's Envoy memory and \
+            cluster count through the API server's pod proxy (:15090), and the istio-proxy working set from \
+            metrics.k8s.io. What RBAC does not permit is reported on standard error and left blank.
+
             Examples:
+              meshtrim report -A -o csv > sidecars.csv
+              meshtrim report --context prod -n shop
               meshtrim report --snapshot mesh.json -A -o csv > sidecars.csv
               meshtrim report --manifests k8s/ -n shop -o json
             """
@@ -47,6 +54,9 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var source: SourceOptions
 
+    /// The root command, which receives `--snapshot`, `--manifests` and `--istio-version` when both declare them.
+    @ParentCommand var root: Meshtrim
+
     @Option(name: [.short, .long], help: "Only this namespace.")
     var namespace: String?
 
@@ -58,13 +68,13 @@ struct ReportCommand: ParsableCommand {
 
     func validate() throws {
         if namespace != nil && allNamespaces { throw ValidationError("give -n NAMESPACE or -A, not both") }
-        if !source.isGiven {
-            throw ValidationError("give a source: --snapshot FILE or --manifests PATH (live clusters: see README)")
-        }
     }
 
-    func run() throws {
-        let analysis = try source.analysis()
+    func run() async throws {
+        var source = self.source
+        source.inherit(from: root)
+        try source.validate()
+        let analysis = try await source.analysis(namespaces: namespace.map { [$0] })
         let rows = Self.rows(analysis, namespace: namespace)
         if let namespace, rows.isEmpty, !analysis.namespaces.contains(where: { $0.name == namespace }) {
             throw ValidationError("namespace \(namespace) not found in \(analysis.source)")

@@ -1,8 +1,14 @@
 import ArgumentParser
 import Foundation
 import MeshtrimCore
+import MeshtrimKube
 
-/// Where a command reads the mesh from: a snapshot file or plain manifests (live clusters: see README).
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Where a command reads the mesh from: a snapshot file, plain manifests, or (with neither) the live cluster of
+/// the kubeconfig's current context (`--kubeconfig`, `--context` pick another).
 struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: "Read a snapshot captured by `meshtrim snapshot` (or generated).")
     var snapshot: String?
@@ -13,15 +19,39 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: "The Istio version whose behaviour to model (default: the mesh's, else 1.31).")
     var istioVersion: String?
 
+    @Option(name: .long, help: ArgumentHelp("Live cluster: the kubeconfig file (default: KUBECONFIG, then ~/.kube/config).", valueName: "file"))
+    var kubeconfig: String?
+
+    @Option(name: .long, help: ArgumentHelp("Live cluster: the kubeconfig context (default: the current context).", valueName: "name"))
+    var context: String?
+
     /// Whether any source was given.
     var isGiven: Bool { snapshot != nil || !manifests.isEmpty }
 
+    /// Whether the source is the live cluster (no `--snapshot`, no `--manifests`).
+    var isLive: Bool { !isGiven }
+
     func validate() throws {
         if snapshot != nil && !manifests.isEmpty { throw ValidationError("give --snapshot or --manifests, not both") }
+        if isGiven && (kubeconfig != nil || context != nil) {
+            throw ValidationError("--kubeconfig and --context choose a live cluster; leave them out with --snapshot or --manifests")
+        }
+    }
+
+    /// Takes the values ArgumentParser gave the root command (which declares `--snapshot`, `--manifests` and
+    /// `--istio-version` too, and so receives them even after a subcommand's name).
+    mutating func inherit(from root: Meshtrim) {
+        if snapshot == nil { snapshot = root.snapshot }
+        if manifests.isEmpty { manifests = root.manifests }
+        if istioVersion == nil { istioVersion = root.istioVersion }
     }
 
     /// Loads the chosen source and analyses it.
-    func analysis() throws -> MeshAnalysis {
+    ///
+    /// - Parameter namespaces: for a live cluster, only these namespaces' sidecars are observed (`nil`: all).
+    /// - Throws: `ValidationError` for unreadable files; ``KubeError`` and ``KubeconfigError`` (printed as one line)
+    ///   for a live cluster that cannot be read.
+    func analysis(namespaces: [String]? = nil) async throws -> MeshAnalysis {
         let version = try parseIstioVersion(istioVersion)
         if let snapshot {
             do {
@@ -30,9 +60,31 @@ struct SourceOptions: ParsableArguments {
                 throw ValidationError(error.description)
             }
         }
-        let set = try loadManifests(manifests)
-        for warning in set.warnings { printError("warning: \(warning)") }
-        return MeshAnalysis(
-            inventory: set.inventory, observations: [], source: "manifests (\(set.files.count) files)", istioVersion: version)
+        if !manifests.isEmpty {
+            let set = try loadManifests(manifests)
+            for warning in set.warnings { printError("warning: \(warning)") }
+            return MeshAnalysis(
+                inventory: set.inventory, observations: [], source: "manifests (\(set.files.count) files)", istioVersion: version)
+        }
+        let (analysis, capture) = try await LiveAnalysisLoader.load(
+            kubeconfig: kubeconfig, context: context, namespaces: namespaces, istioVersion: version,
+            progress: Self.progressPrinter())
+        Self.report(capture)
+        return analysis
+    }
+
+    /// Prints what a live capture could not read (notes and sidecar failures) on standard error.
+    static func report(_ capture: LiveCapture) {
+        for note in capture.notes { printError("note: \(note)") }
+        if !capture.failures.isEmpty {
+            printError("note: \(capture.failures.count) sidecar\(capture.failures.count == 1 ? "" : "s") not observed (predictions shown):")
+            for line in LiveAnalysisLoader.failureLines(capture.failures) { printError("  \(line)") }
+        }
+    }
+
+    /// Progress lines on standard error, only when it is a terminal (scripts get clean output).
+    static func progressPrinter() -> (@Sendable (String) -> Void)? {
+        guard isatty(2) == 1 else { return nil }
+        return { line in printError("… \(line)") }
     }
 }

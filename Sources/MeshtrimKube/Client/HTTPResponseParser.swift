@@ -13,9 +13,25 @@ struct RawHTTPResponse: Sendable {
     ///
     /// - Returns: `nil` when the bytes are not an HTTP response or the body is incomplete.
     static func parse(_ bytes: [UInt8]) -> RawHTTPResponse? {
+        parse(bytes, from: 0)?.response
+    }
+
+    /// Responses to pipelined requests, in order (the last one may be read until close).
+    static func parseAll(_ bytes: [UInt8]) -> [RawHTTPResponse] {
+        var responses: [RawHTTPResponse] = []
+        var position = 0
+        while position < bytes.count, let (response, end) = parse(bytes, from: position) {
+            responses.append(response)
+            position = end
+        }
+        return responses
+    }
+
+    /// One response starting at `start`, and where it ends.
+    static func parse(_ bytes: [UInt8], from start: Int) -> (response: RawHTTPResponse, end: Int)? {
         let separator: [UInt8] = [13, 10, 13, 10]
-        guard let headEnd = index(of: separator, in: bytes, from: 0) else { return nil }
-        let head = String(decoding: bytes[0..<headEnd], as: UTF8.self)
+        guard let headEnd = index(of: separator, in: bytes, from: start) else { return nil }
+        let head = String(decoding: bytes[start..<headEnd], as: UTF8.self)
         var lines = head.components(separatedBy: "\r\n")
         guard !lines.isEmpty else { return nil }
         let statusLine = lines.removeFirst().split(separator: " ", maxSplits: 2)
@@ -26,28 +42,31 @@ struct RawHTTPResponse: Sendable {
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         let bodyStart = headEnd + separator.count
-        let rest = Array(bytes[bodyStart...])
         if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
-            guard let body = dechunk(rest) else { return nil }
-            return RawHTTPResponse(status: status, headers: headers, body: body)
+            guard let (body, end) = dechunk(bytes, from: bodyStart) else { return nil }
+            return (RawHTTPResponse(status: status, headers: headers, body: body), end)
         }
         if let lengthText = headers["content-length"], let length = Int(lengthText) {
-            guard rest.count >= length else { return nil }
-            return RawHTTPResponse(status: status, headers: headers, body: Data(rest[0..<length]))
+            guard bytes.count - bodyStart >= length else { return nil }
+            return (RawHTTPResponse(status: status, headers: headers, body: Data(bytes[bodyStart..<(bodyStart + length)])), bodyStart + length)
         }
-        return RawHTTPResponse(status: status, headers: headers, body: Data(rest))
+        return (RawHTTPResponse(status: status, headers: headers, body: Data(bytes[bodyStart...])), bytes.count)
     }
 
-    private static func dechunk(_ bytes: [UInt8]) -> Data? {
+    private static func dechunk(_ bytes: [UInt8], from start: Int) -> (Data, Int)? {
         var body = Data()
-        var position = 0
+        var position = start
         let lineEnd: [UInt8] = [13, 10]
         while true {
             guard let end = index(of: lineEnd, in: bytes, from: position) else { return nil }
             let sizeText = String(decoding: bytes[position..<end], as: UTF8.self).split(separator: ";").first ?? ""
             guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { return nil }
             position = end + 2
-            if size == 0 { return body }
+            if size == 0 {
+                // The trailer section ends with an empty line.
+                guard let trailerEnd = index(of: [13, 10, 13, 10], in: bytes, from: end) else { return (body, bytes.count) }
+                return (body, trailerEnd + 4)
+            }
             guard position + size <= bytes.count else { return nil }
             body.append(contentsOf: bytes[position..<(position + size)])
             position += size + 2

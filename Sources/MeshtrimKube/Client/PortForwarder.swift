@@ -23,6 +23,15 @@ struct PortForwarder: Sendable {
     }
 
     func get(namespace: String, pod: String, port: Int, path: String, timeout: Duration) async throws -> Answer {
+        let answers = try await get(namespace: namespace, pod: pod, port: port, paths: [path], timeout: timeout)
+        guard let first = answers.first else {
+            throw KubeError(.badResponse, "the port-forward to \(namespace)/\(pod):\(port) returned no answer")
+        }
+        return first
+    }
+
+    /// Several GETs on one tunnelled connection (HTTP/1.1 pipelining, the last with `Connection: close`).
+    func get(namespace: String, pod: String, port: Int, paths: [String], timeout: Duration) async throws -> [Answer] {
         let endpoint = client.endpoint
         let apiPath = "/api/v1/namespaces/\(Self.segment(namespace))/pods/\(Self.segment(pod))/portforward"
         let headers = try await client.authenticationHeaders()
@@ -65,7 +74,10 @@ struct PortForwarder: Sendable {
                         }.get()
                     }
                     try await upgrade(path: apiPath, port: port, headers: headers, endpoint: endpoint, reader: &reader, outbound: outbound)
-                    let request = "GET \(path) HTTP/1.1\r\nHost: localhost:\(port)\r\nUser-Agent: meshtrim\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+                    let request = paths.enumerated().map { index, path in
+                        "GET \(path) HTTP/1.1\r\nHost: localhost:\(port)\r\nUser-Agent: meshtrim\r\nAccept: */*\r\n"
+                            + (index == paths.count - 1 ? "Connection: close\r\n" : "") + "\r\n"
+                    }.joined()
                     try await outbound.write(ByteBuffer(bytes: WebSocketFrame(isFinal: true, opcode: .binary, payload: [0] + Array(request.utf8)).encoded(mask: Self.mask())))
                     let channels = try await collect(reader: &reader, outbound: outbound)
                     if channels.data.isEmpty, !channels.errors.isEmpty {
@@ -73,13 +85,14 @@ struct PortForwarder: Sendable {
                             .portForward,
                             "pod \(namespace)/\(pod) refused the port-forward to port \(port): \(channels.errors.trimmingCharacters(in: .whitespacesAndNewlines))")
                     }
-                    guard let response = RawHTTPResponse.parse(channels.data) else {
+                    let responses = RawHTTPResponse.parseAll(channels.data)
+                    guard responses.count == paths.count else {
                         throw KubeError(
                             .badResponse,
                             "the port-forward to \(namespace)/\(pod):\(port) closed before a complete HTTP answer (\(channels.data.count) bytes)"
                                 + (channels.errors.isEmpty ? "" : ": \(channels.errors)"))
                     }
-                    return Answer(status: response.status, body: response.body, wireBytes: reader.bytesRead)
+                    return responses.map { Answer(status: $0.status, body: $0.body, wireBytes: reader.bytesRead) }
                 }
             } onCancel: {
                 raw.close(promise: nil)

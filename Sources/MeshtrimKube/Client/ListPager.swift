@@ -1,0 +1,60 @@
+import Foundation
+
+/// The pages of one Kubernetes list, as the API server returned them.
+public struct ListPages: Sendable {
+    /// Each page's JSON body (`{"kind":"PodList","metadata":{…},"items":[…]}`).
+    public var pages: [Data]
+    /// The list's `metadata.resourceVersion` (for a later watch).
+    public var resourceVersion: String?
+}
+
+extension KubeClient {
+    /// Reads a whole list with `limit`/`continue`, as kubectl does (500 per page by default).
+    ///
+    /// An expired `continue` token (410) restarts the list once from the beginning.
+    ///
+    /// - Parameters:
+    ///   - path: the list path (`/api/v1/pods`, `/apis/networking.istio.io/v1/namespaces/shop/sidecars`).
+    ///   - query: extra parameters (`labelSelector`, `fieldSelector`).
+    /// - Throws: ``KubeError`` (a 403 names the verb and resource).
+    public func listPages(_ path: String, query: [(String, String)] = [], pageSize: Int = 500) async throws -> ListPages {
+        var restarted = false
+        while true {
+            do {
+                return try await readPages(path, query: query, pageSize: pageSize)
+            } catch let error as KubeError where error.kind == .expired && !restarted {
+                restarted = true
+            }
+        }
+    }
+
+    private func readPages(_ path: String, query: [(String, String)], pageSize: Int) async throws -> ListPages {
+        struct ListMeta: Decodable {
+            struct Meta: Decodable {
+                var `continue`: String?
+                var resourceVersion: String?
+            }
+            var metadata: Meta?
+        }
+        var pages: [Data] = []
+        var token: String?
+        var resourceVersion: String?
+        repeat {
+            var parameters = query
+            parameters.append(("limit", String(pageSize)))
+            if let token { parameters.append(("continue", token)) }
+            let response = try await send("GET", path, query: parameters)
+            let meta: ListMeta
+            do {
+                meta = try JSONDecoder().decode(ListMeta.self, from: response.body)
+            } catch {
+                throw KubeError(.badResponse, "the answer to GET \(path) is not a Kubernetes list")
+            }
+            pages.append(response.body)
+            resourceVersion = resourceVersion ?? meta.metadata?.resourceVersion
+            token = meta.metadata?.continue.flatMap { $0.isEmpty ? nil : $0 }
+            if Task.isCancelled { throw KubeError(.cancelled, "cancelled") }
+        } while token != nil
+        return ListPages(pages: pages, resourceVersion: resourceVersion)
+    }
+}

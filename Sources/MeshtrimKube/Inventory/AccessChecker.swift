@@ -1,0 +1,91 @@
+import Foundation
+
+/// Whether the user may do something, as a SelfSubjectAccessReview answered.
+public enum AccessAnswer: Sendable, Hashable {
+    /// RBAC allows it.
+    case allowed
+    /// RBAC does not allow it.
+    case denied
+    /// The review could not be made (old server, SSAR not permitted, network); meshtrim tries anyway.
+    case unknown(String)
+
+    /// Whether to try: allowed or unknown.
+    public var mayTry: Bool {
+        if case .denied = self { return false }
+        return true
+    }
+}
+
+/// Asks the API server what the current user may do (`SelfSubjectAccessReview`, JSON), caching every answer.
+///
+/// Every authenticated user may create reviews (`system:basic-user`). An answer for all namespaces (`namespace`
+/// `nil`) that is `denied` may still be `allowed` in one namespace, so callers ask again per namespace before
+/// giving up there.
+public actor AccessChecker {
+    private let client: KubeClient
+    private var answers: [ResourcePath: AccessAnswer] = [:]
+    private var pending: [ResourcePath: Task<AccessAnswer, Never>] = [:]
+
+    /// Makes a checker over a client.
+    public init(client: KubeClient) { self.client = client }
+
+    /// Whether `request` (verb, group, resource, subresource, namespace) is allowed.
+    public func check(_ request: ResourcePath) async -> AccessAnswer {
+        var key = request
+        key.name = nil
+        if let answer = answers[key] { return answer }
+        if let task = pending[key] { return await task.value }
+        let client = self.client
+        let task = Task { await Self.review(key, client: client) }
+        pending[key] = task
+        let answer = await task.value
+        pending[key] = nil
+        answers[key] = answer
+        return answer
+    }
+
+    /// Checks several at once.
+    public func check(_ requests: [ResourcePath]) async -> [AccessAnswer] {
+        await withTaskGroup(of: (Int, AccessAnswer).self) { group in
+            for (index, request) in requests.enumerated() {
+                group.addTask { (index, await self.check(request)) }
+            }
+            var results = Array(repeating: AccessAnswer.unknown("not asked"), count: requests.count)
+            for await (index, answer) in group { results[index] = answer }
+            return results
+        }
+    }
+
+    private static func review(_ request: ResourcePath, client: KubeClient) async -> AccessAnswer {
+        var attributes: [String: String] = ["verb": request.verb, "group": request.group, "resource": request.resource]
+        if !request.subresource.isEmpty { attributes["subresource"] = request.subresource }
+        attributes["namespace"] = request.namespace ?? ""
+        let body: [String: Any] = [
+            "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+            "spec": ["resourceAttributes": attributes],
+        ]
+        struct Review: Decodable {
+            struct Status: Decodable {
+                var allowed: Bool?
+                var denied: Bool?
+                var evaluationError: String?
+            }
+            var status: Status?
+        }
+        do {
+            let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+            let response = try await client.send(
+                "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", body: data, contentType: "application/json")
+            let review = try JSONDecoder().decode(Review.self, from: response.body)
+            if review.status?.allowed == true { return .allowed }
+            if let error = review.status?.evaluationError, !error.isEmpty, review.status?.denied != true {
+                return .unknown("the access review failed: \(error)")
+            }
+            return .denied
+        } catch let error as KubeError {
+            return .unknown(error.message)
+        } catch {
+            return .unknown("the access review could not be read")
+        }
+    }
+}

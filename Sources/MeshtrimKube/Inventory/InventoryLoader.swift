@@ -1,0 +1,265 @@
+import Foundation
+import MeshtrimCore
+
+/// A mesh read from a live cluster, with what could not be read and why.
+public struct LiveInventory: Sendable {
+    /// The mesh's configuration.
+    public var inventory: MeshInventory
+    /// What was skipped or degraded, one line each (`ServiceEntries: not installed`, `pods: listed per namespace`).
+    public var notes: [String]
+    /// Bytes received for the lists.
+    public var bytes: Int
+    /// Pages read.
+    public var pages: Int
+}
+
+/// Reads everything the scope engine needs from a cluster: namespaces, pods, Services, ServiceEntries,
+/// VirtualServices, DestinationRules, Sidecars, the `istio` ConfigMap and the Istio version.
+///
+/// Lists are paginated (`limit`/`continue`) and cluster-wide; when a cluster-wide list is forbidden, each namespace is
+/// listed instead (namespaces that refuse too are noted, not fatal). Istio kinds use the group's preferred version
+/// from discovery; a cluster without Istio's CRDs gives a note. The pages are decoded by MeshtrimCore's manifest
+/// loader, so a live cluster and `--manifests` follow exactly the same rules.
+public struct InventoryLoader: Sendable {
+    /// The client.
+    public var client: KubeClient
+    /// Items per page (kubectl's default is 500).
+    public var pageSize = 500
+    /// Lists read at once.
+    public var concurrency = 6
+
+    /// Makes a loader.
+    public init(client: KubeClient) { self.client = client }
+
+    struct Kind: Sendable {
+        var order: Int
+        var label: String
+        var apiPath: String
+        var resource: String
+        var namespaced: Bool
+        var optional: Bool
+    }
+
+    /// Loads the inventory.
+    ///
+    /// - Parameters:
+    ///   - podNamespaces: only these namespaces' pods (`meshtrim snapshot -n`); `nil` for all. Services and Istio
+    ///     configuration are always read mesh-wide, because other namespaces' services are visible to these pods.
+    ///   - progress: called with a short line per finished list.
+    /// - Throws: ``KubeError`` when pods cannot be listed at all, or the server cannot be reached.
+    public func load(podNamespaces: [String]? = nil, progress: (@Sendable (String) -> Void)? = nil) async throws -> LiveInventory {
+        let startBytes = client.bytesReceived
+        async let istioGroup = istioGroupVersion()
+        async let namespaceList = listNamespaces()
+        let (groupVersion, groupNote) = try await istioGroup
+        let (namespacePages, knownNamespaces, namespaceNote) = try await namespaceList
+        var notes = [groupNote, namespaceNote].compactMap { $0 }
+        let fallbackNamespaces = podNamespaces ?? knownNamespaces ?? [client.access.namespace]
+
+        var kinds: [Kind] = [
+            Kind(order: 20, label: "pods", apiPath: "/api/v1", resource: "pods", namespaced: true, optional: false),
+            Kind(order: 30, label: "Services", apiPath: "/api/v1", resource: "services", namespaced: true, optional: false),
+        ]
+        if let groupVersion {
+            let base = "/apis/\(groupVersion)"
+            kinds += [
+                Kind(order: 40, label: "ServiceEntries", apiPath: base, resource: "serviceentries", namespaced: true, optional: true),
+                Kind(order: 50, label: "VirtualServices", apiPath: base, resource: "virtualservices", namespaced: true, optional: true),
+                Kind(order: 60, label: "DestinationRules", apiPath: base, resource: "destinationrules", namespaced: true, optional: true),
+                Kind(order: 70, label: "Sidecars", apiPath: base, resource: "sidecars", namespaced: true, optional: true),
+            ]
+        }
+        var files: [(String, Data)] = namespacePages.enumerated().map { ("10-namespaces-\($0.offset).json", $0.element) }
+        let results = try await withThrowingTaskGroup(of: (Kind, [(String, Data)], [String]).self) { group in
+            var pending = kinds[...]
+            var running = 0
+            var collected: [(Kind, [(String, Data)], [String])] = []
+            while running < concurrency, let kind = pending.popFirst() {
+                running += 1
+                group.addTask {
+                    let only = kind.resource == "pods" ? podNamespaces : nil
+                    return try await self.list(kind, namespaces: only, fallback: fallbackNamespaces)
+                }
+            }
+            for try await result in group {
+                collected.append(result)
+                progress?("\(result.0.label): \(result.1.count) page\(result.1.count == 1 ? "" : "s")")
+                if let kind = pending.popFirst() {
+                    group.addTask {
+                        let only = kind.resource == "pods" ? podNamespaces : nil
+                        return try await self.list(kind, namespaces: only, fallback: fallbackNamespaces)
+                    }
+                }
+            }
+            return collected
+        }
+        for (_, pages, kindNotes) in results.sorted(by: { $0.0.order < $1.0.order }) {
+            files += pages
+            notes += kindNotes
+        }
+        let (istiodNamespace, istiodImages) = await istiod()
+        if let (name, data) = await meshConfig(namespace: istiodNamespace ?? "istio-system", notes: &notes) {
+            files.append((name, data))
+        }
+        var inventory = try decode(files, notes: &notes)
+        inventory.istioVersion = Self.istioVersion(istiodImages: istiodImages, pods: inventory.pods)
+        if let istiodNamespace, inventory.istiodNamespace != istiodNamespace, !files.contains(where: { $0.0.hasPrefix("00-") }) {
+            inventory.istiodNamespace = istiodNamespace
+        }
+        return LiveInventory(
+            inventory: inventory, notes: notes, bytes: client.bytesReceived - startBytes, pages: files.count)
+    }
+
+    /// The preferred `networking.istio.io` group version, or a note when Istio's CRDs are not installed.
+    private func istioGroupVersion() async throws -> (String?, String?) {
+        struct Group: Decodable {
+            struct Version: Decodable { var groupVersion: String }
+            var preferredVersion: Version?
+            var versions: [Version]?
+        }
+        do {
+            let group = try await client.get(Group.self, "/apis/networking.istio.io")
+            return (group.preferredVersion?.groupVersion ?? group.versions?.first?.groupVersion ?? "networking.istio.io/v1", nil)
+        } catch let error as KubeError where error.kind == .notFound {
+            return (nil, "Istio configuration: the networking.istio.io API is not installed (no ServiceEntries, VirtualServices, DestinationRules or Sidecars)")
+        } catch let error as KubeError where error.kind == .forbidden {
+            return ("networking.istio.io/v1", nil)
+        }
+    }
+
+    private func listNamespaces() async throws -> ([Data], [String]?, String?) {
+        struct NamespaceList: Decodable {
+            struct Item: Decodable {
+                struct Meta: Decodable { var name: String }
+                var metadata: Meta
+            }
+            var items: [Item]
+        }
+        do {
+            let pages = try await client.listPages("/api/v1/namespaces", pageSize: pageSize).pages
+            let names = pages.flatMap { (try? JSONDecoder().decode(NamespaceList.self, from: $0).items.map(\.metadata.name)) ?? [] }
+            return (pages, names, nil)
+        } catch let error as KubeError where error.kind == .forbidden {
+            return ([], nil, "namespaces: listing them is not permitted; reading namespace \(client.access.namespace) only (use -n to name others)")
+        }
+    }
+
+    /// One kind, cluster-wide or per namespace.
+    private func list(_ kind: Kind, namespaces only: [String]?, fallback: [String]) async throws -> (Kind, [(String, Data)], [String]) {
+        func file(_ suffix: String, _ index: Int) -> String { "\(kind.order)-\(kind.resource)-\(suffix)-\(index).json" }
+        if only == nil {
+            do {
+                let pages = try await client.listPages("\(kind.apiPath)/\(kind.resource)", pageSize: pageSize).pages
+                return (kind, pages.enumerated().map { (file("all", $0.offset), $0.element) }, [])
+            } catch let error as KubeError where error.kind == .forbidden {
+                // Fall through to one list per namespace.
+            } catch let error as KubeError where error.kind == .notFound && kind.optional {
+                return (kind, [], ["\(kind.label): not served by this cluster (\(error.message))"])
+            }
+        }
+        var files: [(String, Data)] = []
+        var refused: [String] = []
+        for namespace in only ?? fallback {
+            do {
+                let pages = try await client.listPages("\(kind.apiPath)/namespaces/\(namespace)/\(kind.resource)", pageSize: pageSize).pages
+                files += pages.enumerated().map { (file(namespace, $0.offset), $0.element) }
+            } catch let error as KubeError where error.kind == .forbidden || (error.kind == .notFound && kind.optional) {
+                refused.append(namespace)
+            }
+        }
+        var notes: [String] = []
+        if only == nil { notes.append("\(kind.label): listing in all namespaces is not permitted; listed per namespace") }
+        if !refused.isEmpty {
+            if kind.resource == "pods", refused.count == (only ?? fallback).count {
+                throw KubeError(
+                    .forbidden, statusCode: 403,
+                    "\(client.access.who) may not list pods in \(refused.count == 1 ? "namespace \(refused[0])" : "any of the namespaces \(refused.joined(separator: ", "))"); "
+                        + "meshtrim needs list pods (kubectl auth can-i list pods -A)")
+            }
+            notes.append("\(kind.label): not permitted in \(refused.joined(separator: ", "))")
+        }
+        return (kind, files, notes)
+    }
+
+    /// The istiod pods' namespace and container images.
+    private func istiod() async -> (String?, [String]) {
+        struct PodList: Decodable {
+            struct Item: Decodable {
+                struct Meta: Decodable { var namespace: String? }
+                struct Spec: Decodable {
+                    struct Container: Decodable {
+                        var name: String?
+                        var image: String?
+                    }
+                    var containers: [Container]?
+                }
+                var metadata: Meta
+                var spec: Spec?
+            }
+            var items: [Item]
+        }
+        let query = [("labelSelector", "app=istiod")]
+        var list = try? await client.get(PodList.self, "/api/v1/pods", query: query)
+        if list == nil { list = try? await client.get(PodList.self, "/api/v1/namespaces/istio-system/pods", query: query) }
+        guard let items = list?.items, !items.isEmpty else { return (nil, []) }
+        let images = items.flatMap { item in
+            (item.spec?.containers ?? []).filter { $0.name == "discovery" || ($0.image ?? "").contains("/pilot:") || ($0.image ?? "").hasPrefix("pilot:") }
+                .compactMap(\.image)
+        }
+        return (items[0].metadata.namespace, images)
+    }
+
+    /// The `istio` ConfigMap (mesh config) of the istiod namespace.
+    private func meshConfig(namespace: String, notes: inout [String]) async -> (String, Data)? {
+        do {
+            let response = try await client.send("GET", "/api/v1/namespaces/\(namespace)/configmaps/istio")
+            return ("00-configmap-istio.json", response.body)
+        } catch let error as KubeError {
+            switch error.kind {
+            case .notFound: notes.append("mesh config: no ConfigMap istio in \(namespace); using Istio's defaults")
+            case .forbidden: notes.append("mesh config: reading ConfigMap \(namespace)/istio is not permitted; using Istio's defaults")
+            default: notes.append("mesh config: \(error.message); using Istio's defaults")
+            }
+            return nil
+        } catch {
+            return nil
+        }
+    }
+
+    /// Decodes the pages with MeshtrimCore's manifest loader (through a private temporary directory).
+    private func decode(_ files: [(String, Data)], notes: inout [String]) throws -> MeshInventory {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("meshtrim-live-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))").path
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw KubeError(.configuration, "cannot create a temporary directory for the lists: \(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (name, data) in files {
+            guard FileManager.default.createFile(atPath: "\(directory)/\(name)", contents: data) else {
+                throw KubeError(.configuration, "cannot write \(directory)/\(name) (is the temporary directory full?)")
+            }
+        }
+        do {
+            let set = try ManifestLoader.load(paths: [directory])
+            notes += set.warnings.map { $0.replacingOccurrences(of: "\(directory)/", with: "") }
+            return set.inventory
+        } catch let error as ManifestError {
+            throw KubeError(.badResponse, "the cluster's objects could not be read: \(error.description.replacingOccurrences(of: "\(directory)/", with: ""))")
+        }
+    }
+
+    /// istiod's image tag (`pilot:1.24.2`), else the most common sidecar proxy version.
+    static func istioVersion(istiodImages: [String], pods: [Pod]) -> IstioVersion? {
+        for image in istiodImages {
+            let last = image.split(separator: "/").last.map(String.init) ?? image
+            if let colon = last.lastIndex(of: ":"), let version = IstioVersion(String(last[last.index(after: colon)...])) { return version }
+        }
+        var counts: [IstioVersion: Int] = [:]
+        for pod in pods where pod.hasSidecar {
+            if let text = pod.proxyVersion, let version = IstioVersion(text) { counts[version, default: 0] += 1 }
+        }
+        return counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import MeshtrimCore
+
+/// Observes sidecars lazily: the selected pod first, then visible rows, then the rest, a bounded number at a time,
+/// with a TTL cache, cancellation and progress events.
+///
+/// ```swift
+/// let observer = SidecarObserver(reader: reader, permissions: permissions) { event in … }
+/// await observer.request(visibleRows, priority: .visible)
+/// let all = await observer.observeAll(pods)       // CLI: wait for every one
+/// ```
+///
+/// Stats come from the pod proxy (one small filtered request per sidecar); cluster names only on demand
+/// (``clusterNames(for:)``) because a config dump costs the sidecar real CPU. What RBAC refuses is never
+/// requested: the failure says which permission is missing.
+public actor SidecarObserver {
+    private struct Entry {
+        var observation: ProxyObservation
+        var at: ContinuousClock.Instant
+    }
+
+    private struct Failure {
+        var error: KubeError
+        var at: ContinuousClock.Instant
+    }
+
+    private let reader: SidecarReader
+    private let checker: AccessChecker?
+    private let permissions: LivePermissions
+    private let ttl: Duration
+    private let concurrency: Int
+    private let onEvent: @Sendable (ObservationEvent) -> Void
+    private var workingSets: [String: Int]
+    private var cache: [PodKey: Entry] = [:]
+    private var failures: [PodKey: Failure] = [:]
+    private var names: [PodKey: (names: [String], at: ContinuousClock.Instant)] = [:]
+    private var buckets: [[PodKey]] = Array(repeating: [], count: ObservationPriority.allCases.count)
+    private var heads: [Int] = Array(repeating: 0, count: ObservationPriority.allCases.count)
+    private var queued: [PodKey: ObservationPriority] = [:]
+    private var inFlight: [PodKey: Task<Void, Never>] = [:]
+    private var waiters: [(keys: Set<PodKey>, continuation: CheckedContinuation<Void, Never>)] = []
+    private var generation = 0
+
+    /// Makes an observer.
+    ///
+    /// - Parameters:
+    ///   - permissions: the up-front access reviews; denied paths are not requested.
+    ///   - checker: asks per namespace when a cluster-wide review was denied.
+    ///   - workingSets: `istio-proxy` working sets by `namespace/pod` (metrics.k8s.io).
+    ///   - ttl: how long an observation stays fresh.
+    ///   - concurrency: pod-proxy requests at once.
+    ///   - onEvent: called (on the observer's executor) after every change.
+    public init(
+        reader: SidecarReader, permissions: LivePermissions, checker: AccessChecker? = nil, workingSets: [String: Int] = [:],
+        ttl: Duration = .seconds(30), concurrency: Int = 16, onEvent: @escaping @Sendable (ObservationEvent) -> Void = { _ in }
+    ) {
+        self.reader = reader
+        self.permissions = permissions
+        self.checker = checker
+        self.workingSets = workingSets
+        self.ttl = ttl
+        self.concurrency = max(1, concurrency)
+        self.onEvent = onEvent
+    }
+
+    /// The fresh observation of a pod, if any.
+    public func observation(for key: PodKey) -> ProxyObservation? {
+        guard let entry = cache[key], ContinuousClock.now - entry.at < ttl else { return nil }
+        return entry.observation
+    }
+
+    /// Every observation in the cache, fresh or not (the UI keeps showing old figures while refreshing).
+    public var observations: [ProxyObservation] { cache.values.map(\.observation).sorted { ($0.namespace, $0.pod) < ($1.namespace, $1.pod) } }
+
+    /// The last failure of a pod, if it has no observation.
+    public func failure(for key: PodKey) -> KubeError? { failures[key]?.error }
+
+    /// The counts now.
+    public var progress: ObservationProgress {
+        ObservationProgress(
+            observed: cache.count, failed: failures.count, queued: queued.count, inFlight: inFlight.count)
+    }
+
+    /// New working sets (metrics.k8s.io is read once per refresh).
+    public func update(workingSets: [String: Int]) {
+        self.workingSets = workingSets
+        for (key, entry) in cache {
+            cache[key]?.observation.workingSetBytes = workingSets["\(key.namespace)/\(key.name)"] ?? entry.observation.workingSetBytes
+        }
+    }
+
+    /// Asks for these pods at `priority` (raising the priority of queued ones); fresh ones are skipped.
+    public func request(_ keys: [PodKey], priority: ObservationPriority) {
+        let now = ContinuousClock.now
+        for key in keys {
+            if let entry = cache[key], now - entry.at < ttl { continue }
+            if let failure = failures[key], now - failure.at < ttl { continue }
+            if inFlight[key] != nil { continue }
+            if let current = queued[key], current >= priority { continue }
+            queued[key] = priority
+            buckets[priority.rawValue].append(key)
+        }
+        pump()
+        onEvent(.progress(progress))
+    }
+
+    /// Observes every pod (at background priority unless already higher) and waits for all of them.
+    ///
+    /// - Returns: the observations, sorted by namespace and pod, and the failures.
+    public func observeAll(_ keys: [PodKey]) async -> (observations: [ProxyObservation], failures: [PodKey: KubeError]) {
+        request(keys, priority: .background)
+        let wanted = Set(keys)
+        if !isDone(wanted) {
+            await withCheckedContinuation { continuation in waiters.append((wanted, continuation)) }
+        }
+        var found: [ProxyObservation] = []
+        var failed: [PodKey: KubeError] = [:]
+        for key in keys {
+            if let entry = cache[key] { found.append(entry.observation) } else if let failure = failures[key] { failed[key] = failure.error }
+        }
+        return (found.sorted { ($0.namespace, $0.pod) < ($1.namespace, $1.pod) }, failed)
+    }
+
+    /// The actual cluster names of one sidecar (port-forward to Envoy admin), cached for the TTL.
+    ///
+    /// - Throws: ``KubeError``; kind `forbidden` when `pods/portforward` is not permitted (no request is made).
+    public func clusterNames(for key: PodKey) async throws -> [String] {
+        if let cached = names[key], ContinuousClock.now - cached.at < ttl { return cached.names }
+        if permissions.portForward == .denied {
+            let answer = await checker?.check(ResourcePath(verb: "create", resource: "pods", subresource: "portforward", namespace: key.namespace))
+            if answer != .allowed {
+                throw KubeError(.forbidden, "cluster names: predicted — pods/portforward not permitted in namespace \(key.namespace)")
+            }
+        }
+        let list = try await reader.clusterNames(namespace: key.namespace, pod: key.name)
+        names[key] = (list, ContinuousClock.now)
+        if var entry = cache[key] {
+            entry.observation.clusterNames = list
+            cache[key] = entry
+        }
+        onEvent(.clusterNames(key, list))
+        return list
+    }
+
+    /// Forgets every observation (a refresh): queued work stays, figures are read again on the next request.
+    public func invalidate() {
+        for key in cache.keys { cache[key]?.at = ContinuousClock.now - ttl - .seconds(1) }
+        failures = [:]
+        names = [:]
+        onEvent(.progress(progress))
+    }
+
+    /// Cancels everything queued and running; waiters of ``observeAll(_:)`` get what is there.
+    public func cancelAll() {
+        generation += 1
+        for task in inFlight.values { task.cancel() }
+        inFlight = [:]
+        queued = [:]
+        buckets = Array(repeating: [], count: buckets.count)
+        heads = Array(repeating: 0, count: heads.count)
+        let pending = waiters
+        waiters = []
+        for waiter in pending { waiter.continuation.resume() }
+        onEvent(.progress(progress))
+    }
+
+    // MARK: Queue
+
+    private func pop() -> PodKey? {
+        for level in ObservationPriority.allCases.reversed() {
+            let index = level.rawValue
+            while heads[index] < buckets[index].count {
+                let key = buckets[index][heads[index]]
+                heads[index] += 1
+                if queued[key] == level {
+                    queued[key] = nil
+                    compact(index)
+                    return key
+                }
+            }
+            compact(index)
+        }
+        return nil
+    }
+
+    private func compact(_ index: Int) {
+        if heads[index] > 1024, heads[index] * 2 > buckets[index].count {
+            buckets[index].removeFirst(heads[index])
+            heads[index] = 0
+        }
+    }
+
+    private func pump() {
+        while inFlight.count < concurrency, let key = pop() {
+            let generation = self.generation
+            let reader = self.reader
+            inFlight[key] = Task {
+                let result = await Self.fetch(key, reader: reader, observer: self)
+                self.finish(key, result: result, generation: generation)
+            }
+        }
+    }
+
+    private func finish(_ key: PodKey, result: Result<ProxyObservation, KubeError>, generation: Int) {
+        guard generation == self.generation else { return }
+        inFlight[key] = nil
+        switch result {
+        case .success(var observation):
+            observation.workingSetBytes = workingSets["\(key.namespace)/\(key.name)"]
+            if let known = names[key] { observation.clusterNames = known.names }
+            cache[key] = Entry(observation: observation, at: .now)
+            failures[key] = nil
+            onEvent(.observed(observation))
+        case .failure(let error):
+            if error.kind == .cancelled { break }
+            failures[key] = Failure(error: error, at: .now)
+            onEvent(.failed(key, error))
+        }
+        resumeWaiters()
+        pump()
+        onEvent(.progress(progress))
+    }
+
+    private func isDone(_ keys: Set<PodKey>) -> Bool {
+        keys.allSatisfy { queued[$0] == nil && inFlight[$0] == nil }
+    }
+
+    private func resumeWaiters() {
+        guard !waiters.isEmpty else { return }
+        var remaining: [(keys: Set<PodKey>, continuation: CheckedContinuation<Void, Never>)] = []
+        for waiter in waiters {
+            if isDone(waiter.keys) { waiter.continuation.resume() } else { remaining.append(waiter) }
+        }
+        waiters = remaining
+    }
+
+    /// Whether the pod proxy may be used in a namespace (asked once per namespace when cluster-wide was denied).
+    fileprivate func podProxyAllowed(in namespace: String) async -> Bool {
+        guard permissions.podProxy == .denied else { return true }
+        let answer = await checker?.check(ResourcePath(verb: "get", resource: "pods", subresource: "proxy", namespace: namespace))
+        return answer == .allowed
+    }
+
+    private static func fetch(_ key: PodKey, reader: SidecarReader, observer: SidecarObserver) async -> Result<ProxyObservation, KubeError> {
+        guard await observer.podProxyAllowed(in: key.namespace) else {
+            return .failure(KubeError(.forbidden, "memory and cluster counts: not observed — pods/proxy not permitted in namespace \(key.namespace)"))
+        }
+        do {
+            let stats = try await reader.stats(namespace: key.namespace, pod: key.name)
+            var observation = ProxyObservation(
+                namespace: key.namespace, pod: key.name, capturedAt: Date(), source: "pod proxy :15090")
+            stats.apply(to: &observation)
+            return .success(observation)
+        } catch let error as KubeError {
+            return .failure(error)
+        } catch {
+            return .failure(KubeError(.badResponse, "\(key): \(error)"))
+        }
+    }
+}

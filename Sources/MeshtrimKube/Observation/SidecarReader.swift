@@ -1,0 +1,75 @@
+import Foundation
+import MeshtrimCore
+
+/// Reads one sidecar's figures: Envoy stats through the pod proxy, cluster names through a port-forward.
+public struct SidecarReader: Sendable {
+    /// The Envoy stats filter: memory gauges, cluster counts and Istio's request metrics. Envoy matches it against
+    /// its dotted stat names (RE2, partial match), so the answer stays a few kilobytes whatever the cluster count.
+    public static let statsFilter =
+        #"^server\.memory_(allocated|heap_size|physical_size)$|^cluster_manager\.(active|warming)_clusters$|istio_requests_total|istio_tcp_connections_opened_total"#
+
+    /// The admin paths that list a sidecar's cluster names (dynamic, then static), names only.
+    public static let clusterNamePaths = [
+        "/config_dump?resource=dynamic_active_clusters&mask=cluster.name",
+        "/config_dump?resource=static_clusters&mask=cluster.name",
+    ]
+
+    /// The client.
+    public var client: KubeClient
+    /// Time limit per call.
+    public var timeout: Duration = .seconds(20)
+
+    /// Makes a reader.
+    public init(client: KubeClient) { self.client = client }
+
+    /// `GET pods/NAME:15090/proxy/stats/prometheus?filter=…`, parsed.
+    ///
+    /// - Throws: ``KubeError``; a pod whose Envoy does not answer gives kind `unreachable` naming the pod.
+    public func stats(namespace: String, pod: String) async throws -> EnvoyStats {
+        let path = "/api/v1/namespaces/\(PortForwarder.segment(namespace))/pods/\(PortForwarder.segment(pod)):15090/proxy/stats/prometheus"
+        do {
+            let response = try await client.send(
+                "GET", path, query: [("filter", Self.statsFilter)], accept: "text/plain, */*", timeout: timeout, maxBytes: 64 << 20)
+            let stats = EnvoyStats(prometheusText: String(decoding: response.body, as: UTF8.self))
+            guard stats.activeClusters != nil || stats.memoryAllocatedBytes != nil else {
+                throw KubeError(.badResponse, "the stats of \(namespace)/\(pod) hold no Envoy figures (is :15090 Envoy's Prometheus port?)")
+            }
+            return stats
+        } catch let error as KubeError where error.statusCode == 503 || error.statusCode == 502 {
+            throw KubeError(
+                .unreachable, statusCode: error.statusCode,
+                "the Envoy of \(namespace)/\(pod) did not answer through the API server's pod proxy (\(error.statusCode ?? 0): "
+                    + "\(Self.serverDetail(error.message)))")
+        }
+    }
+
+    /// The sidecar's actual cluster names (dynamic active, then static), by port-forward to Envoy admin :15000.
+    ///
+    /// - Throws: ``KubeError``: `forbidden` without `pods/portforward`, `portForward` when admin does not listen.
+    public func clusterNames(namespace: String, pod: String) async throws -> [String] {
+        try await clusterNamesWithBytes(namespace: namespace, pod: pod).names
+    }
+
+    /// The cluster names and the bytes that crossed the port-forward.
+    public func clusterNamesWithBytes(namespace: String, pod: String) async throws -> (names: [String], wireBytes: Int) {
+        let answers = try await PortForwarder(client: client).get(
+            namespace: namespace, pod: pod, port: 15000, paths: Self.clusterNamePaths, timeout: timeout)
+        var names: [String] = []
+        for answer in answers {
+            guard answer.status == 200 else {
+                throw KubeError(.badResponse, statusCode: answer.status, "Envoy admin of \(namespace)/\(pod) answered \(answer.status) to config_dump")
+            }
+            do {
+                names += try EnvoyConfigDump(data: answer.body).clusterNames
+            } catch {
+                throw KubeError(.badResponse, "the config_dump of \(namespace)/\(pod) could not be read: \(error)")
+            }
+        }
+        return (names, answers.first?.wireBytes ?? 0)
+    }
+
+    static func serverDetail(_ message: String) -> String {
+        guard let range = message.range(of: "answered ") else { return message }
+        return String(message[range.upperBound...])
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import MeshtrimCore
+import MeshtrimKube
+
+/// `meshtrim snapshot`: captures a live cluster's inventory and sidecar observations into a snapshot file.
+struct SnapshotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Capture a live cluster's inventory and sidecar observations into a snapshot file.",
+        discussion: """
+            Reads the cluster of the kubeconfig's current context (--kubeconfig, --context pick another): namespaces, \
+            pods, Services, ServiceEntries, VirtualServices, DestinationRules, Sidecars and the istio ConfigMap by \
+            paginated lists, then each sidecar's Envoy memory, cluster count and Istio request metrics through the pod \
+            proxy (:15090), and the istio-proxy working sets from metrics.k8s.io. --cluster-names also reads every \
+            sidecar's actual cluster names by port-forward to Envoy admin (:15000; one config dump per sidecar).
+
+            Browse the result offline with meshtrim --snapshot FILE, or report on it with meshtrim report --snapshot FILE.
+
+            Examples:
+              meshtrim snapshot -o mesh.json
+              meshtrim snapshot -o shop.json -n shop -n payments --cluster-names
+              meshtrim snapshot -o prod.json --context prod -A
+            """)
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The snapshot file to write.", valueName: "file"))
+    var output: String
+
+    @Option(name: [.short, .customLong("namespace")], help: ArgumentHelp("Only this namespace's sidecars (repeatable).", valueName: "namespace"))
+    var namespaces: [String] = []
+
+    @Flag(name: [.customShort("A"), .long], help: "All namespaces (the default).")
+    var allNamespaces = false
+
+    @Flag(name: .long, help: "Also read each sidecar's actual cluster names by port-forward (slower; needs pods/portforward).")
+    var clusterNames = false
+
+    @Option(name: .long, help: ArgumentHelp("The kubeconfig file (default: KUBECONFIG, then ~/.kube/config).", valueName: "file"))
+    var kubeconfig: String?
+
+    @Option(name: .long, help: ArgumentHelp("The kubeconfig context (default: the current context).", valueName: "name"))
+    var context: String?
+
+    @Option(name: .long, help: "Sidecars read at once.")
+    var concurrency: Int = 16
+
+    @Flag(name: .long, help: "Indent the JSON.")
+    var pretty = false
+
+    func validate() throws {
+        if !namespaces.isEmpty && allNamespaces { throw ValidationError("give -n NAMESPACE or -A, not both") }
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+    }
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        let session = try await LiveSession.open(kubeconfig: kubeconfig, context: context)
+        let capture: LiveCapture
+        do {
+            capture = try await session.capture(
+                namespaces: namespaces.isEmpty ? nil : namespaces, clusterNames: clusterNames, concurrency: concurrency,
+                progress: SourceOptions.progressPrinter())
+            await session.shutdown()
+        } catch {
+            await session.shutdown()
+            throw error
+        }
+        SourceOptions.report(capture)
+        let data = try capture.snapshot.encoded(pretty: pretty)
+        try writeAtomically(data, to: output)
+        let snapshot = capture.snapshot
+        let sidecars = snapshot.inventory.pods.filter(\.hasSidecar).count
+        let seconds = LiveSession.seconds(ContinuousClock.now - started)
+        printError(
+            "captured \(snapshot.inventory.namespaces.count) namespaces, \(snapshot.inventory.pods.count) pods (\(sidecars) with sidecars), "
+                + "\(snapshot.inventory.services.count) services; \(snapshot.observations.count) sidecars observed"
+                + (capture.failures.isEmpty ? "" : ", \(capture.failures.count) not")
+                + " from \(snapshot.source) in \(String(format: "%.1f", seconds)) s → \(output)")
+    }
+
+    /// Writes through a temporary file and a rename, so a failed capture never leaves half a snapshot.
+    private func writeAtomically(_ data: Data, to path: String) throws {
+        let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            throw ValidationError("cannot write \(path) (does the directory exist and is it writable?)")
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw ValidationError("cannot write \(path): \(reason)")
+        }
+    }
+}
