@@ -62,7 +62,18 @@ shot() {
     "$VENV/bin/python" scripts/ansi2png.py "$WORK/$name.ansi" "$OUT/$name.png" "$cols" "$rows"
 }
 
-# The shots for the README (filled in once the UI exists):
-# shot namespaces 100 30
-# shot pods       100 30 Down Enter
-# shot sidecar    100 30 Down Enter Enter sleep:0.5 s
+# The shots for the README, all at 120x40 on the demo mesh. The demo loads in the background (about a second in a
+# debug build), hence the sleep before the first key.
+DOWN10=(Down Down Down Down Down Down Down Down Down Down)
+# Namespaces, biggest Envoy memory first, with what the common fix would save.
+shot namespaces 120 40 sleep:3
+# The pods of the most bloated namespace.
+shot pods 120 40 sleep:3 Enter
+# One pod's sidecar: memory panel, clusters in istioctl's columns sorted by observed traffic, and why one exists.
+shot detail 120 40 sleep:3 Enter Enter T Down Enter
+# The egress editor on that namespace after the common fix: what it saves, and the observed traffic it would cut.
+shot editor 120 40 sleep:3 e 1 "${DOWN10[@]}" Right
+# The YAML preview of an already scoped namespace, trimmed to its observed traffic: validation, manifest, diff.
+shot yaml 120 40 sleep:3 / text:messaging Enter e 2 y
+# Help in the editor: every key of the screen, from the same table that drives the hint bar.
+shot help 120 40 sleep:3 e ?

@@ -3,7 +3,7 @@ import MeshtrimCore
 /// The parts around every screen: the header (source, Istio version, totals), breadcrumbs, and the flash or prompt
 /// line.
 enum Chrome {
-    /// The header line: `⎈ meshtrim  demo · Istio 1.31 · 30 ns · 1,500 pods · Envoy 52Gi · fix saves ~40Gi`.
+    /// The header line, most important first: `⎈ meshtrim  demo · Istio 1.31 · 1,534 sidecars · Envoy 53.8Gi · saving ~42.7Gi · …`.
     static func drawHeader(_ state: AppState, y: Int, into screen: inout Screen) {
         var x = screen.put("⎈ meshtrim", x: 1, y: y, style: Theme.brand)
         x += 2
@@ -12,11 +12,11 @@ enum Chrome {
             let totals = data.totals
             facts += [
                 ("Istio \(data.istioVersion)", Theme.headerText),
-                ("\(Formatting.count(totals.namespaces)) ns", Theme.headerText),
-                ("\(Formatting.count(totals.pods)) pods", Theme.headerText),
                 ("\(Formatting.count(totals.sidecars)) sidecars", Theme.headerText),
-                ("Envoy \(Formatting.bytes(totals.envoyAllocatedBytes))", Theme.heavy),
-                ("common fix saves ~\(Formatting.bytes(totals.commonFixSavingBytes))", Theme.good),
+                ("Envoy \(Formatting.bytes(totals.envoyAllocatedBytes))", Theme.total),
+                ("saving ~\(Formatting.bytes(totals.commonFixSavingBytes))", Theme.good),
+                ("\(Formatting.count(totals.pods)) pods", Theme.headerText),
+                ("\(Formatting.count(totals.namespaces)) ns", Theme.headerText),
             ]
         }
         if state.readOnly { facts.append(("read-only", Theme.warning)) }

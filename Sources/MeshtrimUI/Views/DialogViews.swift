@@ -22,7 +22,7 @@ enum LabelPickerView {
             let x = screen.put(chosen ? "☑ " : "☐ ", x: box.x + 2, y: y, style: chosen ? Theme.goodBold : .plain)
             screen.put("\(pair.key)=\(pair.value)", x: x, y: y, maxWidth: box.x + box.width - 2 - x)
             if index == picker.cursor {
-                screen.restyle(x: box.x + 1, y: y, width: box.width - 2) { $0.reverse = true }
+                Table.highlight(y: y, x: box.x + 1, width: box.width - 2, into: &screen)
             }
         }
         let footer = picker.chosen.isEmpty ? "enter: namespace-wide editor" : "enter: editor for " + LabelSelectorText.text(picker.selector)

@@ -59,12 +59,7 @@ enum EgressEditorView {
             let row = editor.rows[position]
             let rowY = y + line
             drawRow(row, editor: editor, data: data, cuts: cuts, cutNamespaces: cutNamespaces, x: x, y: rowY, width: width, into: &screen)
-            if position == editor.cursor {
-                screen.restyle(x: x, y: rowY, width: width) { style in
-                    style.reverse = true
-                    style.dim = false
-                }
-            }
+            if position == editor.cursor { Table.highlight(y: rowY, x: x, width: width, into: &screen) }
         }
     }
 

@@ -4,7 +4,7 @@ import MeshtrimCore
 enum NamespacesView {
     /// The columns, most important last dropped: NAME, ENVOY MEM, SAVING, CLUSTERS/SIDECAR survive longest.
     static let columns: [TableColumn] = [
-        .flexible("NAME", min: 12, preferred: 16, max: 40, priority: 100),
+        .flexible("NAME", min: 12, preferred: 16, max: 24, priority: 100),
         .fixed("PODS", 5, priority: 40),
         .fixed("SIDECARS", 8, priority: 30),
         .fixed("ENVOY MEM", 9, priority: 90),
@@ -57,7 +57,7 @@ enum NamespacesView {
         if row.sidecars == 0 {
             sidecar = TableCell("-", Theme.dim)
         } else if inEffect.isEmpty {
-            sidecar = TableCell("none (*/*)", Theme.warning)
+            sidecar = TableCell("none (*/*)", Theme.dim, short: "none")
         } else {
             let more = row.sidecarsInEffect.count > 1 ? " +\(row.sidecarsInEffect.count - 1)" : ""
             sidecar = TableCell(inEffect[0] + more, Theme.good)

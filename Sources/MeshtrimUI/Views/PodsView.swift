@@ -4,7 +4,7 @@ import MeshtrimCore
 enum PodsView {
     /// The columns; PROXY and READY go first when narrow.
     static let columns: [TableColumn] = [
-        .flexible("NAME", min: 16, preferred: 22, max: 64, priority: 100),
+        .flexible("NAME", min: 16, preferred: 22, max: 44, priority: 100),
         .fixed("READY", 5, priority: 35),
         .fixed("PROXY", 7, .left, priority: 10),
         .fixed("ENVOY MEM", 9, priority: 90),
@@ -70,7 +70,7 @@ enum PodsView {
             TableCell(
                 Formatting.clusters(summary.clusterCount, predicted: !summary.isClusterCountActual),
                 summary.isClusterCountActual ? .plain : Theme.warning),
-            summary.sidecar.map { TableCell($0, Theme.good) } ?? TableCell("none (*/*)", Theme.warning),
+            summary.sidecar.map { TableCell($0, Theme.good) } ?? TableCell("none (*/*)", Theme.dim, short: "none"),
             TableCell(summary.observedDestinationCount == 0 ? "-" : Formatting.count(summary.observedDestinationCount)),
         ]
     }

@@ -4,14 +4,14 @@ import MeshtrimCore
 enum SidecarDetailView {
     /// istioctl's `proxy-config clusters` columns, then observed traffic and the engine's reason.
     static let columns: [TableColumn] = [
-        .flexible("SERVICE FQDN", min: 20, preferred: 32, max: 60, priority: 100),
+        .flexible("SERVICE FQDN", min: 20, preferred: 35, max: 48, priority: 100),
         .fixed("PORT", 5, priority: 90),
         .flexible("SUBSET", min: 6, max: 12, priority: 75),
         .fixed("DIRECTION", 9, .left, priority: 40),
         .fixed("TYPE", 12, .left, priority: 50),
         .flexible("DESTINATION RULE", min: 16, max: 40, priority: 30),
-        .fixed("TRAFFIC", 7, priority: 80),
-        .flexible("WHY", min: 12, preferred: 20, priority: 70),
+        .fixed("TRAFFIC", 11, priority: 80),
+        .flexible("WHY", min: 10, preferred: 15, priority: 70),
     ]
 
     /// The column each sort shows its arrow on.

@@ -46,11 +46,14 @@ struct TableCell {
     var text: String
     /// Its style.
     var style: CellStyle
+    /// A shorter text for when the column is too narrow for ``text`` (instead of cutting it).
+    var short: String?
 
     /// Makes a cell.
-    init(_ text: String, _ style: CellStyle = .plain) {
+    init(_ text: String, _ style: CellStyle = .plain, short: String? = nil) {
         self.text = text
         self.style = style
+        self.short = short
     }
 }
 
@@ -77,16 +80,17 @@ struct Table {
             let drop = kept.min { columns[$0].priority < columns[$1].priority } ?? kept[kept.count - 1]
             kept.removeAll { $0 == drop }
         }
-        var widths = Dictionary(uniqueKeysWithValues: kept.map { ($0, columns[$0].minWidth) })
-        var spare = width - needed(kept)
-        // Hand out spare columns one at a time so flexible columns grow evenly up to their maximum.
-        while spare > 0 {
-            let growable = kept.filter { columns[$0].isFlexible && (columns[$0].maxWidth.map { widths[$0, default: 0] < $0 } ?? true) }
-            if growable.isEmpty { break }
-            for index in growable where spare > 0 {
-                widths[index, default: 0] += 1
-                spare -= 1
-            }
+        // Every kept column gets its preferred width (or its minimum when even one column does not fit) …
+        let fitsPreferred = preferred(kept) <= width
+        var widths = Dictionary(uniqueKeysWithValues: kept.map { ($0, fitsPreferred ? columns[$0].preferredWidth : columns[$0].minWidth) })
+        var spare = width - (fitsPreferred ? preferred(kept) : needed(kept))
+        // … then spare width goes to the most important flexible column first, up to its maximum.
+        let growable = kept.filter { columns[$0].isFlexible }.sorted { columns[$0].priority > columns[$1].priority }
+        for index in growable where spare > 0 {
+            let room = columns[index].maxWidth.map { max(0, $0 - widths[index, default: 0]) } ?? spare
+            let grant = min(room, spare)
+            widths[index, default: 0] += grant
+            spare -= grant
         }
         var x = margin
         var result: [(index: Int, x: Int, width: Int)] = []
@@ -119,14 +123,18 @@ struct Table {
     ) {
         for slot in layout where slot.index < cells.count {
             let cell = cells[slot.index]
-            let text = columns[slot.index].alignment == .right ? cell.text.leftPadded(toWidth: slot.width) : cell.text.truncated(toWidth: slot.width)
+            let full = cell.text.terminalWidth > slot.width ? (cell.short ?? cell.text) : cell.text
+            let text = columns[slot.index].alignment == .right ? full.leftPadded(toWidth: slot.width) : full.truncated(toWidth: slot.width)
             screen.put(text, x: slot.x, y: y, style: cell.style, maxWidth: slot.width)
         }
-        if selected {
-            screen.restyle(x: 0, y: y, width: width) { style in
-                style.reverse = true
-                style.dim = false
-            }
+        if selected { Table.highlight(y: y, x: 0, width: width, into: &screen) }
+    }
+
+    /// The selection bar: one uniform colour across the row (reverse video without colour), whatever the cells'
+    /// own colours.
+    static func highlight(y: Int, x: Int, width: Int, into screen: inout Screen) {
+        screen.restyle(x: x, y: y, width: width) { style in
+            style = CellStyle(foreground: .cyan, background: .default, bold: style.bold, reverse: true)
         }
     }
 }

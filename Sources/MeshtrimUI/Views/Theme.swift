@@ -46,7 +46,9 @@ enum Theme {
     /// Section titles inside lists.
     static let section = CellStyle(foreground: .magenta, bold: true)
     /// Big memory numbers.
-    static let heavy = CellStyle(foreground: .yellow, bold: true)
+    static let heavy = CellStyle(bold: true)
+    /// The mesh's total Envoy memory in the header.
+    static let total = CellStyle(foreground: .yellow, bold: true)
     /// Diff additions.
     static let added = CellStyle(foreground: .green)
     /// Diff removals.
