@@ -54,9 +54,6 @@ struct ReportCommand: AsyncParsableCommand {
 
     @OptionGroup var source: SourceOptions
 
-    /// The root command, which receives `--snapshot`, `--manifests` and `--istio-version` when both declare them.
-    @ParentCommand var root: Meshtrim
-
     @Option(name: [.short, .long], help: "Only this namespace.")
     var namespace: String?
 
@@ -71,9 +68,6 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var source = self.source
-        source.inherit(from: root)
-        try source.validate()
         let analysis = try await source.analysis(namespaces: namespace.map { [$0] })
         let rows = Self.rows(analysis, namespace: namespace)
         if let namespace, rows.isEmpty, !analysis.namespaces.contains(where: { $0.name == namespace }) {

@@ -38,14 +38,6 @@ struct SourceOptions: ParsableArguments {
         }
     }
 
-    /// Takes the values ArgumentParser gave the root command (which declares `--snapshot`, `--manifests` and
-    /// `--istio-version` too, and so receives them even after a subcommand's name).
-    mutating func inherit(from root: Meshtrim) {
-        if snapshot == nil { snapshot = root.snapshot }
-        if manifests.isEmpty { manifests = root.manifests }
-        if istioVersion == nil { istioVersion = root.istioVersion }
-    }
-
     /// Loads the chosen source and analyses it.
     ///
     /// - Parameter namespaces: for a live cluster, only these namespaces' sidecars are observed (`nil`: all).
@@ -66,9 +58,17 @@ struct SourceOptions: ParsableArguments {
             return MeshAnalysis(
                 inventory: set.inventory, observations: [], source: "manifests (\(set.files.count) files)", istioVersion: version)
         }
-        let (analysis, capture) = try await LiveAnalysisLoader.load(
-            kubeconfig: kubeconfig, context: context, namespaces: namespaces, istioVersion: version,
-            progress: Self.progressPrinter())
+        let loaded: (analysis: MeshAnalysis, capture: LiveCapture)
+        do {
+            loaded = try await LiveAnalysisLoader.load(
+                kubeconfig: kubeconfig, context: context, namespaces: namespaces, istioVersion: version,
+                progress: Self.progressPrinter())
+        } catch let error as KubeconfigError where error.isMissing {
+            throw SourceError(
+                "no mesh to read: give a source (--snapshot FILE or --manifests PATH) or a cluster (KUBECONFIG or --kubeconfig FILE; "
+                    + "~/.kube/config does not exist)")
+        }
+        let (analysis, capture) = loaded
         Self.report(capture)
         return analysis
     }
@@ -87,4 +87,12 @@ struct SourceOptions: ParsableArguments {
         guard isatty(2) == 1 else { return nil }
         return { line in printError("… \(line)") }
     }
+}
+
+/// A source that cannot be read, printed as `Error: message` (exit status 1).
+struct SourceError: Error, CustomStringConvertible {
+    /// The message.
+    let description: String
+
+    init(_ description: String) { self.description = description }
 }

@@ -44,7 +44,7 @@ public enum KubeconfigLoader {
         }
         throw KubeconfigError(
             "no kubeconfig: set KUBECONFIG or pass --kubeconfig FILE (~/.kube/config does not exist and this is not a pod); "
-                + "to try meshtrim without a cluster run meshtrim --demo or meshtrim lab")
+                + "to try meshtrim without a cluster run meshtrim --demo or meshtrim lab", isMissing: true)
     }
 
     /// Merges these files in order (every one must exist).
