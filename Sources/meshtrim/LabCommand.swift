@@ -24,10 +24,6 @@ struct LabCommand: AsyncParsableCommand {
               KUBECONFIG=lab.kubeconfig kubectl get pods -A
             """)
 
-    /// The root command: it declares `--manifests` and `--read-only` too, and ArgumentParser gives options that
-    /// both declare to the root, so the lab reads them from there when its own are empty.
-    @ParentCommand var root: Meshtrim
-
     @Option(help: "Namespaces to generate in total, istio-system included.")
     var namespaces: Int = 6
 
@@ -84,8 +80,8 @@ struct LabCommand: AsyncParsableCommand {
     func run() async throws {
         let faults = try LabFaults.parse(self.faults)
         guard concurrency >= 1 else { throw LabError("--concurrency must be at least 1") }
-        let manifests = self.manifests.isEmpty ? root.manifests : self.manifests
-        let readOnly = self.readOnly || root.readOnly
+        let manifests = self.manifests
+        let readOnly = self.readOnly
         let scenario: LabScenario
         if manifests.isEmpty {
             scenario = try LabScenario.generated(namespaces: namespaces, services: services, pods: pods, seed: seed)

@@ -1,7 +1,6 @@
 import ArgumentParser
-import Foundation
 
-/// `meshtrim`: the terminal UI (no subcommand) and the scriptable commands.
+/// `meshtrim`: the terminal UI (the default subcommand, `ui`) and the scriptable commands.
 @main
 struct Meshtrim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,56 +11,7 @@ struct Meshtrim: AsyncParsableCommand {
             without a cluster.
             """,
         version: "0.1.0",
-        subcommands: [ScopeCommand.self, ValidateCommand.self, ClustersCommand.self, ReportCommand.self, SnapshotCommand.self, GenerateDemoCommand.self, LabCommand.self, BenchCommand.self]
+        subcommands: [UICommand.self, ScopeCommand.self, ValidateCommand.self, ClustersCommand.self, ReportCommand.self, SnapshotCommand.self, GenerateDemoCommand.self, LabCommand.self, BenchCommand.self],
+        defaultSubcommand: UICommand.self
     )
-
-    @Flag(name: .long, help: "Browse the bundled demo mesh (~30 namespaces, 1,500 pods); no cluster needed.")
-    var demo = false
-
-    @Option(name: .long, help: "Browse a snapshot captured by `meshtrim snapshot` (or generated).")
-    var snapshot: String?
-
-    @Option(name: .long, help: "Browse plain Kubernetes/Istio manifests (repeatable; files or directories). Predictions only.")
-    var manifests: [String] = []
-
-    @Flag(name: .long, help: "No colours (bold and reverse stay). The NO_COLOR environment variable does the same.")
-    var noColor = false
-
-    @Flag(name: .long, help: "Hide and refuse actions that write anything.")
-    var readOnly = false
-
-    @Option(name: .long, help: "The Istio version whose behaviour to model (default: the mesh's, else 1.31).")
-    var istioVersion: String?
-
-    func validate() throws {
-        let sources = (demo ? 1 : 0) + (snapshot == nil ? 0 : 1) + (manifests.isEmpty ? 0 : 1)
-        if sources > 1 { throw ValidationError("give one of --demo, --snapshot FILE or --manifests PATH") }
-    }
-
-    /// The terminal UI.
-    mutating func run() async throws {
-        let source: UISource
-        if demo {
-            source = .demo
-        } else if let snapshot {
-            source = .snapshot(snapshot)
-        } else if !manifests.isEmpty {
-            source = .manifests(manifests)
-        } else {
-            printError(
-                """
-                meshtrim: no mesh to show. Reading a live cluster arrives in a later version; for now:
-                  meshtrim --demo                 browse the bundled demo mesh
-                  meshtrim --snapshot FILE        browse a snapshot
-                  meshtrim --manifests PATH...    browse Kubernetes/Istio manifests (predictions only)
-                """)
-            throw ExitCode(2)
-        }
-        let noColorVariable = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
-        let status = await UILaunch.run(
-            UILaunch.Options(
-                source: source, colorEnabled: !(noColor || noColorVariable), readOnly: readOnly,
-                istioVersion: try parseIstioVersion(istioVersion)))
-        if status != 0 { throw ExitCode(status) }
-    }
 }
