@@ -269,7 +269,10 @@ public struct MeshAnalysis: Sendable {
     private static func clusterCount(engine: ScopeEngine, pod: Pod, candidate: Sidecar?, cache: inout OutboundCache) -> (Int, String?) {
         let selection = engine.selectSidecar(namespace: pod.namespace, labels: pod.labels, candidate: candidate)
         let sidecarName = selection.sidecar?.meta.qualifiedName
-        let key = "\(pod.namespace)|\(sidecarName ?? "")|\(candidate.map { "\($0.egress)" } ?? "")"
+        let isCandidate = candidate != nil && selection.sidecar?.meta.qualifiedName == candidate?.meta.qualifiedName
+        let key = isCandidate
+            ? "\(pod.namespace)|candidate|\(candidate?.egress.flatMap(\.hosts).joined(separator: ",") ?? "")"
+            : "\(pod.namespace)|\(sidecarName ?? "")"
         let outbound: Int
         if let cached = cache.scopes[key] {
             outbound = cached
@@ -278,7 +281,7 @@ public struct MeshAnalysis: Sendable {
             cache.scopes[key] = outbound
         }
         let inbound = engine.inboundClusters(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: selection.sidecar).count
-        return (outbound + inbound + engine.alwaysPresentClusters().count, sidecarName)
+        return (outbound + inbound + engine.alwaysPresent.count, sidecarName)
     }
 
     private static func impact(

@@ -23,6 +23,8 @@ public struct ScopeEngine: Sendable {
 
     let index: ServiceIndex
     let servicesByNamespace: [String: [Int]]
+    /// The clusters every sidecar has (see ``alwaysPresentClusters()``), computed once.
+    let alwaysPresent: [PredictedCluster]
     let sidecarsByNamespace: [String: [Sidecar]]
     let virtualServices: [VirtualService]
     let resolvedVirtualServiceHosts: [[String]]
@@ -37,6 +39,7 @@ public struct ScopeEngine: Sendable {
         var byNamespace: [String: [Int]] = [:]
         for (position, service) in index.services.enumerated() { byNamespace[service.namespace, default: []].append(position) }
         servicesByNamespace = byNamespace
+        alwaysPresent = Self.alwaysPresentClusters(version: version)
         sidecarsByNamespace = Self.orderSidecars(inventory.sidecars)
         let virtualServices = inventory.virtualServices.filter(\.appliesToSidecars).sorted {
             ($0.meta.creationTime, $0.meta.namespace, $0.meta.name) < ($1.meta.creationTime, $1.meta.namespace, $1.meta.name)
@@ -156,7 +159,7 @@ public struct ScopeEngine: Sendable {
         }
         var clusters = outbound.clusters
         clusters += inboundClusters(namespace: namespace, labels: labels, pod: pod, sidecar: selection.sidecar)
-        clusters += alwaysPresentClusters()
+        clusters += alwaysPresent
         let policy = selection.sidecar?.outboundTrafficPolicy ?? inventory.meshConfig.outboundTrafficPolicy
         return SidecarScope(
             proxyNamespace: namespace, proxyLabels: labels, sidecar: selection.sidecar, sidecarReason: selection.reason,
@@ -425,7 +428,9 @@ public struct ScopeEngine: Sendable {
     }
 
     /// The clusters every sidecar has: CDS specials and Istio's bootstrap clusters.
-    public func alwaysPresentClusters() -> [PredictedCluster] {
+    public func alwaysPresentClusters() -> [PredictedCluster] { alwaysPresent }
+
+    static func alwaysPresentClusters(version: IstioVersion) -> [PredictedCluster] {
         func special(_ name: String, _ type: String, _ why: String, isStatic: Bool = false) -> PredictedCluster {
             PredictedCluster(
                 name: name, serviceFQDN: name, port: nil, subset: "", direction: .special, type: type, isStatic: isStatic,
