@@ -70,7 +70,7 @@ shot namespaces 120 40 sleep:3
 # The pods of the most bloated namespace.
 shot pods 120 40 sleep:3 Enter
 # One pod's sidecar: memory panel, clusters in istioctl's columns sorted by observed traffic, and why one exists.
-shot detail 120 40 sleep:3 Enter Enter T Down Enter
+shot detail 120 40 sleep:3 Enter Enter T Home Enter
 # The egress editor on that namespace after the common fix: what it saves, and the observed traffic it would cut.
 shot editor 120 40 sleep:3 e 1 "${DOWN10[@]}" Right
 # The YAML preview of an already scoped namespace, trimmed to its observed traffic: validation, manifest, diff.
