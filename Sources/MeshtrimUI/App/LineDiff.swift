@@ -32,12 +32,13 @@ public enum LineDiff {
                 result.append(.context(old[i]))
                 i += 1
                 j += 1
-            } else if j < m, i == n || lengths[i][j + 1] >= lengths[i + 1][j] {
-                result.append(.added(new[j]))
-                j += 1
-            } else {
+            } else if i < n, j == m || lengths[i + 1][j] >= lengths[i][j + 1] {
+                // Removals before additions, as diff -u prints them.
                 result.append(.removed(old[i]))
                 i += 1
+            } else {
+                result.append(.added(new[j]))
+                j += 1
             }
         }
         return result
