@@ -277,7 +277,7 @@ public struct MeshAnalysis: Sendable {
         if let cached = cache.scopes[key] {
             outbound = cached
         } else {
-            outbound = engine.outboundScope(namespace: pod.namespace, labels: pod.labels, sidecar: selection.sidecar).clusters.count
+            outbound = engine.outboundClusterCount(namespace: pod.namespace, labels: pod.labels, sidecar: selection.sidecar)
             cache.scopes[key] = outbound
         }
         let inbound = engine.inboundClusters(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: selection.sidecar).count
@@ -326,7 +326,7 @@ public struct MeshAnalysis: Sendable {
             if let cached = afterScopes[key] {
                 scopeHosts = cached
             } else {
-                let services = engine.outboundScope(namespace: namespace, labels: row.pod.labels, sidecar: selection.sidecar).services
+                let services = engine.importedServices(namespace: namespace, sidecar: selection.sidecar).services
                 let names = services.map(\.service.hostname)
                 scopeHosts = (Set(names), names.filter(HostMatching.isWildcard))
                 afterScopes[key] = scopeHosts

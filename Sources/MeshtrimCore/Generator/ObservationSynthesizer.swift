@@ -33,7 +33,7 @@ struct ObservationSynthesizer {
         func outbound(_ pod: Pod, _ sidecar: Sidecar?) -> Int {
             let key = "\(pod.namespace)|\(sidecar?.meta.name ?? "")"
             if let known = outboundCounts[key] { return known }
-            let count = engine.outboundScope(namespace: pod.namespace, labels: pod.labels, sidecar: sidecar).clusters.count
+            let count = engine.outboundClusterCount(namespace: pod.namespace, labels: pod.labels, sidecar: sidecar)
             outboundCounts[key] = count
             return count
         }

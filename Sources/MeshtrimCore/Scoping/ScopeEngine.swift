@@ -7,15 +7,15 @@ import Foundation
 /// exportTo visibility, port-bound egress listeners, one namespace per hostname, services inferred from imported
 /// VirtualServices, the union across listeners, DestinationRule subsets, and the clusters every sidecar has.
 ///
-/// Build one engine per inventory (indexing is linear) and ask it for many proxies: one evaluation over
-/// 2,000 services takes well under 5 ms. Pods with the same namespace and Sidecar share an ``OutboundScope``.
+/// Build one engine per inventory (indexing is linear) and ask it for many proxies. The engine is immutable and a
+/// class, so passing it around (and capturing it in closures) costs one reference count, not a copy of its indexes. Pods with the same namespace and Sidecar share an ``OutboundScope``.
 ///
 /// ```swift
 /// let engine = ScopeEngine(inventory: inventory)
 /// let scope = engine.scope(namespace: "default", labels: ["app": "productpage"])
 /// print(scope.clusters.map(\.name))
 /// ```
-public struct ScopeEngine: Sendable {
+public final class ScopeEngine: Sendable {
     /// The inventory the engine answers for.
     public let inventory: MeshInventory
     /// The Istio version whose behaviour is modelled.
@@ -29,6 +29,13 @@ public struct ScopeEngine: Sendable {
     let virtualServices: [VirtualService]
     let resolvedVirtualServiceHosts: [[String]]
     let destinationRulesByNamespace: [String: DestinationRuleIndex]
+    /// Namespaces whose DestinationRules are all exported to every namespace (the usual case): for services there,
+    /// the precomputed rules below hold for any proxy.
+    let namespacesWithPublicRules: Set<String>
+    /// Per registry service: the rule from its own namespace (istiod's second choice), ignoring visibility.
+    let ownNamespaceRules: [ConsolidatedRule?]
+    /// Per registry service: the rule from the root namespace (istiod's third choice), ignoring visibility.
+    let rootNamespaceRules: [ConsolidatedRule?]
 
     /// Indexes `inventory` for `istioVersion` (default: the inventory's version, else 1.31).
     public init(inventory: MeshInventory, istioVersion: IstioVersion? = nil) {
@@ -56,6 +63,21 @@ public struct ScopeEngine: Sendable {
             rules[rule.meta.namespace, default: DestinationRuleIndex()].add(rule, host: host)
         }
         destinationRulesByNamespace = rules
+        var privateRuleNamespaces = Set<String>()
+        for rule in inventory.destinationRules where !(rule.exportTo ?? config.defaultDestinationRuleExportTo).contains("*") {
+            privateRuleNamespaces.insert(rule.meta.namespace)
+        }
+        namespacesWithPublicRules = Set(rules.keys).subtracting(privateRuleNamespaces)
+        var own: [ConsolidatedRule?] = []
+        var root: [ConsolidatedRule?] = []
+        own.reserveCapacity(index.services.count)
+        root.reserveCapacity(index.services.count)
+        for service in index.services {
+            own.append(Self.bestRules(rules, in: service.namespace, for: service.hostname, labels: [:], allowSelectors: false) { _ in true })
+            root.append(Self.bestRules(rules, in: config.rootNamespace, for: service.hostname, labels: [:], allowSelectors: false) { _ in true })
+        }
+        ownNamespaceRules = own
+        rootNamespaceRules = root
     }
 
     /// Per namespace: Sidecars with a workload selector first, then without; each group oldest first.
@@ -171,6 +193,33 @@ public struct ScopeEngine: Sendable {
     /// The outbound part of a scope (services and `outbound|…` clusters), which every pod of `namespace` under the
     /// same Sidecar shares (except for DestinationRules with a workloadSelector, hence `labels`).
     public func outboundScope(namespace: String, labels: [String: String], sidecar: Sidecar?) -> OutboundScope {
+        let imported = importedServices(namespace: namespace, sidecar: sidecar)
+        var clusters: [PredictedCluster] = []
+        clusters.reserveCapacity(imported.services.count * 2)
+        let rules = RuleLookup(engine: self, proxyNamespace: namespace, labels: labels)
+        for (scoped, position) in zip(imported.services, imported.indexes) {
+            appendOutboundClusters(for: scoped, rule: rules.rule(forServiceAt: position), to: &clusters)
+        }
+        return OutboundScope(services: imported.services, clusters: clusters, warnings: imported.warnings)
+    }
+
+    /// How many outbound clusters ``outboundScope(namespace:labels:sidecar:)`` would build, without building them
+    /// (what the per-pod predictions and estimates need).
+    public func outboundClusterCount(namespace: String, labels: [String: String], sidecar: Sidecar?) -> Int {
+        var count = 0
+        let imported = importedServices(namespace: namespace, sidecar: sidecar)
+        let rules = RuleLookup(engine: self, proxyNamespace: namespace, labels: labels)
+        for (scoped, position) in zip(imported.services, imported.indexes) where scoped.service.resolution != .alias {
+            let ports = scoped.ports.count { $0.protocol != "UDP" }
+            guard ports > 0 else { continue }
+            let subsets = rules.rule(forServiceAt: position)?.subsets.count ?? 0
+            count += ports * (1 + subsets)
+        }
+        return count
+    }
+
+    /// The services every listener of `sidecar` imports, merged across listeners as istiod merges them.
+    func importedServices(namespace: String, sidecar: Sidecar?) -> (services: [ScopedService], indexes: [Int], warnings: [String]) {
         var warnings: [String] = []
         let listeners = sidecar?.egress.isEmpty == false
             ? sidecar?.egress ?? [] : [SidecarEgressListener(hosts: ["*/*"])]
@@ -186,18 +235,21 @@ public struct ScopeEngine: Sendable {
             let port = listener.port.flatMap { port -> Int? in
                 port.number != 0 && port.protocol.uppercased() != "HTTP_PROXY" ? port.number : nil
             }
-            for scoped in selectServices(hosts: hosts, namespace: namespace, port: port) { merger.add(scoped) }
-            for scoped in inferredServices(hosts: hosts, namespace: namespace, port: port) { merger.add(scoped) }
+            for (position, scoped) in selectServices(hosts: hosts, namespace: namespace, port: port) {
+                merger.add(scoped, serviceIndex: position, hostID: index.hostIDs[position])
+            }
+            for (position, scoped) in inferredServices(hosts: hosts, namespace: namespace, port: port) {
+                merger.add(scoped, serviceIndex: position, hostID: index.hostIDs[position])
+            }
         }
-        var clusters: [PredictedCluster] = []
-        for scoped in merger.services { clusters += outboundClusters(for: scoped, namespace: namespace, labels: labels) }
-        return OutboundScope(services: merger.services, clusters: clusters, warnings: warnings)
+        return (merger.services, merger.serviceIndexes, warnings)
     }
 
     /// `selectServices`: candidates visible to the namespace that one of the listener's hosts imports.
-    func selectServices(hosts: ListenerHosts, namespace: String, port: Int?) -> [ScopedService] {
+    func selectServices(hosts: ListenerHosts, namespace: String, port: Int?) -> [(Int, ScopedService)] {
         let wildcard = hosts["*"]
-        var imported: [ScopedService] = []
+        var imported: [(Int, ScopedService)] = []
+        var anyShared = false
         for serviceIndex in index.candidates(for: namespace) {
             let service = index.services[serviceIndex]
             let own = hosts[service.namespace]
@@ -213,11 +265,14 @@ public struct ScopeEngine: Sendable {
                 } else {
                     ports = service.ports
                 }
-                imported.append(ScopedService(service: service, ports: ports, reason: .egressHost(entry, port: port)))
+                imported.append((serviceIndex, ScopedService(service: service, ports: ports, reason: .egressHost(entry, port: port))))
+                anyShared = anyShared || index.hostnameIsShared[serviceIndex]
                 break
             }
         }
-        return oneNamespacePerHostname(imported, proxyNamespace: namespace)
+        guard anyShared else { return imported }
+        let kept = Set(oneNamespacePerHostname(imported.map(\.1), proxyNamespace: namespace).map { "\($0.service.namespace)/\($0.service.hostname)" })
+        return imported.filter { kept.contains("\($0.1.service.namespace)/\($0.1.service.hostname)") }
     }
 
     /// Istio keeps one namespace per hostname: the proxy's own, else a Kubernetes one, else the first seen.
@@ -244,8 +299,8 @@ public struct ScopeEngine: Sendable {
     }
 
     /// Services an imported VirtualService routes to (`collectImportedServices`), after the explicit ones.
-    func inferredServices(hosts: ListenerHosts, namespace: String, port: Int?) -> [ScopedService] {
-        var result: [ScopedService] = []
+    func inferredServices(hosts: ListenerHosts, namespace: String, port: Int?) -> [(Int, ScopedService)] {
+        var result: [(Int, ScopedService)] = []
         let config = inventory.meshConfig
         for (position, service) in virtualServices.enumerated() {
             guard isVisible(exportTo: service.exportTo ?? config.defaultVirtualServiceExportTo,
@@ -283,7 +338,7 @@ public struct ScopeEngine: Sendable {
                     ports = target.ports
                 }
                 if ports.isEmpty { continue }
-                result.append(ScopedService(service: target, ports: ports, reason: .virtualService(service.meta.qualifiedName)))
+                result.append((chosen, ScopedService(service: target, ports: ports, reason: .virtualService(service.meta.qualifiedName))))
             }
         }
         return result
@@ -316,12 +371,10 @@ public struct ScopeEngine: Sendable {
     // MARK: Clusters
 
     /// `outbound|port||host` per non-UDP port, plus one per DestinationRule subset (none for ExternalName).
-    func outboundClusters(for scoped: ScopedService, namespace: String, labels: [String: String]) -> [PredictedCluster] {
+    func appendOutboundClusters(for scoped: ScopedService, rule: ConsolidatedRule?, to clusters: inout [PredictedCluster]) {
         let service = scoped.service
-        guard service.resolution != .alias else { return [] }
-        let rule = destinationRule(for: service, proxyNamespace: namespace, labels: labels)
+        guard service.resolution != .alias else { return }
         let ruleColumn = rule.map { "\($0.name).\($0.namespace)" } ?? ""
-        var clusters: [PredictedCluster] = []
         for port in scoped.ports where port.protocol != "UDP" {
             clusters.append(
                 PredictedCluster(
@@ -337,7 +390,6 @@ public struct ScopeEngine: Sendable {
                         reason: .destinationRuleSubset("\(rule?.namespace ?? "")/\(rule?.name ?? "")", subset: subset)))
             }
         }
-        return clusters
     }
 
     /// The DestinationRule(s) for a service, consolidated: the proxy namespace's, else the service namespace's
@@ -363,11 +415,18 @@ public struct ScopeEngine: Sendable {
         return nil
     }
 
-    private func bestRules(
+    fileprivate func bestRules(
         in namespace: String, for host: String, labels: [String: String], allowSelectors: Bool,
         _ isVisible: (DestinationRule) -> Bool
     ) -> ConsolidatedRule? {
-        guard let index = destinationRulesByNamespace[namespace] else { return nil }
+        Self.bestRules(destinationRulesByNamespace, in: namespace, for: host, labels: labels, allowSelectors: allowSelectors, isVisible)
+    }
+
+    private static func bestRules(
+        _ rulesByNamespace: [String: DestinationRuleIndex], in namespace: String, for host: String, labels: [String: String],
+        allowSelectors: Bool, _ isVisible: (DestinationRule) -> Bool
+    ) -> ConsolidatedRule? {
+        guard let index = rulesByNamespace[namespace] else { return nil }
         func usable(_ rule: DestinationRule) -> Bool {
             isVisible(rule) && (allowSelectors || rule.workloadSelector == nil)
         }
@@ -482,6 +541,55 @@ public struct OutboundScope: Hashable, Sendable {
     public var warnings: [String]
 }
 
+/// The DestinationRule lookup for one proxy: the proxy namespace's rules first, then the precomputed per-service
+/// rules of the service's and the root namespace (or the full lookup when some rule is not exported everywhere).
+struct RuleLookup {
+    let engine: ScopeEngine
+    let proxyNamespace: String
+    let labels: [String: String]
+    let proxyHasRules: Bool
+
+    init(engine: ScopeEngine, proxyNamespace: String, labels: [String: String]) {
+        self.engine = engine
+        self.proxyNamespace = proxyNamespace
+        self.labels = labels
+        proxyHasRules = engine.destinationRulesByNamespace[proxyNamespace] != nil
+    }
+
+    /// The rule for the registry service at `position` (see `ServiceIndex.services`).
+    func rule(forServiceAt position: Int) -> ConsolidatedRule? {
+        let service = engine.index.services[position]
+        if proxyHasRules,
+            let local = engine.bestRules(in: proxyNamespace, for: service.hostname, labels: labels, allowSelectors: true, { _ in true })
+        {
+            return local
+        }
+        let root = engine.inventory.meshConfig.rootNamespace
+        if service.namespace != proxyNamespace {
+            if engine.namespacesWithPublicRules.contains(service.namespace) {
+                if let own = engine.ownNamespaceRules[position] { return own }
+            } else if let own = exported(in: service.namespace, for: service.hostname) {
+                return own
+            }
+        }
+        guard root != proxyNamespace, root != service.namespace else { return nil }
+        if engine.namespacesWithPublicRules.contains(root) { return engine.rootNamespaceRules[position] }
+        return exported(in: root, for: service.hostname)
+    }
+
+    /// The full lookup among the rules of `namespace` that are exported to the proxy's namespace.
+    private func exported(in namespace: String, for host: String) -> ConsolidatedRule? {
+        let config = engine.inventory.meshConfig
+        let proxyNamespace = self.proxyNamespace
+        let engine = self.engine
+        return engine.bestRules(in: namespace, for: host, labels: labels, allowSelectors: false) { rule in
+            engine.isVisible(
+                exportTo: rule.exportTo ?? config.defaultDestinationRuleExportTo, ownNamespace: rule.meta.namespace,
+                to: proxyNamespace)
+        }
+    }
+}
+
 /// One namespace's DestinationRules by resolved host: exact hosts for O(1) lookup, wildcards longest first.
 struct DestinationRuleIndex: Sendable {
     var exact: [String: [DestinationRule]] = [:]
@@ -514,13 +622,16 @@ public struct ConsolidatedRule: Hashable, Sendable {
 /// Union of imported services across listeners (`appendSidecarServices` / `canMergeServices`).
 struct ServiceMerger {
     private(set) var services: [ScopedService] = []
-    private var positions: [String: Int] = [:]
+    /// The registry index (`ServiceIndex.services`) of each entry of `services`.
+    private(set) var serviceIndexes: [Int] = []
+    private var positions: [Int: Int] = [:]
 
-    mutating func add(_ candidate: ScopedService) {
-        let host = candidate.service.hostname
-        guard let position = positions[host] else {
-            positions[host] = services.count
+    /// Adds `candidate` (registry index `serviceIndex`, interned hostname `hostID`, see `ServiceIndex.hostIDs`).
+    mutating func add(_ candidate: ScopedService, serviceIndex: Int, hostID: Int) {
+        guard let position = positions[hostID] else {
+            positions[hostID] = services.count
             services.append(candidate)
+            serviceIndexes.append(serviceIndex)
             return
         }
         let existing = services[position]
@@ -528,6 +639,7 @@ struct ServiceMerger {
         if existing.service.isKubernetes && !candidate.service.isKubernetes { return }
         if !existing.service.isKubernetes && candidate.service.isKubernetes {
             services[position] = candidate
+            serviceIndexes[position] = serviceIndex
             return
         }
         if existing.ports.map(\.number) == candidate.ports.map(\.number) { return }

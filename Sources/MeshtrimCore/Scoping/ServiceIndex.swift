@@ -9,6 +9,11 @@ struct ServiceIndex: Sendable {
     let exportedTo: [String: [Int]]
     /// `HostnameAndNamespace`: the service index for each (hostname, namespace); Kubernetes beats ServiceEntry.
     let byHostAndNamespace: [String: [String: Int]]
+    /// A small integer per distinct hostname, per service (cheaper to hash than the name).
+    let hostIDs: [Int]
+    /// Per service: whether its hostname is registered in more than one namespace (only then does
+    /// "one namespace per hostname" have anything to decide).
+    let hostnameIsShared: [Bool]
 
     init(services unsorted: [MeshService], meshConfig: MeshConfig) {
         let services = unsorted.sorted {
@@ -40,6 +45,19 @@ struct ServiceIndex: Sendable {
             }
             byHostAndNamespace[service.hostname] = forHost
         }
+        var ids: [String: Int] = [:]
+        var hostIDs: [Int] = []
+        hostIDs.reserveCapacity(services.count)
+        for service in services {
+            if let id = ids[service.hostname] {
+                hostIDs.append(id)
+            } else {
+                ids[service.hostname] = ids.count
+                hostIDs.append(ids.count - 1)
+            }
+        }
+        self.hostIDs = hostIDs
+        self.hostnameIsShared = services.map { (byHostAndNamespace[$0.hostname]?.count ?? 0) > 1 }
         self.services = services
         self.publicServices = publicServices
         self.exportedTo = exportedTo

@@ -23,12 +23,16 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Output format: table or json.")
     var output: Format = .table
 
+    @Option(help: "Run only these groups (comma-separated): scope, ui, startup.")
+    var only: String?
+
     func run() async throws {
         var results: [BenchResult] = []
         let runs = quick ? 20 : 200
-        results += try ScopeBenchmarks.run(runs: runs)
-        results += try UIBenchmarks.run(quick: quick)
-        results += try StartupBenchmark.run(quick: quick)
+        let groups = Set((only ?? "scope,ui,startup").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        if groups.contains("scope") { results += try ScopeBenchmarks.run(runs: runs) }
+        if groups.contains("ui") { results += try UIBenchmarks.run(quick: quick) }
+        if groups.contains("startup") { results += try StartupBenchmark.run(quick: quick) }
         switch output {
         case .json:
             print(OrderedJSON.array(results.map(\.orderedJSON)).formatted(indent: "  "))
