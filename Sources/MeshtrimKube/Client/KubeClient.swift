@@ -87,6 +87,9 @@ public final class KubeClient: Sendable {
             timeout: .init(connect: .nanoseconds(Int64(options.connectTimeout.components.seconds) * 1_000_000_000), read: nil),
             proxy: nil, ignoreUncleanSSLShutdown: false, decompression: .disabled)
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.maxConnections
+        // A refused connection or a failed handshake is reported at once (AsyncHTTPClient would retry it until the
+        // request's deadline); send() retries what is worth retrying.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .http1Only
         if let proxy = endpoint.proxy {
             switch proxy.scheme {

@@ -74,6 +74,7 @@ struct PortForwarder: Sendable {
                         }.get()
                     }
                     try await upgrade(path: apiPath, port: port, headers: headers, endpoint: endpoint, reader: &reader, outbound: outbound)
+                    expired.markUpgraded()
                     let request = paths.enumerated().map { index, path in
                         "GET \(path) HTTP/1.1\r\nHost: localhost:\(port)\r\nUser-Agent: meshtrim\r\nAccept: */*\r\n"
                             + (index == paths.count - 1 ? "Connection: close\r\n" : "") + "\r\n"
@@ -101,6 +102,13 @@ struct PortForwarder: Sendable {
             if Task.isCancelled { throw KubeError(.cancelled, "cancelled") }
             if expired.isSet {
                 throw KubeError(.timeout, "the port-forward to \(namespace)/\(pod):\(port) got no complete answer within \(timeout)")
+            }
+            if expired.isUpgraded, !(error is KubeError) {
+                // The pod side went away before answering: the kubelet closes the stream when nothing listens.
+                throw KubeError(
+                    .portForward,
+                    "the port-forward to \(namespace)/\(pod):\(port) closed before the pod answered (nothing listening on port \(port), "
+                        + "or the pod went away)")
             }
             if let error = error as? KubeError { throw error }
             throw client.errorMapping.error(transport: error, path: apiPath, afterHead: true)
@@ -219,13 +227,18 @@ struct PortForwarder: Sendable {
     }
 }
 
-/// Set once when a port-forward's deadline passes.
+/// Set once when a port-forward's deadline passes; also remembers whether the WebSocket was upgraded.
 private final class ExpiryFlag: Sendable {
     private let value = Atomic<Bool>(false)
+    private let upgraded = Atomic<Bool>(false)
 
     func set() { value.store(true, ordering: .relaxed) }
 
     var isSet: Bool { value.load(ordering: .relaxed) }
+
+    func markUpgraded() { upgraded.store(true, ordering: .relaxed) }
+
+    var isUpgraded: Bool { upgraded.load(ordering: .relaxed) }
 }
 
 extension KubeClient {

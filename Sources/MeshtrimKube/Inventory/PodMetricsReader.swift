@@ -29,7 +29,8 @@ public struct PodMetricsReader: Sendable {
                 for page in pages.pages { Self.add(page, to: &result.bytes) }
             } catch let error as KubeError {
                 switch error.kind {
-                case .notFound, .server where error.statusCode == 503:
+                case .notFound,
+                    .server where error.statusCode == 503:
                     return ProxyWorkingSets(bytes: [:], note: "working set: metrics-server is not installed or not ready (metrics.k8s.io answered \(error.statusCode ?? 0))")
                 case .forbidden:
                     if namespaces == nil, path == "\(base)/pods" {

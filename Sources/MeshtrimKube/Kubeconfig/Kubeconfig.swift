@@ -12,6 +12,13 @@ public struct Kubeconfig: Sendable, Hashable {
         public var entry: Entry
         /// The file that defined it (the first one that did wins).
         public var file: String
+
+        /// Makes a named stanza.
+        public init(name: String, entry: Entry, file: String) {
+            self.name = name
+            self.entry = entry
+            self.file = file
+        }
     }
 
     /// Clusters, in first-seen order.

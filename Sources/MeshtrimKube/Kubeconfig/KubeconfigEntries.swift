@@ -40,6 +40,12 @@ public struct NamedExtension: Codable, Hashable, Sendable {
     public var name: String
     /// Its value.
     public var `extension`: KubeconfigValue?
+
+    /// Makes an extension.
+    public init(name: String, extension value: KubeconfigValue?) {
+        self.name = name
+        self.extension = value
+    }
 }
 
 /// A `users[].user` stanza: the credentials.
@@ -119,6 +125,12 @@ public struct ExecEnvironmentVariable: Codable, Hashable, Sendable {
     public var name: String
     /// Its value.
     public var value: String
+
+    /// Makes a variable.
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
 }
 
 /// A legacy `auth-provider` stanza.
@@ -127,6 +139,12 @@ public struct AuthProviderEntry: Codable, Hashable, Sendable {
     public var name: String
     /// Provider settings (`id-token`, `refresh-token`, …).
     public var config: [String: String]?
+
+    /// Makes a stanza.
+    public init(name: String, config: [String: String]?) {
+        self.name = name
+        self.config = config
+    }
 }
 
 /// A `contexts[].context` stanza.
