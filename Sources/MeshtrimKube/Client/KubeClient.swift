@@ -197,7 +197,8 @@ public final class KubeClient: Sendable {
                 retryable = [429, 500, 502, 504].contains(status) || (status == 503 && retryAfter != nil)
             } catch let error as KubeError {
                 failure = error
-                retryable = error.kind == .badResponse || error.kind == .timeout
+                // A pod that is slow through the proxy is the pod's problem: waiting again would only triple it.
+                retryable = error.kind == .badResponse || (error.kind == .timeout && !path.contains("/proxy/"))
             }
             guard retry, retryable, attempt < options.maxAttempts, method == "GET" || failure.statusCode == 429 else { throw failure }
             let delay = min(retryAfter ?? .milliseconds(200 * (1 << (attempt - 1))), options.maxRetryDelay)

@@ -166,7 +166,7 @@ public final class LiveSession: Sendable {
             }
         }
         let finished = ContinuousClock.now
-        let snapshot = MeshSnapshot(capturedAt: Date(), source: sourceDescription, inventory: live.inventory, observations: observations)
+        let snapshot = MeshSnapshot(capturedAt: Self.now(), source: sourceDescription, inventory: live.inventory, observations: observations)
         return LiveCapture(
             snapshot: snapshot, notes: notes, failures: failures, inventorySeconds: Self.seconds(inventoryDone - started),
             observationSeconds: Self.seconds(finished - inventoryDone))
@@ -174,6 +174,9 @@ public final class LiveSession: Sendable {
 
     /// Closes the connections.
     public func shutdown() async { await client.shutdown() }
+
+    /// Now, in whole seconds: snapshots store RFC 3339 times without fractions, so a capture equals its round trip.
+    public static func now() -> Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
 
     /// A duration in seconds.
     public static func seconds(_ duration: Duration) -> Double {

@@ -248,7 +248,7 @@ public actor SidecarObserver {
         do {
             let stats = try await reader.stats(namespace: key.namespace, pod: key.name)
             var observation = ProxyObservation(
-                namespace: key.namespace, pod: key.name, capturedAt: Date(), source: "pod proxy :15090")
+                namespace: key.namespace, pod: key.name, capturedAt: LiveSession.now(), source: "pod proxy :15090")
             stats.apply(to: &observation)
             return .success(observation)
         } catch let error as KubeError {

@@ -16,11 +16,14 @@ public struct SidecarReader: Sendable {
 
     /// The client.
     public var client: KubeClient
-    /// Time limit per call.
-    public var timeout: Duration = .seconds(20)
+    /// Time limit per call (the client's request timeout, at most 20 s: a sidecar that slow is reported, not awaited).
+    public var timeout: Duration
 
     /// Makes a reader.
-    public init(client: KubeClient) { self.client = client }
+    public init(client: KubeClient) {
+        self.client = client
+        timeout = min(client.options.requestTimeout, .seconds(20))
+    }
 
     /// `GET pods/NAME:15090/proxy/stats/prometheus?filter=…`, parsed.
     ///
