@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A pod's row of numbers: what was observed and what the scope engine predicts.
 public struct PodSummary: Hashable, Sendable {
@@ -151,42 +152,60 @@ public struct MeshAnalysis: Sendable {
         for observation in observations { byPod["\(observation.namespace)/\(observation.pod)"] = observation }
         observationsByPod = byPod
         memoryModel = MemoryModel.fit(observations: observations)
-        var cache = OutboundCache()
-        var summaries: [PodSummary] = []
-        summaries.reserveCapacity(inventory.pods.count)
-        for pod in inventory.pods {
-            let count = pod.hasSidecar ? Self.clusterCount(engine: engine, pod: pod, candidate: nil, cache: &cache) : (0, nil)
-            summaries.append(
-                PodSummary(pod: pod, observation: byPod["\(pod.namespace)/\(pod.name)"], sidecar: count.1, predictedClusters: count.0))
-        }
-        pods = summaries
-        var namespaceRows: [NamespaceSummary] = []
-        let podsByNamespace = Dictionary(grouping: summaries, by: \.pod.namespace)
-        let names = Set(inventory.allNamespaceNames).union(podsByNamespace.keys).sorted()
+        // Namespaces are independent: analyse them on all cores, each with its own cache of shared scopes.
+        var positionsByNamespace: [String: [Int]] = [:]
+        for (position, pod) in inventory.pods.enumerated() { positionsByNamespace[pod.namespace, default: []].append(position) }
+        let names = Set(inventory.allNamespaceNames).union(positionsByNamespace.keys).sorted()
         let model = memoryModel
-        for name in names {
-            let rows = podsByNamespace[name] ?? []
-            let withSidecar = rows.filter(\.pod.hasSidecar)
-            var counts: [String: Int] = [:]
-            for row in withSidecar { counts[row.sidecar ?? "default", default: 0] += 1 }
-            let inEffect = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
-            let impact = Self.impact(
-                engine: engine, model: model, rows: withSidecar, namespace: name, workloadSelector: nil,
-                hosts: ["./*", "\(inventory.istiodNamespace)/*"], cache: &cache)
-            let average = withSidecar.isEmpty ? 0 : Double(withSidecar.reduce(0) { $0 + $1.clusterCount }) / Double(withSidecar.count)
-            let afterAverage = impact.affectedPods.isEmpty
-                ? average
-                : (Double(impact.clustersAfter) + Double(withSidecar.count - impact.affectedPods.count) * average)
-                    / Double(max(1, withSidecar.count))
-            namespaceRows.append(
-                NamespaceSummary(
-                    name: name, pods: rows.count, sidecars: withSidecar.count,
-                    envoyAllocatedBytes: withSidecar.reduce(0) { $0 + ($1.envoyAllocatedBytes ?? 0) },
-                    observedSidecars: withSidecar.filter { $0.envoyAllocatedBytes != nil }.count,
-                    averageClusters: average, sidecarsInEffect: inEffect, commonFixSavingBytes: impact.savingBytes,
-                    commonFixAverageClusters: afterAverage))
+        let commonFix = ["./*", "\(inventory.istiodNamespace)/*"]
+        let results = Mutex<[String: (rows: [(Int, PodSummary)], summary: NamespaceSummary)]>([:])
+        let positionsByNamespaceSnapshot = positionsByNamespace
+        let observationsByPodSnapshot = byPod
+        DispatchQueue.concurrentPerform(iterations: names.count) { item in
+            let name = names[item]
+            var cache = OutboundCache()
+            var rows: [(Int, PodSummary)] = []
+            for position in positionsByNamespaceSnapshot[name] ?? [] {
+                let pod = inventory.pods[position]
+                let count = pod.hasSidecar ? Self.clusterCount(engine: engine, pod: pod, candidate: nil, cache: &cache) : (0, nil)
+                rows.append(
+                    (position, PodSummary(
+                        pod: pod, observation: observationsByPodSnapshot["\(pod.namespace)/\(pod.name)"], sidecar: count.1,
+                        predictedClusters: count.0)))
+            }
+            let summary = Self.namespaceSummary(
+                name: name, rows: rows.map(\.1), engine: engine, model: model, commonFix: commonFix, cache: &cache)
+            results.withLock { $0[name] = (rows, summary) }
         }
-        namespaces = namespaceRows
+        let collected = results.withLock { $0 }
+        var summaries = Array(repeating: PodSummary?.none, count: inventory.pods.count)
+        for (_, result) in collected { for (position, row) in result.rows { summaries[position] = row } }
+        pods = summaries.compactMap { $0 }
+        namespaces = names.compactMap { collected[$0]?.summary }
+    }
+
+    /// One namespace's totals, including what the common fix would save.
+    private static func namespaceSummary(
+        name: String, rows: [PodSummary], engine: ScopeEngine, model: MemoryModel, commonFix: [String], cache: inout OutboundCache
+    ) -> NamespaceSummary {
+        let withSidecar = rows.filter(\.pod.hasSidecar)
+        var counts: [String: Int] = [:]
+        for row in withSidecar { counts[row.sidecar ?? "default", default: 0] += 1 }
+        let inEffect = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+        let impact = Self.impact(
+            engine: engine, model: model, rows: withSidecar, namespace: name, workloadSelector: nil, hosts: commonFix,
+            cache: &cache)
+        let average = withSidecar.isEmpty ? 0 : Double(withSidecar.reduce(0) { $0 + $1.clusterCount }) / Double(withSidecar.count)
+        let afterAverage = impact.affectedPods.isEmpty
+            ? average
+            : (Double(impact.clustersAfter) + Double(withSidecar.count - impact.affectedPods.count) * average)
+                / Double(max(1, withSidecar.count))
+        return NamespaceSummary(
+            name: name, pods: rows.count, sidecars: withSidecar.count,
+            envoyAllocatedBytes: withSidecar.reduce(0) { $0 + ($1.envoyAllocatedBytes ?? 0) },
+            observedSidecars: withSidecar.filter { $0.envoyAllocatedBytes != nil }.count,
+            averageClusters: average, sidecarsInEffect: inEffect, commonFixSavingBytes: impact.savingBytes,
+            commonFixAverageClusters: afterAverage)
     }
 
     /// Builds the analysis of a snapshot.
@@ -263,15 +282,32 @@ public struct MeshAnalysis: Sendable {
     // MARK: Internals
 
     struct OutboundCache {
+        /// Outbound cluster counts per (namespace, Sidecar or candidate).
         var scopes: [String: Int] = [:]
+        /// Whole counts per pod shape (namespace, labels, and the IP where ServiceEntry endpoints make it matter).
+        var pods: [String: (Int, String?)] = [:]
     }
 
     private static func clusterCount(engine: ScopeEngine, pod: Pod, candidate: Sidecar?, cache: inout OutboundCache) -> (Int, String?) {
+        // Replicas share labels, so they share the answer.
+        var shape = candidate == nil ? "n|" : "c|"
+        shape += pod.namespace
+        for (key, value) in pod.labels.sorted(by: { $0.key < $1.key }) { shape += "|\(key)=\(value)" }
+        if engine.namespacesWithEndpoints.contains(pod.namespace) { shape += "|ip=\(pod.podIP ?? "")" }
+        if let known = cache.pods[shape] { return known }
+        let result = uncachedClusterCount(engine: engine, pod: pod, candidate: candidate, cache: &cache)
+        cache.pods[shape] = result
+        return result
+    }
+
+    private static func uncachedClusterCount(
+        engine: ScopeEngine, pod: Pod, candidate: Sidecar?, cache: inout OutboundCache
+    ) -> (Int, String?) {
         let selection = engine.selectSidecar(namespace: pod.namespace, labels: pod.labels, candidate: candidate)
         let sidecarName = selection.sidecar?.meta.qualifiedName
         let isCandidate = candidate != nil && selection.sidecar?.meta.qualifiedName == candidate?.meta.qualifiedName
         let key = isCandidate
-            ? "\(pod.namespace)|candidate|\(candidate?.egress.flatMap(\.hosts).joined(separator: ",") ?? "")"
+            ? "\(pod.namespace)|candidate|\((candidate?.egress ?? []).flatMap { $0.hosts }.joined(separator: ","))"
             : "\(pod.namespace)|\(sidecarName ?? "")"
         let outbound: Int
         if let cached = cache.scopes[key] {
@@ -309,7 +345,9 @@ public struct MeshAnalysis: Sendable {
                 unaffected.append((row.pod.name, "keeps \(selection.sidecar?.meta.qualifiedName ?? "its scope"), which takes precedence"))
                 continue
             }
-            let newCount = clusterCount(engine: engine, pod: row.pod, candidate: candidate, cache: &cache).0
+            let predictedAfter = clusterCount(engine: engine, pod: row.pod, candidate: candidate, cache: &cache).0
+            // Anchor on Envoy's own count when known: what the engine cannot see (EnvoyFilters, …) stays.
+            let newCount = row.activeClusters.map { max(0, $0 - (row.predictedClusters - predictedAfter)) } ?? predictedAfter
             let observed = row.envoyAllocatedBytes
             let change = PodChange(
                 pod: row.pod.name, clustersBefore: row.clusterCount, clustersAfter: newCount,

@@ -23,6 +23,8 @@ public final class ScopeEngine: Sendable {
 
     let index: ServiceIndex
     let servicesByNamespace: [String: [Int]]
+    /// Namespaces with ServiceEntry endpoints, where a pod's IP can add inbound clusters.
+    let namespacesWithEndpoints: Set<String>
     /// The clusters every sidecar has (see ``alwaysPresentClusters()``), computed once.
     let alwaysPresent: [PredictedCluster]
     let sidecarsByNamespace: [String: [Sidecar]]
@@ -46,6 +48,7 @@ public final class ScopeEngine: Sendable {
         var byNamespace: [String: [Int]] = [:]
         for (position, service) in index.services.enumerated() { byNamespace[service.namespace, default: []].append(position) }
         servicesByNamespace = byNamespace
+        namespacesWithEndpoints = Set(index.services.filter { $0.endpoints?.isEmpty == false }.map(\.namespace))
         alwaysPresent = Self.alwaysPresentClusters(version: version)
         sidecarsByNamespace = Self.orderSidecars(inventory.sidecars)
         let virtualServices = inventory.virtualServices.filter(\.appliesToSidecars).sorted {
