@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A mesh captured for offline use: its inventory plus what was observed on each sidecar (format v1).
 ///
@@ -50,11 +51,40 @@ public struct MeshSnapshot: Codable, Hashable, Sendable {
                 file: file,
                 message: "snapshot format version \(version) is not supported by this meshtrim (it reads version \(currentVersion))")
         }
+        if let snapshot = decodeInParallel(data) { return snapshot }
         do {
             return try decoder.decode(MeshSnapshot.self, from: data)
         } catch {
             throw SnapshotError(file: file, message: "damaged snapshot: \(Self.describe(error))")
         }
+    }
+
+    /// Decodes the inventory and the observations on two cores (they are most of a snapshot's bytes); `nil` when
+    /// the document is not shaped as expected, so that the caller decodes it whole and reports the precise error.
+    private static func decodeInParallel(_ data: Data) -> MeshSnapshot? {
+        let bytes = [UInt8](data)
+        guard let ranges = JSONTopLevelScanner.valueRanges(in: bytes), let inventoryRange = ranges["inventory"],
+            let observationsRange = ranges["observations"], let capturedAtRange = ranges["capturedAt"],
+            let sourceRange = ranges["source"], let versionRange = ranges["version"]
+        else { return nil }
+        let parts = Mutex<(inventory: MeshInventory?, observations: [ProxyObservation]?)>((nil, nil))
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            let decoder = Self.decoder
+            if part == 0 {
+                let inventory = try? decoder.decode(MeshInventory.self, from: Data(bytes[inventoryRange]))
+                parts.withLock { $0.inventory = inventory }
+            } else {
+                let observations = try? decoder.decode([ProxyObservation].self, from: Data(bytes[observationsRange]))
+                parts.withLock { $0.observations = observations }
+            }
+        }
+        let decoded = parts.withLock { $0 }
+        guard let inventory = decoded.inventory, let observations = decoded.observations,
+            let capturedAt = try? decoder.decode(Date.self, from: Data(bytes[capturedAtRange])),
+            let source = try? decoder.decode(String.self, from: Data(bytes[sourceRange])),
+            let version = try? decoder.decode(Int.self, from: Data(bytes[versionRange]))
+        else { return nil }
+        return MeshSnapshot(version: version, capturedAt: capturedAt, source: source, inventory: inventory, observations: observations)
     }
 
     /// Reads and decodes a snapshot file.
