@@ -143,3 +143,24 @@ struct ScreenTests {
         #expect(screen.styleRuns.split(separator: "\n").count == 3)
     }
 }
+
+@Suite("Screen clipping")
+struct ScreenClippingTests {
+    @Test("fill and restyle outside the screen change nothing and never trap", arguments: [
+        (0, 50, 5, 5), (50, 0, 5, 5), (-10, -10, 5, 5), (2, 2, -3, 4), (3, 3, 0, 0), (0, 5, 10, 1),
+    ])
+    func outside(x: Int, y: Int, width: Int, height: Int) {
+        var screen = Screen(width: 10, height: 5)
+        screen.fill(x: x, y: y, width: width, height: height, character: "#")
+        screen.restyle(x: x, y: y, width: width, height: height) { $0.bold = true }
+        #expect(!screen.text.contains("#"))
+        #expect(screen.styleRuns.isEmpty)
+    }
+
+    @Test("a partly visible fill is clipped to the screen")
+    func partlyVisible() {
+        var screen = Screen(width: 4, height: 2)
+        screen.fill(x: 2, y: 1, width: 10, height: 10, character: "#")
+        #expect(screen.text == "\n  ##")
+    }
+}

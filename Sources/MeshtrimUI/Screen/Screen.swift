@@ -73,8 +73,10 @@ public struct Screen: Hashable, Sendable {
 
     /// Fills a rectangle with `character` in `style` (clipped to the screen).
     public mutating func fill(x: Int, y: Int, width: Int, height: Int, character: String = " ", style: CellStyle = .plain) {
-        for row in max(0, y)..<min(self.height, y + height) {
-            for column in max(0, x)..<min(self.width, x + width) {
+        let rows = Self.clipped(start: y, length: height, limit: self.height)
+        let columns = Self.clipped(start: x, length: width, limit: self.width)
+        for row in rows {
+            for column in columns {
                 self[column, row] = Cell(character, style: style)
             }
         }
@@ -82,11 +84,20 @@ public struct Screen: Hashable, Sendable {
 
     /// Changes the style of a rectangle, keeping its characters (used for selection bars).
     public mutating func restyle(x: Int, y: Int, width: Int, height: Int = 1, _ change: (inout CellStyle) -> Void) {
-        for row in max(0, y)..<min(self.height, y + height) {
-            for column in max(0, x)..<min(self.width, x + width) {
+        let rows = Self.clipped(start: y, length: height, limit: self.height)
+        let columns = Self.clipped(start: x, length: width, limit: self.width)
+        for row in rows {
+            for column in columns {
                 change(&cells[row * self.width + column].style)
             }
         }
+    }
+
+    /// `start..<start+length` clipped to `0..<limit` (empty when it lies outside, never an invalid range).
+    private static func clipped(start: Int, length: Int, limit: Int) -> Range<Int> {
+        let lower = max(0, start)
+        let upper = min(limit, start + max(0, length))
+        return lower < upper ? lower..<upper : 0..<0
     }
 
     /// The text of row `y` (continuation cells omitted), trailing spaces kept.
