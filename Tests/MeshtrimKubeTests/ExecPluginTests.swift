@@ -19,7 +19,7 @@ struct ExecPluginTests {
         token="$PLUGIN_TOKEN"
         if [ "$FIRST_BAD" = "1" ] && [ "$n" = "1" ]; then token="stale-token"; fi
         expiry=""
-        if [ -n "$EXPIRES" ]; then expiry=",\\"expirationTimestamp\\":\\"$(date -u -d "+$EXPIRES seconds" +%Y-%m-%dT%H:%M:%SZ)\\""; fi
+        if [ -n "$EXPIRES" ]; then expiry=",\\"expirationTimestamp\\":\\"$(date -u -d "+$EXPIRES seconds" +%Y-%m-%dT%H:%M:%S.%3NZ)\\""; fi
         printf '{"apiVersion":"%s","kind":"ExecCredential","status":{"token":"%s"%s}}\\n' "$PLUGIN_VERSION" "$token" "$expiry"
         """
 
@@ -89,11 +89,11 @@ struct ExecPluginTests {
             let token = lab.adminToken
 
             // v1 with an expiry: cached while valid, run again once expired.
-            let v1 = try await Self.client(try setup.kubeconfig(lab, name: "v1", version: "client.authentication.k8s.io/v1", token: token, extra: ["EXPIRES": "2"], provideCluster: true))
+            let v1 = try await Self.client(try setup.kubeconfig(lab, name: "v1", version: "client.authentication.k8s.io/v1", token: token, extra: ["EXPIRES": "8"], provideCluster: true))
             _ = try await v1.send("GET", "/api/v1/namespaces")
             _ = try await v1.send("GET", "/api/v1/pods", query: [("limit", "1")])
             #expect(setup.runs == 1)
-            try await Task.sleep(for: .milliseconds(2300))
+            try await Task.sleep(for: .milliseconds(8300))
             _ = try await v1.send("GET", "/api/v1/namespaces")
             #expect(setup.runs == 2)
             #expect(await v1.execRuns == 2)
@@ -151,7 +151,7 @@ struct ExecPluginTests {
         }
         let failing = await #expect(throws: KubeError.self) { _ = try await ExecCredentialPlugin.run(for: access(command: "\(setup.directory)/bin/failing")) }
         #expect(failing?.kind == .credentials)
-        #expect(failing?.message.contains("failed with exit status 3") == true)
+        #expect(failing?.message.contains("failed with exit status 3") == true, "\(String(describing: failing))")
         #expect(failing?.message.contains("SSO session expired") == true)
 
         let missing = await #expect(throws: KubeError.self) {

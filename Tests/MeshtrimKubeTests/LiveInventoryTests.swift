@@ -144,13 +144,13 @@ struct LiveInventoryTests {
 
     @Test(.enabled(if: shouldRunTests(needing: "openssl")))
     func slowAndTruncatedAnswersAreRetried() async throws {
-        try await withLab(Self.mesh + ["--fault", "truncate-rate=0.3", "--fault", "latency=30ms"], envoy: false) { lab in
+        try await withLab(Self.mesh + ["--fault", "truncate-rate=0.2", "--fault", "latency=30ms"], envoy: false) { lab in
             let expected = try Self.scenario().inventory
             let client = try await KubeClient.connect(try lab.access())
             var loader = InventoryLoader(client: client)
             loader.pageSize = 10
             var options = KubeClient.Options()
-            options.maxAttempts = 6
+            options.maxAttempts = 8
             let patient = try await KubeClient.connect(try lab.access(), options: options)
             loader.client = patient
             let live = try await loader.load()

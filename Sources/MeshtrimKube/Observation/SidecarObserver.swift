@@ -246,7 +246,14 @@ public actor SidecarObserver {
             return .failure(KubeError(.forbidden, "memory and cluster counts: not observed — pods/proxy not permitted in namespace \(key.namespace)"))
         }
         do {
-            let stats = try await reader.stats(namespace: key.namespace, pod: key.name)
+            let stats: EnvoyStats
+            do {
+                stats = try await reader.stats(namespace: key.namespace, pod: key.name)
+            } catch let error as KubeError where error.kind == .unreachable {
+                // One more try a moment later: a busy sidecar or proxy may refuse a connection now and then.
+                try? await Task.sleep(for: .milliseconds(200))
+                stats = try await reader.stats(namespace: key.namespace, pod: key.name)
+            }
             var observation = ProxyObservation(
                 namespace: key.namespace, pod: key.name, capturedAt: LiveSession.now(), source: "pod proxy :15090")
             stats.apply(to: &observation)

@@ -35,7 +35,10 @@ final class LabRun: @unchecked Sendable {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 pid = 0
-                throw KubeTestError("meshtrim lab exited while starting:\n\(log)")
+                let signal = status & 0x7F
+                let how = signal == 0 ? "with status \((status >> 8) & 0xFF)" : "by signal \(signal)"
+                let files = (try? FileManager.default.subpathsOfDirectory(atPath: directory)) ?? []
+                throw KubeTestError("meshtrim lab exited \(how) while starting (\(argv.joined(separator: " "))); files: \(files.count):\n\(log)")
             }
             if ContinuousClock.now > deadline { throw KubeTestError("meshtrim lab did not start within \(timeout):\n\(log)") }
             try await Task.sleep(for: .milliseconds(50))
@@ -43,7 +46,7 @@ final class LabRun: @unchecked Sendable {
     }
 
     /// The lab's output so far.
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    var log: String { FileManager.default.contents(atPath: logPath).map { String(decoding: $0, as: UTF8.self) } ?? "(no log file)" }
 
     /// The kubeconfig as meshtrim loads it.
     func loadKubeconfig() throws -> Kubeconfig { try KubeconfigLoader.merge(files: [kubeconfig]) }
@@ -108,12 +111,23 @@ final class LabRun: @unchecked Sendable {
 }
 
 /// Runs `body` against a lab started with `arguments`; always stops the lab.
-func withLab(_ arguments: [String], envoy: Bool, body: (LabRun) async throws -> Void) async throws {
+func withLab(
+    _ arguments: [String], envoy: Bool, startTimeout: Duration = .seconds(120), body: (LabRun) async throws -> Void
+) async throws {
     try requireTool("openssl")
     let binary = envoy ? try requireEnvoy() : nil
-    let lab = try LabRun()
+    var lab = try LabRun()
     do {
-        try await lab.start(arguments, envoy: binary)
+        // Labs start one at a time: Envoys of labs starting together can race for the same free port, and the
+        // lab gives up when an Envoy exits while starting. One retry covers labs of other test targets.
+        try await LabStartGate.shared.run {
+            do {
+                try await lab.start(arguments, envoy: binary, timeout: startTimeout)
+            } catch let error as KubeTestError where error.description.contains("while starting; see") {
+                lab = try LabRun()
+                try await lab.start(arguments, envoy: binary, timeout: startTimeout)
+            }
+        }
         try await body(lab)
     } catch {
         try await lab.stop()
@@ -124,3 +138,20 @@ func withLab(_ arguments: [String], envoy: Bool, body: (LabRun) async throws -> 
 
 /// The lab's fixture mesh (Tests/MeshtrimLabTests/Fixtures/shop.yaml): two namespaces with sidecars and a Sidecar.
 let shopFixture = packageRoot().appendingPathComponent("Tests/MeshtrimLabTests/Fixtures/shop.yaml").path
+
+/// Serialises lab start-ups within this test process.
+actor LabStartGate {
+    static let shared = LabStartGate()
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func run(_ body: () async throws -> Void) async throws {
+        while busy { await withCheckedContinuation { waiting.append($0) } }
+        busy = true
+        defer {
+            busy = false
+            if !waiting.isEmpty { waiting.removeFirst().resume() }
+        }
+        try await body()
+    }
+}

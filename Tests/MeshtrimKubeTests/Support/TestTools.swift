@@ -72,9 +72,19 @@ func makeTemporaryDirectory(_ prefix: String) throws -> String {
 }
 
 /// Writes `text` to `path` (creating directories), optionally executable.
+///
+/// Executables are installed by a child process (`install -m 755`): a file this multi-threaded process wrote could
+/// still be open in a child another test forks at that moment, and executing it would fail with ETXTBSY.
 func write(_ text: String, to path: String, executable: Bool = false) throws {
     try FileManager.default.createDirectory(
         atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
-    if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
+    guard executable else {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return
+    }
+    let source = "\(path).source"
+    try text.write(toFile: source, atomically: false, encoding: .utf8)
+    let result = try ChildProcess.run(["install", "-m", "755", source, path])
+    try? FileManager.default.removeItem(atPath: source)
+    guard result.exitCode == 0 else { throw KubeTestError("install \(path): \(result.stderr)") }
 }
