@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(
             name: "MeshtrimKubeTests",
             dependencies: [
-                "MeshtrimKube", "MeshtrimCore", "MeshtrimLab",
+                "MeshtrimKube", "MeshtrimCore", "MeshtrimLab", "MeshtrimUI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimKube
 import MeshtrimUI
 import Synchronization
 
@@ -14,10 +15,13 @@ import Synchronization
 final class EffectRunner: Sendable {
     private let inbox: Inbox
     private let writtenPaths = Mutex<[String]>([])
+    /// The live cluster's controller (refresh, `:ctx`); `nil` for file sources.
+    private let live: LiveController?
 
     /// Makes a runner that posts to `inbox`.
-    init(inbox: Inbox) {
+    init(inbox: Inbox, live: LiveController? = nil) {
         self.inbox = inbox
+        self.live = live
     }
 
     /// The files written during the session, in order (printed when meshtrim exits).
@@ -43,6 +47,18 @@ final class EffectRunner: Sendable {
             }
         case .quit:
             break
+        case .refresh:
+            if let live {
+                Task.detached { await live.refresh() }
+            } else {
+                inbox.post(.notice("nothing to refresh: this mesh comes from a file"))
+            }
+        case .switchContext(let name):
+            if let live {
+                Task.detached { await live.switchContext(name) }
+            } else {
+                inbox.post(.notice("contexts are for live clusters: start meshtrim without --demo, --snapshot or --manifests"))
+            }
         }
     }
 }

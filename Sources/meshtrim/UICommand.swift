@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 
-/// The terminal UI: `meshtrim [--demo | --snapshot FILE | --manifests PATH…]` (the default subcommand).
+/// The terminal UI: `meshtrim [--demo | --snapshot FILE | --manifests PATH… | --context NAME]` (the default
+/// subcommand); without a source it reads the kubeconfig's current context.
 ///
 /// A subcommand of its own, so that its options (`--manifests`, `--read-only`, …) never shadow the same options
 /// of `scope`, `report` and the others.
@@ -33,9 +34,18 @@ struct UICommand: AsyncParsableCommand {
     @Option(name: .long, help: "The Istio version whose behaviour to model (default: the mesh's, else 1.31).")
     var istioVersion: String?
 
+    @Option(name: .long, help: ArgumentHelp("Live cluster: the kubeconfig file (default: KUBECONFIG, then ~/.kube/config).", valueName: "file"))
+    var kubeconfig: String?
+
+    @Option(name: .long, help: ArgumentHelp("Live cluster: the kubeconfig context (default: the current context).", valueName: "name"))
+    var context: String?
+
     func validate() throws {
         let sources = (demo ? 1 : 0) + (snapshot == nil ? 0 : 1) + (manifests.isEmpty ? 0 : 1)
         if sources > 1 { throw ValidationError("give one of --demo, --snapshot FILE or --manifests PATH") }
+        if sources > 0 && (kubeconfig != nil || context != nil) {
+            throw ValidationError("--kubeconfig and --context choose a live cluster; leave them out with --demo, --snapshot or --manifests")
+        }
     }
 
     mutating func run() async throws {
@@ -47,14 +57,11 @@ struct UICommand: AsyncParsableCommand {
         } else if !manifests.isEmpty {
             source = .manifests(manifests)
         } else {
-            printError(
-                """
-                meshtrim: no mesh to show. Reading a live cluster arrives in a later version; for now:
-                  meshtrim --demo                 browse the bundled demo mesh
-                  meshtrim --snapshot FILE        browse a snapshot
-                  meshtrim --manifests PATH...    browse Kubernetes/Istio manifests (predictions only)
-                """)
-            throw ExitCode(2)
+            source = .live(kubeconfig: kubeconfig, context: context)
+            if let problem = UILaunch.precheck(source) {
+                printError("meshtrim: \(problem)")
+                throw ExitCode(2)
+            }
         }
         let noColorVariable = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
         let status = await UILaunch.run(

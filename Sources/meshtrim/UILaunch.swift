@@ -1,5 +1,6 @@
 import Foundation
 import MeshtrimCore
+import MeshtrimKube
 import MeshtrimTerminal
 import MeshtrimUI
 
@@ -11,6 +12,8 @@ enum UISource: Sendable {
     case snapshot(String)
     /// Plain manifests (predictions only).
     case manifests([String])
+    /// A live cluster: a kubeconfig (`nil`: KUBECONFIG, then ~/.kube/config) and a context (`nil`: the current one).
+    case live(kubeconfig: String?, context: String?)
 
     /// The label shown while loading.
     var label: String {
@@ -18,6 +21,7 @@ enum UISource: Sendable {
         case .demo: return "demo"
         case .snapshot(let path): return path
         case .manifests(let paths): return "manifests (\(paths.joined(separator: ", ")))"
+        case .live(_, let context): return context.map { "context \($0)" } ?? "the current context"
         }
     }
 }
@@ -40,8 +44,11 @@ enum UILaunch {
             return 1
         }
         let inbox = Inbox()
-        let loader = Task.detached { load(options.source, istioVersion: options.istioVersion, into: inbox) }
-        let runner = EffectRunner(inbox: inbox)
+        let live = liveController(for: options, inbox: inbox)
+        let loader = Task.detached {
+            if let live { await live.start() } else { load(options.source, istioVersion: options.istioVersion, into: inbox) }
+        }
+        let runner = EffectRunner(inbox: inbox, live: live)
         let outcome: Result<AppState, TerminalFailure> = await UIThread.run {
             let terminal: NcursesTerminal
             do {
@@ -58,6 +65,7 @@ enum UILaunch {
             return .success(runtime.run())
         }
         loader.cancel()
+        await live?.stop()
         switch outcome {
         case .failure(let failure):
             printError("meshtrim: \(failure.message)")
@@ -84,6 +92,31 @@ enum UILaunch {
                 return "\(path): no such file or directory"
             }
             return nil
+        case .live(let kubeconfig, let context):
+            guard let error = LiveController.precheck(kubeconfig: kubeconfig, context: context) else { return nil }
+            guard error.isMissing else { return error.message }
+            return """
+                no cluster to read: KUBECONFIG is not set and ~/.kube/config does not exist. Point meshtrim at a cluster \
+                (KUBECONFIG, --kubeconfig FILE, --context NAME), or:
+                  meshtrim --demo                 browse the bundled demo mesh
+                  meshtrim --snapshot FILE        browse a snapshot (meshtrim snapshot -o FILE captures one)
+                  meshtrim --manifests PATH...    browse Kubernetes/Istio manifests (predictions only)
+                  meshtrim lab                    run a local cluster stand-in with real Envoys (docs/lab.md)
+                """
+        }
+    }
+
+    /// The controller of a live source, posting its events to the UI; `nil` for files.
+    static func liveController(for options: Options, inbox: Inbox) -> LiveController? {
+        guard case .live(let kubeconfig, let context) = options.source else { return nil }
+        return LiveController(kubeconfig: kubeconfig, context: context, istioVersion: options.istioVersion) { event in
+            switch event {
+            case .progress(let message): inbox.post(.loadProgress(message))
+            case .loaded(let analysis): inbox.post(.loaded(MeshData(analysis: analysis)))
+            case .refreshed(let analysis): inbox.post(.refreshed(MeshData(analysis: analysis)))
+            case .notice(let message): inbox.post(.notice(message))
+            case .failed(let message): inbox.post(.loadFailed(message))
+            }
         }
     }
 
@@ -109,6 +142,8 @@ enum UILaunch {
                 analysis = MeshAnalysis(
                     inventory: set.inventory, observations: [], source: "manifests (\(Formatting.plural(set.files.count, "file")))",
                     istioVersion: istioVersion)
+            case .live:
+                return  // LiveController loads live clusters.
             }
             inbox.post(.loaded(MeshData(analysis: analysis)))
         } catch {

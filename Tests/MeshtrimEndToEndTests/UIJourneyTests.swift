@@ -226,13 +226,15 @@ struct UIJourneyTests {
         try await session.waitForScreen { $0.contains("[exited 0]") }
     }
 
-    @Test("Without a source meshtrim explains and exits 2; without a terminal it refuses and exits 2")
+    @Test("Without a source and without a kubeconfig meshtrim explains and exits 2; without a terminal it refuses and exits 2")
     func noSourceNoTerminal() throws {
         let binary = try meshtrimBinaryPath()
-        let bare = try runProcess([binary])
+        // No source means the kubeconfig's current context; with no kubeconfig at all meshtrim says what to do.
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrim-no-kube-\(UUID().uuidString.prefix(8))").path
+        let bare = try runProcess([binary], environment: ["KUBECONFIG": nil, "HOME": home, "KUBERNETES_SERVICE_HOST": nil])
         #expect(bare.exitCode == 2)
         #expect(bare.stderr.contains("--demo"))
-        #expect(bare.stderr.contains("later version"))
+        #expect(bare.stderr.contains("no cluster to read"))
         let piped = try runProcess([binary, "--demo"])
         #expect(piped.exitCode == 2)
         #expect(piped.stderr.contains("needs a terminal"))

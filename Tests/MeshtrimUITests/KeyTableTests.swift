@@ -87,6 +87,8 @@ struct KeyTableTests {
         case .jumpToDiff:
             guard case .preview(let preview) = state.top else { throw TestFailure("not on the preview") }
             #expect(preview.offset > 0)
+        case .refresh:
+            #expect(effects.first == .refresh)
         case .toggle, .preset, .expand, .collapse, .removeHost:
             break
         }

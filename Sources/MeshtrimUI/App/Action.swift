@@ -20,6 +20,10 @@ public enum Action: Hashable, Sendable {
     case fileExists(path: String)
     /// Writing failed.
     case fileWriteFailed(message: String, path: String)
+    /// The same source was read again (a live cluster's refresh): screens keep their place, numbers update.
+    case refreshed(MeshData)
+    /// A line for the person from background work (a refresh's summary, the kubeconfig's contexts).
+    case notice(String)
 
     /// The action for a terminal event.
     public init(_ event: TerminalEvent) {
@@ -40,4 +44,8 @@ public enum Effect: Hashable, Sendable {
     case scheduleTick(id: Int, milliseconds: Int)
     /// Stop: restore the terminal and exit.
     case quit
+    /// Read the source again (`ctrl-r`; a live cluster also refreshes on its own).
+    case refresh
+    /// `:ctx`: list the kubeconfig's contexts (`nil`) or switch to one.
+    case switchContext(String?)
 }

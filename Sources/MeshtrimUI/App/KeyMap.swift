@@ -48,6 +48,8 @@ public enum Command: Hashable, Sendable {
     case write
     /// Scroll the preview to the diff.
     case jumpToDiff
+    /// Read the source again (a live cluster).
+    case refresh
 }
 
 /// One key binding: the keys, the command, and the words for the hint bar and the help overlay.
@@ -106,7 +108,8 @@ public struct KeyMap: Hashable, Sendable {
         title: "general",
         bindings: [
             KeyBinding([.character("?")], .help, hint: "help", "show this help (esc closes it)"),
-            KeyBinding([.character(":")], .commandPrompt, hint: "cmd", "command: :ns, :pods [NS], :help, :q (tab completes)"),
+            KeyBinding([.character(":")], .commandPrompt, hint: "cmd", "command: :ns, :pods [NS], :ctx [NAME], :help, :q (tab completes)"),
+            KeyBinding([.control("r")], .refresh, "read the live cluster again (it also refreshes every minute)"),
             KeyBinding([.escape], .back, hint: "back", "back to the previous screen (clears the filter first)"),
             KeyBinding([.character("q"), .control("c")], .quit, hint: "quit", "quit meshtrim"),
         ])

@@ -55,6 +55,11 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         return []
     case .fileWriteFailed(let message, let path):
         return flash(&state, "cannot write \(path): \(message)", kind: .error)
+    case .refreshed(let data):
+        applyRefresh(&state, data)
+        return []
+    case .notice(let message):
+        return flash(&state, message, kind: .info)
     }
 }
 
@@ -97,6 +102,8 @@ func perform(_ state: inout AppState, _ command: Command) -> [Effect] {
         return []
     case .back:
         return back(&state)
+    case .refresh:
+        return [.refresh] + flash(&state, "refreshing…", kind: .info)
     default:
         break
     }
