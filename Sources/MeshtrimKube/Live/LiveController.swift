@@ -68,8 +68,7 @@ public actor LiveController {
         do {
             let config = try KubeconfigLoader.load(explicitPath: kubeconfigPath, environment: options.environment)
             kubeconfig = config
-            let analysis = try await open(config, context: contextName)
-            emit(.loaded(analysis))
+            emit(.refreshed(try await open(config, context: contextName)))
         } catch {
             emit(.failed(Self.message(error)))
             return
@@ -113,9 +112,10 @@ public actor LiveController {
         do {
             let analysis = try await open(config, context: name)
             contextName = name
-            await previous?.shutdown()
-            emit(.loaded(analysis))
+            if let previous, previous !== session { await previous.shutdown() }
+            emit(.refreshed(analysis))
         } catch {
+            if let failed = session, failed !== previous { await failed.shutdown() }
             session = previous
             emit(.notice("cannot switch to \(name): \(Self.message(error))"))
         }
@@ -129,25 +129,47 @@ public actor LiveController {
         session = nil
     }
 
-    /// Opens a context and captures it; on success it becomes the session.
+    /// Opens a context: the inventory is shown at once (predictions), the sidecars' figures follow as they arrive
+    /// (``LiveControllerEvent/refreshed(_:)`` at each quarter and at the end). On success it becomes the session.
     private func open(_ config: Kubeconfig, context: String?) async throws -> MeshAnalysis {
         busy = true
         defer { busy = false }
         let name = context ?? config.currentContext ?? ""
         emit(.progress("connecting to context \(name)…"))
         let opened = try await LiveSession.open(kubeconfig: config, context: context, options: options)
+        let emit = self.emit
+        let live: LiveInventory
         do {
-            let emit = self.emit
-            let (analysis, capture) = try await LiveAnalysisLoader.load(
-                session: opened, istioVersion: istioVersion, progress: { emit(.progress($0)) })
-            session = opened
-            let denied = opened.permissions.lines.filter { $0.contains("not permitted") && !capture.notes.contains($0) }
-            emit(.notice(([Self.summary(capture, refreshed: false)] + denied).joined(separator: "; ")))
-            return analysis
+            live = try await opened.loadInventory(progress: { emit(.progress($0)) })
         } catch {
             await opened.shutdown()
             throw error
         }
+        session = opened
+        let source = opened.sourceDescription
+        let version = istioVersion
+        let predictions = MeshAnalysis(inventory: live.inventory, observations: [], source: source, istioVersion: version)
+        emit(.loaded(predictions))
+        let sets = await opened.workingSets()
+        let keys = live.inventory.pods.filter { $0.hasSidecar && $0.phase == "Running" }.map { PodKey(namespace: $0.namespace, name: $0.name) }
+        let collected = ObservationBuffer()
+        let quarter = max(1, keys.count / 4)
+        let inventory = live.inventory
+        let observer = opened.makeObserver(workingSets: sets.bytes, ttl: .seconds(3600)) { event in
+            guard case .observed(let observation) = event else { return }
+            let count = collected.add(observation)
+            if count % quarter == 0, count < keys.count {
+                emit(.refreshed(MeshAnalysis(inventory: inventory, observations: collected.all, source: source, istioVersion: version)))
+            }
+        }
+        let (observations, failures) = await observer.observeAll(keys)
+        let capture = LiveCapture(
+            snapshot: MeshSnapshot(capturedAt: LiveSession.now(), source: source, inventory: live.inventory, observations: observations),
+            notes: live.notes + [sets.note].compactMap { $0 }, failures: failures, inventorySeconds: 0, observationSeconds: 0)
+        let analysis = MeshAnalysis(snapshot: capture.snapshot, source: source, istioVersion: version)
+        let denied = opened.permissions.lines.filter { $0.contains("not permitted") && !capture.notes.contains($0) }
+        emit(.notice(([Self.summary(capture, refreshed: false)] + denied).joined(separator: "; ")))
+        return analysis
     }
 
     private func startTimer() {
@@ -175,5 +197,26 @@ public actor LiveController {
         if let error = error as? KubeError { return error.message }
         if let error = error as? KubeconfigError { return error.message }
         return "\(error)"
+    }
+}
+
+/// Observations gathered from the observer's events, for progressive updates.
+final class ObservationBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var observations: [ProxyObservation] = []
+
+    /// Adds one; returns how many there are.
+    func add(_ observation: ProxyObservation) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        observations.append(observation)
+        return observations.count
+    }
+
+    /// All so far.
+    var all: [ProxyObservation] {
+        lock.lock()
+        defer { lock.unlock() }
+        return observations
     }
 }
