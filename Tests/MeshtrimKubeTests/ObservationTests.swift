@@ -77,6 +77,29 @@ struct ObservationTests {
         }
     }
 
+    /// The bundled demo's memory figures come from ``MemoryModel/measured``; the lab's real Envoys (Istio's stats
+    /// matcher, file CDS) must report about the same for the same cluster counts, or the demo is not realistic.
+    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    func realEnvoyMemoryMatchesTheModelBehindTheDemo() async throws {
+        try await withLab(Self.mesh, envoy: true) { lab in
+            let session = try await LiveSession.open(kubeconfig: lab.kubeconfig, context: nil)
+            let capture = try await session.capture()
+            await session.shutdown()
+            let model = MemoryModel.measured
+            var errors: [Double] = []
+            for observation in capture.snapshot.observations {
+                let clusters = try #require(observation.activeClusters)
+                let real = Double(try #require(observation.envoyAllocatedBytes))
+                let modelled = Double(model.estimatedBytes(clusters: clusters))
+                errors.append(abs(real - modelled) / real)
+            }
+            let worst = errors.max() ?? 1
+            print("calibration: \(errors.count) Envoys, model vs real allocated bytes: worst \(Int(worst * 100)) %, mean \(Int(errors.reduce(0, +) / Double(max(errors.count, 1)) * 100)) %")
+            #expect(errors.count >= 8)
+            #expect(worst < 0.25)
+        }
+    }
+
     @Test(.enabled(if: shouldRunTests(needing: "openssl")))
     func priorityCacheCancellationAndPermissions() async throws {
         try await withLab(Self.mesh, envoy: true) { lab in
