@@ -125,24 +125,8 @@ enum YAMLText {
     /// `text` as a plain scalar if that is safe, else double-quoted; `quoteAlways` forces quotes.
     static func scalar(_ text: String, quoteAlways: Bool = false) -> String {
         if !quoteAlways && isSafePlain(text) { return text }
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    result += "\\x" + (hex.count == 1 ? "0" + hex : hex)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
+        // YAML's double-quoted escapes for these characters are the same as Go's %q.
+        return goQuoted(text)
     }
 
     /// Printable ASCII that does not start with an indicator, has no `: ` or ` #`, and resolves to a string
