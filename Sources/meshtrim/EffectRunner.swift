@@ -18,11 +18,29 @@ final class EffectRunner: Sendable {
     /// The live cluster's controller (refresh, `:ctx`); `nil` for file sources.
     private let live: LiveController?
 
+    /// The UI's observation demands, newest only, sent to the live controller in order by one task.
+    private let demands: AsyncStream<ObservationDemand>.Continuation
+
     /// Makes a runner that posts to `inbox`.
     init(inbox: Inbox, live: LiveController? = nil) {
         self.inbox = inbox
         self.live = live
+        let (stream, continuation) = AsyncStream.makeStream(of: ObservationDemand.self, bufferingPolicy: .bufferingNewest(1))
+        demands = continuation
+        if let live {
+            Task.detached {
+                for await demand in stream {
+                    await live.prioritize(
+                        selected: demand.selected.map { PodKey(namespace: $0.namespace, name: $0.name) },
+                        visible: demand.visible.map { PodKey(namespace: $0.namespace, name: $0.name) }, namespaces: demand.namespaces)
+                }
+            }
+        } else {
+            continuation.finish()
+        }
     }
+
+    deinit { demands.finish() }
 
     /// The files written during the session, in order (printed when meshtrim exits).
     var written: [String] { writtenPaths.withLock { $0 } }
@@ -59,6 +77,31 @@ final class EffectRunner: Sendable {
             } else {
                 inbox.post(.notice("contexts are for live clusters: start meshtrim without --demo, --snapshot or --manifests"))
             }
+        case .observe(let demand):
+            demands.yield(demand)
+        case .fetchClusterNames(let pod):
+            guard let live else { break }
+            Task.detached { [inbox] in
+                let result = await live.clusterNames(for: PodKey(namespace: pod.namespace, name: pod.name))
+                inbox.post(.clusterNamesArrived(pod, Self.status(result)))
+            }
+        }
+    }
+}
+
+extension EffectRunner {
+    /// The detail screen's view of a cluster-names fetch: the names with the local time they were read, "not
+    /// permitted" for RBAC refusals, or the error in place.
+    static func status(_ result: Result<(names: [String], fetchedAt: Date), KubeError>) -> ClusterNamesStatus {
+        switch result {
+        case .success(let fetched):
+            let formatter = DateFormatter()
+            formatter.dateFormat = "HH:mm:ss"
+            return .actual(ActualClusterNames(names: fetched.names, fetchedAt: formatter.string(from: fetched.fetchedAt)))
+        case .failure(let error) where error.kind == .forbidden:
+            return .notPermitted(error.message)
+        case .failure(let error):
+            return .failed(error.message)
         }
     }
 }

@@ -58,9 +58,10 @@ enum UILaunch {
             }
             defer { terminal.close() }
             let size = terminal.size
-            let state = AppState(
+            var state = AppState(
                 width: size.width, height: size.height, sourceLabel: options.source.label, colorEnabled: options.colorEnabled,
                 readOnly: options.readOnly)
+            state.live.isEnabled = live != nil  // visible rows and the open detail are observed first
             let runtime = Runtime(state: state, terminal: terminal, inbox: inbox) { runner.perform($0) }
             return .success(runtime.run())
         }

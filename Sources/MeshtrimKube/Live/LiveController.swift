@@ -31,22 +31,79 @@ public actor LiveController {
     private var kubeconfig: Kubeconfig?
     private var busy = false
     private var timer: Task<Void, Never>?
+    /// The session's observer: background reads of every sidecar, the UI's demand first.
+    private var observer: SidecarObserver?
+    /// The inventory the figures belong to, and its sidecar pods per namespace.
+    private var inventory: MeshInventory?
+    private var sidecarsByNamespace: [String: [PodKey]] = [:]
+    /// The UI's last demand (kept across refreshes and `:ctx`).
+    private var demand = Demand()
+    /// Set by the observer when a figure arrived; the publisher turns it into one ``LiveControllerEvent/refreshed(_:)``.
+    private let changed = ChangeFlag()
+    private var publisher: Task<Void, Never>?
+    private let observationTTL: Duration
+    private let concurrency: Int
+
+    /// What the UI looks at.
+    private struct Demand {
+        var selected: [PodKey] = []
+        var visible: [PodKey] = []
+        var namespaces: [String] = []
+    }
 
     /// Makes a controller; nothing happens until ``start()``.
     ///
     /// - Parameters:
     ///   - interval: how often to refresh on its own (`nil`: only on request).
+    ///   - observationTTL: how long a sidecar's figures stay fresh (rows scrolled back into view after that are
+    ///     read again).
+    ///   - concurrency: sidecars read at once.
     ///   - emit: receives every event (from the controller's executor).
     public init(
         kubeconfig: String?, context: String?, istioVersion: IstioVersion? = nil, interval: Duration? = .seconds(60),
-        options: KubeClient.Options = KubeClient.Options(), emit: @escaping @Sendable (LiveControllerEvent) -> Void
+        options: KubeClient.Options = KubeClient.Options(), observationTTL: Duration = .seconds(30), concurrency: Int = 16,
+        emit: @escaping @Sendable (LiveControllerEvent) -> Void
     ) {
         kubeconfigPath = kubeconfig
         contextName = context
         self.istioVersion = istioVersion
         self.interval = interval
         self.options = options
+        self.observationTTL = observationTTL
+        self.concurrency = concurrency
         self.emit = emit
+    }
+
+    /// The UI's demand: the selected pod, the pods on screen, the namespaces on screen (their pods). They are read
+    /// before the rest; what an earlier demand raised and this one does not goes back to the background.
+    public func prioritize(selected: PodKey?, visible: [PodKey], namespaces: [String]) async {
+        demand = Demand(selected: selected.map { [$0] } ?? [], visible: visible, namespaces: namespaces)
+        await applyDemand()
+    }
+
+    /// A pod's actual cluster names (port-forward to Envoy admin :15000, masked `config_dump`) and when they were
+    /// read; cached for the observation TTL.
+    public func clusterNames(for key: PodKey) async -> Result<(names: [String], fetchedAt: Date), KubeError> {
+        guard let observer else { return .failure(KubeError(.configuration, "not connected to a cluster yet")) }
+        do {
+            return .success(try await observer.fetchedClusterNames(for: key))
+        } catch let error as KubeError {
+            return .failure(error)
+        } catch is CancellationError {
+            return .failure(KubeError(.cancelled, "cancelled (the cluster was read again or switched)"))
+        } catch {
+            return .failure(KubeError(.badResponse, "\(error)"))
+        }
+    }
+
+    /// The observer of the current session (tests).
+    public var currentObserver: SidecarObserver? { observer }
+
+    private func applyDemand() async {
+        guard let observer else { return }
+        var visible = demand.visible
+        for namespace in demand.namespaces { visible += sidecarsByNamespace[namespace] ?? [] }
+        await observer.prioritize(selected: demand.selected, visible: visible)
     }
 
     /// Loads the kubeconfig and checks that its context resolves, so that a problem (no kubeconfig, an unknown
@@ -82,8 +139,10 @@ public actor LiveController {
         busy = true
         defer { busy = false }
         do {
-            let (analysis, capture) = try await LiveAnalysisLoader.load(session: session, istioVersion: istioVersion)
-            emit(.refreshed(analysis))
+            let live = try await session.loadInventory()
+            let sets = await session.workingSets()
+            let capture = await observe(live, workingSets: sets, session: session, fresh: false)
+            emit(.refreshed(MeshAnalysis(snapshot: capture.snapshot, source: session.sourceDescription, istioVersion: istioVersion)))
             emit(.notice(Self.summary(capture, refreshed: true)))
         } catch {
             emit(.notice("refresh failed (the numbers on screen are from the last read): \(Self.message(error))"))
@@ -125,12 +184,17 @@ public actor LiveController {
     public func stop() async {
         timer?.cancel()
         timer = nil
+        publisher?.cancel()
+        publisher = nil
+        await observer?.cancelAll()
+        observer = nil
         await session?.shutdown()
         session = nil
     }
 
     /// Opens a context: the inventory is shown at once (predictions), the sidecars' figures follow as they arrive
-    /// (``LiveControllerEvent/refreshed(_:)`` at each quarter and at the end). On success it becomes the session.
+    /// (``LiveControllerEvent/refreshed(_:)`` as they stream in, the UI's demand first). On success it becomes the
+    /// session.
     private func open(_ config: Kubeconfig, context: String?) async throws -> MeshAnalysis {
         busy = true
         defer { busy = false }
@@ -146,30 +210,69 @@ public actor LiveController {
             throw error
         }
         session = opened
-        let source = opened.sourceDescription
-        let version = istioVersion
-        let predictions = MeshAnalysis(inventory: live.inventory, observations: [], source: source, istioVersion: version)
+        let predictions = MeshAnalysis(inventory: live.inventory, observations: [], source: opened.sourceDescription, istioVersion: istioVersion)
         emit(.loaded(predictions))
         let sets = await opened.workingSets()
-        let keys = live.inventory.pods.filter { $0.hasSidecar && $0.phase == "Running" }.map { PodKey(namespace: $0.namespace, name: $0.name) }
-        let collected = ObservationBuffer()
-        let quarter = max(1, keys.count / 4)
-        let inventory = live.inventory
-        let observer = opened.makeObserver(workingSets: sets.bytes, ttl: .seconds(3600)) { event in
-            guard case .observed(let observation) = event else { return }
-            let count = collected.add(observation)
-            if count % quarter == 0, count < keys.count {
-                emit(.refreshed(MeshAnalysis(inventory: inventory, observations: collected.all, source: source, istioVersion: version)))
-            }
-        }
-        let (observations, failures) = await observer.observeAll(keys)
-        let capture = LiveCapture(
-            snapshot: MeshSnapshot(capturedAt: LiveSession.now(), source: source, inventory: live.inventory, observations: observations),
-            notes: live.notes + [sets.note].compactMap { $0 }, failures: failures, inventorySeconds: 0, observationSeconds: 0)
-        let analysis = MeshAnalysis(snapshot: capture.snapshot, source: source, istioVersion: version)
+        let capture = await observe(live, workingSets: sets, session: opened, fresh: true)
+        let analysis = MeshAnalysis(snapshot: capture.snapshot, source: opened.sourceDescription, istioVersion: istioVersion)
         let denied = opened.permissions.lines.filter { $0.contains("not permitted") && !capture.notes.contains($0) }
         emit(.notice(([Self.summary(capture, refreshed: false)] + denied).joined(separator: "; ")))
         return analysis
+    }
+
+    /// Observes every running sidecar of `live`, the UI's demand first, while the publisher streams the figures to
+    /// the UI; returns when every sidecar was read or failed.
+    ///
+    /// - Parameter fresh: a new session (a new observer; the old one is cancelled); otherwise a refresh (the
+    ///   observer's cache is invalidated, figures on screen stay until new ones arrive).
+    private func observe(_ live: LiveInventory, workingSets sets: ProxyWorkingSets, session: LiveSession, fresh: Bool) async -> LiveCapture {
+        let keys = live.inventory.pods.filter { $0.hasSidecar && $0.phase == "Running" }.map { PodKey(namespace: $0.namespace, name: $0.name) }
+        inventory = live.inventory
+        sidecarsByNamespace = Dictionary(grouping: keys, by: \.namespace)
+        let active: SidecarObserver
+        if fresh || observer == nil {
+            await observer?.cancelAll()
+            let changed = self.changed
+            active = session.makeObserver(workingSets: sets.bytes, ttl: observationTTL, concurrency: concurrency) { event in
+                if case .observed = event { changed.set() }
+            }
+            observer = active
+        } else if let observer {
+            active = observer
+            await active.update(workingSets: sets.bytes)
+            await active.invalidate()
+        } else {
+            return LiveCapture(snapshot: MeshSnapshot(capturedAt: LiveSession.now(), source: session.sourceDescription, inventory: live.inventory, observations: []), notes: live.notes, failures: [:], inventorySeconds: 0, observationSeconds: 0)
+        }
+        startPublisher()
+        await applyDemand()
+        let (observations, failures) = await active.observeAll(keys)
+        changed.set()
+        let snapshot = MeshSnapshot(capturedAt: LiveSession.now(), source: session.sourceDescription, inventory: live.inventory, observations: observations)
+        return LiveCapture(
+            snapshot: snapshot, notes: live.notes + [sets.note].compactMap { $0 }, failures: failures, inventorySeconds: 0, observationSeconds: 0)
+    }
+
+    /// Streams figures to the UI as they arrive: at most one analysis per interval (at least 250 ms, longer when
+    /// analysing takes long), so a thousand sidecars do not mean a thousand re-analyses.
+    private func startPublisher() {
+        guard publisher == nil else { return }
+        publisher = Task { [weak self] in
+            var pause = Duration.milliseconds(250)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: pause)
+                guard let self else { return }
+                let started = ContinuousClock.now
+                await self.publishIfChanged()
+                pause = max(.milliseconds(250), (ContinuousClock.now - started) * 2)
+            }
+        }
+    }
+
+    private func publishIfChanged() async {
+        guard changed.take(), let observer, let inventory, let session else { return }
+        let observations = await observer.observations
+        emit(.refreshed(MeshAnalysis(inventory: inventory, observations: observations, source: session.sourceDescription, istioVersion: istioVersion)))
     }
 
     private func startTimer() {
@@ -200,23 +303,24 @@ public actor LiveController {
     }
 }
 
-/// Observations gathered from the observer's events, for progressive updates.
-final class ObservationBuffer: @unchecked Sendable {
+/// A flag set from the observer's events and taken by the publisher.
+final class ChangeFlag: @unchecked Sendable {
     private let lock = NSLock()
-    private var observations: [ProxyObservation] = []
+    private var isSet = false
 
-    /// Adds one; returns how many there are.
-    func add(_ observation: ProxyObservation) -> Int {
+    /// Marks a change.
+    func set() {
         lock.lock()
-        defer { lock.unlock() }
-        observations.append(observation)
-        return observations.count
+        isSet = true
+        lock.unlock()
     }
 
-    /// All so far.
-    var all: [ProxyObservation] {
+    /// Whether there was a change since the last call; clears it.
+    func take() -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        return observations
+        let value = isSet
+        isSet = false
+        return value
     }
 }

@@ -33,7 +33,9 @@ public actor SidecarObserver {
     private var workingSets: [String: Int]
     private var cache: [PodKey: Entry] = [:]
     private var failures: [PodKey: Failure] = [:]
-    private var names: [PodKey: (names: [String], at: ContinuousClock.Instant)] = [:]
+    private var names: [PodKey: (names: [String], at: ContinuousClock.Instant, date: Date)] = [:]
+    private var namesInFlight: [PodKey: Task<[String], Error>] = [:]
+    private var prioritized: Set<PodKey> = []
     private var buckets: [[PodKey]] = Array(repeating: [], count: ObservationPriority.allCases.count)
     private var heads: [Int] = Array(repeating: 0, count: ObservationPriority.allCases.count)
     private var queued: [PodKey: ObservationPriority] = [:]
@@ -121,10 +123,49 @@ public actor SidecarObserver {
         return (found.sorted { ($0.namespace, $0.pod) < ($1.namespace, $1.pod) }, failed)
     }
 
+    /// The UI's demand: `selected` first, then `visible`, ahead of the background. Pods that were prioritised by
+    /// an earlier call and are neither now go back to the background (superseded work is not done first); pods
+    /// already being read are left to finish.
+    public func prioritize(selected: [PodKey], visible: [PodKey]) {
+        let wanted = Set(selected).union(visible)
+        for key in prioritized.subtracting(wanted) {
+            guard let level = queued[key], level > .background else { continue }
+            queued[key] = .background
+            buckets[ObservationPriority.background.rawValue].append(key)
+        }
+        prioritized = wanted
+        request(selected, priority: .selected)
+        request(visible, priority: .visible)
+    }
+
+    /// The priority a pod waits with, `nil` when it is not queued (tests and diagnostics).
+    public func queuedPriority(of key: PodKey) -> ObservationPriority? { queued[key] }
+
+    /// The actual cluster names of one sidecar and when they were read (cached for the TTL; concurrent callers
+    /// share one port-forward).
+    ///
+    /// - Throws: ``KubeError``; kind `forbidden` when `pods/portforward` is not permitted (no request is made).
+    public func fetchedClusterNames(for key: PodKey) async throws -> (names: [String], fetchedAt: Date) {
+        if let cached = names[key], ContinuousClock.now - cached.at < ttl { return (cached.names, cached.date) }
+        if let running = namesInFlight[key] {
+            let list = try await running.value
+            return (list, names[key]?.date ?? Date())
+        }
+        let task = Task { try await self.readClusterNames(key) }
+        namesInFlight[key] = task
+        defer { namesInFlight[key] = nil }
+        let list = try await task.value
+        return (list, names[key]?.date ?? Date())
+    }
+
     /// The actual cluster names of one sidecar (port-forward to Envoy admin), cached for the TTL.
     ///
     /// - Throws: ``KubeError``; kind `forbidden` when `pods/portforward` is not permitted (no request is made).
     public func clusterNames(for key: PodKey) async throws -> [String] {
+        try await fetchedClusterNames(for: key).names
+    }
+
+    private func readClusterNames(_ key: PodKey) async throws -> [String] {
         if let cached = names[key], ContinuousClock.now - cached.at < ttl { return cached.names }
         if permissions.portForward == .denied {
             let answer = await checker?.check(ResourcePath(verb: "create", resource: "pods", subresource: "portforward", namespace: key.namespace))
@@ -133,7 +174,7 @@ public actor SidecarObserver {
             }
         }
         let list = try await reader.clusterNames(namespace: key.namespace, pod: key.name)
-        names[key] = (list, ContinuousClock.now)
+        names[key] = (list, ContinuousClock.now, Date())
         if var entry = cache[key] {
             entry.observation.clusterNames = list
             cache[key] = entry
@@ -154,7 +195,9 @@ public actor SidecarObserver {
     public func cancelAll() {
         generation += 1
         for task in inFlight.values { task.cancel() }
+        for task in namesInFlight.values { task.cancel() }
         inFlight = [:]
+        prioritized = []
         queued = [:]
         buckets = Array(repeating: [], count: buckets.count)
         heads = Array(repeating: 0, count: heads.count)

@@ -24,6 +24,8 @@ public enum Action: Hashable, Sendable {
     case refreshed(MeshData)
     /// A line for the person from background work (a refresh's summary, the kubeconfig's contexts).
     case notice(String)
+    /// A live source's answer to ``Effect/fetchClusterNames(_:)``: the pod's actual cluster names, or why not.
+    case clusterNamesArrived(PodID, ClusterNamesStatus)
 
     /// The action for a terminal event.
     public init(_ event: TerminalEvent) {
@@ -48,4 +50,9 @@ public enum Effect: Hashable, Sendable {
     case refresh
     /// `:ctx`: list the kubeconfig's contexts (`nil`) or switch to one.
     case switchContext(String?)
+    /// A live source observes these sidecars first (visible rows and the selection); file sources ignore it.
+    case observe(ObservationDemand)
+    /// A live source reads this pod's actual cluster names (port-forward to Envoy admin) and answers with
+    /// ``Action/clusterNamesArrived(_:_:)``.
+    case fetchClusterNames(PodID)
 }

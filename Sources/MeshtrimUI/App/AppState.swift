@@ -41,6 +41,8 @@ public struct AppState: Hashable, Sendable {
     public var nextFlashID: Int
     /// Set by `q`, `ctrl-c` and `:q`; the runtime stops after the frame.
     public var isQuitting: Bool
+    /// Live sources: whether sidecars are observed on demand, and the last demand sent.
+    public var live = LiveObservationState()
 
     /// The initial state: loading from `sourceLabel` at a terminal size.
     public init(

@@ -41,6 +41,8 @@ public struct DetailScreen: Hashable, Sendable {
     public var list: ListState
     /// Whether the reason panel of the selected cluster is open (`enter`).
     public var showsReason: Bool
+    /// The sidecar's actual cluster names on a live source (fetched when the screen opens).
+    public var clusterNames: ClusterNamesStatus = .unavailable
 
     /// Makes the screen state.
     public init(

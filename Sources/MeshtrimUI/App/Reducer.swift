@@ -13,6 +13,13 @@ enum FlashDuration {
 /// Pure and synchronous (no clock, no files, no terminal), so every key on every screen is unit-tested. Keys go
 /// through the open dialog first (confirm, prompt, label picker, help), then the top screen's key table.
 public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
+    if case .loaded = action { state.live.demand = nil }  // a new cluster (or :ctx) gets the demand again
+    let effects = reduceAction(&state, action)
+    return effects + liveEffects(&state)
+}
+
+/// ``reduce(_:_:)`` without the live-source effects that follow every action.
+func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect] {
     switch action {
     case .key(let key):
         return reduceKey(&state, key)
@@ -60,6 +67,9 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         return []
     case .notice(let message):
         return flash(&state, message, kind: .info)
+    case .clusterNamesArrived(let pod, let status):
+        applyClusterNames(&state, pod: pod, status: status)
+        return []
     }
 }
 
@@ -210,6 +220,10 @@ func reduceConfirmKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return [.writeFile(path: path, contents: contents, overwrite: true)]
     case (_, .overwrite(let path, _)):
         return flash(&state, "not written: \(path) was left as it was", kind: .info)
+    case (.character("y"), .writeDespiteSafetyErrors), (.character("Y"), .writeDespiteSafetyErrors):
+        return openWritePrompt(&state, safetyConfirmed: true)
+    case (_, .writeDespiteSafetyErrors):
+        return flash(&state, "not written: fix the SAFETY errors, or press w and answer y", kind: .info)
     }
 }
 

@@ -43,8 +43,12 @@ enum SidecarDetailView {
             guard state.list.rows.indices.contains(position) else { break }
             let index = state.list.rows[position]
             guard clusters.indices.contains(index) else { continue }
+            var rowCells = cells(clusters[index], traffic: state.trafficByHost[clusters[index].serviceFQDN])
+            if case .actual(let actual) = state.clusterNames, !actual.contains(clusters[index].name) {
+                rowCells[rowCells.count - 1] = TableCell("✗ not in Envoy · " + clusters[index].reason.description, Theme.warning)
+            }
             Table.drawRow(
-                cells(clusters[index], traffic: state.trafficByHost[clusters[index].serviceFQDN]), columns: columns,
+                rowCells, columns: columns,
                 layout: slots, y: first + line, width: screen.width, selected: position == state.list.selection, into: &screen)
         }
         if state.showsReason, let index = state.list.selectedSource, clusters.indices.contains(index) {
@@ -91,13 +95,37 @@ enum SidecarDetailView {
         if let actual = summary.activeClusters {
             clusters += [(Formatting.count(actual), Theme.bold), (" actual", Theme.dim), ("  ", .plain)]
         }
-        clusters += [
-            ("~" + Formatting.count(predicted), Theme.warning), (" predicted", Theme.dim),
-            ("  model ~\(Formatting.bytes(model.estimatedBytes(clusters: summary.clusterCount)))", .plain),
-            (" at \(Formatting.count(summary.clusterCount)) (\(model.basis))", Theme.dim),
-        ]
+        clusters += [("~" + Formatting.count(predicted), Theme.warning), (" predicted", Theme.dim)]
+        let names = namesSegments(state)
+        if names.isEmpty {
+            clusters += [
+                ("  model ~\(Formatting.bytes(model.estimatedBytes(clusters: summary.clusterCount)))", .plain),
+                (" at \(Formatting.count(summary.clusterCount)) (\(model.basis))", Theme.dim),
+            ]
+        } else {
+            clusters += [(" · ", Theme.dim)] + names
+        }
         drawSegments(clusters, x: 1, y: y + 1, width: screen.width - 2, into: &screen)
         guard height >= 4 else { return }
+        if case .actual(let actual) = state.clusterNames {
+            let difference = actual.difference(from: state.scope.clusters.map(\.name))
+            if !difference.onlyInEnvoy.isEmpty || !difference.notInEnvoy.isEmpty {
+                var line: [(String, CellStyle)] = []
+                if !difference.onlyInEnvoy.isEmpty {
+                    line += [("only in Envoy: ", Theme.panelTitle), (listed(difference.onlyInEnvoy), Theme.warning)]
+                }
+                if !difference.notInEnvoy.isEmpty {
+                    line += [((line.isEmpty ? "" : "  ") + "not in Envoy: ", Theme.panelTitle), (listed(difference.notInEnvoy), Theme.warning)]
+                }
+                drawSegments(line, x: 1, y: y + 3, width: screen.width - 2, into: &screen)
+                let sidecar = state.scope.sidecar.map { $0.meta.qualifiedName } ?? "none: default scope */*"
+                drawSegments(
+                    [("Sidecar ", Theme.panelTitle), (sidecar, state.scope.sidecar == nil ? Theme.warning : Theme.good),
+                     (" · " + state.scope.sidecarReason, Theme.dim)],
+                    x: 1, y: y + 2, width: screen.width - 2, into: &screen)
+                return
+            }
+        }
         let sidecar = state.scope.sidecar.map { $0.meta.qualifiedName } ?? "none: default scope */*"
         drawSegments(
             [("Sidecar ", Theme.panelTitle), (sidecar, state.scope.sidecar == nil ? Theme.warning : Theme.good),
@@ -113,6 +141,39 @@ enum SidecarDetailView {
                 [("\(Formatting.count(state.scope.services.count)) services imported · \(Formatting.count(outbound)) outbound clusters · outbound policy \(state.scope.outboundTrafficPolicy.rawValue)", Theme.dim)],
                 x: 1, y: y + 3, width: screen.width - 2, into: &screen)
         }
+    }
+
+    /// What is known about the actual cluster names on a live source: "actual (N names, fetched HH:MM:SS)" and
+    /// whether they match the prediction, "fetching…", or why only the prediction is shown. Empty for files.
+    static func namesSegments(_ state: DetailScreen) -> [(String, CellStyle)] {
+        switch state.clusterNames {
+        case .unavailable:
+            return []
+        case .fetching:
+            return [("names: ", Theme.dim), ("fetching…", Theme.warning), (" (predicted until then)", Theme.dim)]
+        case .actual(let actual):
+            let difference = actual.difference(from: state.scope.clusters.map(\.name))
+            var segments: [(String, CellStyle)] = [
+                ("names: ", Theme.dim), ("actual", Theme.bold),
+                (" (\(Formatting.plural(actual.names.count, "name")), fetched \(actual.fetchedAt))", Theme.dim),
+            ]
+            if difference.onlyInEnvoy.isEmpty && difference.notInEnvoy.isEmpty {
+                segments.append((" = predicted", Theme.good))
+            } else {
+                segments.append((" ≠ predicted: +\(difference.onlyInEnvoy.count) only in Envoy, −\(difference.notInEnvoy.count) not in Envoy", Theme.warning))
+            }
+            return segments
+        case .notPermitted(let message):
+            return [(message, Theme.warning)]
+        case .failed(let message):
+            return [("cluster names: predicted — ", Theme.dim), (message, Theme.danger)]
+        }
+    }
+
+    /// The first names of a list, then how many more.
+    static func listed(_ names: [String], limit: Int = 3) -> String {
+        let shown = names.prefix(limit).joined(separator: ", ")
+        return names.count > limit ? shown + " (+\(names.count - limit) more)" : shown
     }
 
     /// The reason panel at the bottom of the body, for `enter` on a cluster.

@@ -1,0 +1,176 @@
+/// A pod, by namespace and name: how the UI names the sidecars it wants observed (the live controller maps it to
+/// its own key type; the UI does not depend on the Kubernetes client).
+public struct PodID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The namespace.
+    public var namespace: String
+    /// The pod's name.
+    public var name: String
+
+    /// Makes an id.
+    public init(namespace: String, name: String) {
+        self.namespace = namespace
+        self.name = name
+    }
+
+    /// `namespace/name`.
+    public var description: String { "\(namespace)/\(name)" }
+
+    /// Orders by namespace, then name.
+    public static func < (lhs: PodID, rhs: PodID) -> Bool { (lhs.namespace, lhs.name) < (rhs.namespace, rhs.name) }
+}
+
+/// Which sidecars the person is looking at, so a live source observes them before the rest.
+///
+/// Computed from the state after every action (``observationDemand(_:)``); the reducer emits
+/// ``Effect/observe(_:)`` only when it changes, so scrolling within the same rows sends nothing.
+public struct ObservationDemand: Hashable, Sendable {
+    /// The selected pod (pods screen) or the pod whose detail is open; observed first.
+    public var selected: PodID?
+    /// Pods with a sidecar on screen (pods screen, or the pods screen under an open detail), top to bottom,
+    /// without `selected`.
+    public var visible: [PodID]
+    /// Namespaces on screen (namespaces screen), the selected one first: their pods come next.
+    public var namespaces: [String]
+
+    /// Makes a demand.
+    public init(selected: PodID? = nil, visible: [PodID] = [], namespaces: [String] = []) {
+        self.selected = selected
+        self.visible = visible
+        self.namespaces = namespaces
+    }
+}
+
+/// A sidecar's actual cluster names as Envoy reported them (port-forward to admin :15000, masked `config_dump`).
+public struct ActualClusterNames: Hashable, Sendable {
+    /// The names, dynamic then static, as Envoy listed them.
+    public let names: [String]
+    /// When they were read, `HH:MM:SS` local time (formatted by the effect runner: the reducer has no clock).
+    public let fetchedAt: String
+    /// The names, for lookups.
+    let lookup: Set<String>
+
+    /// Makes the value.
+    public init(names: [String], fetchedAt: String) {
+        self.names = names
+        self.fetchedAt = fetchedAt
+        lookup = Set(names)
+    }
+
+    /// Whether Envoy has a cluster named `name`.
+    public func contains(_ name: String) -> Bool { lookup.contains(name) }
+
+    /// Compares names and time (the lookup set follows from the names).
+    public static func == (lhs: ActualClusterNames, rhs: ActualClusterNames) -> Bool {
+        lhs.fetchedAt == rhs.fetchedAt && lhs.names == rhs.names
+    }
+
+    /// Hashes the time and the count (cheap; equality compares the names).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fetchedAt)
+        hasher.combine(names.count)
+    }
+
+    /// How the actual names differ from `predicted`: names only Envoy has, and predicted names Envoy lacks.
+    public func difference(from predicted: [String]) -> (onlyInEnvoy: [String], notInEnvoy: [String]) {
+        let predictedSet = Set(predicted)
+        return (names.filter { !predictedSet.contains($0) }, predicted.filter { !lookup.contains($0) })
+    }
+}
+
+/// What the detail screen knows about a sidecar's actual cluster names.
+public enum ClusterNamesStatus: Hashable, Sendable {
+    /// Not a live source: only predicted names exist (nothing is shown about actual names).
+    case unavailable
+    /// Asked for; the screen shows "fetching…" and the predicted names meanwhile.
+    case fetching
+    /// Envoy's names.
+    case actual(ActualClusterNames)
+    /// RBAC forbids the port-forward; the message names the permission.
+    case notPermitted(String)
+    /// The fetch failed (the Envoy died, a timeout); the message says why. The rest of the screen still works.
+    case failed(String)
+}
+
+/// The live-source bookkeeping of the UI state: whether the source is live, and the last demand sent.
+public struct LiveObservationState: Hashable, Sendable {
+    /// Whether the source is a live cluster (the only source that observes sidecars on demand).
+    public var isEnabled: Bool
+    /// The last demand sent with ``Effect/observe(_:)``; `nil` before the first.
+    public var demand: ObservationDemand?
+
+    /// Makes the state; file sources keep `isEnabled` false and never emit observation effects.
+    public init(isEnabled: Bool = false, demand: ObservationDemand? = nil) {
+        self.isEnabled = isEnabled
+        self.demand = demand
+    }
+}
+
+/// The demand of the state's screens: the window of the pods list under the top screen, its selection, or the
+/// namespaces on screen. `nil` when nothing is loaded or the top screen lists no pods or namespaces (editor,
+/// preview), in which case the previous demand stands.
+public func observationDemand(_ state: AppState) -> ObservationDemand? {
+    guard let data = state.data else { return nil }
+    switch state.top {
+    case .namespaces(let screen):
+        let page = state.layout.pageSize(for: .namespaces)
+        let names = visibleWindow(screen.list, pageSize: page).compactMap { index in
+            data.analysis.namespaces.indices.contains(index) ? data.analysis.namespaces[index].name : nil
+        }
+        let selected = screen.list.selectedSource.flatMap { index in
+            data.analysis.namespaces.indices.contains(index) ? data.analysis.namespaces[index].name : nil
+        }
+        let ordered = (selected.map { [$0] } ?? []) + names.filter { $0 != selected }
+        return ObservationDemand(namespaces: ordered)
+    case .pods(let screen):
+        return podsDemand(screen, selected: screen.list.selectedSource, data: data, pageSize: state.layout.pageSize(for: .pods))
+    case .detail(let detail):
+        let selected = PodID(namespace: detail.namespace, name: detail.podName)
+        guard state.stack.count >= 2, case .pods(let below) = state.stack[state.stack.count - 2] else {
+            return ObservationDemand(selected: selected)
+        }
+        var demand = podsDemand(below, selected: nil, data: data, pageSize: state.layout.pageSize(for: .pods))
+        demand.selected = selected
+        demand.visible.removeAll { $0 == selected }
+        return demand
+    case .editor, .preview:
+        return nil
+    }
+}
+
+/// Source indices of the rows on screen: `offset ..< offset + pageSize`, clipped to the rows.
+public func visibleWindow(_ list: ListState, pageSize: Int) -> ArraySlice<Int> {
+    let start = min(max(0, list.offset), list.rows.count)
+    let end = min(list.rows.count, start + max(1, pageSize))
+    return list.rows[start..<end]
+}
+
+/// The demand of a pods list: its visible sidecar pods, and the selected one apart.
+private func podsDemand(_ screen: PodsScreen, selected: Int?, data: MeshData, pageSize: Int) -> ObservationDemand {
+    var demand = ObservationDemand()
+    if let selected, let summary = data.pod(at: selected), summary.pod.hasSidecar {
+        demand.selected = PodID(namespace: summary.pod.namespace, name: summary.pod.name)
+    }
+    for index in visibleWindow(screen.list, pageSize: pageSize) {
+        guard let summary = data.pod(at: index), summary.pod.hasSidecar else { continue }
+        let id = PodID(namespace: summary.pod.namespace, name: summary.pod.name)
+        if id != demand.selected { demand.visible.append(id) }
+    }
+    return demand
+}
+
+/// The effects a live source needs after an action: ``Effect/observe(_:)`` when the demand changed, and
+/// ``Effect/fetchClusterNames(_:)`` when a detail screen is on top whose names were never asked for.
+func liveEffects(_ state: inout AppState) -> [Effect] {
+    guard state.live.isEnabled, state.data != nil, !state.isQuitting else { return [] }
+    var effects: [Effect] = []
+    if let demand = observationDemand(state), demand != state.live.demand {
+        state.live.demand = demand
+        effects.append(.observe(demand))
+    }
+    if case .detail(var detail) = state.top, detail.clusterNames == .unavailable {
+        detail.clusterNames = .fetching
+        state.top = .detail(detail)
+        effects.append(.fetchClusterNames(PodID(namespace: detail.namespace, name: detail.podName)))
+    }
+    return effects
+}
