@@ -1,4 +1,5 @@
 import Testing
+import MeshtrimCore
 @testable import MeshtrimUI
 
 @Suite("Formatting, diff and table layout")

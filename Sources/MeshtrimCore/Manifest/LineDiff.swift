@@ -1,4 +1,5 @@
-/// A unified diff of two texts by lines (longest common subsequence), for the YAML preview.
+/// A unified diff of two texts by lines (longest common subsequence): the YAML preview's diff against the Sidecar it
+/// replaces, and `meshtrim apply`'s diff against the live object.
 public enum LineDiff {
     /// One line of a diff.
     public enum Line: Hashable, Sendable {

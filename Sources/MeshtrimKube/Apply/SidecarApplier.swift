@@ -1,0 +1,169 @@
+import Foundation
+import MeshtrimCore
+
+/// Applies Sidecars to a cluster the careful way: RBAC first, then the diff against the live object, a
+/// server-side dry-run, and only then a server-side apply with field manager `meshtrim`.
+///
+/// ``check(_:forceConflicts:)`` never changes anything; ``apply(_:forceConflicts:)`` is the one call that does.
+/// Refusals (422 validation, 403, 409 field-manager conflicts) come back as ``ApplyFailure`` with the API
+/// server's message and what to do.
+public struct SidecarApplier: Sendable {
+    /// The field manager meshtrim applies as (`kubectl get sidecar -o yaml --show-managed-fields` shows it).
+    public static let fieldManager = "meshtrim"
+
+    /// The client.
+    public let client: KubeClient
+
+    /// Makes an applier over a client.
+    public init(client: KubeClient) { self.client = client }
+
+    /// Checks `document` without changing anything: permission, diff, dry-run, and the pods that will get it.
+    ///
+    /// - Parameter forceConflicts: dry-run with `force=true` (take over fields other managers own).
+    public func check(_ document: ApplyDocument, forceConflicts: Bool = false) async -> ApplyCheck {
+        var notes: [String] = []
+        let (live, exists, readNote) = await readLive(document)
+        if let readNote { notes.append(readNote) }
+        let permission = await permission(for: document, exists: exists)
+        let diff = ApplyDiff.diff(live: live, document: document)
+        let dryRun: DryRunOutcome
+        if case .denied(let reason) = permission {
+            dryRun = .skipped("not run: " + reason)
+        } else {
+            do {
+                let result = try await patch(document, dryRun: true, force: forceConflicts)
+                dryRun = .accepted(created: result.created)
+            } catch {
+                dryRun = .rejected(error)
+            }
+        }
+        let (pods, podNotes) = await podsReceiving(document)
+        notes += podNotes
+        return ApplyCheck(
+            document: document, exists: exists, permission: permission, diff: diff, dryRun: dryRun, pods: pods, notes: notes)
+    }
+
+    /// Applies `document` (server-side apply, field manager `meshtrim`).
+    ///
+    /// - Parameter forceConflicts: take over fields other field managers own (`force=true`), as
+    ///   `kubectl apply --server-side --force-conflicts` does.
+    /// - Throws: ``ApplyFailure``; nothing changed then.
+    public func apply(_ document: ApplyDocument, forceConflicts: Bool = false) async throws(ApplyFailure) -> ApplyResult {
+        try await patch(document, dryRun: false, force: forceConflicts)
+    }
+
+    // MARK: Steps
+
+    /// GETs the live object: its JSON, whether it exists (`nil`: unknown), and a note when it cannot be read.
+    func readLive(_ document: ApplyDocument) async -> (String?, Bool?, String?) {
+        do {
+            let response = try await client.send("GET", document.resourcePath)
+            return (String(decoding: response.body, as: UTF8.self), true, nil)
+        } catch let error as KubeError where error.kind == .notFound {
+            return (nil, false, nil)
+        } catch {
+            return (nil, nil, "the live Sidecar \(document.qualifiedName) could not be read, so the diff shows the whole document: \(error)")
+        }
+    }
+
+    /// SelfSubjectAccessReviews for `patch` (and `create` when the object is new or unknown).
+    func permission(for document: ApplyDocument, exists: Bool?) async -> ApplyPermission {
+        let checker = AccessChecker(client: client)
+        let group = document.apiVersion.split(separator: "/").first.map(String.init) ?? "networking.istio.io"
+        var verbs = ["patch"]
+        if exists != true { verbs.append("create") }
+        let answers = await checker.check(
+            verbs.map { ResourcePath(verb: $0, group: group, resource: "sidecars", namespace: document.namespace, name: document.name) })
+        var unknown: [String] = []
+        for (verb, answer) in zip(verbs, answers) {
+            switch answer {
+            case .allowed:
+                continue
+            case .denied:
+                return .denied(
+                    "\(client.access.who) may not \(verb) sidecars.\(group) in namespace \(document.namespace) (RBAC; ask for a Role "
+                        + "with get, create and patch on sidecars.\(group))")
+            case .unknown(let reason):
+                unknown.append("\(verb): \(reason)")
+            }
+        }
+        return unknown.isEmpty ? .allowed : .unknown("the access review could not be made (\(unknown.joined(separator: "; "))); the dry-run will tell")
+    }
+
+    /// The server-side apply PATCH (dry-run or real).
+    func patch(_ document: ApplyDocument, dryRun: Bool, force: Bool) async throws(ApplyFailure) -> ApplyResult {
+        var query = [("fieldManager", Self.fieldManager), ("force", force ? "true" : "false")]
+        if dryRun { query.append(("dryRun", "All")) }
+        let response: KubeResponse
+        do {
+            response = try await client.send(
+                "PATCH", document.resourcePath, query: query, body: Data(document.body.utf8), contentType: "application/apply-patch+yaml",
+                retry: false)
+        } catch let error as KubeError {
+            throw Self.failure(error, document: document)
+        } catch {
+            throw ApplyFailure(.other, "\(error)")
+        }
+        struct Answer: Decodable {
+            struct Metadata: Decodable {
+                struct Managed: Decodable { var manager: String? }
+                var generation: Int?
+                var managedFields: [Managed]?
+            }
+            var metadata: Metadata?
+        }
+        let answer = try? JSONDecoder().decode(Answer.self, from: response.body)
+        return ApplyResult(
+            document: document, created: response.status == 201, generation: answer?.metadata?.generation,
+            managers: answer?.metadata?.managedFields?.compactMap(\.manager) ?? [])
+    }
+
+    /// The pods with a sidecar in the namespace that will use the document once applied, and notes.
+    func podsReceiving(_ document: ApplyDocument) async -> ([String], [String]) {
+        let namespace = document.namespace
+        do {
+            let pods = try await client.send("GET", "/api/v1/namespaces/\(namespace)/pods")
+            var sidecars: String?
+            var notes: [String] = []
+            do {
+                let group = document.apiVersion
+                sidecars = String(decoding: try await client.send("GET", "/apis/\(group)/namespaces/\(namespace)/sidecars").body, as: UTF8.self)
+            } catch {
+                notes.append("the other Sidecars in \(namespace) could not be listed (\(error)); pods another Sidecar selects may be counted")
+            }
+            let inventory = try ApplyTargets.inventory(podList: String(decoding: pods.body, as: UTF8.self), sidecarList: sidecars)
+            let (names, warnings) = ApplyTargets.pods(for: document, inventory: inventory)
+            return (names, notes + warnings)
+        } catch {
+            return ([], ["the pods of \(namespace) could not be listed, so which pods get the change is unknown: \(error)"])
+        }
+    }
+
+    /// An ``ApplyFailure`` for a refused PATCH: the server's message with the prefix meshtrim's client adds removed,
+    /// and what to do.
+    static func failure(_ error: KubeError, document: ApplyDocument) -> ApplyFailure {
+        var message = error.message
+        if let code = error.statusCode, let range = message.range(of: "failed with HTTP \(code): ") {
+            message = String(message[range.upperBound...])
+        }
+        switch error.statusCode {
+        case 422:
+            return ApplyFailure(
+                .invalid, statusCode: 422, "the API server rejected Sidecar \(document.qualifiedName) (422 Invalid): \(message)",
+                hint: "fix the Sidecar (meshtrim validate shows Istio's rules) and apply again")
+        case 403:
+            return ApplyFailure(
+                .forbidden, statusCode: 403, message,
+                hint: "ask for a Role with get, create and patch on sidecars.networking.istio.io in \(document.namespace)")
+        case 409:
+            return ApplyFailure(
+                .conflict, statusCode: 409, "field-manager conflict on Sidecar \(document.qualifiedName) (409): \(message)",
+                hint: "another tool (kubectl, Helm, Argo CD) manages these fields; change the Sidecar there, or take the fields over "
+                    + "with meshtrim apply --force-conflicts")
+        case 404:
+            return ApplyFailure(.notFound, statusCode: 404, message, hint: "create the namespace \(document.namespace) first")
+        default:
+            return ApplyFailure(.other, statusCode: error.statusCode, message)
+        }
+    }
+}
