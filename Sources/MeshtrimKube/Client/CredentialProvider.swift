@@ -86,6 +86,7 @@ actor CredentialProvider {
     /// Forgets what may have been rejected: the exec credential and the token file's cached contents.
     func invalidate() {
         execCredential = nil
+        ExecCredentialCache.shared.remove(for: access)
         tokenFileState = nil
     }
 
@@ -131,6 +132,10 @@ actor CredentialProvider {
 
     private func currentExecCredential() async throws -> ExecCredential {
         if let credential = execCredential, !credential.isExpired(at: now()) { return credential }
+        if let shared = ExecCredentialCache.shared.credential(for: access), !shared.isExpired(at: now()) {
+            execCredential = shared  // obtained with the terminal before the UI started (InteractiveExecLogin)
+            return shared
+        }
         if let task = execTask { return try await task.value }
         let access = self.access
         let interactive = interactiveTerminal

@@ -75,7 +75,7 @@ public enum ExecCredentialPlugin {
         do {
             result = try await PluginProcess.run(
                 executable: executable, arguments: exec.args ?? [], environment: variables, inheritStandardInput: interactive,
-                timeout: timeout)
+                inheritStandardError: interactive, timeout: timeout)
         } catch {
             throw KubeError(.credentials, "cannot run the exec plugin \(executable) of \(access.who): \(error.localizedDescription)")
         }
@@ -88,9 +88,19 @@ public enum ExecCredentialPlugin {
             throw KubeError(
                 .credentials,
                 "the exec plugin \(exec.command) of \(access.who) failed with exit status \(result.status)"
-                    + (tail.isEmpty ? "" : ":\n\(tail)"))
+                    + (tail.isEmpty ? "" : ":\n\(tail)") + (interactive ? "" : noTerminalHint(mode: mode)))
         }
         return try parse(result.stdout, expectedVersion: version, plugin: exec.command, who: access.who)
+    }
+
+    /// What to do when a plugin that ran without a terminal failed: it may have wanted to ask something.
+    static func noTerminalHint(mode: String) -> String {
+        if mode == "Never" {
+            return "\n(it ran without a terminal because the kubeconfig sets interactiveMode: Never; if it needs to ask for "
+                + "input, set interactiveMode: IfAvailable, or log in once with kubectl first)"
+        }
+        return "\n(it ran without a terminal; if it needs to ask for input, start meshtrim from a terminal, or log in once "
+            + "with kubectl first)"
     }
 
     /// Parses an `ExecCredential` printed by a plugin.

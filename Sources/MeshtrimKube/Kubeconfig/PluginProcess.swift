@@ -21,10 +21,13 @@ enum PluginProcess {
     /// - Parameters:
     ///   - inheritStandardInput: give the program this process's standard input (interactive plugins); otherwise
     ///     it reads `/dev/null`.
+    ///   - inheritStandardError: let the program write to this process's standard error (an interactive plugin's
+    ///     prompts); its stderr is then not captured.
     ///   - timeout: the program is terminated after this long.
     /// - Throws: the error of `Process.run()` when the program cannot be started.
     static func run(
-        executable: String, arguments: [String], environment: [String: String], inheritStandardInput: Bool, timeout: Duration
+        executable: String, arguments: [String], environment: [String: String], inheritStandardInput: Bool,
+        inheritStandardError: Bool = false, timeout: Duration
     ) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -33,7 +36,7 @@ enum PluginProcess {
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
-        process.standardError = errors
+        process.standardError = inheritStandardError ? FileHandle.standardError : errors
         process.standardInput = inheritStandardInput ? FileHandle.standardInput : FileHandle(forReadingAtPath: "/dev/null")
         let timedOut = TimeoutFlag()
         let exited = DispatchSemaphore(value: 0)
@@ -46,6 +49,7 @@ enum PluginProcess {
         }
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: killer)
         async let stdout = readAll(output.fileHandleForReading)
+        if inheritStandardError { try? errors.fileHandleForWriting.close() }
         async let stderr = readAll(errors.fileHandleForReading)
         let (out, err) = await (stdout, stderr)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

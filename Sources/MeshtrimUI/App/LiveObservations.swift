@@ -91,6 +91,14 @@ public enum ClusterNamesStatus: Hashable, Sendable {
     case failed(String)
 }
 
+extension ClusterNamesStatus {
+    /// Whether Envoy's names are known.
+    public var isActual: Bool {
+        if case .actual = self { return true }
+        return false
+    }
+}
+
 /// The live-source bookkeeping of the UI state: whether the source is live, and the last demand sent.
 public struct LiveObservationState: Hashable, Sendable {
     /// Whether the source is a live cluster (the only source that observes sidecars on demand).
@@ -132,7 +140,7 @@ public func observationDemand(_ state: AppState) -> ObservationDemand? {
         demand.selected = selected
         demand.visible.removeAll { $0 == selected }
         return demand
-    case .editor, .preview:
+    case .editor, .preview, .apply:
         return nil
     }
 }

@@ -32,6 +32,14 @@ enum SidecarDetailView {
         Table.drawHeader(
             columns, layout: slots, sortedColumn: state.list.sort.flatMap { columnIndex(of: $0.column) },
             descending: state.list.sort?.descending ?? false, y: headerRow, into: &screen)
+        if layout.detailPanelHeight == 0, let tag = namesTag(state) {
+            // No panel on small terminals: a short tag at the right of the column header says where names stand.
+            let x = screen.width - tag.0.terminalWidth - 1
+            if x > 14 {
+                screen.fill(x: x - 1, y: headerRow, width: tag.0.terminalWidth + 1, height: 1)
+                screen.put(tag.0, x: x, y: headerRow, style: tag.1)
+            }
+        }
         let page = layout.pageSize(for: .detail, showsReason: state.showsReason)
         let first = headerRow + 1
         if state.list.rows.isEmpty {
@@ -92,11 +100,11 @@ enum SidecarDetailView {
         let predicted = summary.predictedClusters
         let model = data.analysis.memoryModel
         var clusters: [(String, CellStyle)] = [("Clusters ", Theme.panelTitle)]
-        if let actual = summary.activeClusters {
+        let names = namesSegments(state)
+        if let actual = summary.activeClusters, !state.clusterNames.isActual {
             clusters += [(Formatting.count(actual), Theme.bold), (" actual", Theme.dim), ("  ", .plain)]
         }
         clusters += [("~" + Formatting.count(predicted), Theme.warning), (" predicted", Theme.dim)]
-        let names = namesSegments(state)
         if names.isEmpty {
             clusters += [
                 ("  model ~\(Formatting.bytes(model.estimatedBytes(clusters: summary.clusterCount)))", .plain),
@@ -107,32 +115,15 @@ enum SidecarDetailView {
         }
         drawSegments(clusters, x: 1, y: y + 1, width: screen.width - 2, into: &screen)
         guard height >= 4 else { return }
-        if case .actual(let actual) = state.clusterNames {
-            let difference = actual.difference(from: state.scope.clusters.map(\.name))
-            if !difference.onlyInEnvoy.isEmpty || !difference.notInEnvoy.isEmpty {
-                var line: [(String, CellStyle)] = []
-                if !difference.onlyInEnvoy.isEmpty {
-                    line += [("only in Envoy: ", Theme.panelTitle), (listed(difference.onlyInEnvoy), Theme.warning)]
-                }
-                if !difference.notInEnvoy.isEmpty {
-                    line += [((line.isEmpty ? "" : "  ") + "not in Envoy: ", Theme.panelTitle), (listed(difference.notInEnvoy), Theme.warning)]
-                }
-                drawSegments(line, x: 1, y: y + 3, width: screen.width - 2, into: &screen)
-                let sidecar = state.scope.sidecar.map { $0.meta.qualifiedName } ?? "none: default scope */*"
-                drawSegments(
-                    [("Sidecar ", Theme.panelTitle), (sidecar, state.scope.sidecar == nil ? Theme.warning : Theme.good),
-                     (" · " + state.scope.sidecarReason, Theme.dim)],
-                    x: 1, y: y + 2, width: screen.width - 2, into: &screen)
-                return
-            }
-        }
         let sidecar = state.scope.sidecar.map { $0.meta.qualifiedName } ?? "none: default scope */*"
         drawSegments(
             [("Sidecar ", Theme.panelTitle), (sidecar, state.scope.sidecar == nil ? Theme.warning : Theme.good),
              (" · " + state.scope.sidecarReason, Theme.dim)],
             x: 1, y: y + 2, width: screen.width - 2, into: &screen)
         let warnings = state.scope.warnings
-        if let warning = warnings.first {
+        if let details = namesDetails(state) {
+            drawSegments(details, x: 1, y: y + 3, width: screen.width - 2, into: &screen)
+        } else if let warning = warnings.first {
             let more = warnings.count > 1 ? " (+\(warnings.count - 1) more)" : ""
             drawSegments([("! ", Theme.warning), (warning + more, Theme.warning)], x: 1, y: y + 3, width: screen.width - 2, into: &screen)
         } else {
@@ -143,30 +134,70 @@ enum SidecarDetailView {
         }
     }
 
-    /// What is known about the actual cluster names on a live source: "actual (N names, fetched HH:MM:SS)" and
-    /// whether they match the prediction, "fetching…", or why only the prediction is shown. Empty for files.
+    /// What is known about the actual cluster names on a live source, for the clusters line: "actual (N names,
+    /// fetched HH:MM:SS)" and whether they match the prediction, "fetching…", or that only the prediction is
+    /// shown. Empty for file sources.
     static func namesSegments(_ state: DetailScreen) -> [(String, CellStyle)] {
         switch state.clusterNames {
         case .unavailable:
             return []
         case .fetching:
-            return [("names: ", Theme.dim), ("fetching…", Theme.warning), (" (predicted until then)", Theme.dim)]
+            return [("names: ", Theme.dim), ("fetching…", Theme.warning)]
         case .actual(let actual):
             let difference = actual.difference(from: state.scope.clusters.map(\.name))
-            var segments: [(String, CellStyle)] = [
-                ("names: ", Theme.dim), ("actual", Theme.bold),
-                (" (\(Formatting.plural(actual.names.count, "name")), fetched \(actual.fetchedAt))", Theme.dim),
+            let same = difference.onlyInEnvoy.isEmpty && difference.notInEnvoy.isEmpty
+            return [
+                ("actual", Theme.bold), (" (\(Formatting.plural(actual.names.count, "name")), fetched \(actual.fetchedAt))", Theme.dim),
+                same ? (" = predicted", Theme.good) : (" ≠ predicted", Theme.warning),
             ]
-            if difference.onlyInEnvoy.isEmpty && difference.notInEnvoy.isEmpty {
-                segments.append((" = predicted", Theme.good))
-            } else {
-                segments.append((" ≠ predicted: +\(difference.onlyInEnvoy.count) only in Envoy, −\(difference.notInEnvoy.count) not in Envoy", Theme.warning))
+        case .notPermitted:
+            return [("names: predicted", Theme.warning), (" (not permitted)", Theme.dim)]
+        case .failed:
+            return [("names: predicted", Theme.warning), (" (fetch failed)", Theme.dim)]
+        }
+    }
+
+    /// The line under the Sidecar line when there is something to say about the names: the differences between
+    /// Envoy's names and the prediction, the RBAC note, or the error; `nil` otherwise.
+    static func namesDetails(_ state: DetailScreen) -> [(String, CellStyle)]? {
+        switch state.clusterNames {
+        case .unavailable, .fetching:
+            return nil
+        case .actual(let actual):
+            let difference = actual.difference(from: state.scope.clusters.map(\.name))
+            guard !difference.onlyInEnvoy.isEmpty || !difference.notInEnvoy.isEmpty else { return nil }
+            let only = difference.onlyInEnvoy
+            let missing = difference.notInEnvoy
+            // The rows mark what Envoy lacks; the names only Envoy has appear nowhere else, so they are listed.
+            var line: [(String, CellStyle)] = []
+            if !only.isEmpty { line.append(("\(Formatting.count(only.count)) only in Envoy", Theme.warning)) }
+            if !missing.isEmpty {
+                line.append(((only.isEmpty ? "" : ", ") + "\(Formatting.count(missing.count)) not in Envoy (✗ below)", Theme.warning))
             }
-            return segments
+            if only.isEmpty {
+                line += [(": ", Theme.dim), (listed(missing), .plain)]
+            } else {
+                line += [(missing.isEmpty ? ": " : " · only in Envoy: ", Theme.dim), (listed(only), .plain)]
+            }
+            return line
         case .notPermitted(let message):
             return [(message, Theme.warning)]
         case .failed(let message):
-            return [("cluster names: predicted — ", Theme.dim), (message, Theme.danger)]
+            return [("cluster names: ", Theme.panelTitle), (message, Theme.danger)]
+        }
+    }
+
+    /// The names' state in a few columns, for terminals too small for the panel.
+    static func namesTag(_ state: DetailScreen) -> (String, CellStyle)? {
+        switch state.clusterNames {
+        case .unavailable: return nil
+        case .fetching: return ("names…", Theme.warning)
+        case .actual(let actual):
+            let difference = actual.difference(from: state.scope.clusters.map(\.name))
+            if difference.onlyInEnvoy.isEmpty && difference.notInEnvoy.isEmpty { return ("actual = predicted", Theme.good) }
+            return ("actual +\(difference.onlyInEnvoy.count) −\(difference.notInEnvoy.count)", Theme.warning)
+        case .notPermitted: return ("names: not permitted", Theme.warning)
+        case .failed: return ("names: failed", Theme.danger)
         }
     }
 
