@@ -2,31 +2,64 @@ import ArgumentParser
 import Foundation
 import MeshtrimCore
 
-/// `meshtrim validate`: Istio's webhook rules (and meshtrim's warnings) for the Sidecars in manifest files.
-struct ValidateCommand: ParsableCommand {
+/// `meshtrim validate`: Istio's webhook rules (and meshtrim's warnings) for the Sidecars in manifest files, then,
+/// against a mesh (snapshot, manifests, the demo or a live cluster), the safety checks of docs/safety-checks.md.
+struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check Sidecar resources the way Istio's validating webhook does, without a cluster.",
+        abstract: "Check Sidecar resources like Istio's validating webhook, and against a mesh like istioctl analyze.",
         discussion: """
             Reads YAML (or JSON) files with one or more documents, including kind: List. Objects that are not \
             Sidecars are skipped. Prints one line per problem, FILE: Sidecar NAMESPACE/NAME: error|warning: …, \
-            then a summary. Exits 1 when there is any error (or a file cannot be read), 0 otherwise.
+            then a summary.
+
+            With a mesh to check against (--snapshot, --manifests, --demo, or --cluster for the kubeconfig's \
+            cluster), each Sidecar then gets the safety checks as if it were applied: observed traffic it would \
+            cut, the istiod namespace, istio/istio#59376, ambient namespaces and conflicts with the mesh's other \
+            Sidecars, one line each, FILE: Sidecar NAMESPACE/NAME: error|warning|info [CODE]: …. Without files \
+            it checks the Sidecars already in that mesh. Codes are explained in docs/safety-checks.md.
+
+            Exits 1 when there is any error (or a file cannot be read), 0 otherwise.
 
             Examples:
               meshtrim validate sidecar-bookinfo.yaml
               kubectl get sidecars -A -o yaml | meshtrim validate -
               meshtrim validate --istio-version 1.30 k8s/*.yaml
+              meshtrim validate sidecar-shop.yaml --snapshot mesh.json
+              meshtrim validate --cluster --context prod
             """
     )
 
     @Argument(help: "Manifest files to check (- reads standard input).")
-    var files: [String]
+    var files: [String] = []
 
-    @Option(name: .long, help: "The Istio version whose rules apply (default 1.31; ~ exclusions need 1.31).")
-    var istioVersion: String?
+    @OptionGroup var source: SourceOptions
 
-    func run() throws {
-        let validator = SidecarValidator(version: try parseIstioVersion(istioVersion) ?? .defaultVersion)
+    @Flag(name: .long, help: "Check against the bundled demo mesh.")
+    var demo = false
+
+    @Flag(name: .long, help: "Check against the live cluster of the kubeconfig (--kubeconfig, --context choose it).")
+    var cluster = false
+
+    func validate() throws {
+        let mesh = (demo ? 1 : 0) + (source.isGiven ? 1 : 0) + (cluster ? 1 : 0)
+        if mesh > 1 { throw ValidationError("give one mesh to check against: --snapshot, --manifests, --demo or --cluster") }
+        if (source.kubeconfig != nil || source.context != nil) && !cluster && mesh > 0 {
+            throw ValidationError("--kubeconfig and --context choose a live cluster; use them with --cluster")
+        }
+        if files.isEmpty && mesh == 0 && source.kubeconfig == nil && source.context == nil {
+            throw ValidationError("give Sidecar files to check, or a mesh to check (--snapshot, --manifests, --demo, --cluster)")
+        }
+    }
+
+    /// Whether the safety checks run (a mesh to check against was given).
+    private var checksAgainstMesh: Bool {
+        demo || cluster || source.isGiven || source.kubeconfig != nil || source.context != nil
+    }
+
+    func run() async throws {
+        let validator = SidecarValidator(version: try parseIstioVersion(source.istioVersion) ?? .defaultVersion)
+        let analysis = try await meshAnalysis()
         var tally = Tally()
         for file in files {
             guard let text = read(file) else {
@@ -51,10 +84,46 @@ struct ValidateCommand: ParsableCommand {
                     print("\(file): Sidecar \(name): \(problem)")
                     if problem.severity == .error { tally.errors += 1 } else { tally.warnings += 1 }
                 }
+                if let analysis, !document.sidecar.meta.namespace.isEmpty {
+                    for finding in analysis.safetyFindings(for: document.sidecar) {
+                        print("\(file): Sidecar \(name): \(Self.line(finding))")
+                        tally.count(finding)
+                    }
+                }
             }
         }
+        if let analysis, files.isEmpty {
+            tally.sidecars = analysis.inventory.sidecars.count
+            for finding in analysis.safetyFindings() {
+                print("\(finding.subject ?? "mesh"): \(Self.line(finding))")
+                tally.count(finding)
+            }
+        }
+        if let analysis { print("checked against \(analysis.source): \(Self.sidecarCount(analysis))") }
         print(tally.summary)
         if tally.errors > 0 || tally.unreadableFiles > 0 { throw ExitCode(1) }
+    }
+
+    /// `error [IST0110]: message`.
+    private static func line(_ finding: SafetyFinding) -> String {
+        "\(finding.severity.rawValue) [\(finding.code)]: \(finding.message)"
+    }
+
+    private static func sidecarCount(_ analysis: MeshAnalysis) -> String {
+        "\(analysis.inventory.sidecars.count) Sidecar\(analysis.inventory.sidecars.count == 1 ? "" : "s") in the mesh"
+    }
+
+    /// The mesh to check against, `nil` when only the webhook rules apply.
+    private func meshAnalysis() async throws -> MeshAnalysis? {
+        guard checksAgainstMesh else { return nil }
+        if demo {
+            do {
+                return MeshAnalysis(snapshot: try DemoSnapshot.load(), source: "demo", istioVersion: try parseIstioVersion(source.istioVersion))
+            } catch let error as SnapshotError {
+                throw ValidationError(error.description)
+            }
+        }
+        return try await source.analysis()
     }
 
     /// The file's text, or `nil` after printing why it cannot be read.
@@ -93,6 +162,16 @@ private struct Tally {
     var errors = 0
     var warnings = 0
     var unreadableFiles = 0
+    var infos = 0
+
+    /// Counts a safety finding by severity.
+    mutating func count(_ finding: SafetyFinding) {
+        switch finding.severity {
+        case .error: errors += 1
+        case .warning: warnings += 1
+        case .info: infos += 1
+        }
+    }
 
     /// `2 Sidecars checked, 3 other objects skipped, 1 error, 1 warning`.
     var summary: String {
@@ -101,6 +180,7 @@ private struct Tally {
         if unreadableFiles > 0 { parts.append(Self.count(unreadableFiles, "unreadable file")) }
         parts.append(Self.count(errors, "error"))
         parts.append(Self.count(warnings, "warning"))
+        if infos > 0 { parts.append(Self.count(infos, "note")) }
         return parts.joined(separator: ", ")
     }
 

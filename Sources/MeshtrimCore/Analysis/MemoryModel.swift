@@ -68,6 +68,20 @@ public struct MemoryModel: Hashable, Sendable {
         })
     }
 
+    /// What estimates rest on, for people: `fit on 312 proxies (base 5.2Mi, 28Ki per cluster)`, or
+    /// `Envoy 1.40 measured table` when the mesh had too few observations to fit on.
+    ///
+    /// - Parameter formatBytes: how to print byte amounts (the UI's `Mi`/`Ki`, a report's own format).
+    public func summary(formatBytes: (Int) -> String) -> String {
+        switch basis {
+        case .fitted:
+            return "\(basis) (base \(formatBytes(Int(baseBytes.rounded()))), "
+                + "\(formatBytes(Int(bytesPerCluster.rounded()))) per cluster)"
+        case .measuredTable:
+            return basis.description
+        }
+    }
+
     /// Estimated allocated bytes for `clusters` clusters.
     public func estimatedBytes(clusters: Int) -> Int {
         Int((baseBytes + bytesPerCluster * Double(max(0, clusters))).rounded())

@@ -104,7 +104,9 @@ public struct SidecarSafetyChecker: Sendable {
             }
             guard sidecars.count > 1 else { continue }
             for sidecar in sidecars {
-                findings.append(multipleWithoutSelector(names: sidecars.map(\.meta.name), namespace: namespace, subject: "Sidecar \(sidecar.meta.qualifiedName)"))
+                findings.append(
+                    multipleWithoutSelector(
+                        names: sidecars.map(\.meta.name), namespace: namespace, subject: "Sidecar \(sidecar.meta.qualifiedName)"))
             }
         }
         return Self.ordered(findings)
@@ -112,31 +114,38 @@ public struct SidecarSafetyChecker: Sendable {
 
     // MARK: Checks
 
-    /// MT0001: observed destinations the Sidecar no longer imports.
+    /// MT0001: observed destinations the Sidecar no longer imports. Under `REGISTRY_ONLY` their calls go to
+    /// `BlackHoleCluster` (error); under `ALLOW_ANY` to `PassthroughCluster` as plain TCP, without mTLS or routing,
+    /// which fails where mTLS is STRICT or policies check the caller's identity (warning).
     private func cutTraffic(sidecar: Sidecar, impact: EgressImpact?, subject: String) -> [SafetyFinding] {
         let computed = impact ?? analysis.impact(
             namespace: sidecar.meta.namespace, workloadSelector: sidecar.workloadSelector?.matchLabels,
             hosts: sidecar.allEgressHosts, name: sidecar.meta.name)
         let cut = computed.cutDestinations
         guard !cut.isEmpty else { return [] }
+        let policy = sidecar.outboundTrafficPolicy ?? inventory.meshConfig.outboundTrafficPolicy
+        let severity: SafetyFinding.Severity = policy == .registryOnly ? .error : .warning
+        let consequence = policy == .registryOnly
+            ? "REGISTRY_ONLY sends them to BlackHoleCluster"
+            : "they would leave through PassthroughCluster without mTLS or routing"
         var findings: [SafetyFinding] = cut.prefix(Self.listedCutDestinations).map { destination in
             let pods = destination.pods.count <= 3
                 ? destination.pods.joined(separator: ", ")
                 : destination.pods.prefix(3).joined(separator: ", ") + " and \(destination.pods.count - 3) more"
             let host = destination.namespace.map { "\($0)/\(destination.host)" } ?? "*/\(destination.host)"
             return SafetyFinding(
-                severity: .error, code: SafetyFinding.Code.cutsObservedTraffic,
-                message: "cuts observed traffic to \(destination.host) (\(destination.requests) requests from \(pods)); "
-                    + "add \"\(host)\" to the egress hosts if that traffic must keep working.",
+                severity: severity, code: SafetyFinding.Code.cutsObservedTraffic,
+                message: "\(destination.host): \(destination.requests) requests from \(pods) would be cut "
+                    + "(\(consequence)); add \"\(host)\" to keep them.",
                 subject: subject)
         }
         if cut.count > Self.listedCutDestinations {
             let rest = cut.dropFirst(Self.listedCutDestinations)
             findings.append(
                 SafetyFinding(
-                    severity: .error, code: SafetyFinding.Code.cutsObservedTraffic,
-                    message: "cuts observed traffic to \(rest.count) more destinations (\(rest.reduce(0) { $0 + $1.requests }) "
-                        + "requests); the preset \"observed traffic\" keeps every one of them.",
+                    severity: severity, code: SafetyFinding.Code.cutsObservedTraffic,
+                    message: "\(rest.count) more destinations: \(rest.reduce(0) { $0 + $1.requests }) requests would be "
+                        + "cut; the preset \"observed traffic\" keeps every one of them.",
                     subject: subject))
         }
         return findings
@@ -239,7 +248,10 @@ public struct SidecarSafetyChecker: Sendable {
         guard let selector = sidecar.workloadSelector, !selector.matchLabels.isEmpty else {
             let rivals = others.filter { $0.workloadSelector?.matchLabels.isEmpty ?? true }
             guard !rivals.isEmpty else { return [] }
-            return [multipleWithoutSelector(names: [sidecar.meta.name] + rivals.map(\.meta.name), namespace: namespace, subject: subject)]
+            return [
+                multipleWithoutSelector(
+                    names: [sidecar.meta.name] + rivals.map(\.meta.name), namespace: namespace, subject: subject, proposed: true)
+            ]
         }
         let mine = selectedPods(by: selector, in: namespace)
         var findings: [SafetyFinding] = []
@@ -250,18 +262,18 @@ public struct SidecarSafetyChecker: Sendable {
             findings.append(
                 SafetyFinding(
                     severity: .error, code: SafetyFinding.Code.conflictingSelectors,
-                    message: "selects the same pods as Sidecar \(other.meta.qualifiedName) (\(theirs.description)): "
-                        + "\(Self.list(shared.map(\.name))); which one applies is undefined. Reuse the name "
+                    message: "selects pod\(shared.count == 1 ? "" : "s") \(Self.list(shared.map(\.name))), which Sidecar "
+                        + "\(other.meta.qualifiedName) (\(theirs.description)) also selects; which one applies is undefined. Reuse the name "
                         + "\(other.meta.name) to replace it, or make the selectors disjoint.",
                     subject: subject))
         }
         return findings
     }
 
-    private func multipleWithoutSelector(names: [String], namespace: String, subject: String) -> SafetyFinding {
+    private func multipleWithoutSelector(names: [String], namespace: String, subject: String, proposed: Bool = false) -> SafetyFinding {
         SafetyFinding(
             severity: .error, code: SafetyFinding.Code.multipleWithoutSelector,
-            message: "namespace \(namespace) would have several Sidecars without a workloadSelector "
+            message: "namespace \(namespace) \(proposed ? "would have" : "has") several Sidecars without a workloadSelector "
                 + "(\(names.sorted().joined(separator: ", "))); only the oldest applies. Keep one (name it "
                 + "\"default\") and delete or replace the others.",
             subject: subject)

@@ -4,12 +4,30 @@ public struct ConfirmState: Hashable, Sendable {
     public enum Intent: Hashable, Sendable {
         /// Overwrite the file at `path` with `contents`.
         case overwrite(path: String, contents: String)
+        /// Open the write prompt for the top preview although its safety checks found errors.
+        case writeDespiteSafetyErrors
     }
 
     /// The question.
     public var question: String
     /// What a yes does.
     public var intent: Intent
+
+    /// What the `y` button says (`overwrite`, `write anyway`).
+    public var yesLabel: String {
+        switch intent {
+        case .overwrite: return "overwrite"
+        case .writeDespiteSafetyErrors: return "write anyway"
+        }
+    }
+
+    /// What the `N` button (the default) says.
+    public var noLabel: String {
+        switch intent {
+        case .overwrite: return "keep it"
+        case .writeDespiteSafetyErrors: return "cancel"
+        }
+    }
 
     /// Makes a dialog.
     public init(question: String, intent: Intent) {

@@ -57,6 +57,9 @@ public struct PreviewState: Hashable, Sendable {
     public var summary: [String]
     /// Observed traffic it would cut, one line per destination (empty when none).
     public var cuts: [String]
+    /// What the safety checks found (cut traffic, istiod namespace, conflicts, ambient, …), errors first; shown in
+    /// the SAFETY section, and errors make `w` ask for confirmation.
+    public var safety: [SafetyFinding]
     /// Everything shown, in order, wrapped to ``wrapWidth``.
     public var lines: [PreviewLine]
     /// Index of the diff section (for `d`).
@@ -71,7 +74,7 @@ public struct PreviewState: Hashable, Sendable {
     /// Makes a preview state; call ``rewrap(width:)`` to fill ``lines``.
     public init(
         target: EditorTarget, manifest: SidecarManifest, problems: [SidecarProblem], replaces: String?,
-        replacedYAML: String?, summary: [String], cuts: [String]
+        replacedYAML: String?, summary: [String], cuts: [String], safety: [SafetyFinding] = []
     ) {
         self.target = target
         self.manifest = manifest
@@ -80,6 +83,7 @@ public struct PreviewState: Hashable, Sendable {
         self.replacedYAML = replacedYAML
         self.summary = summary
         self.cuts = cuts
+        self.safety = safety
         self.lines = []
         self.diffStart = 0
         self.wrapWidth = 0
@@ -89,4 +93,7 @@ public struct PreviewState: Hashable, Sendable {
 
     /// Whether Istio would reject the manifest.
     public var hasErrors: Bool { problems.contains { $0.severity == .error } }
+
+    /// Whether a safety check found an error (writing or applying it would break traffic or be undefined).
+    public var hasSafetyErrors: Bool { safety.hasErrors }
 }

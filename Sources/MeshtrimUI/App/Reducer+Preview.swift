@@ -27,15 +27,18 @@ public func makePreview(editor: EditorState, data: MeshData) -> PreviewState {
         "Clusters \(Formatting.count(impact.clustersBefore)) → \(Formatting.count(impact.clustersAfter)) "
             + "(\(Formatting.percentChange(from: impact.clustersBefore, to: impact.clustersAfter))); Envoy memory "
             + "\(Formatting.bytes(impact.memoryBeforeBytes)) → ~\(Formatting.bytes(impact.memoryAfterBytes)) "
-            + "(estimate, \(impact.memoryBasis)); working set falls only after the pods restart.",
+            + "(estimate, \(data.analysis.memoryModel.summary(formatBytes: Formatting.bytes))); working set falls only "
+            + "after the pods restart.",
     ]
     summary += impact.notes
     let cuts = impact.cutDestinations.map { cut in
         "✗ \(cut.host): \(Formatting.count(cut.requests)) requests from \(Formatting.plural(cut.pods.count, "pod")) would be cut"
     }
+    let safety = data.analysis.safetyFindings(for: manifest, impact: impact)
     return PreviewState(
         target: editor.target, manifest: manifest, problems: problems,
-        replaces: editor.replaces?.meta.qualifiedName, replacedYAML: replacedYAML, summary: summary, cuts: cuts)
+        replaces: editor.replaces?.meta.qualifiedName, replacedYAML: replacedYAML, summary: summary, cuts: cuts,
+        safety: safety)
 }
 
 extension PreviewState {
@@ -49,9 +52,20 @@ extension PreviewState {
         let mode = manifest.workloadSelector.isEmpty ? "namespace-wide" : "workloadSelector " + LabelSelector(manifest.workloadSelector).description
         add("Sidecar \(manifest.namespace)/\(manifest.name) (\(mode)) → \(lastPath ?? manifest.fileName)", .heading)
         for line in summary { add(line, .note) }
-        if !cuts.isEmpty {
-            add("Observed traffic this Sidecar would cut (it would go to PassthroughCluster or fail):", .error)
-            for line in cuts { add("  " + line, .error, indent: "    ") }
+        lines.append(PreviewLine("", .note))
+        lines.append(PreviewLine("SAFETY", .heading))
+        if safety.isEmpty {
+            add("✓ no findings: no observed traffic cut, istiod namespace imported, no conflicting Sidecars", .success)
+        }
+        for finding in safety {
+            let mark: String
+            let kind: PreviewLine.Kind
+            switch finding.severity {
+            case .error: (mark, kind) = ("✗", .error)
+            case .warning: (mark, kind) = ("!", .warning)
+            case .info: (mark, kind) = ("i", .note)
+            }
+            add("\(mark) \(finding.code) \(finding.message)", kind, indent: "    ")
         }
         lines.append(PreviewLine("", .note))
         lines.append(PreviewLine("VALIDATION", .heading))
@@ -122,11 +136,25 @@ func performOnPreview(_ state: inout AppState, _ command: Command) -> [Effect] {
 }
 
 /// Opens the write prompt with the default path (`sidecar-<ns>[-<workload>].yaml`, or the last path written).
-func openWritePrompt(_ state: inout AppState) -> [Effect] {
+///
+/// When the safety checks found errors it asks first (default No); `safetyConfirmed` is the yes.
+func openWritePrompt(_ state: inout AppState, safetyConfirmed: Bool = false) -> [Effect] {
     guard !state.readOnly else {
         return flash(&state, "read-only: writing is switched off (started with --read-only)", kind: .error)
     }
     guard case .preview(let preview) = state.top else { return [] }
+    if preview.hasSafetyErrors && !safetyConfirmed {
+        var codes: [String] = []
+        for finding in preview.safety where finding.severity == .error && !codes.contains(finding.code) {
+            codes.append(finding.code)
+        }
+        let errors = preview.safety.count { $0.severity == .error }
+        state.confirm = ConfirmState(
+            question: "The safety checks found \(Formatting.plural(errors, "error")) (\(codes.joined(separator: ", ")); "
+                + "see SAFETY). Write the file anyway? (y/N)",
+            intent: .writeDespiteSafetyErrors)
+        return []
+    }
     var prompt = PromptState(kind: .writePath, text: preview.lastPath ?? preview.manifest.fileName)
     if preview.hasErrors {
         prompt.message = "! Istio's webhook would reject this Sidecar (see VALIDATION); enter writes anyway"

@@ -9,8 +9,8 @@ enum ConfirmView {
             screen.put(line, x: box.x + 3, y: box.y + 1 + index, style: Theme.bold, maxWidth: box.width - 4)
         }
         let x = screen.put("y", x: box.x + 3, y: box.y + box.height - 2, style: Theme.hintKey)
-        let next = screen.put(" overwrite   ", x: x, y: box.y + box.height - 2, maxWidth: box.x + box.width - 1 - x)
+        let next = screen.put(" \(confirm.yesLabel)   ", x: x, y: box.y + box.height - 2, maxWidth: box.x + box.width - 1 - x)
         let key = screen.put("N", x: next, y: box.y + box.height - 2, style: Theme.hintKey, maxWidth: box.x + box.width - 1 - next)
-        screen.put(" keep it", x: key, y: box.y + box.height - 2, maxWidth: max(0, box.x + box.width - 1 - key))
+        screen.put(" \(confirm.noLabel)", x: key, y: box.y + box.height - 2, maxWidth: max(0, box.x + box.width - 1 - key))
     }
 }

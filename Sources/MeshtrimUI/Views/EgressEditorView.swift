@@ -131,6 +131,8 @@ enum EgressEditorView {
     static func panelLines(_ editor: EditorState, data: MeshData, width: Int, rows: Int, stacked: Bool) -> [Line] {
         let impact = editor.impact
         var head: [Line] = []
+        // The model behind every estimate: the fit on this mesh's proxies, or the measured table.
+        let basis = data.analysis.memoryModel.summary(formatBytes: Formatting.bytes)
         let clusterChange = Formatting.percentChange(from: impact.clustersBefore, to: impact.clustersAfter)
         let memoryChange = Formatting.percentChange(from: impact.memoryBeforeBytes, to: impact.memoryAfterBytes)
         let clusters: Line = [
@@ -146,12 +148,12 @@ enum EgressEditorView {
             head.append([("           ", .plain), (scopeText(editor), Theme.dim)])
             head.append(clusters)
             head.append(memory)
-            for text in Formatting.wrap("estimate (\(impact.memoryBasis)); working set falls only after the pods restart", width: max(10, width - 11)) {
+            for text in Formatting.wrap("estimate (\(basis)); working set falls only after the pods restart", width: max(10, width - 11)) {
                 head.append([("           ", .plain), (text, Theme.dim)])
             }
         } else {
             head.append(clusters + [("   ", .plain)] + memory)
-            for text in Formatting.wrap("estimate (\(impact.memoryBasis)); working set falls only after the pods restart", width: max(10, width), indent: "  ") {
+            for text in Formatting.wrap("estimate (\(basis)); working set falls only after the pods restart", width: max(10, width), indent: "  ") {
                 head.append([(text, Theme.dim)])
             }
         }
