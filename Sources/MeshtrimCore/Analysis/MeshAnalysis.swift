@@ -237,27 +237,20 @@ public struct MeshAnalysis: Sendable {
         case .nothing: return ["~/*"]
         case .clear: return []
         case .observedTraffic:
-            var hosts: [String] = []
-            for summary in pods(in: namespace) where summary.pod.hasSidecar {
-                if let selector = workloadSelector, !LabelSelector(selector).matches(summary.pod.labels) { continue }
-                for destination in summary.observation?.destinations ?? [] {
-                    let host = egressHost(for: destination, proxyNamespace: namespace)
-                    if !hosts.contains(host) { hosts.append(host) }
-                }
-            }
-            let istiod = "\(inventory.istiodNamespace)/*"
-            return hosts.sorted() + (hosts.contains(istiod) ? [] : [istiod])
+            // The same decision as `meshtrim recommend` with its defaults, from the sidecars' own counters.
+            let recommender = EgressRecommender(analysis: self)
+            let evidence = recommender.counterEvidence(namespace: namespace, workloadSelector: workloadSelector)
+            return recommender.recommend(namespace: namespace, workloadSelector: workloadSelector, evidence: evidence).hostNames
         }
     }
 
-    /// `ns/host` for an observed destination (the service's namespace from the metric, else from the registry).
+    /// `ns/host` for an observed destination: the registry service it names (the metric's namespace, else the
+    /// proxy's, else the first; a wildcard ServiceEntry for a concrete host it covers), else the metric's namespace.
     public func egressHost(for destination: ObservedDestination, proxyNamespace: String) -> String {
-        let namespace = destination.namespace
-            ?? engine.index.byHostAndNamespace[destination.host].flatMap { byNamespace in
-                byNamespace[proxyNamespace] != nil ? proxyNamespace : byNamespace.keys.sorted().first
-            }
-            ?? "*"
-        return "\(namespace)/\(destination.host)"
+        if case .service(let service) = EgressRecommender(analysis: self).resolve(destination, proxyNamespace: proxyNamespace) {
+            return "\(service.namespace)/\(service.hostname)"
+        }
+        return "\(destination.namespace ?? "*")/\(destination.host)"
     }
 
     /// What a Sidecar with `hosts` for `namespace` (or for the workloads matching `workloadSelector`) would do.

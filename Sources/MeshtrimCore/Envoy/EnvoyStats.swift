@@ -15,6 +15,8 @@ public struct EnvoyStats: Hashable, Sendable {
     public var activeClusters: Int?
     /// `envoy_cluster_manager_warming_clusters`.
     public var warmingClusters: Int?
+    /// `envoy_server_uptime`, seconds: how long the proxy's counters have been counting.
+    public var uptimeSeconds: Int?
     /// Traffic this sidecar sent (`reporter="source"`), summed per destination service and namespace, sorted by
     /// host then namespace.
     public var destinations: [ObservedDestination]
@@ -23,7 +25,7 @@ public struct EnvoyStats: Hashable, Sendable {
     public static let metricNames: Set<String> = [
         "envoy_server_memory_allocated", "envoy_server_memory_heap_size", "envoy_server_memory_physical_size",
         "envoy_cluster_manager_active_clusters", "envoy_cluster_manager_warming_clusters", "istio_requests_total",
-        "istio_tcp_connections_opened_total",
+        "istio_tcp_connections_opened_total", "envoy_server_uptime",
     ]
 
     /// Reads the figures from parsed exposition text.
@@ -41,6 +43,7 @@ public struct EnvoyStats: Hashable, Sendable {
         var unlabelled: [String: Int] = [:]
         var labelled: [String: Int] = [:]
         var totals: [DestinationKey: Double] = [:]
+        var serviceNames: [DestinationKey: String] = [:]
         for sample in samples {
             switch sample.name {
             case "istio_requests_total", "istio_tcp_connections_opened_total":
@@ -48,7 +51,13 @@ public struct EnvoyStats: Hashable, Sendable {
                     !host.isEmpty, sample.value.isFinite
                 else { continue }
                 let namespace = sample[label: "destination_service_namespace"].flatMap { $0.isEmpty ? nil : $0 }
-                totals[DestinationKey(host: host, namespace: namespace), default: 0] += sample.value
+                let key = DestinationKey(host: host, namespace: namespace)
+                totals[key, default: 0] += sample.value
+                if serviceNames[key] == nil, let name = sample[label: "destination_service_name"],
+                    ObservedDestination.unknownServiceNames.contains(name)
+                {
+                    serviceNames[key] = name
+                }
             default:
                 guard Self.metricNames.contains(sample.name), let value = sample.integerValue else { continue }
                 if sample.labels.isEmpty {
@@ -64,10 +73,12 @@ public struct EnvoyStats: Hashable, Sendable {
         memoryPhysicalSizeBytes = gauges["envoy_server_memory_physical_size"]
         activeClusters = gauges["envoy_cluster_manager_active_clusters"]
         warmingClusters = gauges["envoy_cluster_manager_warming_clusters"]
+        uptimeSeconds = gauges["envoy_server_uptime"]
         destinations = totals
             .map { key, total in
                 ObservedDestination(
-                    host: key.host, namespace: key.namespace, requests: PrometheusSample.integer(total) ?? 0)
+                    host: key.host, namespace: key.namespace, requests: PrometheusSample.integer(total) ?? 0,
+                    serviceName: serviceNames[key])
             }
             .sorted { lhs, rhs in
                 if lhs.host != rhs.host { return lhs.host < rhs.host }
@@ -81,6 +92,9 @@ public struct EnvoyStats: Hashable, Sendable {
         observation.envoyHeapBytes = memoryHeapSizeBytes ?? observation.envoyHeapBytes
         observation.envoyPhysicalBytes = memoryPhysicalSizeBytes ?? observation.envoyPhysicalBytes
         observation.activeClusters = activeClusters ?? observation.activeClusters
+        if let uptimeSeconds, let capturedAt = observation.capturedAt {
+            observation.proxyStartedAt = capturedAt.addingTimeInterval(-Double(uptimeSeconds))
+        }
         if !destinations.isEmpty { observation.destinations = destinations }
     }
 

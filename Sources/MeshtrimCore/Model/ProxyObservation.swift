@@ -10,13 +10,33 @@ public struct ObservedDestination: Codable, Hashable, Sendable {
     public var port: Int?
     /// Requests (HTTP/gRPC) or connections (TCP) counted.
     public var requests: Int
+    /// The destination service name (`destination_service_name`) when it says more than the host: Istio reports
+    /// `PassthroughCluster` or `BlackHoleCluster` for traffic to hosts outside its registry.
+    public var serviceName: String?
+    /// When traffic to this destination was last counted, when known (a Prometheus query's end, a capture time).
+    public var lastSeen: Date?
+
+    /// The `destination_service_name` values Istio uses for traffic that matched no service in its registry.
+    public static let unknownServiceNames: Set<String> = ["PassthroughCluster", "BlackHoleCluster", "InboundPassthroughCluster"]
 
     /// Makes an observed destination.
-    public init(host: String, namespace: String? = nil, port: Int? = nil, requests: Int) {
+    public init(
+        host: String, namespace: String? = nil, port: Int? = nil, requests: Int, serviceName: String? = nil,
+        lastSeen: Date? = nil
+    ) {
         self.host = host
         self.namespace = namespace
         self.port = port
         self.requests = requests
+        self.serviceName = serviceName
+        self.lastSeen = lastSeen
+    }
+
+    /// Whether Istio itself reported this traffic as leaving through a catch-all cluster (no registry service):
+    /// `destination_service_name` is `PassthroughCluster`/`BlackHoleCluster`, or the namespace is `unknown`.
+    public var isReportedUnknown: Bool {
+        serviceName.map(Self.unknownServiceNames.contains) == true || namespace == "unknown"
+            || Self.unknownServiceNames.contains(host)
     }
 }
 
@@ -44,13 +64,16 @@ public struct ProxyObservation: Codable, Hashable, Sendable {
     public var capturedAt: Date?
     /// How it was read (`pod proxy :15090`, `snapshot`, `port-forward :15000`, …).
     public var source: String
+    /// When the proxy started (capture time minus Envoy's `server.uptime`), when known: its traffic counters count
+    /// from then, so this says how much history ``destinations`` covers.
+    public var proxyStartedAt: Date?
 
     /// Makes an observation.
     public init(
         namespace: String, pod: String, envoyAllocatedBytes: Int? = nil, envoyHeapBytes: Int? = nil,
         envoyPhysicalBytes: Int? = nil, workingSetBytes: Int? = nil, activeClusters: Int? = nil,
         clusterNames: [String]? = nil, destinations: [ObservedDestination] = [], capturedAt: Date? = nil,
-        source: String = "snapshot"
+        source: String = "snapshot", proxyStartedAt: Date? = nil
     ) {
         self.namespace = namespace
         self.pod = pod
@@ -63,5 +86,6 @@ public struct ProxyObservation: Codable, Hashable, Sendable {
         self.destinations = destinations
         self.capturedAt = capturedAt
         self.source = source
+        self.proxyStartedAt = proxyStartedAt
     }
 }

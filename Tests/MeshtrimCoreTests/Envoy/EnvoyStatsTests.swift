@@ -17,7 +17,7 @@ struct EnvoyStatsTests {
         // reporter="source" only, HTTP and TCP summed per service and namespace, histograms ignored.
         #expect(stats.destinations == [
             ObservedDestination(host: "details.bookinfo.svc.cluster.local", namespace: "bookinfo", requests: 60),
-            ObservedDestination(host: "httpbin.org", namespace: "unknown", requests: 5),
+            ObservedDestination(host: "httpbin.org", namespace: "unknown", requests: 5, serviceName: "PassthroughCluster"),
             ObservedDestination(host: "mysqldb.bookinfo.svc.cluster.local", namespace: "bookinfo", requests: 3),
             ObservedDestination(host: "reviews.bookinfo.svc.cluster.local", namespace: "bookinfo", requests: 60),
         ])
