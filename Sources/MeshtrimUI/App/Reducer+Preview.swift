@@ -26,9 +26,9 @@ public func makePreview(editor: EditorState, data: MeshData) -> PreviewState {
         "For \(whom): \(Formatting.plural(impact.affectedPods.count, "sidecar")) affected.",
         "Clusters \(Formatting.count(impact.clustersBefore)) → \(Formatting.count(impact.clustersAfter)) "
             + "(\(Formatting.percentChange(from: impact.clustersBefore, to: impact.clustersAfter))); Envoy memory "
-            + "\(Formatting.bytes(impact.memoryBeforeBytes)) → ~\(Formatting.bytes(impact.memoryAfterBytes)) "
-            + "(estimate, \(data.analysis.memoryModel.summary(formatBytes: Formatting.bytes))); working set falls only "
-            + "after the pods restart.",
+            + "\(Formatting.bytes(impact.memoryBeforeBytes)) → ~\(Formatting.bytes(impact.memoryAfterBytes)); estimate: "
+            + "\(data.analysis.memoryModel.summary(formatBytes: Formatting.bytes)); working set falls only after the "
+            + "pods restart.",
     ]
     summary += impact.notes
     let cuts = impact.cutDestinations.map { cut in

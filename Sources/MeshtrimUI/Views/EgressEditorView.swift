@@ -148,12 +148,12 @@ enum EgressEditorView {
             head.append([("           ", .plain), (scopeText(editor), Theme.dim)])
             head.append(clusters)
             head.append(memory)
-            for text in Formatting.wrap("estimate (\(basis)); working set falls only after the pods restart", width: max(10, width - 11)) {
+            for text in Formatting.wrap("estimate: \(basis); working set falls only after the pods restart", width: max(10, width - 11)) {
                 head.append([("           ", .plain), (text, Theme.dim)])
             }
         } else {
             head.append(clusters + [("   ", .plain)] + memory)
-            for text in Formatting.wrap("estimate (\(basis)); working set falls only after the pods restart", width: max(10, width), indent: "  ") {
+            for text in Formatting.wrap("estimate: \(basis); working set falls only after the pods restart", width: max(10, width), indent: "  ") {
                 head.append([(text, Theme.dim)])
             }
         }
