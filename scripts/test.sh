@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for pair in tmux:tmux kubectl:kubectl openssl:openssl; do
+for pair in tmux:tmux kubectl:kubectl openssl:openssl prometheus:prometheus; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
 done
 dpkg -s libncurses-dev >/dev/null 2>&1 || missing+=(libncurses-dev)

@@ -19,6 +19,8 @@ public struct KubernetesAPI: Sendable {
     private let admission: SidecarAdmission
     private let servicesByHost: [String: MeshService]
     private let podsByKey: [String: Pod]
+    /// Restarts a pod's Istio counters when its Envoy restarts.
+    private let counterEpochs: CounterEpochs
 
     /// Makes the API over a store and (optionally) a fleet.
     public init(store: LabStore, fleet: EnvoyFleet?, scenario: LabScenario, serverAddress: String = "127.0.0.1:6443") {
@@ -27,6 +29,7 @@ public struct KubernetesAPI: Sendable {
         self.scenario = scenario
         self.serverAddress = serverAddress
         self.startedAt = Date()
+        counterEpochs = CounterEpochs(labStart: startedAt)
         admission = SidecarAdmission(version: scenario.inventory.istioVersion ?? .defaultVersion)
         servicesByHost = Dictionary(scenario.inventory.services.map { ($0.hostname, $0) }, uniquingKeysWith: { first, _ in first })
         podsByKey = Dictionary(scenario.inventory.pods.map { ("\($0.namespace)/\($0.name)", $0) }, uniquingKeysWith: { first, _ in first })
@@ -358,7 +361,7 @@ public struct KubernetesAPI: Sendable {
         if upstream.status == 200 {
             let metrics = IstioMetrics(
                 pod: pod, destinations: scenario.traffic(namespace: namespace, pod: podName), services: servicesByHost,
-                elapsed: Date().timeIntervalSince(startedAt))
+                elapsed: Date().timeIntervalSince(startedAt), epochs: counterEpochs, envoyPID: endpoint.pid)
             text += metrics.text(filter: request.parameter("filter"))
         }
         return .text(text, status: upstream.status, contentType: "text/plain; version=0.0.4; charset=utf-8")

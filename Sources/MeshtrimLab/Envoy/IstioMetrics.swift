@@ -4,8 +4,10 @@ import MeshtrimCore
 /// Istio's standard metrics for one pod, as its sidecar would export them: `istio_requests_total` for HTTP and
 /// gRPC destinations, `istio_tcp_connections_opened_total` for TCP ones, all with `reporter="source"`.
 ///
-/// Counts start at the scenario's numbers and grow slowly while the lab runs (each destination gains its initial
-/// count per hour), so repeated scrapes look like a live mesh.
+/// Counts start at the scenario's numbers and grow while the lab runs (each destination gains its initial count per
+/// hour, and at least two per second, so every scrape of a Prometheus sees traffic to every destination). Counters
+/// live in the pod's Envoy: when that Envoy restarts (a new `envoyPID`) they start again from zero (see
+/// ``CounterEpochs``), like a restarted sidecar's.
 struct IstioMetrics {
     /// The pod whose sidecar reports.
     var pod: Pod
@@ -15,6 +17,15 @@ struct IstioMetrics {
     var services: [String: MeshService]
     /// Seconds since the lab started.
     var elapsed: TimeInterval
+    /// The lab's counter epochs, which restart a pod's counters when its Envoy restarts (`nil`: never restart).
+    var epochs: CounterEpochs? = nil
+    /// The process id of the pod's Envoy now.
+    var envoyPID: Int32? = nil
+
+    /// Requests per second a destination gains while the lab runs.
+    static func rate(_ destination: ObservedDestination) -> Double {
+        max(Double(destination.requests) / 3_600, 2)
+    }
 
     /// The Prometheus text, filtered like Envoy filters stats: `filter` is matched against Envoy's internal name
     /// (`reporter=.=source;.;…;.;istio_requests_total`).
@@ -24,13 +35,17 @@ struct IstioMetrics {
         var connections: [String] = []
         let workload = pod.labels["app"] ?? pod.name
         let version = pod.labels["version"] ?? "unknown"
+        let now = Date()
+        let epoch = epochs?.epoch(pod: "\(pod.namespace)/\(pod.name)", pid: envoyPID, now: now)
+            ?? CounterEpochs.Epoch(start: now.addingTimeInterval(-elapsed), hasBaseline: true)
+        let counting = max(0, now.timeIntervalSince(epoch.start))
         for destination in destinations {
             let service = services[destination.host]
             let httpLike = service.map { service in
                 let port = service.ports.first { $0.number == destination.port } ?? service.ports.first
                 return ["HTTP", "HTTP2", "GRPC", "GRPC-WEB"].contains(port?.protocol ?? "TCP")
             } ?? true
-            let count = destination.requests + Int(elapsed * Double(destination.requests) / 3600)
+            let count = (epoch.hasBaseline ? destination.requests : 0) + Int(counting * Self.rate(destination))
             let namespace = destination.namespace ?? service?.namespace ?? "unknown"
             let name = service?.name ?? (destination.host.split(separator: ".").first.map(String.init) ?? destination.host)
             let labels: [(String, String)] = [

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import MeshtrimCore
+import MeshtrimKube
+
+/// `meshtrim recommend`: the Sidecar for a namespace or workload from observed traffic, each host with why.
+struct RecommendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recommend",
+        abstract: "Recommend a Sidecar from observed traffic: every destination used, the istiod namespace, with reasons.",
+        discussion: """
+            The traffic comes from the sidecars' own istio_requests_total and istio_tcp_connections_opened_total \
+            counters (reporter="source", since each proxy started), or with --prometheus from a Prometheus server \
+            over --window (default 7d), which remembers traffic across restarts. Each host says which pods sent how \
+            many requests and when; a namespace is written as ns/* when at least --group-threshold of the services \
+            it exports to the proxy had traffic (default 1.0: only when all of them did, so nothing unseen is \
+            imported). Traffic Istio could not attribute to a service (PassthroughCluster, BlackHoleCluster, hosts \
+            outside the registry) is listed as unknown destinations. See docs/recommend.md.
+
+            -o yaml (the default) prints the Sidecar preceded by # comment lines with the reasons, so it can be \
+            piped to `meshtrim validate -` or `kubectl apply -f -`. The Prometheus bearer token is read from \
+            --prometheus-token-file or MESHTRIM_PROMETHEUS_TOKEN and never printed.
+
+            Examples:
+              meshtrim recommend -n shop
+              meshtrim recommend -n shop --workload app=cart -o json
+              meshtrim recommend -n shop --prometheus http://prometheus.monitoring:9090 --window 30d
+              meshtrim recommend --snapshot mesh.json -n shop --group-threshold 0.5 -o table
+              meshtrim recommend -n shop | kubectl apply -f -
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case yaml, json, table }
+
+    @OptionGroup var source: SourceOptions
+
+    @Flag(name: .long, help: "Use the bundled demo mesh (its sidecars' counters).")
+    var demo = false
+
+    @Option(name: [.short, .long], help: "The namespace the Sidecar is for.")
+    var namespace: String
+
+    @Option(name: .long, help: ArgumentHelp("A workload Sidecar for the pods with these labels (k=v,…).", valueName: "labels"))
+    var workload: String?
+
+    @Option(name: .long, help: ArgumentHelp("Read traffic from this Prometheus server (http or https) instead of the sidecars.", valueName: "url"))
+    var prometheus: String?
+
+    @Option(name: .long, help: ArgumentHelp("How far back Prometheus looks (7d, 12h, 1h30m).", valueName: "duration"))
+    var window: String?
+
+    @Option(name: .long, help: ArgumentHelp("A file holding the Prometheus bearer token (else MESHTRIM_PROMETHEUS_TOKEN).", valueName: "file"))
+    var prometheusTokenFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Group a namespace to ns/* when at least this fraction of its visible services had traffic.", valueName: "fraction"))
+    var groupThreshold: Double = EgressRecommender.Options.defaultGroupThreshold
+
+    @Flag(name: .long, help: "Also import the proxy's own namespace (./*).")
+    var includeOwnNamespace = false
+
+    @Option(name: .long, help: "The Sidecar's name (default: default, or the workload's app label).")
+    var name: String?
+
+    @Option(name: .shortAndLong, help: "Output format: yaml (with # reasons), json or table.")
+    var output: Format = .yaml
+
+    func validate() throws {
+        if demo && (source.isGiven || source.kubeconfig != nil || source.context != nil) {
+            throw ValidationError("--demo is a source of its own; leave out --snapshot, --manifests, --kubeconfig and --context")
+        }
+        if window != nil && prometheus == nil { throw ValidationError("--window needs --prometheus URL (the sidecars' counters have no window)") }
+        if prometheusTokenFile != nil && prometheus == nil { throw ValidationError("--prometheus-token-file needs --prometheus URL") }
+        guard groupThreshold.isFinite, groupThreshold >= 0 else {
+            throw ValidationError("--group-threshold must be a fraction such as 0.5 (1 groups only fully used namespaces; above 1 never groups)")
+        }
+        if let window { _ = try Self.window(window) }
+    }
+
+    func run() async throws {
+        let selector = try workload.map(parseLabels)
+        if selector?.isEmpty == true { throw ValidationError("--workload needs at least one label, e.g. --workload app=cart") }
+        let analysis: MeshAnalysis
+        if demo {
+            do {
+                analysis = MeshAnalysis(snapshot: try DemoSnapshot.load(), source: "demo")
+            } catch let error as SnapshotError {
+                throw ValidationError(error.description)
+            }
+        } else {
+            analysis = try await source.analysis(namespaces: [namespace])
+        }
+        guard analysis.inventory.allNamespaceNames.contains(namespace) || !analysis.pods(in: namespace).isEmpty else {
+            throw ValidationError("namespace \(namespace) not found in \(analysis.source)")
+        }
+        let recommender = EgressRecommender(analysis: analysis)
+        let evidence: TrafficEvidence
+        if let prometheus {
+            let token: String?
+            let client: PrometheusClient
+            do {
+                token = try PrometheusClient.token(file: prometheusTokenFile)
+                client = try PrometheusClient(url: prometheus, token: token)
+            } catch let error as PrometheusError {
+                throw ValidationError(error.description)
+            }
+            do {
+                let reader = PrometheusTraffic(client: client, window: try Self.window(window ?? "7d"))
+                evidence = try await reader.evidence(namespace: namespace, recommender: recommender)
+                await client.shutdown()
+            } catch let error as PrometheusError {
+                await client.shutdown()
+                throw SourceError(error.description)
+            }
+        } else {
+            evidence = recommender.counterEvidence(namespace: namespace, workloadSelector: selector)
+        }
+        let recommendation = recommender.recommend(
+            namespace: namespace, workloadSelector: selector, evidence: evidence,
+            options: .init(groupThreshold: groupThreshold, includeOwnNamespace: includeOwnNamespace, name: name))
+        // What applying it would do (pods that keep a more specific Sidecar are named in the notes).
+        let impact = analysis.impact(
+            namespace: namespace, workloadSelector: selector, hosts: recommendation.hostNames, name: recommendation.manifest.name)
+        switch output {
+        case .yaml: print(RecommendationText.yaml(recommendation, impact: impact, now: Date()), terminator: "")
+        case .json: print(RecommendationText.json(recommendation, impact: impact).formatted(indent: "  "))
+        case .table: print(RecommendationText.table(recommendation, impact: impact, now: Date()), terminator: "")
+        }
+    }
+
+    static func window(_ text: String) throws -> PrometheusWindow {
+        do {
+            return try PrometheusWindow(text)
+        } catch let error as PrometheusError {
+            throw ValidationError(error.description)
+        }
+    }
+}
