@@ -102,7 +102,7 @@ struct ReportCommand: AsyncParsableCommand {
         if output != .table { printError("note: presetEstimatedBytes is an estimate: \(Self.estimateBasis(analysis))") }
     }
 
-    /// What the estimates rest on: `fit on 312 proxies (base 5.2 MB, 0.03 MB per cluster)` or the measured table.
+    /// What the estimates rest on: `fit on 312 proxies (base 6.2 MB, 28 kB per cluster)` or the measured table.
     static func estimateBasis(_ analysis: MeshAnalysis) -> String {
         analysis.memoryModel.summary { bytes in
             bytes >= 1_000_000 ? ByteFormat.megabytes(bytes) : "\(Int((Double(bytes) / 1_000).rounded())) kB"

@@ -62,6 +62,16 @@ struct SafetyPreviewTests {
         #expect(path == "sidecar-shipping.yaml" && !overwrite)
     }
 
+    @Test("The safety confirmation reads well at 80×24, 120×40 and 40×10", arguments: [(80, 24), (120, 40), (40, 10)])
+    func confirmGolden(width: Int, height: Int) throws {
+        var state = AppState(data: Self.registryOnly, width: width, height: height, colorEnabled: true, readOnly: false)
+        state.goToNamespace("shipping")
+        state.press(.character("e"), .character("1"), .character("y"), .character("w"))
+        #expect(state.confirm?.intent == .writeDespiteSafetyErrors)
+        #expect(state.checkInvariants() == [])
+        try assertGolden(render(state).golden, named: "confirmSafety-\(width)x\(height)")
+    }
+
     @Test("A Sidecar without findings says so")
     func clean() throws {
         var state = TestMesh.state()
