@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimCore
 import MeshtrimKube
 import MeshtrimUI
 import Synchronization
@@ -84,6 +85,26 @@ final class EffectRunner: Sendable {
             Task.detached { [inbox] in
                 let result = await live.clusterNames(for: PodKey(namespace: pod.namespace, name: pod.name))
                 inbox.post(.clusterNamesArrived(pod, Self.status(result)))
+            }
+        case .checkApply(let document):
+            Task.detached { [inbox, live] in
+                guard let applier = await live?.applier else {
+                    inbox.post(.applyFailed(document, ApplyFailure(.other, "not connected to a cluster")))
+                    return
+                }
+                inbox.post(.applyChecked(await applier.check(document)))
+            }
+        case .apply(let document):
+            Task.detached { [inbox, live] in
+                guard let applier = await live?.applier else {
+                    inbox.post(.applyFailed(document, ApplyFailure(.other, "not connected to a cluster")))
+                    return
+                }
+                do throws(ApplyFailure) {
+                    inbox.post(.applied(try await applier.apply(document)))
+                } catch {
+                    inbox.post(.applyFailed(document, error))
+                }
             }
         }
     }

@@ -43,6 +43,22 @@ enum UILaunch {
             printError("meshtrim: \(problem)")
             return 1
         }
+        if case .live(let kubeconfig, let context) = options.source {
+            // An exec plugin that prompts (interactiveMode Always, or IfAvailable on a terminal) runs now, while the
+            // terminal is still a terminal; the UI's clients use the credential it printed.
+            do {
+                _ = try await InteractiveExecLogin.runBeforeUI(kubeconfig: kubeconfig, context: context) { printError($0) }
+            } catch let error as KubeError {
+                printError("meshtrim: \(error.message)")
+                return 1
+            } catch let error as KubeconfigError {
+                printError("meshtrim: \(error.message)")
+                return 1
+            } catch {
+                printError("meshtrim: \(error)")
+                return 1
+            }
+        }
         let inbox = Inbox()
         let live = liveController(for: options, inbox: inbox)
         let loader = Task.detached {
@@ -62,6 +78,7 @@ enum UILaunch {
                 width: size.width, height: size.height, sourceLabel: options.source.label, colorEnabled: options.colorEnabled,
                 readOnly: options.readOnly)
             state.live.isEnabled = live != nil  // visible rows and the open detail are observed first
+            state.canApplyToCluster = live != nil  // the YAML preview's `a` applies to a live cluster only
             let runtime = Runtime(state: state, terminal: terminal, inbox: inbox) { runner.perform($0) }
             return .success(runtime.run())
         }
@@ -117,6 +134,7 @@ enum UILaunch {
             case .refreshed(let analysis): inbox.post(.refreshed(MeshData(analysis: analysis)))
             case .notice(let message): inbox.post(.notice(message))
             case .failed(let message): inbox.post(.loadFailed(message))
+            case .observed: break  // the figures come with the next .refreshed
             }
         }
     }

@@ -173,4 +173,5 @@ final class ControllerEvents: @unchecked Sendable {
     var progress: [String] { all.compactMap { if case .progress(let line) = $0 { return line } else { return nil } } }
     var notices: [String] { all.compactMap { if case .notice(let line) = $0 { return line } else { return nil } } }
     var failures: [String] { all.compactMap { if case .failed(let line) = $0 { return line } else { return nil } } }
+    var observed: [PodKey] { all.compactMap { if case .observed(let key) = $0 { return key } else { return nil } } }
 }

@@ -29,6 +29,10 @@ enum PluginProcess {
         executable: String, arguments: [String], environment: [String: String], inheritStandardInput: Bool,
         inheritStandardError: Bool = false, timeout: Duration
     ) async throws -> Result {
+        if inheritStandardInput {
+            // The terminal's plugins must stay in the foreground process group to read it (see TerminalPluginProcess).
+            return try await TerminalPluginProcess.run(executable: executable, arguments: arguments, environment: environment, timeout: timeout)
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

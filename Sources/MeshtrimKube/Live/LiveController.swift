@@ -13,6 +13,9 @@ public enum LiveControllerEvent: Sendable {
     case notice(String)
     /// The first load failed; the message says why and what to do.
     case failed(String)
+    /// One sidecar's figures arrived (they reach the screens with the next ``refreshed(_:)``); in completion
+    /// order, so the demand's pods come first.
+    case observed(PodKey)
 }
 
 /// Drives the terminal UI on a live cluster: the first load, refreshes (on request and every `interval`), and
@@ -98,6 +101,10 @@ public actor LiveController {
 
     /// The observer of the current session (tests).
     public var currentObserver: SidecarObserver? { observer }
+
+    /// An applier on the cluster on screen (the context `:ctx` switched to), for the YAML preview's `a`; `nil`
+    /// before the first load.
+    public var applier: SidecarApplier? { session.map { SidecarApplier(client: $0.client) } }
 
     private func applyDemand() async {
         guard let observer else { return }
@@ -233,8 +240,11 @@ public actor LiveController {
         if fresh || observer == nil {
             await observer?.cancelAll()
             let changed = self.changed
+            let emit = self.emit
             active = session.makeObserver(workingSets: sets.bytes, ttl: observationTTL, concurrency: concurrency) { event in
-                if case .observed = event { changed.set() }
+                guard case .observed(let observation) = event else { return }
+                changed.set()
+                emit(.observed(PodKey(namespace: observation.namespace, name: observation.pod)))
             }
             observer = active
         } else if let observer {
