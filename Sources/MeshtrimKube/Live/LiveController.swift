@@ -44,6 +44,8 @@ public actor LiveController {
     /// Set by the observer when a figure arrived; the publisher turns it into one ``LiveControllerEvent/refreshed(_:)``.
     private let changed = ChangeFlag()
     private var publisher: Task<Void, Never>?
+    /// Counts sessions: figures read for an earlier one are never published after a new one loaded.
+    private var generation = 0
     private let observationTTL: Duration
     private let concurrency: Int
 
@@ -216,6 +218,13 @@ public actor LiveController {
             await opened.shutdown()
             throw error
         }
+        // From here on the screens show the new cluster: nothing of the old session may reach them any more.
+        generation += 1
+        publisher?.cancel()
+        publisher = nil
+        _ = changed.take()
+        await observer?.cancelAll()
+        observer = nil
         session = opened
         let predictions = MeshAnalysis(inventory: live.inventory, observations: [], source: opened.sourceDescription, istioVersion: istioVersion)
         emit(.loaded(predictions))
@@ -257,7 +266,7 @@ public actor LiveController {
         startPublisher()
         await applyDemand()
         let (observations, failures) = await active.observeAll(keys)
-        changed.set()
+        _ = changed.take()  // the caller publishes the complete analysis
         let snapshot = MeshSnapshot(capturedAt: LiveSession.now(), source: session.sourceDescription, inventory: live.inventory, observations: observations)
         return LiveCapture(
             snapshot: snapshot, notes: live.notes + [sets.note].compactMap { $0 }, failures: failures, inventorySeconds: 0, observationSeconds: 0)
@@ -281,7 +290,9 @@ public actor LiveController {
 
     private func publishIfChanged() async {
         guard changed.take(), let observer, let inventory, let session else { return }
+        let current = generation
         let observations = await observer.observations
+        guard current == generation else { return }
         emit(.refreshed(MeshAnalysis(inventory: inventory, observations: observations, source: session.sourceDescription, istioVersion: istioVersion)))
     }
 
