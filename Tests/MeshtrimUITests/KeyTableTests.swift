@@ -42,6 +42,14 @@ func stateOn(_ kind: ScreenKind, width: Int = 80, height: Int = 12) -> AppState 
     case .preview:
         state.goToNamespace("scoped")
         state.press(.character("e"), .character("2"), .character("y"), .down, .down, .down)
+    case .apply:
+        state.canApplyToCluster = true
+        state.goToNamespace("shipping")
+        state.press(.character("e"), .character("1"), .character("y"))
+        if case .checkApply(let document)? = state.press(.character("a")).first {
+            _ = reduce(&state, .applyChecked(ApplyReducerTests.check(document, live: ApplyReducerTests.liveShipping)))
+        }
+        state.press(.down, .down)
     }
     return state
 }
@@ -85,8 +93,17 @@ struct KeyTableTests {
         case .addHost:
             #expect(state.prompt?.kind == .addHost)
         case .jumpToDiff:
-            guard case .preview(let preview) = state.top else { throw TestFailure("not on the preview") }
-            #expect(preview.offset > 0)
+            #expect(selectionPosition(state) > 0)
+            #expect(state.top.kind == keyCase.kind)
+        case .apply:
+            // On the preview of a file source it explains that apply needs a live cluster; on the apply screen y applies.
+            let asked = effects.contains { if case .checkApply = $0 { return true } else if case .apply = $0 { return true } else { return false } }
+            #expect(asked || state.flash?.message.hasPrefix("apply needs a live cluster") == true)
+        case .toggleChoice:
+            guard case .apply(let apply) = state.top else { throw TestFailure("not on the apply screen") }
+            #expect(apply.choice == .apply)
+        case .confirmChoice:
+            #expect(state.top.kind == .preview, "enter on the default Cancel goes back")
         case .refresh:
             #expect(effects.first == .refresh)
         case .toggle, .preset, .expand, .collapse, .removeHost:
@@ -139,6 +156,7 @@ func selectionPosition(_ state: AppState) -> Int {
     case .namespaces, .pods, .detail: return state.top.list?.selection ?? 0
     case .editor(let editor): return editor.cursor
     case .preview(let preview): return preview.offset
+    case .apply(let apply): return apply.offset
     }
 }
 

@@ -27,8 +27,8 @@ public struct SidecarApplier: Sendable {
         let permission = await permission(for: document, exists: exists)
         let diff = ApplyDiff.diff(live: live, document: document)
         let dryRun: DryRunOutcome
-        if case .denied(let reason) = permission {
-            dryRun = .skipped("not run: " + reason)
+        if case .denied = permission {
+            dryRun = .skipped("not run, since RBAC denies the apply")
         } else {
             do {
                 let result = try await patch(document, dryRun: true, force: forceConflicts)

@@ -1,3 +1,5 @@
+import MeshtrimCore
+
 /// Something that happened: a key, a resize, a mouse event, or a result posted back by background work.
 public enum Action: Hashable, Sendable {
     /// A key press.
@@ -26,6 +28,12 @@ public enum Action: Hashable, Sendable {
     case notice(String)
     /// A live source's answer to ``Effect/fetchClusterNames(_:)``: the pod's actual cluster names, or why not.
     case clusterNamesArrived(PodID, ClusterNamesStatus)
+    /// The cluster answered ``Effect/checkApply(_:)``: RBAC, diff against the live object, dry-run, pods.
+    case applyChecked(ApplyCheck)
+    /// ``Effect/apply(_:)`` succeeded.
+    case applied(ApplyResult)
+    /// ``Effect/apply(_:)`` (or its check) was refused; nothing changed.
+    case applyFailed(ApplyDocument, ApplyFailure)
 
     /// The action for a terminal event.
     public init(_ event: TerminalEvent) {
@@ -55,4 +63,10 @@ public enum Effect: Hashable, Sendable {
     /// A live source reads this pod's actual cluster names (port-forward to Envoy admin) and answers with
     /// ``Action/clusterNamesArrived(_:_:)``.
     case fetchClusterNames(PodID)
+    /// Check applying a Sidecar to the live cluster without changing anything (RBAC, the live object, a
+    /// server-side dry-run, the pods it selects); answers with ``Action/applyChecked(_:)``.
+    case checkApply(ApplyDocument)
+    /// Server-side apply the Sidecar (field manager `meshtrim`); answers ``Action/applied(_:)`` or
+    /// ``Action/applyFailed(_:_:)``.
+    case apply(ApplyDocument)
 }

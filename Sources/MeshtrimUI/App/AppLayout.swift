@@ -71,6 +71,8 @@ public struct AppLayout: Hashable, Sendable {
             return max(1, bodyHeight - editorPanelHeight)
         case .preview:
             return max(1, bodyHeight)
+        case .apply:
+            return max(1, bodyHeight - 1)
         }
     }
 
@@ -79,7 +81,7 @@ public struct AppLayout: Hashable, Sendable {
         switch kind {
         case .namespaces, .pods: return bodyTop + 1
         case .detail: return bodyTop + detailPanelHeight + 1
-        case .editor, .preview: return bodyTop
+        case .editor, .preview, .apply: return bodyTop
         }
     }
 }

@@ -50,6 +50,12 @@ public enum Command: Hashable, Sendable {
     case jumpToDiff
     /// Read the source again (a live cluster).
     case refresh
+    /// Apply the Sidecar to the live cluster (the preview's `a` opens the check; `y` on the apply screen applies).
+    case apply
+    /// Move between Cancel and Apply on the apply screen.
+    case toggleChoice
+    /// Do the highlighted button of the apply screen.
+    case confirmChoice
 }
 
 /// One key binding: the keys, the command, and the words for the hint bar and the help overlay.
@@ -188,6 +194,21 @@ public struct KeyMap: Hashable, Sendable {
         bindings: [
             KeyBinding([.character("w")], .write, hint: "write", "write the Sidecar YAML to a file (asks before overwriting)", isDangerous: true),
             KeyBinding([.character("d")], .jumpToDiff, hint: "diff", "jump to the diff against the Sidecar it replaces"),
+            KeyBinding(
+                [.character("a")], .apply, hint: "apply",
+                "apply to the live cluster: RBAC check, diff against the live object, server-side dry-run, then asks (default Cancel)",
+                isDangerous: true),
+        ])
+
+    /// The apply confirmation.
+    public static let apply = KeyMap(
+        title: "apply to the cluster",
+        bindings: [
+            KeyBinding([.enter], .confirmChoice, hint: "ok", "do the highlighted button: Cancel unless you moved to Apply"),
+            KeyBinding([.tab, .left, .right], .toggleChoice, hint: "choose", "move between Cancel and Apply"),
+            KeyBinding([.character("y")], .apply, hint: "apply", "apply now (only when RBAC and the dry-run allow it)", isDangerous: true),
+            KeyBinding([.character("n")], .back, hint: "cancel", "cancel: back to the YAML preview, nothing is applied"),
+            KeyBinding([.character("d")], .jumpToDiff, hint: "diff", "jump to the diff against the live object"),
         ])
 
     /// The table of a screen kind.
@@ -198,6 +219,7 @@ public struct KeyMap: Hashable, Sendable {
         case .detail: return detail
         case .editor: return editor
         case .preview: return preview
+        case .apply: return apply
         }
     }
 
@@ -237,7 +259,7 @@ public struct KeyMap: Hashable, Sendable {
         if readOnly {
             lines.append(.blank)
             lines.append(.title("READ-ONLY"))
-            lines.append(.binding("", "started with --read-only: writing files is switched off"))
+            lines.append(.binding("", "started with --read-only: writing files and applying to the cluster are switched off"))
         }
         return lines
     }

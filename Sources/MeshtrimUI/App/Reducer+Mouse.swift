@@ -43,7 +43,7 @@ func reduceMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
             clampEditor(&editor, pageSize: state.pageSize)
             state.top = .editor(editor)
             return []
-        case .preview:
+        case .preview, .apply:
             return []
         }
     }

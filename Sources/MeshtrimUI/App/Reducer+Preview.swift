@@ -128,6 +128,7 @@ func performOnPreview(_ state: inout AppState, _ command: Command) -> [Effect] {
     case .bottom: preview.offset = preview.lines.count
     case .jumpToDiff: preview.offset = preview.diffStart
     case .write: return openWritePrompt(&state)
+    case .apply: return openApply(&state)
     default: return []
     }
     preview.offset = clampedPreviewOffset(preview.offset, lines: preview.lines.count, page: page)

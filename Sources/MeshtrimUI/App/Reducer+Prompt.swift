@@ -185,6 +185,7 @@ func currentNamespace(_ state: AppState) -> String? {
         case .detail(let screen): return screen.namespace
         case .editor(let editor): return editor.target.namespace
         case .preview(let preview): return preview.target.namespace
+        case .apply(let apply): return apply.document.namespace
         case .namespaces(let screen):
             guard let data = state.data, let index = screen.list.selectedSource else { return nil }
             return data.analysis.namespaces.indices.contains(index) ? data.analysis.namespaces[index].name : nil

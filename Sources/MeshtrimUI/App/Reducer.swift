@@ -27,6 +27,7 @@ func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.width = max(0, width)
         state.height = max(0, height)
         rewrapPreviews(&state)
+        rewrapApplyScreens(&state)
         clampTop(&state)
         return []
     case .mouse(let event):
@@ -70,6 +71,12 @@ func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .clusterNamesArrived(let pod, let status):
         applyClusterNames(&state, pod: pod, status: status)
         return []
+    case .applyChecked(let check):
+        return applyChecked(&state, check)
+    case .applied(let result):
+        return applied(&state, result)
+    case .applyFailed(let document, let failure):
+        return applyFailed(&state, document: document, failure: failure)
     }
 }
 
@@ -124,6 +131,8 @@ func perform(_ state: inout AppState, _ command: Command) -> [Effect] {
         return performOnEditor(&state, command)
     case .preview:
         return performOnPreview(&state, command)
+    case .apply:
+        return performOnApply(&state, command)
     }
 }
 
@@ -184,6 +193,9 @@ func clampTop(_ state: inout AppState) {
     case .preview(var preview):
         preview.offset = clampedPreviewOffset(preview.offset, lines: preview.lines.count, page: page)
         state.top = .preview(preview)
+    case .apply(var apply):
+        apply.offset = clampedPreviewOffset(apply.offset, lines: apply.lines.count, page: page)
+        state.top = .apply(apply)
     }
     if var help = state.help {
         help.offset = min(help.offset, max(0, helpLineCount(state) - max(1, state.layout.bodyHeight - 2)))

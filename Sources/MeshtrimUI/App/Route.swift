@@ -12,6 +12,8 @@ public enum Route: Hashable, Sendable {
     case editor(EditorState)
     /// The YAML preview.
     case preview(PreviewState)
+    /// Applying the preview's Sidecar to the live cluster: the check, then Cancel or Apply.
+    case apply(ApplyState)
 
     /// The breadcrumb for this screen.
     public var crumb: String {
@@ -21,6 +23,7 @@ public enum Route: Hashable, Sendable {
         case .detail(let screen): return screen.podName
         case .editor(let editor): return "egress " + editor.target.description
         case .preview: return "yaml"
+        case .apply: return "apply"
         }
     }
 
@@ -32,6 +35,7 @@ public enum Route: Hashable, Sendable {
         case .detail: return .detail
         case .editor: return .editor
         case .preview: return .preview
+        case .apply: return .apply
         }
     }
 
@@ -42,7 +46,7 @@ public enum Route: Hashable, Sendable {
             case .namespaces(let screen): return screen.list
             case .pods(let screen): return screen.list
             case .detail(let screen): return screen.list
-            case .editor, .preview: return nil
+            case .editor, .preview, .apply: return nil
             }
         }
         set {
@@ -57,7 +61,7 @@ public enum Route: Hashable, Sendable {
             case .detail(var screen):
                 screen.list = newValue
                 self = .detail(screen)
-            case .editor, .preview:
+            case .editor, .preview, .apply:
                 break
             }
         }
@@ -76,6 +80,8 @@ public enum ScreenKind: String, Hashable, Sendable, CaseIterable {
     case editor
     /// YAML preview.
     case preview
+    /// Apply confirmation.
+    case apply
 
     /// The title shown in help.
     public var title: String {
@@ -85,6 +91,7 @@ public enum ScreenKind: String, Hashable, Sendable, CaseIterable {
         case .detail: return "sidecar detail"
         case .editor: return "egress editor"
         case .preview: return "yaml preview"
+        case .apply: return "apply to the cluster"
         }
     }
 }

@@ -75,6 +75,12 @@ private func drawScreen(_ state: AppState, data: MeshData, layout: AppLayout, in
         let right = "lines \(preview.lines.isEmpty ? 0 : preview.offset + 1)-\(last)/\(preview.lines.count)"
         Chrome.drawCrumbs(state, right: right, y: layout.crumbRow, into: &screen)
         YAMLPreviewView.draw(preview, layout: layout, into: &screen)
+    case .apply(let apply):
+        let page = layout.pageSize(for: .apply)
+        let last = min(apply.lines.count, apply.offset + page)
+        let right = "lines \(apply.lines.isEmpty ? 0 : apply.offset + 1)-\(last)/\(apply.lines.count)"
+        Chrome.drawCrumbs(state, right: right, y: layout.crumbRow, into: &screen)
+        ApplyView.draw(apply, layout: layout, into: &screen)
     }
 }
 

@@ -1,0 +1,147 @@
+import Foundation
+import MeshtrimCore
+import MeshtrimLab
+import Testing
+
+/// The headline: the real `meshtrim` TUI in tmux on a lab with a real Envoy — namespace, egress editor, common fix,
+/// YAML preview, `a`, `y` — trims the real Envoy to exactly the predicted cluster count, its allocated memory falls,
+/// and the estimate shown before applying is within 20 % of what Envoy allocates after.
+@Suite(.timeLimit(.minutes(3)))
+struct ApplyUITests {
+    /// `shop` with one sidecar pod, plus five namespaces of 100 two-port Services: ~1,000 clusters per Envoy.
+    static func mesh() -> String {
+        var documents = [
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: checkout, namespace: shop}\nspec:\n  selector: {app: checkout}\n  ports: [{name: http, port: 8080}]",
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: checkout-7c9d5b6f8-q4x2p, namespace: shop, labels: {app: checkout, version: v1}}
+            spec:
+              containers:
+              - {name: checkout, image: shop/checkout:1.0, ports: [{name: http, containerPort: 8080}]}
+              - {name: istio-proxy, image: docker.io/istio/proxyv2:1.31.0}
+            status: {phase: Running, podIP: 10.244.9.9, containerStatuses: [{name: checkout, ready: true}, {name: istio-proxy, ready: true}]}
+            """,
+        ]
+        for namespace in 0..<5 {
+            documents.append("apiVersion: v1\nkind: Namespace\nmetadata: {name: catalog-\(namespace)}")
+            for service in 0..<100 {
+                documents.append(
+                    "apiVersion: v1\nkind: Service\nmetadata: {name: item-\(service), namespace: catalog-\(namespace)}\n"
+                        + "spec:\n  selector: {app: item-\(service)}\n  ports: [{name: http, port: 8080}, {name: grpc, port: 9090}]")
+            }
+        }
+        return documents.joined(separator: "\n---\n") + "\n"
+    }
+
+    /// `60Mi`, `12.3Mi`, `980Ki` as bytes.
+    static func bytes(_ text: String) -> Int? {
+        let units: [(String, Double)] = [("Gi", 1_073_741_824), ("Mi", 1_048_576), ("Ki", 1024), ("B", 1)]
+        for (unit, size) in units where text.hasSuffix(unit) {
+            guard let number = Double(text.dropLast(unit.count)) else { return nil }
+            return Int(number * size)
+        }
+        return nil
+    }
+
+    /// The first match of `pattern`'s capture groups in `text`.
+    static func captures(_ pattern: String, in text: String) -> [String]? {
+        guard let regex = try? NSRegularExpression(pattern: pattern),
+            let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))
+        else { return nil }
+        return (1..<match.numberOfRanges).compactMap { Range(match.range(at: $0), in: text).map { String(text[$0]) } }
+    }
+
+    @Test(.enabled(if: shouldRunTests(needing: "tmux")))
+    func applyingThroughTheTUIShrinksTheRealEnvoyAsPredicted() async throws {
+        try requireTool("tmux")
+        try requireTool("kubectl")
+        let directory = try makeTemporaryDirectory("meshtrim-apply-ui")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let manifests = "\(directory)/mesh.yaml"
+        try write(Self.mesh(), to: manifests)
+
+        // The engine's prediction for the common fix, from the same manifests the lab reads.
+        let scenario = try LabScenario.load(manifests: [manifests], seed: 1)
+        let engine = ScopeEngine(inventory: scenario.inventory)
+        let pod = try #require(scenario.inventory.pods.first { $0.namespace == "shop" && $0.hasSidecar })
+        let fix = SidecarManifest(namespace: "shop", hosts: ["./*", "\(scenario.inventory.istiodNamespace)/*"])
+        let predictedBefore = engine.scope(for: pod).clusters.count
+        let predictedAfter = engine.scope(for: pod, candidate: fix.sidecar).clusters.count
+        #expect(predictedBefore > 1_000)
+
+        try await withLab(["--manifests", manifests], envoy: true) { lab in
+            let path = "/api/v1/namespaces/shop/pods/\(pod.name):15090/proxy/stats/prometheus"
+                + "?filter=%5Ecluster_manager%5C.active_clusters%7C%5Eserver%5C.memory_allocated"
+            func sample() throws -> (clusters: Int, allocated: Int) {
+                let raw = try lab.kubectl(["get", "--raw", path])
+                guard raw.exitCode == 0 else { throw KubeTestError("pod proxy failed: \(raw.stderr)") }
+                let stats = PrometheusText(parsing: raw.stdout)
+                return (
+                    stats.firstSample(named: "envoy_cluster_manager_active_clusters")?.integerValue ?? -1,
+                    stats.firstSample(named: "envoy_server_memory_allocated")?.integerValue ?? -1
+                )
+            }
+            let before = try sample()
+            #expect(before.clusters == predictedBefore)
+
+            let tmux = try TmuxScreen(
+                command: "KUBECONFIG=\(lab.kubeconfig) \(try meshtrimBinaryPath())", directory: lab.directory, width: 200, height: 50)
+            defer { tmux.close() }
+            try await tmux.wait(for: "context meshtrim-lab (")
+            try await tmux.wait(for: "sidecars observed", timeout: .seconds(60))
+            // namespaces → shop (filtered) → egress editor → common fix → YAML preview.
+            try tmux.press("/")
+            try tmux.type("shop")
+            try tmux.press("Enter")
+            try tmux.press("e")
+            try await tmux.wait(for: "egress shop")
+            try tmux.press("1")
+            try tmux.press("y")
+            try await tmux.wait(for: "VALIDATION")
+            let preview = try tmux.screen()
+            let estimate = try #require(
+                Self.captures(#"Clusters ([\d,]+) → ([\d,]+) .*Envoy memory ([0-9.]+(?:Ki|Mi|Gi|B)) → ~([0-9.]+(?:Ki|Mi|Gi|B))"#, in: preview), "\(preview)")
+            #expect(Int(estimate[0].replacingOccurrences(of: ",", with: "")) == before.clusters, "the screen shows Envoy's own count")
+            #expect(Int(estimate[1].replacingOccurrences(of: ",", with: "")) == predictedAfter, "the screen shows the engine's prediction")
+            let estimatedAfter = try #require(Self.bytes(estimate[3]), "\(estimate)")
+
+            // a: the check against the cluster, Cancel chosen; y applies.
+            try tmux.press("a")
+            try await tmux.wait(for: "✓ server-side dry-run: the API server accepts it")
+            let check = try tmux.screen()
+            #expect(check.contains("✓ RBAC: create and patch on sidecars in shop allowed"), "\(check)")
+            #expect(check.contains("1 pod will get the new config: \(pod.name)"))
+            #expect(check.contains("[ Cancel ]") && check.contains("enter cancels"))
+            #expect(try sample().clusters == before.clusters, "the check changed the Envoy")
+            try tmux.press("y")
+            try await tmux.wait(for: "✓ applied Sidecar shop/default (created, field manager meshtrim)")
+
+            var after = try sample()
+            let deadline = ContinuousClock.now + .seconds(60)
+            while after.clusters != predictedAfter && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(250))
+                after = try sample()
+            }
+            #expect(after.clusters == predictedAfter)
+            // server.memory_allocated follows on Envoy's stats flush (every 5 s).
+            while after.allocated >= before.allocated && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(500))
+                after = try sample()
+            }
+            #expect(after.allocated < before.allocated)
+            let error = abs(Double(estimatedAfter - after.allocated)) / Double(after.allocated)
+            print(
+                "apply through the TUI: active clusters \(before.clusters) → \(after.clusters) (predicted \(predictedAfter)); "
+                    + "allocated \(before.allocated) → \(after.allocated) bytes; estimate before applying \(estimate[3]) "
+                    + "(\(estimatedAfter) bytes, \(String(format: "%.1f", error * 100)) % off)")
+            #expect(error <= 0.20, "estimate \(estimatedAfter) vs measured \(after.allocated)")
+
+            // The cluster holds the Sidecar as field manager meshtrim.
+            let stored = try lab.kubectl(["get", "sidecars.networking.istio.io", "-n", "shop", "default", "-o", "json", "--show-managed-fields"])
+            #expect(stored.stdout.contains("\"manager\": \"meshtrim\""), "\(stored.stdout)")
+            try tmux.press("q")
+        }
+    }
+}
