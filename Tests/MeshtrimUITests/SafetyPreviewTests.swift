@@ -72,6 +72,16 @@ struct SafetyPreviewTests {
         try assertGolden(render(state).golden, named: "confirmSafety-\(width)x\(height)")
     }
 
+    @Test("w in the editor goes through the same question")
+    func editorWriteAsks() {
+        var state = AppState(data: Self.registryOnly, width: 80, height: 24, colorEnabled: true, readOnly: false)
+        state.goToNamespace("shipping")
+        state.press(.character("e"), .character("1"), .character("w"))
+        #expect(state.top.kind == .preview)
+        #expect(state.confirm?.intent == .writeDespiteSafetyErrors)
+        #expect(state.prompt == nil)
+    }
+
     @Test("A Sidecar without findings says so")
     func clean() throws {
         var state = TestMesh.state()
