@@ -121,6 +121,7 @@ struct LiveUITests {
             try tmux.press("Enter")
             try await tmux.wait(for: "SERVICE FQDN")
             #expect(try tmux.screen().contains("actual"), "the detail screen shows Envoy's own cluster count")
+            try await tmux.wait(for: "= predicted")  // Envoy's actual names, fetched on opening, equal the prediction
             try tmux.press("C-r")
             try await tmux.wait(for: "refreshed: ")
             #expect(try tmux.screen().contains("SERVICE FQDN"), "the detail screen survives a refresh")
@@ -137,6 +138,13 @@ struct LiveUITests {
             try tmux.type(":ctx meshtrim-lab-viewer")
             try tmux.press("Enter")
             try await tmux.wait(for: "context meshtrim-lab-viewer (")
+            try await tmux.wait(for: "sidecars observed")
+            // The viewer may not port-forward: the detail says so in place, with the prediction.
+            try tmux.press("Enter")
+            try await tmux.wait(for: "READY")
+            try tmux.press("Enter")
+            try await tmux.wait(for: "names: predicted (not permitted)")
+            #expect(try tmux.screen().contains("cluster names: predicted — pods/portforward not permitted"))
             try tmux.press("q")
             try await tmux.wait(for: "[exited 0]")
         }
