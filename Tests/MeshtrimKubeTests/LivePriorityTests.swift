@@ -104,6 +104,13 @@ struct LivePriorityTests {
             #expect(order.count == keys.count)
             #expect(Array(order.prefix(2)) == [selected, visible], "\(order.prefix(4))")
             let streamed = events.analyses.filter { $0.kind == "refreshed" }.map(\.analysis)
+            // Progress lines while reading (when a pass takes longer than a publishing interval), then the summary.
+            let progress = events.notices.compactMap { line -> Int? in
+                guard line.hasPrefix("sidecars: "), let slash = line.firstIndex(of: "/") else { return nil }
+                return Int(line[line.index(line.startIndex, offsetBy: 10)..<slash])
+            }
+            #expect(progress == progress.sorted() && progress.allSatisfy { $0 < keys.count }, "\(events.notices)")
+            #expect(events.notices.last?.contains("\(keys.count) sidecars observed") == true, "\(events.notices)")
             let final = try #require(streamed.last)
             #expect(final.pods.filter { $0.observation != nil }.count == keys.count)
 

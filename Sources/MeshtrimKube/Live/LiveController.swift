@@ -46,6 +46,9 @@ public actor LiveController {
     private var publisher: Task<Void, Never>?
     /// Counts sessions: figures read for an earlier one are never published after a new one loaded.
     private var generation = 0
+    /// Sidecars read (or failed) in the current pass, and how many there are: progress for the UI.
+    private let done = ReadCounter()
+    private var total = 0
     private let observationTTL: Duration
     private let concurrency: Int
 
@@ -245,13 +248,18 @@ public actor LiveController {
         let keys = live.inventory.pods.filter { $0.hasSidecar && $0.phase == "Running" }.map { PodKey(namespace: $0.namespace, name: $0.name) }
         inventory = live.inventory
         sidecarsByNamespace = Dictionary(grouping: keys, by: \.namespace)
+        total = keys.count
+        done.reset()
         let active: SidecarObserver
         if fresh || observer == nil {
             await observer?.cancelAll()
             let changed = self.changed
             let emit = self.emit
+            let done = self.done
             active = session.makeObserver(workingSets: sets.bytes, ttl: observationTTL, concurrency: concurrency) { event in
+                if case .failed = event { done.increment() }
                 guard case .observed(let observation) = event else { return }
+                done.increment()
                 changed.set()
                 emit(.observed(PodKey(namespace: observation.namespace, name: observation.pod)))
             }
@@ -294,6 +302,8 @@ public actor LiveController {
         let observations = await observer.observations
         guard current == generation else { return }
         emit(.refreshed(MeshAnalysis(inventory: inventory, observations: observations, source: session.sourceDescription, istioVersion: istioVersion)))
+        let count = done.value
+        if count < total { emit(.notice("sidecars: \(count)/\(total) read (the rows on screen first)…")) }
     }
 
     private func startTimer() {
@@ -321,6 +331,33 @@ public actor LiveController {
         if let error = error as? KubeError { return error.message }
         if let error = error as? KubeconfigError { return error.message }
         return "\(error)"
+    }
+}
+
+/// Sidecars finished in the current pass, counted from the observer's events.
+final class ReadCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    /// One more.
+    func increment() {
+        lock.lock()
+        count += 1
+        lock.unlock()
+    }
+
+    /// Starts a pass.
+    func reset() {
+        lock.lock()
+        count = 0
+        lock.unlock()
+    }
+
+    /// The count now.
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
     }
 }
 
