@@ -58,8 +58,10 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let validator = SidecarValidator(version: try parseIstioVersion(source.istioVersion) ?? .defaultVersion)
         let analysis = try await meshAnalysis()
+        // The webhook of the mesh's own Istio when checking against a mesh, unless --istio-version says otherwise.
+        let version = try parseIstioVersion(source.istioVersion) ?? analysis?.engine.version ?? .defaultVersion
+        let validator = SidecarValidator(version: version)
         var tally = Tally()
         for file in files {
             guard let text = read(file) else {
