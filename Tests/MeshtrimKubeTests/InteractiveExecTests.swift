@@ -107,6 +107,20 @@ struct InteractiveExecTests {
             #expect(runs == "1", "the plugin ran \(runs) times; the UI should use the credential it printed")
             try tmux.press("q")
             try await tmux.wait(for: "[exited 0]")
+
+            // IfAvailable (the v1beta1 default) on a terminal prompts before the UI too; a wrong code stops meshtrim
+            // with the plugin's failure before the UI ever starts.
+            let ifAvailable = try Self.kubeconfig(
+                directory: lab.directory, server: lab.server, caPEM: lab.caPEM, token: lab.adminToken, mode: "IfAvailable", name: "if-available")
+            let second = try TmuxScreen(command: "\(try meshtrimBinaryPath()) --kubeconfig \(ifAvailable)", directory: lab.directory + "/second")
+            defer { second.close() }
+            try await second.wait(for: "one-time code for the lab:")
+            try second.type("1111")
+            try second.press("Enter")
+            try await second.wait(for: "[exited 1]")
+            let text = try second.screen()
+            #expect(text.contains("failed with exit status 4"), "\(text)")
+            #expect(!text.contains("SERVICE FQDN") && !text.contains("context exec ("))
         }
     }
 }

@@ -181,6 +181,30 @@ struct LiveObservationTests {
         #expect(Self.demands(reduce(&state, .loaded(TestMesh.data))).count == 1)
     }
 
+    @Test("The names states draw at every size without breaking invariants", arguments: NamesGolden.allCases)
+    func everySize(_ kind: NamesGolden) {
+        for width in [0, 1, 10, 19, 20, 25, 30, 39, 40, 60, 79, 80, 100, 130] {
+            for height in [0, 2, 5, 6, 7, 8, 9, 10, 12, 15, 24, 45] {
+                var state = Self.detail(width: width, height: height)
+                guard case .detail(let detail) = state.top else { continue }
+                let pod = PodID(namespace: detail.namespace, name: detail.podName)
+                let names = detail.scope.clusters.map(\.name).dropFirst() + ["outbound|1||x.y.svc.cluster.local"]
+                let status: ClusterNamesStatus
+                switch kind {
+                case .fetching: status = .fetching
+                case .actual: status = .actual(ActualClusterNames(names: detail.scope.clusters.map(\.name), fetchedAt: "01:02:03"))
+                case .different: status = .actual(ActualClusterNames(names: Array(names), fetchedAt: "01:02:03"))
+                case .notPermitted: status = .notPermitted("cluster names: predicted — pods/portforward not permitted in namespace bookinfo")
+                case .failed: status = .failed("timeout")
+                }
+                _ = reduce(&state, .clusterNamesArrived(pod, status))
+                let screen = render(state)
+                #expect(screen.width == width && screen.height == height)
+                #expect(state.checkInvariants() == [], "\(kind) at \(width)x\(height)")
+            }
+        }
+    }
+
     /// The detail screen of bookinfo's first pod on a live source, names being fetched.
     static func detail(width: Int, height: Int) -> AppState {
         var (state, _) = live(width: width, height: height)
