@@ -135,7 +135,7 @@ public struct SidecarSafetyChecker: Sendable {
             let host = destination.namespace.map { "\($0)/\(destination.host)" } ?? "*/\(destination.host)"
             return SafetyFinding(
                 severity: severity, code: SafetyFinding.Code.cutsObservedTraffic,
-                message: "\(destination.host): \(destination.requests) requests from \(pods) would be cut "
+                message: "\(destination.host): \(Self.grouped(destination.requests)) requests from \(pods) would be cut "
                     + "(\(consequence)); add \"\(host)\" to keep them.",
                 subject: subject)
         }
@@ -144,7 +144,7 @@ public struct SidecarSafetyChecker: Sendable {
             findings.append(
                 SafetyFinding(
                     severity: severity, code: SafetyFinding.Code.cutsObservedTraffic,
-                    message: "\(rest.count) more destinations: \(rest.reduce(0) { $0 + $1.requests }) requests would be "
+                    message: "\(rest.count) more destinations: \(Self.grouped(rest.reduce(0) { $0 + $1.requests })) requests would be "
                         + "cut; the preset \"observed traffic\" keeps every one of them.",
                     subject: subject))
         }
@@ -301,6 +301,17 @@ public struct SidecarSafetyChecker: Sendable {
     /// Istio's `NamespaceInAmbientMode`: the ambient label, and no sidecar-injection label that overrides it.
     static func isAmbient(_ namespace: MeshNamespace) -> Bool {
         namespace.isAmbient && !namespace.isInjectionEnabled
+    }
+
+    /// `69,921,838`: thousands grouped with commas, whatever the locale.
+    static func grouped(_ number: Int) -> String {
+        let digits = String(number.magnitude)
+        var text = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { text.append(",") }
+            text.append(digit)
+        }
+        return (number < 0 ? "-" : "") + text
     }
 
     private static func list(_ names: [String]) -> String {

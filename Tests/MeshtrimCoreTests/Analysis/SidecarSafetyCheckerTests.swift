@@ -235,6 +235,11 @@ struct SidecarSafetyCheckerTests {
         #expect(info.message.contains("2 namespace(s)"))
     }
 
+    @Test("request counts are grouped by thousands", arguments: [(0, "0"), (999, "999"), (1_000, "1,000"), (69_921_838, "69,921,838")])
+    func grouping(number: Int, text: String) {
+        #expect(SidecarSafetyChecker.grouped(number) == text)
+    }
+
     @Test("findings come errors first, and the description reads like istioctl analyze")
     func ordering() throws {
         let observations = [
