@@ -10,8 +10,17 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure meshtrim's performance budgets (build with -c release for real figures).",
         discussion: """
             Prints, for each budget, the measured figure, the peer measured in the same run, their ratio and \
-            PASS/FAIL. Run `swift run -c release meshtrim bench`; debug builds are several times slower. \
-            --quick runs a reduced set for CI (it checks that the benchmarks run, not their figures).
+            PASS/FAIL. Run `swift run -c release meshtrim bench`; debug builds are several times slower.
+
+            Groups: scope (engine evaluation, namespace toggle), ui (key to frame at 10,000 rows), startup (the real \
+            binary to its first frame), live (a `meshtrim lab` child with real Envoys: inventory against kubectl, \
+            sidecar observations, cluster names against a full config_dump, peak memory, and a real Envoy's memory \
+            before and after the common-fix Sidecar). live needs Envoy (MESHTRIM_ENVOY, PATH, or \
+            .build/venv/bin/envoy from scripts/install-test-tools.sh), kubectl and openssl; the full run starts a \
+            5,000-pod lab (minutes to start), --quick a 500-pod one.
+
+            --quick runs a reduced set for CI in under 2 minutes (it checks that the benchmarks run, not their \
+            figures: it exits 0 whatever the statuses). Without --quick, any FAIL exits 1.
             """
     )
 
@@ -23,34 +32,68 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Output format: table or json.")
     var output: Format = .table
 
-    @Option(help: "Run only these groups (comma-separated): scope, ui, startup.")
+    @Option(help: "Run only these groups (comma-separated): scope, ui, startup, live.")
     var only: String?
 
     func run() async throws {
         var results: [BenchResult] = []
         let runs = quick ? 20 : 200
-        let groups = Set((only ?? "scope,ui,startup").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        let known: Set<String> = ["scope", "ui", "startup", "live"]
+        let groups = Set((only ?? "scope,ui,startup,live").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        if let unknown = groups.subtracting(known).sorted().first {
+            throw ValidationError("unknown group '\(unknown)' in --only; groups: scope, ui, startup, live")
+        }
         if groups.contains("scope") { results += try ScopeBenchmarks.run(runs: runs) }
         if groups.contains("ui") { results += try UIBenchmarks.run(quick: quick) }
         if groups.contains("startup") { results += try StartupBenchmark.run(quick: quick) }
+        if groups.contains("live") { results += try await LiveBenchmarks.run(quick: quick, log: { printError($0) }) }
         switch output {
         case .json:
             print(OrderedJSON.array(results.map(\.orderedJSON)).formatted(indent: "  "))
         case .table:
-            let table = TextTable(
-                headers: ["BUDGET", "VALUE", "PEER", "PEER VALUE", "RATIO", "TARGET", "STATUS"],
-                rows: results.map { result in
-                    [result.name, Self.format(result.value, result.unit), result.peer ?? "-",
-                     result.peerValue.map { Self.format($0, result.unit) } ?? "-",
-                     result.ratio.map { String(format: "%.2f", $0) } ?? "-", result.budget, result.status]
-                },
-                rightAligned: [1, 3, 4])
-            print(table.rendered)
+            print(Self.table(results))
             #if DEBUG
                 printError("note: this is a debug build; run `swift run -c release meshtrim bench` for real figures")
             #endif
         }
         if results.contains(where: { !$0.passed }) && !quick { throw ExitCode(1) }
+    }
+
+    /// The results for people, within 80 columns: the status and the budget's name, then the figures, then the peer.
+    static func table(_ results: [BenchResult]) -> String {
+        var lines: [String] = []
+        let margin = String(repeating: " ", count: 6)
+        for result in results {
+            for (index, line) in wrap(result.name, width: 74).enumerated() {
+                lines.append((index == 0 ? result.status.padding(toLength: 6, withPad: " ", startingAt: 0) : margin) + line)
+            }
+            var figures = [format(result.value, result.unit)]
+            if let peerValue = result.peerValue { figures.append("peer \(format(peerValue, result.unit))") }
+            if let ratio = result.ratio { figures.append("ratio \(String(format: "%.2f", ratio))") }
+            figures.append("budget \(result.budget)")
+            lines.append(margin + figures.joined(separator: "   "))
+            if let peer = result.peer {
+                for (index, line) in wrap(peer, width: 68).enumerated() { lines.append(margin + (index == 0 ? "peer: " : "      ") + line) }
+            }
+        }
+        let failed = results.filter { !$0.passed }.count
+        lines.append("\(results.count) budgets, \(results.count - failed) PASS, \(failed) FAIL")
+        return lines.joined(separator: "\n")
+    }
+
+    /// `text` broken at spaces into lines of at most `width` columns (a longer word stays whole).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        lines.append(line)
+        return lines
     }
 
     static func format(_ value: Double, _ unit: String) -> String {

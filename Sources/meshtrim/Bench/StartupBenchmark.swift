@@ -9,7 +9,7 @@ enum StartupBenchmark {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
             throw BenchError("startup benchmark needs `script` (util-linux): apt-get install bsdutils")
         }
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        let binary = MeasuredProcess.meshtrimBinary
         let runs = quick ? 3 : 10
         var meshtrim: [Double] = []
         var baseline: [Double] = []

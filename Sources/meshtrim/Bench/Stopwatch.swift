@@ -5,8 +5,21 @@ enum Stopwatch {
         let clock = ContinuousClock()
         let start = clock.now
         try body()
-        let parts = (clock.now - start).components
+        return milliseconds(clock.now - start)
+    }
+
+    /// A duration in milliseconds.
+    static func milliseconds(_ duration: Duration) -> Double {
+        let parts = duration.components
         return Double(parts.seconds) * 1_000 + Double(parts.attoseconds) / 1e15
+    }
+
+    /// Milliseconds of one run of an asynchronous `body`, and its value.
+    static func measure<Value>(_ body: () async throws -> Value) async rethrows -> (value: Value, milliseconds: Double) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let value = try await body()
+        return (value, milliseconds(clock.now - start))
     }
 
     /// Runs `body` `runs` times after `warmUp` unmeasured runs; returns the sorted samples in milliseconds.

