@@ -27,6 +27,7 @@ struct RecommendTests {
             var pods: [String]
             var kind: String
             var services: [String]
+            var lastSeen: String?
         }
         struct Unknown: Decodable {
             var host: String
@@ -159,11 +160,17 @@ struct RecommendTests {
             let deadline = ContinuousClock.now + .seconds(45)
             while ContinuousClock.now < deadline {
                 evidence = try await PrometheusTraffic(client: client, window: window).evidence(namespace: namespace, recommender: recommender)
-                if Set(evidence.records.map(\.destination.host)) == expected { break }
+                if Set(evidence.records.map(\.destination.host)) == expected, evidence.records.allSatisfy({ $0.destination.lastSeen != nil }) {
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(500))
             }
             #expect(Set(evidence.records.map(\.destination.host)) == expected, "Prometheus never saw all of the lab's traffic:\n\(prometheus.log)")
             #expect(evidence.records.allSatisfy { !$0.sourcePods.isEmpty }, "every source workload maps to the lab's pods")
+            for record in evidence.records {
+                let lastSeen = try #require(record.destination.lastSeen, "\(record.destination.host): no last seen")
+                #expect(abs(lastSeen.timeIntervalSinceNow) < 120, "\(record.destination.host) last seen \(lastSeen)")
+            }
 
             // A counter reset: kill one Envoy of the namespace; the lab restarts it and its counters start from 0.
             let sourcePod = try #require(evidence.records.first?.sourcePods.first)
@@ -196,6 +203,7 @@ struct RecommendTests {
             let output = try JSONDecoder().decode(Output.self, from: Data(result.stdout.utf8))
             try Self.check(output, scenario: scenario, namespace: namespace, minimumRequests: false)
             #expect(output.window == "5m")
+            #expect(output.hosts.filter { $0.kind != "istiodNamespace" }.allSatisfy { $0.lastSeen != nil && $0.reason.contains("last seen") })
             #expect(output.source == "prometheus \(prometheus.url)")
 
             // Errors a person can act on: a bad query, a wrong path, nothing listening.
@@ -248,6 +256,11 @@ struct RecommendTests {
         #expect(try PrometheusWindow("7d").seconds == 7 * 86_400)
         #expect(try PrometheusWindow("1h30m").seconds == 5_400)
         for bad in ["", "7", "d", "7days", "-1d", "0s"] { #expect(throws: PrometheusError.self) { try PrometheusWindow(bad) } }
+        #expect(
+            PrometheusTraffic.lastSeenQuery(metric: "istio_requests_total", namespace: "shop", window: try PrometheusWindow("7d"))
+                == "max by (source_workload_namespace, source_workload, destination_service, destination_service_namespace, destination_service_name) "
+                + "(max_over_time((timestamp(sum by (source_workload_namespace, source_workload, destination_service, destination_service_namespace, destination_service_name) "
+                + "(increase(istio_requests_total{reporter=\"source\", source_workload_namespace=\"shop\"}[2420s])) > 0))[7d:1210s]))")
         #expect(
             PrometheusTraffic.query(metric: "istio_requests_total", namespace: "shop", window: try PrometheusWindow("7d"))
                 == "sum by (source_workload_namespace, source_workload, destination_service, destination_service_namespace, destination_service_name) "

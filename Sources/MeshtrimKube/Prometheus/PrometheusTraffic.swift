@@ -30,6 +30,18 @@ public struct PrometheusTraffic: Sendable {
             + "(increase(\(metric){reporter=\"source\", source_workload_namespace=\"\(escaped)\"}[\(window.text)]))"
     }
 
+    /// The PromQL for when each (source workload, destination) pair last had traffic in the window: the last step
+    /// of a subquery at which the counter increased, `step` apart (the window / 500, at least 5 s; steps are aligned
+    /// to multiples of it, so a pair seen only since the last step has none yet).
+    public static func lastSeenQuery(metric: String, namespace: String, window: PrometheusWindow) -> String {
+        let escaped = namespace.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let step = max(5, Int((window.seconds / 500).rounded(.up)))
+        let labels = groupingLabels.joined(separator: ", ")
+        return "max by (\(labels)) (max_over_time((timestamp(sum by (\(labels)) "
+            + "(increase(\(metric){reporter=\"source\", source_workload_namespace=\"\(escaped)\"}[\(max(60, step * 2))s])) > 0))"
+            + "[\(window.text):\(step)s]))"
+    }
+
     /// The traffic evidence for `namespace`, source workloads mapped to pods by `recommender`.
     ///
     /// - Parameter time: the window's end (default: now).
@@ -40,6 +52,13 @@ public struct PrometheusTraffic: Sendable {
         var podsByWorkload: [String: [String]] = [:]
         for metric in ["istio_requests_total", "istio_tcp_connections_opened_total"] {
             let series = try await client.query(Self.query(metric: metric, namespace: namespace, window: window), at: time)
+            var lastSeen: [[String: String]: Date] = [:]
+            if !series.isEmpty {
+                let query = Self.lastSeenQuery(metric: metric, namespace: namespace, window: window)
+                for entry in try await client.query(query, at: time) where entry.value.isFinite {
+                    lastSeen[entry.labels] = Date(timeIntervalSince1970: entry.value)
+                }
+            }
             for entry in series {
                 guard let host = entry.labels["destination_service"], !host.isEmpty, entry.value.isFinite else { continue }
                 let count = Int(entry.value.rounded())
@@ -54,7 +73,8 @@ public struct PrometheusTraffic: Sendable {
                         sourceNamespace: namespace, sourcePods: pods, sourceWorkload: workload,
                         destination: ObservedDestination(
                             host: host, namespace: serviceNamespace, requests: count,
-                            serviceName: name.flatMap { ObservedDestination.unknownServiceNames.contains($0) ? $0 : nil }),
+                            serviceName: name.flatMap { ObservedDestination.unknownServiceNames.contains($0) ? $0 : nil },
+                            lastSeen: lastSeen[entry.labels]),
                         countedSince: since))
             }
         }
