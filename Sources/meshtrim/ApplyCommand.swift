@@ -33,6 +33,12 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Take over fields another field manager owns (server-side apply force=true).")
     var forceConflicts = false
 
+    @Flag(name: .long, help: "Apply even when the safety checks find errors (cut traffic, istiod namespace missing, …).")
+    var ignoreSafety = false
+
+    @Flag(name: .long, help: "Skip the safety checks (they read the namespaces' sidecars and traffic first).")
+    var noSafetyChecks = false
+
     @Option(name: .long, help: ArgumentHelp("The kubeconfig file (default: KUBECONFIG, then ~/.kube/config).", valueName: "file"))
     var kubeconfig: String?
 
@@ -73,23 +79,29 @@ struct ApplyCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let applier = SidecarApplier(client: client)
+        let analysis = noSafetyChecks ? nil : await safetyAnalysis(namespaces: Array(Set(documents.map(\.namespace))).sorted())
         var failed = false
         for (index, document) in documents.enumerated() {
             if index > 0 { print("") }
-            if await !handle(document, applier: applier, interactive: interactive) { failed = true }
+            let safety = analysis?.safetyFindings(for: document.sidecar) ?? []
+            if await !handle(document, safety: safety, applier: applier, interactive: interactive) { failed = true }
         }
         await client.shutdown()
         if failed { throw ExitCode(1) }
     }
 
     /// Checks, asks and applies one document; whether it went as asked.
-    private func handle(_ document: ApplyDocument, applier: SidecarApplier, interactive: Bool) async -> Bool {
+    private func handle(_ document: ApplyDocument, safety: [SafetyFinding], applier: SidecarApplier, interactive: Bool) async -> Bool {
         let check = await applier.check(document, forceConflicts: forceConflicts)
-        // Integration point for the safety checks (helper C): when `MeshAnalysis.safetyFindings(for:)` exists, run
-        // it here on the cluster's analysis and pass the findings' descriptions as `safety:`.
-        for line in ApplyReport.lines(for: check) { print(Self.render(line)) }
+        for line in ApplyReport.lines(for: check, safety: safety) { print(Self.render(line)) }
         guard check.mayApply else {
             printError("meshtrim apply: Sidecar \(document.qualifiedName) not applied: \(Self.reason(check))")
+            return false
+        }
+        if safety.hasErrors && !ignoreSafety && !dryRun {
+            printError(
+                "meshtrim apply: Sidecar \(document.qualifiedName) not applied: the safety checks found errors (✗ safety above); "
+                    + "fix the Sidecar, or add --ignore-safety to apply it anyway")
             return false
         }
         if dryRun {
@@ -114,11 +126,27 @@ struct ApplyCommand: AsyncParsableCommand {
             let generation = result.generation.map { ", generation \($0)" } ?? ""
             print(
                 "✓ Sidecar \(document.qualifiedName) \(result.created ? "created" : "configured") (server-side apply, field manager "
-                    + "\(SidecarApplier.fieldManager)\(generation)); \(check.pods.count) pod\(check.pods.count == 1 ? "" : "s") get it over xDS, none restarted")
+                    + "\(SidecarApplier.fieldManager)\(generation)); \(check.pods.count) pod\(check.pods.count == 1 ? " gets" : "s get") it over xDS, none restarted")
             return true
         } catch {
             printError("meshtrim apply: Sidecar \(document.qualifiedName) not applied: \(error)")
             return false
+        }
+    }
+
+    /// The cluster's analysis for the safety checks (the documents' namespaces observed), or `nil` with a note
+    /// when it cannot be read.
+    private func safetyAnalysis(namespaces: [String]) async -> MeshAnalysis? {
+        do {
+            let (analysis, capture) = try await LiveAnalysisLoader.load(
+                kubeconfig: kubeconfig, context: context, namespaces: namespaces, progress: SourceOptions.progressPrinter())
+            if !capture.failures.isEmpty {
+                printError("note: \(capture.failures.count) sidecar(s) not observed; the safety checks may miss traffic they would cut")
+            }
+            return analysis
+        } catch {
+            printError("note: safety checks not run: the cluster could not be read for them (\(error))")
+            return nil
         }
     }
 

@@ -99,6 +99,20 @@ struct ApplyCommandTests {
             #expect(viewer.stdout.contains("- server-side dry-run: not run, since RBAC denies the apply"))
             #expect(try Self.sidecar(lab, "shop", "default") == nil)
 
+            // A second namespace-wide Sidecar in payments: the safety checks' error (IST0111) stops --yes.
+            let second = "\(lab.directory)/second.yaml"
+            try write(
+                "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: second, namespace: payments}\n"
+                    + "spec:\n  egress:\n  - hosts: [\"./*\", \"istio-system/*\"]\n", to: second)
+            let unsafe = try Self.meshtrim(["apply", "-f", second, "--yes"], lab: lab)
+            #expect(unsafe.exitCode == 1)
+            #expect(unsafe.stdout.contains("✗ safety: Error [IST0111] (Sidecar payments/second)"), "\(unsafe.stdout)")
+            #expect(unsafe.stderr.contains("the safety checks found errors"), "\(unsafe.stderr)")
+            #expect(try Self.sidecar(lab, "payments", "second") == nil)
+            let forced = try Self.meshtrim(["apply", "-f", second, "--yes", "--ignore-safety"], lab: lab)
+            #expect(forced.exitCode == 0, "\(forced.stderr)")
+            #expect(try Self.sidecar(lab, "payments", "second") != nil)
+
             // An invalid Sidecar: the API server's validation error, shown by the dry-run.
             let invalid = "\(lab.directory)/invalid.yaml"
             try write(Self.twoSidecars.replacingOccurrences(of: "\"./*\", \"istio-system/*\"", with: "\"web\""), to: invalid)

@@ -73,6 +73,12 @@ struct ApplyReducerTests {
         #expect(text.contains { $0.hasPrefix("Nothing is restarted") })
         #expect(text.contains("-    - '*/*'"), "\(text)")
         #expect(text.contains { $0.hasPrefix("Clusters ") }, "the estimate from the preview is shown")
+        // The preview's safety findings come along, with their severity.
+        #expect(!preview.safety.isEmpty, "the shipping fix should have a finding to show")
+        for finding in preview.safety {
+            let marker = finding.severity == .error ? "✗ safety: " : finding.severity == .warning ? "! safety: " : "safety: "
+            #expect(text.contains { $0.hasPrefix(marker) && $0.contains("[\(finding.code)]") }, "\(finding)")
+        }
         #expect(state.checkInvariants() == [])
 
         // enter on the default (Cancel) applies nothing and goes back to the preview.

@@ -37,8 +37,8 @@ public enum ApplyReport {
         }
     }
 
-    /// The lines for `check`; `safety` are the safety checks' findings, shown as warnings or errors.
-    public static func lines(for check: ApplyCheck, safety: [String] = []) -> [Line] {
+    /// The lines for `check`; `safety` are the safety checks' findings (``SidecarSafetyChecker``), errors first.
+    public static func lines(for check: ApplyCheck, safety: [SafetyFinding] = []) -> [Line] {
         let document = check.document
         var lines: [Line] = []
         let state: String
@@ -69,7 +69,13 @@ public enum ApplyReport {
         for problem in document.problems {
             lines.append(Line((problem.severity == .error ? "✗ " : "! ") + problem.description, problem.severity == .error ? .error : .warning))
         }
-        for finding in safety { lines.append(Line("! " + finding, .warning)) }
+        for finding in safety {
+            switch finding.severity {
+            case .error: lines.append(Line("✗ safety: \(finding)", .error))
+            case .warning: lines.append(Line("! safety: \(finding)", .warning))
+            case .info: lines.append(Line("safety: \(finding)", .note))
+            }
+        }
         if check.pods.isEmpty {
             lines.append(Line("No pod with a sidecar will get this Sidecar now.", .warning))
         } else {

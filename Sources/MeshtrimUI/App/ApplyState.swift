@@ -29,6 +29,8 @@ public struct ApplyState: Hashable, Sendable {
     public var document: ApplyDocument
     /// meshtrim's estimate for the change (clusters and Envoy memory before → after), from the preview.
     public var estimate: [String]
+    /// The safety checks' findings, from the preview (shown with the check).
+    public var safety: [SafetyFinding]
     /// Where the apply is.
     public var phase: Phase
     /// The highlighted button.
@@ -41,9 +43,10 @@ public struct ApplyState: Hashable, Sendable {
     public var offset: Int
 
     /// A screen waiting for the check of `document`.
-    public init(document: ApplyDocument, estimate: [String]) {
+    public init(document: ApplyDocument, estimate: [String], safety: [SafetyFinding] = []) {
         self.document = document
         self.estimate = estimate
+        self.safety = safety
         self.phase = .checking
         self.choice = .cancel
         self.lines = []
@@ -88,7 +91,7 @@ public struct ApplyState: Hashable, Sendable {
             break
         }
         if let check {
-            for line in ApplyReport.lines(for: check) {
+            for line in ApplyReport.lines(for: check, safety: safety) {
                 switch line.kind {
                 case .added, .removed, .context, .diffHeader:
                     lines.append(PreviewLine(line.text, Self.kind(line.kind)))

@@ -19,7 +19,8 @@ func openApply(_ state: inout AppState) -> [Effect] {
     let version = state.data?.istioVersion ?? .defaultVersion
     let document = ApplyDocument(manifest: preview.manifest, version: version)
     let impact = preview.summary.filter { $0.hasPrefix("For ") || $0.hasPrefix("Clusters ") }
-    var apply = ApplyState(document: document, estimate: impact.isEmpty ? Array(preview.summary.prefix(2)) : impact)
+    var apply = ApplyState(
+        document: document, estimate: impact.isEmpty ? Array(preview.summary.prefix(2)) : impact, safety: preview.safety)
     apply.rewrap(width: state.width)
     state.stack.append(.apply(apply))
     return [.checkApply(document)]
@@ -134,7 +135,7 @@ func applied(_ state: inout AppState, _ result: ApplyResult) -> [Effect] {
         + flash(
             &state,
             "✓ applied Sidecar \(result.document.qualifiedName) (\(what), field manager meshtrim); \(Formatting.plural(pods, "pod")) "
-                + "get it over xDS, none restarted; refreshing…",
+                + "\(pods == 1 ? "gets" : "get") it over xDS, none restarted; refreshing…",
             kind: .info)
 }
 
