@@ -231,6 +231,38 @@ struct RecommendTests {
                 #expect(!error.message.contains("secret-token-value"))
             }
             await nothing.shutdown()
+            // Behind a proxy that wants a bearer token: none, a wrong one, the right one from a file or the environment.
+            let token = "prometheus-token-\(UUID().uuidString)"
+            let guarded = try await BearerProxy.start(upstream: prometheus.url, token: token)
+            for (candidate, kind, hint) in [(nil, 401, "needs a bearer token"), ("wrong-\(token)", 403, "was rejected")] as [(String?, Int, String)] {
+                let unauthorized = try PrometheusClient(url: guarded.url, token: candidate)
+                do {
+                    _ = try await unauthorized.query("vector(1)")
+                    Issue.record("the proxy let a request without the right token through")
+                } catch let error as PrometheusError {
+                    #expect(error.kind == .unauthorized && error.statusCode == kind && error.message.contains(hint), "\(error)")
+                    #expect(!error.message.contains(token))
+                }
+                await unauthorized.shutdown()
+            }
+            let tokenFile = "\(lab.directory)/prometheus-token"
+            try write(token + "\n", to: tokenFile)
+            let withFile = try Self.meshtrim(
+                ["recommend", "-n", namespace, "--prometheus", guarded.url, "--prometheus-token-file", tokenFile, "--window", "5m", "-o", "json"],
+                lab: lab)
+            #expect(withFile.exitCode == 0, "\(withFile.stderr)")
+            try Self.check(
+                try JSONDecoder().decode(Output.self, from: Data(withFile.stdout.utf8)), scenario: scenario, namespace: namespace,
+                minimumRequests: false)
+            let fromEnvironment = try ChildProcess.run(
+                [try meshtrimBinaryPath(), "recommend", "-n", namespace, "--prometheus", guarded.url, "--window", "5m", "-o", "table"],
+                environment: ["KUBECONFIG": lab.kubeconfig, "MESHTRIM_PROMETHEUS_TOKEN": token], timeout: .seconds(90))
+            #expect(fromEnvironment.exitCode == 0, "\(fromEnvironment.stderr)")
+            let withoutToken = try Self.meshtrim(["recommend", "-n", namespace, "--prometheus", guarded.url], lab: lab)
+            #expect(withoutToken.exitCode == 1 && withoutToken.stderr.contains("--prometheus-token-file"), "\(withoutToken.stderr)")
+            for output in [withFile, fromEnvironment, withoutToken] { #expect(!(output.stdout + output.stderr).contains(token)) }
+            await guarded.stop()
+
             let refused = try Self.meshtrim(["recommend", "-n", namespace, "--prometheus", "http://127.0.0.1:\(try PrometheusRun.freePort())"], lab: lab)
             #expect(refused.exitCode == 1)
             #expect(refused.stderr.contains("cannot reach Prometheus"), "\(refused.stderr)")
