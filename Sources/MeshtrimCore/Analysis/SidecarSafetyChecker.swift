@@ -29,15 +29,16 @@ public struct SidecarSafetyChecker: Sendable {
         let others = inventory.sidecars.filter {
             $0.meta.namespace == sidecar.meta.namespace && $0.meta.name != sidecar.meta.name
         }
-        let ambient = ambientFinding(for: sidecar, subject: subject)
-        if let ambient { findings.append(ambient) }
+        if let ambient = ambientFinding(for: sidecar, subject: subject) {
+            // A Sidecar with no effect at all has nothing else worth saying.
+            if ambient.isTotal { return [ambient.finding] }
+            findings.append(ambient.finding)
+        }
         findings += cutTraffic(sidecar: sidecar, impact: impact, subject: subject)
         if let finding = istiodFinding(for: sidecar, subject: subject) { findings.append(finding) }
         if let finding = noEgressFinding(for: sidecar, subject: subject) { findings.append(finding) }
         findings += rootNamespaceFindings(for: sidecar, subject: subject)
-        if ambient == nil {
-            findings += conflicts(of: sidecar, with: others, subject: subject)
-        }
+        findings += conflicts(of: sidecar, with: others, subject: subject)
         if let selector = sidecar.workloadSelector, !selector.matchLabels.isEmpty,
             selectedPods(by: selector, in: sidecar.meta.namespace).isEmpty
         {
@@ -109,6 +110,9 @@ public struct SidecarSafetyChecker: Sendable {
                         names: sidecars.map(\.meta.name), namespace: namespace, subject: "Sidecar \(sidecar.meta.qualifiedName)"))
             }
         }
+        // Sidecars without effect (ambient) get only that finding, as in the single-Sidecar check.
+        let ineffective = Set(findings.filter { $0.code == SafetyFinding.Code.ineffectiveInAmbient }.compactMap(\.subject))
+        findings.removeAll { $0.code != SafetyFinding.Code.ineffectiveInAmbient && ineffective.contains($0.subject ?? "") }
         return Self.ordered(findings)
     }
 
@@ -213,17 +217,19 @@ public struct SidecarSafetyChecker: Sendable {
         ]
     }
 
-    /// IST0167 for a Sidecar in an ambient namespace or selecting ambient pods.
-    private func ambientFinding(for sidecar: Sidecar, subject: String) -> SafetyFinding? {
+    /// IST0167 for a Sidecar in an ambient namespace or selecting ambient pods; `isTotal` when it has no effect at
+    /// all (ambient namespace, or every selected pod ambient).
+    private func ambientFinding(for sidecar: Sidecar, subject: String) -> (finding: SafetyFinding, isTotal: Bool)? {
         if let selector = sidecar.workloadSelector, !selector.matchLabels.isEmpty {
-            let ambientPods = selectedPods(by: selector, in: sidecar.meta.namespace).filter(Self.isAmbient)
-            if !ambientPods.isEmpty { return ambientWorkloadFinding(pods: ambientPods.map(\.name), subject: subject) }
-            return nil
+            let selected = selectedPods(by: selector, in: sidecar.meta.namespace)
+            let ambientPods = selected.filter(Self.isAmbient)
+            guard !ambientPods.isEmpty else { return nil }
+            return (ambientWorkloadFinding(pods: ambientPods.map(\.name), subject: subject), ambientPods.count == selected.count)
         }
         guard let namespace = inventory.namespaces.first(where: { $0.name == sidecar.meta.namespace }),
             Self.isAmbient(namespace)
         else { return nil }
-        return ambientNamespaceFinding(namespace: namespace.name, subject: subject)
+        return (ambientNamespaceFinding(namespace: namespace.name, subject: subject), true)
     }
 
     private func ambientWorkloadFinding(pods: [String], subject: String) -> SafetyFinding {

@@ -29,8 +29,7 @@ struct SidecarSafetyCheckerTests {
             expected: [
                 "IST0111 Sidecar ns2/has-conflict-2", "IST0111 Sidecar ns2/has-conflict-1",
                 "IST0167 Sidecar ns-ambient/namespace-scoped", "IST0167 Sidecar ns-ambient/pod-scoped",
-                // meshtrim's own: a workload Sidecar without egress imports */* (istio/istio#59376).
-                "MT0003 Sidecar ns-ambient/pod-scoped",
+                // pod-scoped has no egress (MT0003), but in ambient mode it has no effect at all, so only IST0167.
             ]),
     ]
 
@@ -184,6 +183,27 @@ struct SidecarSafetyCheckerTests {
         let lake = SidecarManifest(namespace: "lake", hosts: ["./*", "istio-system/*"])
         let finding = try #require(analysis.safetyFindings(for: lake).first { $0.code == "IST0167" })
         #expect(finding.message.contains("ambient"))
+        let bare = SidecarManifest(namespace: "lake", hosts: ["./*"])
+        #expect(analysis.safetyFindings(for: bare).map(\.code) == ["IST0167"], "no MT0002 for a Sidecar without effect")
+        // A selector that picks ambient and sidecar pods: the warning names the ambient one, the other checks still run.
+        let mixed = try Self.analysis(extra: """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: cart-ambient
+              namespace: shop
+              labels:
+                app: cart
+              annotations:
+                ambient.istio.io/redirection: enabled
+            spec:
+              containers:
+              - name: app
+            """)
+        let carts = SidecarManifest(namespace: "shop", hosts: ["./*"], workload: "cart", workloadSelector: ["app": "cart"])
+        let findings = mixed.safetyFindings(for: carts)
+        #expect(findings.map(\.code) == ["IST0167", "MT0002"])
+        #expect(findings.first?.message.contains("(cart-ambient)") == true)
         #expect(!analysis.safetyFindings(for: SidecarManifest(namespace: "shop", hosts: ["./*", "istio-system/*"])).contains { $0.code == "IST0167" })
         let injected = try Self.analysis(extra: """
             apiVersion: v1
