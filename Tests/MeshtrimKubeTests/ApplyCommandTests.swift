@@ -77,6 +77,35 @@ struct ApplyCommandTests {
         }
     }
 
+    @Test(.enabled(if: shouldRunTests(needing: "tmux")))
+    func onATerminalItAsksAndTheDefaultIsNo() async throws {
+        try requireTool("tmux")
+        try requireTool("kubectl")
+        try await withLab(ApplyTests.lab, envoy: false) { lab in
+            let file = "\(lab.directory)/shop.yaml"
+            try write(ApplyTests.shopSidecar, to: file)
+            let command = "KUBECONFIG=\(lab.kubeconfig) \(try meshtrimBinaryPath()) apply -f \(file) --no-safety-checks"
+            for (answer, status) in [("", 1), ("y", 0)] {
+                let directory = "\(lab.directory)/tty-\(status)"
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                let tmux = try TmuxScreen(command: command, directory: directory)
+                defer { tmux.close() }
+                try await tmux.wait(for: "Apply Sidecar shop/default? [y/N]")
+                #expect(try Self.sidecar(lab, "shop", "default") == nil, "applied before the answer")
+                if !answer.isEmpty { try tmux.type(answer) }
+                try tmux.press("Enter")
+                try await tmux.wait(for: "[exited \(status)]")
+                if status == 1 {
+                    #expect(try tmux.screen().contains("not applied: Sidecar shop/default was left as it was"))
+                    #expect(try Self.sidecar(lab, "shop", "default") == nil)
+                } else {
+                    #expect(try tmux.screen().contains("✓ Sidecar shop/default created"))
+                    #expect(try Self.sidecar(lab, "shop", "default") != nil)
+                }
+            }
+        }
+    }
+
     @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func refusalsExitOneAndChangeNothing() async throws {
         try requireTool("kubectl")
