@@ -25,7 +25,8 @@ public final class PrometheusClient: Sendable {
     /// Makes a client.
     ///
     /// - Parameters:
-    ///   - url: `http://host:9090` or `https://host/prefix`.
+    ///   - url: `http://host:9090` or `https://host/prefix` (redirects are reported, not followed, so the token
+    ///     goes nowhere else).
     ///   - token: a bearer token, or `nil`.
     ///   - timeout: time limit per query.
     /// - Throws: ``PrometheusError`` of kind `configuration` for a URL that is not http(s).
@@ -41,7 +42,7 @@ public final class PrometheusClient: Sendable {
         self.token = token.flatMap { $0.isEmpty ? nil : $0 }
         self.timeout = timeout
         var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .follow(max: 3, allowCycles: false),
+            redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(10), read: nil), decompression: .enabled(limit: .ratio(50)))
         configuration.connectionPool.retryConnectionEstablishment = false
         http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
@@ -99,9 +100,13 @@ public final class PrometheusClient: Sendable {
                     + (token == nil
                         ? "it needs a bearer token (--prometheus-token-file FILE or MESHTRIM_PROMETHEUS_TOKEN)"
                         : "the bearer token was rejected; is it expired or missing a permission?"))
+        case 300..<400:
+            // Not followed: the bearer token must not travel to wherever a redirect points.
+            let location = response.headers.first(name: "Location") ?? "elsewhere"
+            throw PrometheusError(
+                .http, statusCode: status, "Prometheus at \(baseURL) redirects to \(location); give that URL to --prometheus")
         default:
             // Prometheus answers bad queries with 400/422/503 and an error body; keep its message.
-            if let series = try? PrometheusSeries.decodeVector(data, statusCode: status) { return series }
             do {
                 _ = try PrometheusSeries.decodeVector(data, statusCode: status)
             } catch let error as PrometheusError where error.kind == .query {
