@@ -144,4 +144,68 @@ struct ApplyUITests {
             try tmux.press("q")
         }
     }
+
+    /// Opens the YAML preview of the common fix for `shop` in a TUI running `arguments` on the lab.
+    static func openPreview(_ lab: LabRun, arguments: String, directory: String) async throws -> TmuxScreen {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let tmux = try TmuxScreen(
+            command: "KUBECONFIG=\(lab.kubeconfig) \(try meshtrimBinaryPath()) \(arguments)", directory: directory, width: 160, height: 45)
+        try await tmux.wait(for: "payments")
+        try tmux.press("/")
+        try tmux.type("shop")
+        try tmux.press("Enter")
+        try tmux.press("e")
+        try await tmux.wait(for: "egress shop")
+        try tmux.press("1")
+        try tmux.press("y")
+        try await tmux.wait(for: "VALIDATION")
+        return tmux
+    }
+
+    @Test(.enabled(if: shouldRunTests(needing: "tmux")))
+    func forbiddenConflictAndReadOnlyInTheTUIChangeNothing() async throws {
+        try requireTool("tmux")
+        try requireTool("kubectl")
+        try await withLab(ApplyTests.lab, envoy: false) { lab in
+            // 403: the read-only viewer. RBAC says no, the dry-run is not sent, y is refused.
+            let viewer = try await Self.openPreview(lab, arguments: "--context meshtrim-lab-viewer", directory: "\(lab.directory)/viewer")
+            defer { viewer.close() }
+            try viewer.press("a")
+            try await viewer.wait(for: "✗ RBAC: user \"viewer\" in context \"meshtrim-lab-viewer\" may not patch sidecars")
+            try await viewer.wait(for: "cannot apply (see above)")
+            try viewer.press("y")
+            try await viewer.wait(for: "cannot apply: user \"viewer\"")
+            #expect(try ApplyCommandTests.sidecar(lab, "shop", "default") == nil)
+            try viewer.press("q")
+
+            // 409: another manager created the Sidecar; the dry-run's conflict is shown, y is refused.
+            let other = "\(lab.directory)/other.yaml"
+            try write(ApplyTests.shopSidecar.replacingOccurrences(of: "- ./*", with: "- '*/*'"), to: other)
+            let created = try lab.kubectl(["create", "-f", other])
+            #expect(created.exitCode == 0, "\(created.stderr)")
+            let before = try #require(try ApplyCommandTests.sidecar(lab, "shop", "default"))
+            let admin = try await Self.openPreview(lab, arguments: "", directory: "\(lab.directory)/admin")
+            defer { admin.close() }
+            try admin.press("a")
+            try await admin.wait(for: "✗ server-side dry-run: field-manager conflict on Sidecar shop/default (409)")
+            let conflictScreen = try admin.screen()
+            #expect(conflictScreen.contains("conflict with \"kubectl-create\""), "\(conflictScreen)")
+            try admin.press("y")
+            try await admin.wait(for: "cannot apply: field-manager conflict")
+            try admin.press("Tab")
+            try admin.press("Enter")
+            #expect(try ApplyCommandTests.sidecar(lab, "shop", "default") == before, "the conflict changed the Sidecar")
+            try admin.press("q")
+
+            // --read-only: no a in the hint bar, and a is refused.
+            let readOnly = try await Self.openPreview(lab, arguments: "--read-only", directory: "\(lab.directory)/readonly")
+            defer { readOnly.close() }
+            #expect(try !readOnly.screen().contains("a apply"))
+            #expect(try readOnly.screen().contains("d diff"))
+            try readOnly.press("a")
+            try await readOnly.wait(for: "read-only: apply")
+            #expect(try !readOnly.screen().contains("checking: RBAC"))
+            try readOnly.press("q")
+        }
+    }
 }
