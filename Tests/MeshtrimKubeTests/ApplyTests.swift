@@ -129,6 +129,46 @@ struct ApplyTests {
     }
 
     @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    func rbacFaultsUnknownReviewThenA403FromTheDryRun() async throws {
+        // Reviews forbidden too: meshtrim cannot ask, so it tries, and the dry-run's 403 is what it shows.
+        let faults = ["--fault", "forbid=patch:sidecars", "--fault", "forbid=create:selfsubjectaccessreviews"]
+        try await withLab(Self.lab + faults, envoy: false) { lab in
+            let client = try await KubeClient.connect(try lab.access())
+            let applier = SidecarApplier(client: client)
+            let document = try Self.document(Self.shopSidecar)
+            let check = await applier.check(document)
+            guard case .unknown(let reason) = check.permission else {
+                Issue.record("the review should have been impossible: \(check.permission)")
+                return
+            }
+            #expect(reason.contains("the access review could not be made"), "\(reason)")
+            guard case .rejected(let failure) = check.dryRun else {
+                Issue.record("the dry-run should be forbidden: \(check.dryRun)")
+                return
+            }
+            #expect(failure.kind == .forbidden)
+            #expect(failure.message.contains("may not patch"), "\(failure.message)")
+            #expect(!check.mayApply)
+            #expect(ApplyReport.lines(for: check).contains { $0.kind == .warning && $0.text.hasPrefix("! RBAC: the access review could not be made") })
+            #expect(try await Self.live(client, "shop", "default") == nil)
+            await client.shutdown()
+        }
+        // Only patch forbidden: the review answers, and meshtrim stops before the dry-run.
+        try await withLab(Self.lab + ["--fault", "forbid=patch:sidecars"], envoy: false) { lab in
+            let client = try await KubeClient.connect(try lab.access())
+            let check = await SidecarApplier(client: client).check(try Self.document(Self.shopSidecar))
+            guard case .denied(let reason) = check.permission else {
+                Issue.record("RBAC should deny patch: \(check.permission)")
+                return
+            }
+            #expect(reason.contains("may not patch sidecars.networking.istio.io in namespace shop"), "\(reason)")
+            #expect(check.dryRun == .skipped("not run, since RBAC denies the apply"))
+            #expect(try await Self.live(client, "shop", "default") == nil)
+            await client.shutdown()
+        }
+    }
+
+    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
     func conflictWithAnotherFieldManagerIsShownAndNothingChanges() async throws {
         try await withLab(Self.lab, envoy: false) { lab in
             let client = try await KubeClient.connect(try lab.access())

@@ -8,6 +8,8 @@ public struct LabUser: Hashable, Sendable {
     public var groups: [String]
     /// Whether the user may only read (get, list, watch, pods/proxy).
     public var isReadOnly: Bool
+    /// `verb:resource` pairs denied to this user whatever else it may (the lab's `forbid=` fault; `*` any verb).
+    public var forbidden: Set<String> = []
 
     /// Makes a user.
     public init(name: String, groups: [String], isReadOnly: Bool) {
@@ -19,6 +21,8 @@ public struct LabUser: Hashable, Sendable {
     /// Whether the user may do `verb` on `resource` (with `subresource`). Read-only users may get, list and watch
     /// everything and GET through the pod proxy; every user may create SelfSubjectAccessReviews.
     public func may(_ verb: String, resource: String, subresource: String = "") -> Bool {
+        let plural = subresource.isEmpty ? resource : "\(resource)/\(subresource)"
+        if forbidden.contains("\(verb):\(plural)") || forbidden.contains("*:\(plural)") { return false }
         if resource == "selfsubjectaccessreviews" { return verb == "create" }
         guard isReadOnly else { return true }
         if subresource == "proxy" { return verb == "get" }

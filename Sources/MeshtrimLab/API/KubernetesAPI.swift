@@ -114,6 +114,7 @@ public struct KubernetesAPI: Sendable {
         let subresource = rest.count > 2 ? rest[2] : ""
         if resource == .selfSubjectAccessReviews {
             guard request.method == "POST" else { throw KubernetesStatus.methodNotAllowed(request.method, path: request.path) }
+            try authorize(request, verb: "create", resource: resource, subresource: "", namespace: nil, name: nil)
             return try accessReview(request)
         }
         if resource.group == "metrics.k8s.io" { return try await metrics(request, resource: resource, namespace: namespace, name: name) }

@@ -7,6 +7,9 @@ import Foundation
 /// - `truncate-rate=0.1`: this fraction of answers is cut off half-way and the connection closed.
 /// - `slow-envoy` or `slow-envoy=3s`: pod-proxy and port-forward answers wait this long (default 3 s) and Sidecar
 ///   changes reach the Envoys this much later, like an overloaded sidecar and a slow istiod push.
+/// - `forbid=VERB:RESOURCE` (repeatable): RBAC denies every user that verb on that plural resource (`patch:sidecars`,
+///   `*:sidecars`, `create:selfsubjectaccessreviews`), in SelfSubjectAccessReviews and in the requests themselves
+///   (403), like a cluster whose RBAC is tighter than the kubeconfig suggests.
 public struct LabFaults: Sendable, Hashable {
     /// Added to every API answer.
     public var latency: Duration = .zero
@@ -16,6 +19,8 @@ public struct LabFaults: Sendable, Hashable {
     public var truncateRate: Double = 0
     /// Delay of the sidecar paths, when the Envoys are slow.
     public var slowEnvoy: Duration = .zero
+    /// `verb:resource` pairs RBAC denies every user (`*` for any verb).
+    public var forbidden: Set<String> = []
 
     /// No faults.
     public init() {}
@@ -41,9 +46,15 @@ public struct LabFaults: Sendable, Hashable {
                 faults.truncateRate = try rate(value, in: specification)
             case "slow-envoy":
                 faults.slowEnvoy = try value.map { try duration($0, in: specification) } ?? .seconds(3)
+            case "forbid":
+                let parts = (value ?? "").split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                    throw LabError("fault \"\(specification)\" needs VERB:RESOURCE, e.g. forbid=patch:sidecars or forbid=*:sidecars")
+                }
+                faults.forbidden.insert(parts.joined(separator: ":"))
             default:
                 throw LabError(
-                    "unknown fault \"\(specification)\"; use latency=300ms, error-rate=0.2, truncate-rate=0.1 or slow-envoy[=3s]")
+                    "unknown fault \"\(specification)\"; use latency=300ms, error-rate=0.2, truncate-rate=0.1, slow-envoy[=3s] or forbid=VERB:RESOURCE")
             }
         }
         return faults

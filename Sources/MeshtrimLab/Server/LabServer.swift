@@ -51,9 +51,10 @@ struct LabResponder: HTTPResponder {
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let certificate = await peerCertificate(of: context.channel)
-        guard let user = authenticator.user(authorization: headers["authorization"], peerCertificate: certificate) else {
+        guard var user = authenticator.user(authorization: headers["authorization"], peerCertificate: certificate) else {
             return response(.status(.unauthorized))
         }
+        user.forbidden = faults.forbidden
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let apiRequest = APIRequest(
             method: request.method.rawValue, path: path, query: APIRequest.parseQuery(request.uri.query), headers: headers,
@@ -160,8 +161,9 @@ struct LabServer {
         guard let protocolHeader = head.headerFields[.secWebSocketProtocol],
             let encoding = PortForwardFrame.Encoding.negotiate(protocolHeader)
         else { return .dontUpgrade }
-        let user = authenticator.user(
+        var user = authenticator.user(
             authorization: head.headerFields[.authorization], peerCertificate: await peerCertificate(of: channel))
+        user?.forbidden = faults.forbidden
         guard let user, user.may("create", resource: "pods", subresource: "portforward") else { return .dontUpgrade }
         guard let pod = api.scenario.inventory.pod(named: podName, in: namespace) else { return .dontUpgrade }
         let ports = (query["ports"] ?? []).flatMap { $0.split(separator: ",") }.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
