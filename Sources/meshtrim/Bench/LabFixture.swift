@@ -87,7 +87,7 @@ final class LabFixture {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 pid = 0
-                throw BenchError("the lab exited while starting:\n\(labLog.suffix(1_500))")
+                throw BenchError("the lab exited while starting:\n\(labLog.suffix(1_500))\(envoyLogTail())")
             }
             if clock.now > deadline {
                 stop()
@@ -98,6 +98,15 @@ final class LabFixture {
         readyAt = clock.now
         startSeconds = Stopwatch.milliseconds(readyAt - started) / 1_000
         log("bench: lab ready in \(String(format: "%.1f", startSeconds)) s")
+    }
+
+    /// The end of the Envoy log the lab's output points at (`…; see …/envoy.log`), read before the directory goes.
+    private func envoyLogTail() -> String {
+        guard let range = labLog.range(of: "; see "), let path = labLog[range.upperBound...].split(whereSeparator: \.isNewline).first,
+            let data = FileManager.default.contents(atPath: String(path))
+        else { return "" }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").suffix(8)
+        return "\nthe end of \(path):\n" + lines.joined(separator: "\n")
     }
 
     /// The lab's output so far.

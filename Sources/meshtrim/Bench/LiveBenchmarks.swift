@@ -16,7 +16,16 @@ enum LiveBenchmarks {
         let envoy = try LabFixture.locateEnvoy()
         try LabFixture.requireKubectl()
         let size: LabFixture.Size = quick ? .quick : .full
-        let lab = try LabFixture(size: size, envoy: envoy, timeout: quick ? .seconds(240) : .seconds(1_800), log: log)
+        let timeout: Duration = quick ? .seconds(240) : .seconds(1_800)
+        let lab: LabFixture
+        do {
+            lab = try LabFixture(size: size, envoy: envoy, timeout: timeout, log: log)
+        } catch let error as BenchError where error.description.contains("exited with status") {
+            // An Envoy that loses a free port to another process while starting stops the lab; one retry.
+            log("bench: \(error.description.split(separator: "\n").last ?? "")")
+            log("bench: the lab did not start (an Envoy exited while starting); trying once more")
+            lab = try LabFixture(size: size, envoy: envoy, timeout: timeout, log: log)
+        }
         defer { lab.stop() }
         let repetitions = quick ? 2 : 3
 
