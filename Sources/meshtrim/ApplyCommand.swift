@@ -104,12 +104,12 @@ struct ApplyCommand: AsyncParsableCommand {
                     + "fix the Sidecar, or add --ignore-safety to apply it anyway")
             return false
         }
-        if dryRun {
-            print("dry-run: Sidecar \(document.qualifiedName) would be \(check.exists == true ? "updated" : "created"); nothing was changed")
-            return true
-        }
         if check.isUnchanged {
             print("Sidecar \(document.qualifiedName) unchanged: the live object already says this")
+            return true
+        }
+        if dryRun {
+            print("dry-run: Sidecar \(document.qualifiedName) would be \(check.exists == true ? "updated" : "created"); nothing was changed")
             return true
         }
         if !yes {
