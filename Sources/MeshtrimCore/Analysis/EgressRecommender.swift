@@ -69,24 +69,27 @@ public struct EgressRecommender: Sendable {
         return TrafficEvidence(records: records, source: "sidecar counters (since each proxy started)", unobservedPods: unobserved)
     }
 
-    /// The name Istio gives a pod's workload in `source_workload` (its `app` label, else its name without the
-    /// ReplicaSet suffixes), used to match Prometheus series to pods.
+    /// The name Istio gives a pod's workload in `source_workload`: its Deployment's name, which is the pod's name
+    /// without the ReplicaSet suffixes (`reviews-v2-7f9c8d6b5-x2x9k` → `reviews-v2`), else the pod's name.
     public static func workloadName(of pod: Pod) -> String {
-        if let app = pod.labels["app"] ?? pod.labels["app.kubernetes.io/name"] { return app }
         var parts = pod.name.split(separator: "-").map(String.init)
         if pod.labels["pod-template-hash"] != nil, parts.count > 2 { parts.removeLast(2) }
         return parts.joined(separator: "-")
     }
 
-    /// The sidecar pods of `namespace` whose workload is `workload` (Istio's `source_workload`: the Deployment's
-    /// name, which meshtrim matches against the `app` label, the pod name without ReplicaSet suffixes, or a
-    /// prefix of the pod name).
+    /// The sidecar pods of `namespace` whose workload is `workload` (Istio's `source_workload`): pods whose
+    /// ``workloadName(of:)`` is it; else pods whose `app` label is it; else pods named `workload-…`.
     public func pods(namespace: String, workload: String) -> [String] {
-        analysis.pods(in: namespace).filter { summary in
-            summary.pod.hasSidecar
-                && (Self.workloadName(of: summary.pod) == workload || summary.pod.name.hasPrefix(workload + "-")
-                    || summary.pod.name == workload)
-        }.map(\.pod.name)
+        let candidates = analysis.pods(in: namespace).filter(\.pod.hasSidecar)
+        for rule in [
+            { (pod: Pod) in Self.workloadName(of: pod) == workload },
+            { (pod: Pod) in (pod.labels["app"] ?? pod.labels["app.kubernetes.io/name"]) == workload },
+            { (pod: Pod) in pod.name.hasPrefix(workload + "-") },
+        ] {
+            let matched = candidates.filter { rule($0.pod) }
+            if !matched.isEmpty { return matched.map(\.pod.name) }
+        }
+        return []
     }
 
     // MARK: Recommendation

@@ -33,7 +33,9 @@ struct IstioMetrics {
         let regex = filter.flatMap { try? NSRegularExpression(pattern: $0) }
         var requests: [String] = []
         var connections: [String] = []
-        let workload = pod.labels["app"] ?? pod.name
+        // Istio's source_workload is the Deployment's name, source_app the app label.
+        let workload = EgressRecommender.workloadName(of: pod)
+        let app = pod.labels["app"] ?? workload
         let version = pod.labels["version"] ?? "unknown"
         let now = Date()
         let epoch = epochs?.epoch(pod: "\(pod.namespace)/\(pod.name)", pid: envoyPID, now: now)
@@ -50,7 +52,7 @@ struct IstioMetrics {
             let name = service?.name ?? (destination.host.split(separator: ".").first.map(String.init) ?? destination.host)
             let labels: [(String, String)] = [
                 ("reporter", "source"), ("source_workload", workload), ("source_workload_namespace", pod.namespace),
-                ("source_principal", "spiffe://cluster.local/ns/\(pod.namespace)/sa/\(workload)"), ("source_app", workload),
+                ("source_principal", "spiffe://cluster.local/ns/\(pod.namespace)/sa/\(app)"), ("source_app", app),
                 ("source_version", version), ("source_cluster", "Kubernetes"),
                 ("destination_workload", name), ("destination_workload_namespace", namespace),
                 ("destination_principal", "spiffe://cluster.local/ns/\(namespace)/sa/\(name)"), ("destination_app", name),

@@ -239,6 +239,9 @@ struct EgressRecommenderTests {
         let recommender = EgressRecommender(analysis: analysis)
         let reviewsPods = recommender.pods(namespace: "default", workload: "reviews-v2")
         #expect(reviewsPods.count == 1)
+        // "reviews" is no Deployment but the app label of all three versions.
+        #expect(recommender.pods(namespace: "default", workload: "reviews").count == 3)
+        #expect(recommender.pods(namespace: "default", workload: "nothing").isEmpty)
         let start = Self.seen.addingTimeInterval(-7 * 86_400)
         let evidence = TrafficEvidence(
             records: [
