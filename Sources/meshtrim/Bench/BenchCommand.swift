@@ -96,6 +96,7 @@ struct BenchCommand: AsyncParsableCommand {
         return lines
     }
 
+    /// A figure with its unit: two decimals below 100, none above.
     static func format(_ value: Double, _ unit: String) -> String {
         value >= 100 ? String(format: "%.0f %@", value, unit) : String(format: "%.2f %@", value, unit)
     }

@@ -29,6 +29,7 @@ final class LabFixture {
         /// `--quick`: 500 pods and 200 services (starts in seconds).
         static let quick = Size(namespaces: 10, services: 200, pods: 500)
 
+        /// The `meshtrim lab` options that make this scenario.
         var arguments: [String] {
             ["--namespaces", "\(namespaces)", "--services", "\(services)", "--pods", "\(pods)", "--seed", "\(seed)",
              "--max-envoys", "\(maxEnvoys)"]
