@@ -61,6 +61,9 @@ struct ObservationTests {
                 #expect(observation.activeClusters == predicted, "\(observation.pod)")
                 #expect((observation.envoyAllocatedBytes ?? 0) > 1_000_000)
                 #expect(observation.source == "pod proxy :15090")
+                // Envoy's server.uptime dates the traffic counters: the proxy started before it was read.
+                let started = try #require(observation.proxyStartedAt, "\(observation.pod): no server.uptime")
+                #expect(started <= (observation.capturedAt ?? Date()))
             }
             #expect(observations.contains { !$0.destinations.isEmpty }, "no Istio request metrics")
             #expect(events.progress.last?.isIdle == true)

@@ -3,10 +3,11 @@ import MeshtrimCore
 
 /// Reads one sidecar's figures: Envoy stats through the pod proxy, cluster names through a port-forward.
 public struct SidecarReader: Sendable {
-    /// The Envoy stats filter: memory gauges, cluster counts and Istio's request metrics. Envoy matches it against
-    /// its dotted stat names (RE2, partial match), so the answer stays a few kilobytes whatever the cluster count.
+    /// The Envoy stats filter: memory gauges, uptime (since when the traffic counters count), cluster counts and
+    /// Istio's request metrics. Envoy matches it against its dotted stat names (RE2, partial match), so the answer
+    /// stays a few kilobytes whatever the cluster count.
     public static let statsFilter =
-        #"^server\.memory_(allocated|heap_size|physical_size)$|^cluster_manager\.(active|warming)_clusters$|istio_requests_total|istio_tcp_connections_opened_total"#
+        #"^server\.memory_(allocated|heap_size|physical_size)$|^server\.uptime$|^cluster_manager\.(active|warming)_clusters$|istio_requests_total|istio_tcp_connections_opened_total"#
 
     /// The admin paths that list a sidecar's cluster names (dynamic, then static), names only.
     public static let clusterNamePaths = [
