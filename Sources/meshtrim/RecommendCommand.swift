@@ -34,9 +34,6 @@ struct RecommendCommand: AsyncParsableCommand {
 
     @OptionGroup var source: SourceOptions
 
-    @Flag(name: .long, help: "Use the bundled demo mesh (its sidecars' counters).")
-    var demo = false
-
     @Option(name: [.short, .long], help: "The namespace the Sidecar is for.")
     var namespace: String
 
@@ -65,9 +62,6 @@ struct RecommendCommand: AsyncParsableCommand {
     var output: Format = .yaml
 
     func validate() throws {
-        if demo && (source.isGiven || source.kubeconfig != nil || source.context != nil) {
-            throw ValidationError("--demo is a source of its own; leave out --snapshot, --manifests, --kubeconfig and --context")
-        }
         if window != nil && prometheus == nil { throw ValidationError("--window needs --prometheus URL (the sidecars' counters have no window)") }
         if prometheusTokenFile != nil && prometheus == nil { throw ValidationError("--prometheus-token-file needs --prometheus URL") }
         guard groupThreshold.isFinite, groupThreshold >= 0 else {
@@ -79,16 +73,7 @@ struct RecommendCommand: AsyncParsableCommand {
     func run() async throws {
         let selector = try workload.map(parseLabels)
         if selector?.isEmpty == true { throw ValidationError("--workload needs at least one label, e.g. --workload app=cart") }
-        let analysis: MeshAnalysis
-        if demo {
-            do {
-                analysis = MeshAnalysis(snapshot: try DemoSnapshot.load(), source: "demo")
-            } catch let error as SnapshotError {
-                throw ValidationError(error.description)
-            }
-        } else {
-            analysis = try await source.analysis(namespaces: [namespace])
-        }
+        let analysis = try await source.analysis(namespaces: [namespace])
         guard analysis.inventory.allNamespaceNames.contains(namespace) || !analysis.pods(in: namespace).isEmpty else {
             throw ValidationError("namespace \(namespace) not found in \(analysis.source)")
         }

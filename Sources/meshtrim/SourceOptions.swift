@@ -7,9 +7,12 @@ import MeshtrimKube
     import Glibc
 #endif
 
-/// Where a command reads the mesh from: a snapshot file, plain manifests, or (with neither) the live cluster of
-/// the kubeconfig's current context (`--kubeconfig`, `--context` pick another).
+/// Where a command reads the mesh from: a snapshot file, plain manifests, the bundled demo, or (with none of them)
+/// the live cluster of the kubeconfig's current context (`--kubeconfig`, `--context` pick another).
 struct SourceOptions: ParsableArguments {
+    @Flag(name: .long, help: "Read the bundled demo mesh (a generated snapshot; no cluster needed).")
+    var demo = false
+
     @Option(name: .long, help: "Read a snapshot captured by `meshtrim snapshot` (or generated).")
     var snapshot: String?
 
@@ -25,16 +28,18 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Live cluster: the kubeconfig context (default: the current context).", valueName: "name"))
     var context: String?
 
-    /// Whether any source was given.
-    var isGiven: Bool { snapshot != nil || !manifests.isEmpty }
+    /// Whether a source other than the live cluster was given.
+    var isGiven: Bool { demo || snapshot != nil || !manifests.isEmpty }
 
-    /// Whether the source is the live cluster (no `--snapshot`, no `--manifests`).
+    /// Whether the source is the live cluster (no `--demo`, `--snapshot` or `--manifests`).
     var isLive: Bool { !isGiven }
 
     func validate() throws {
-        if snapshot != nil && !manifests.isEmpty { throw ValidationError("give --snapshot or --manifests, not both") }
+        if [demo, snapshot != nil, !manifests.isEmpty].filter({ $0 }).count > 1 {
+            throw ValidationError("give one of --demo, --snapshot or --manifests")
+        }
         if isGiven && (kubeconfig != nil || context != nil) {
-            throw ValidationError("--kubeconfig and --context choose a live cluster; leave them out with --snapshot or --manifests")
+            throw ValidationError("--kubeconfig and --context choose a live cluster; leave them out with --demo, --snapshot or --manifests")
         }
     }
 
@@ -45,6 +50,13 @@ struct SourceOptions: ParsableArguments {
     ///   for a live cluster that cannot be read.
     func analysis(namespaces: [String]? = nil) async throws -> MeshAnalysis {
         let version = try parseIstioVersion(istioVersion)
+        if demo {
+            do {
+                return MeshAnalysis(snapshot: try DemoSnapshot.load(), source: "demo", istioVersion: version)
+            } catch let error as SnapshotError {
+                throw ValidationError(error.description)
+            }
+        }
         if let snapshot {
             do {
                 return MeshAnalysis(snapshot: try MeshSnapshot.load(from: snapshot), source: snapshot, istioVersion: version)

@@ -35,14 +35,11 @@ struct ValidateCommand: AsyncParsableCommand {
 
     @OptionGroup var source: SourceOptions
 
-    @Flag(name: .long, help: "Check against the bundled demo mesh.")
-    var demo = false
-
     @Flag(name: .long, help: "Check against the live cluster of the kubeconfig (--kubeconfig, --context choose it).")
     var cluster = false
 
     func validate() throws {
-        let mesh = (demo ? 1 : 0) + (source.isGiven ? 1 : 0) + (cluster ? 1 : 0)
+        let mesh = (source.isGiven ? 1 : 0) + (cluster ? 1 : 0)
         if mesh > 1 { throw ValidationError("give one mesh to check against: --snapshot, --manifests, --demo or --cluster") }
         if (source.kubeconfig != nil || source.context != nil) && !cluster && mesh > 0 {
             throw ValidationError("--kubeconfig and --context choose a live cluster; use them with --cluster")
@@ -54,7 +51,7 @@ struct ValidateCommand: AsyncParsableCommand {
 
     /// Whether the safety checks run (a mesh to check against was given).
     private var checksAgainstMesh: Bool {
-        demo || cluster || source.isGiven || source.kubeconfig != nil || source.context != nil
+        cluster || source.isGiven || source.kubeconfig != nil || source.context != nil
     }
 
     func run() async throws {
@@ -118,13 +115,6 @@ struct ValidateCommand: AsyncParsableCommand {
     /// The mesh to check against, `nil` when only the webhook rules apply.
     private func meshAnalysis() async throws -> MeshAnalysis? {
         guard checksAgainstMesh else { return nil }
-        if demo {
-            do {
-                return MeshAnalysis(snapshot: try DemoSnapshot.load(), source: "demo", istioVersion: try parseIstioVersion(source.istioVersion))
-            } catch let error as SnapshotError {
-                throw ValidationError(error.description)
-            }
-        }
         return try await source.analysis()
     }
 

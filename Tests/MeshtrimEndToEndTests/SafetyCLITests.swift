@@ -100,4 +100,18 @@ struct SafetyCLITests {
         let measured = try runProcess([try meshtrimBinaryPath(), "report", "--manifests", bookinfo])
         #expect(measured.stdout.contains("PRESET MEM is an estimate: Envoy 1.40 measured table"))
     }
+
+    @Test("--demo is a source like --snapshot for every command that reads a mesh, and one source at a time")
+    func demoIsASource() throws {
+        let viaDemo = try runProcess([try meshtrimBinaryPath(), "report", "--demo", "-o", "csv"])
+        let viaFile = try runProcess([try meshtrimBinaryPath(), "report", "--snapshot", demoSnapshot, "-o", "csv"])
+        #expect(viaDemo.exitCode == 0, "\(viaDemo.stderr)")
+        #expect(viaDemo.stdout.split(separator: "\n").count > 100)
+        #expect(viaDemo.stdout == viaFile.stdout, "the bundled demo is the snapshot file")
+        for command in [["report"], ["recommend", "-n", "default"], ["validate"]] {
+            let both = try runProcess([try meshtrimBinaryPath()] + command + ["--demo", "--snapshot", demoSnapshot])
+            #expect(both.exitCode != 0, "\(command)")
+            #expect(both.stderr.contains("give one of --demo, --snapshot or --manifests"), "\(command): \(both.stderr)")
+        }
+    }
 }
