@@ -106,9 +106,9 @@ struct RecommendCommand: AsyncParsableCommand {
         let impact = analysis.impact(
             namespace: namespace, workloadSelector: selector, hosts: recommendation.hostNames, name: recommendation.manifest.name)
         switch output {
-        case .yaml: print(RecommendationText.yaml(recommendation, impact: impact, now: Date()), terminator: "")
+        case .yaml: print(RecommendationText.yaml(recommendation, impact: impact, model: analysis.memoryModel, now: Date()), terminator: "")
         case .json: print(RecommendationText.json(recommendation, impact: impact).formatted(indent: "  "))
-        case .table: print(RecommendationText.table(recommendation, impact: impact, now: Date()), terminator: "")
+        case .table: print(RecommendationText.table(recommendation, impact: impact, model: analysis.memoryModel, now: Date()), terminator: "")
         }
     }
 

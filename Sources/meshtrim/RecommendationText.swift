@@ -5,8 +5,8 @@ import MeshtrimCore
 enum RecommendationText {
     /// The Sidecar YAML preceded by `#` lines: where the figures come from, each host's reason, inferred and
     /// unknown destinations, notes. Valid YAML for `kubectl apply -f -`.
-    static func yaml(_ recommendation: EgressRecommendation, impact: EgressImpact, now: Date) -> String {
-        var lines = header(recommendation, impact: impact, now: now)
+    static func yaml(_ recommendation: EgressRecommendation, impact: EgressImpact, model: MemoryModel, now: Date) -> String {
+        var lines = header(recommendation, impact: impact, model: model, now: now)
         for host in recommendation.hosts { lines.append("\(host.host): \(host.reason)") }
         for inferred in recommendation.inferred {
             lines.append("also in scope: \(inferred.namespace)/\(inferred.host): \(inferred.explanation)")
@@ -65,8 +65,8 @@ enum RecommendationText {
     }
 
     /// A table of hosts (HOST, REQUESTS, PODS, LAST SEEN, WHY), then inferred and unknown destinations and notes.
-    static func table(_ recommendation: EgressRecommendation, impact: EgressImpact, now: Date) -> String {
-        var out = header(recommendation, impact: impact, now: now).joined(separator: "\n") + "\n\n"
+    static func table(_ recommendation: EgressRecommendation, impact: EgressImpact, model: MemoryModel, now: Date) -> String {
+        var out = header(recommendation, impact: impact, model: model, now: now).joined(separator: "\n") + "\n\n"
         var rows = [["HOST", "REQUESTS", "PODS", "LAST SEEN", "WHY"]]
         for host in recommendation.hosts {
             rows.append([
@@ -101,7 +101,7 @@ enum RecommendationText {
         return result
     }
 
-    private static func header(_ recommendation: EgressRecommendation, impact: EgressImpact, now: Date) -> [String] {
+    private static func header(_ recommendation: EgressRecommendation, impact: EgressImpact, model: MemoryModel, now: Date) -> [String] {
         let target = recommendation.workloadSelector.map { selector in
             "workload " + selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
                 + " in namespace \(recommendation.namespace)"
@@ -116,7 +116,7 @@ enum RecommendationText {
             source,
             "group threshold \(threshold(recommendation.groupThreshold)) (a namespace becomes ns/* when this fraction of its visible services had traffic)",
             "effect on \(impact.affectedPods.count) pod(s): clusters \(impact.clustersBefore) → \(impact.clustersAfter), Envoy memory "
-                + "\(ByteFormat.megabytes(impact.memoryBeforeBytes)) → \(ByteFormat.megabytes(impact.memoryAfterBytes)) (estimated, \(impact.memoryBasis))",
+                + "\(ByteFormat.megabytes(impact.memoryBeforeBytes)) → \(ByteFormat.megabytes(impact.memoryAfterBytes)) (estimated, \(ReportCommand.estimateBasis(model)))",
         ]
     }
 

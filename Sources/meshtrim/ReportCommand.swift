@@ -103,8 +103,11 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     /// What the estimates rest on: `fit on 312 proxies (base 6.2 MB, 28 kB per cluster)` or the measured table.
-    static func estimateBasis(_ analysis: MeshAnalysis) -> String {
-        analysis.memoryModel.summary { bytes in
+    static func estimateBasis(_ analysis: MeshAnalysis) -> String { estimateBasis(analysis.memoryModel) }
+
+    /// What estimates with `model` rest on, as in ``estimateBasis(_:)-swift.type.method``.
+    static func estimateBasis(_ model: MemoryModel) -> String {
+        model.summary { bytes in
             bytes >= 1_000_000 ? ByteFormat.megabytes(bytes) : "\(Int((Double(bytes) / 1_000).rounded())) kB"
         } + "; working set falls only after the pods restart"
     }
