@@ -27,6 +27,8 @@ public struct Lab: Sendable {
         public var envoyConcurrency = 1
         /// Most Envoys a scenario may need.
         public var maxEnvoys = 40
+        /// Only these namespaces' pods get Envoys (`nil`: all); the rest answer 503 on the pod proxy.
+        public var envoyNamespaces: Set<String>?
         /// Faults to inject.
         public var faults = LabFaults()
         /// The read-only user's name.
@@ -73,7 +75,8 @@ public struct Lab: Sendable {
                 scenario: scenario,
                 options: .init(
                     binary: binary, directory: "\(state)/envoy", concurrency: configuration.envoyConcurrency,
-                    envoyPerPod: configuration.envoyPerPod, maxEnvoys: configuration.maxEnvoys, updateDelay: configuration.faults.slowEnvoy),
+                    envoyPerPod: configuration.envoyPerPod, maxEnvoys: configuration.maxEnvoys, updateDelay: configuration.faults.slowEnvoy,
+                    envoyNamespaces: configuration.envoyNamespaces),
                 log: log)
         }
         do {

@@ -17,11 +17,18 @@ struct GenerateDemoCommand: ParsableCommand {
             --check writes nothing: it compares the bundled demo with what the generator makes now and exits 1 \
             when they differ (the generator changed and the demo was not regenerated).
 
+            --from-lab FILE (repeatable) takes every observed sidecar's cluster count and Envoy memory from \
+            snapshots of `meshtrim lab` at the same parameters (one real Envoy per pod configuration), keeping the \
+            generated inventory and traffic: scripts/demo-from-lab.sh runs the labs and calls it. The bundled demo \
+            is made that way; --check then compares everything but those measured figures, and checks that each \
+            cluster count is the pod's prediction.
+
             Examples:
               swift run meshtrim generate-demo
               meshtrim generate-demo -o big.json --namespaces 60 --services 2000 --pods 5000 --seed 7
               meshtrim --snapshot big.json
               meshtrim generate-demo --check
+              bash scripts/demo-from-lab.sh
             """,
         shouldDisplay: false
     )
@@ -56,6 +63,11 @@ struct GenerateDemoCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace an existing file other than the bundled demo.")
     var force = false
 
+    @Option(
+        name: .customLong("from-lab"),
+        help: ArgumentHelp("A `meshtrim snapshot` of the lab at these parameters whose Envoy figures to use (repeatable).", valueName: "file"))
+    var fromLab: [String] = []
+
     @Flag(name: .long, help: "Compare the bundled demo with a fresh generation instead of writing; exit 1 if stale.")
     var check = false
 
@@ -83,7 +95,15 @@ struct GenerateDemoCommand: ParsableCommand {
         if !isDefault, !force, FileManager.default.fileExists(atPath: output) {
             throw ValidationError("\(output) exists; pass --force to replace it")
         }
-        let snapshot = MeshGenerator.generateSnapshot(parameters)
+        var snapshot = MeshGenerator.generateSnapshot(parameters)
+        if !fromLab.isEmpty {
+            let captures = try fromLab.map { try MeshSnapshot.load(from: $0) }
+            do {
+                snapshot = try LabDemoMerger.merge(generated: snapshot, captures: captures)
+            } catch let error as LabDemoMerger.MergeError {
+                throw ValidationError(error.description)
+            }
+        }
         let data = try snapshot.encoded()
         try Self.writeAtomically(data, to: output)
         print(Self.summary(snapshot, bytes: data.count, path: output))
@@ -93,15 +113,34 @@ struct GenerateDemoCommand: ParsableCommand {
     private func checkBundledDemo() throws {
         let bundled = try DemoSnapshot.load()
         let fresh = MeshGenerator.generateSnapshot(parameters)
-        guard bundled == fresh else {
+        guard Self.matches(bundled: bundled, generated: fresh) else {
             printError(
                 "the bundled demo differs from what the generator makes now with these parameters: "
-                    + "run `swift run meshtrim generate-demo` and commit \(Self.defaultOutput)")
+                    + "run `bash scripts/demo-from-lab.sh` (or `swift run meshtrim generate-demo` for synthesised "
+                    + "figures) and commit \(Self.defaultOutput)")
             throw ExitCode(1)
         }
         print(
             "the bundled demo is up to date (\(bundled.inventory.pods.count) pods, "
                 + "\(bundled.observations.count) observed sidecars)")
+    }
+
+    /// Whether the bundled demo is the generator's output, apart from Envoy figures measured on the sidecar's own
+    /// lab Envoy (``LabDemoMerger``), whose cluster count must still be the pod's prediction.
+    static func matches(bundled: MeshSnapshot, generated: MeshSnapshot) -> Bool {
+        guard bundled.inventory == generated.inventory, bundled.capturedAt == generated.capturedAt,
+            bundled.observations.count == generated.observations.count
+        else { return false }
+        for (observed, made) in zip(bundled.observations, generated.observations) where observed != made {
+            var measured = made
+            measured.envoyAllocatedBytes = observed.envoyAllocatedBytes
+            measured.envoyHeapBytes = observed.envoyHeapBytes
+            measured.envoyPhysicalBytes = observed.envoyPhysicalBytes
+            measured.workingSetBytes = observed.workingSetBytes
+            measured.source = LabDemoMerger.source
+            guard observed == measured else { return false }
+        }
+        return true
     }
 
     /// Writes to a temporary file beside `path`, then renames it over `path`.

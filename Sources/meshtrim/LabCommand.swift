@@ -59,6 +59,13 @@ struct LabCommand: AsyncParsableCommand {
     @Flag(name: .customLong("without-envoy"), help: "Serve the API only; pod proxy and port-forward answer 503.")
     var withoutEnvoy = false
 
+    @Option(
+        name: .customLong("envoy-namespace"),
+        help: ArgumentHelp(
+            "Run Envoys only for this namespace's pods (repeatable; the others answer 503), to measure a large mesh in batches.",
+            valueName: "namespace"))
+    var envoyNamespaces: [String] = []
+
     @Option(help: "Envoy --concurrency (1 or 2 keeps memory low).")
     var concurrency: Int = 1
 
@@ -96,6 +103,7 @@ struct LabCommand: AsyncParsableCommand {
         configuration.envoyPerPod = envoyPerPod
         configuration.envoyConcurrency = concurrency
         configuration.maxEnvoys = maxEnvoys
+        configuration.envoyNamespaces = envoyNamespaces.isEmpty ? nil : Set(envoyNamespaces)
         configuration.faults = faults
         configuration.viewerName = readOnlyUser
         configuration.readOnly = readOnly

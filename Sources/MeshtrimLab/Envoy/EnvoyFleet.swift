@@ -26,10 +26,14 @@ public actor EnvoyFleet {
         public var maxEnvoys: Int
         /// A delay before each CDS rewrite (the `slow-envoy` fault).
         public var updateDelay: Duration
+        /// Only these namespaces' pods get Envoys (`nil`: every namespace). Lets a large mesh be measured in
+        /// batches with one Envoy per distinct pod configuration (`scripts/demo-from-lab.sh`); the other pods'
+        /// pod proxy and port-forward answer 503 as with `--without-envoy`.
+        public var envoyNamespaces: Set<String>?
 
         /// Makes options.
         public init(binary: String, directory: String, concurrency: Int = 1, envoyPerPod: Bool = false, maxEnvoys: Int = 40,
-            updateDelay: Duration = .zero)
+            updateDelay: Duration = .zero, envoyNamespaces: Set<String>? = nil)
         {
             self.binary = binary
             self.directory = directory
@@ -37,6 +41,7 @@ public actor EnvoyFleet {
             self.envoyPerPod = envoyPerPod
             self.maxEnvoys = maxEnvoys
             self.updateDelay = updateDelay
+            self.envoyNamespaces = envoyNamespaces
         }
     }
 
@@ -112,7 +117,9 @@ public actor EnvoyFleet {
     public func start(sidecars: [Sidecar]) async throws {
         inventory.sidecars = sidecars
         let engine = ScopeEngine(inventory: inventory)
-        let meshed = inventory.pods.filter(\.hasSidecar)
+        let meshed = inventory.pods.filter { pod in
+            pod.hasSidecar && options.envoyNamespaces.map { $0.contains(pod.namespace) } != false
+        }
         var grouping: [(key: String, pods: [Pod])]
         if options.envoyPerPod {
             grouping = meshed.map { ("\($0.namespace)--\($0.name)", [$0]) }
