@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         // Pure domain: decoding, the scope engine, Sidecar manifests, config dumps, snapshots.
         .target(name: "MeshtrimCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Child processes: posix_spawn with redirections, process groups, timeouts, peak RSS (Glibc/Foundation only).
+        .target(name: "MeshtrimProcess"),
         // Pure app: state, reducer, views into a cell buffer, key tables, runtime loop.
         .target(name: "MeshtrimUI", dependencies: ["MeshtrimCore"]),
         // The only target that talks to ncurses.
@@ -34,7 +36,7 @@ let package = Package(
         .target(
             name: "MeshtrimLab",
             dependencies: [
-                "MeshtrimCore",
+                "MeshtrimCore", "MeshtrimProcess",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -52,7 +54,7 @@ let package = Package(
         .target(
             name: "MeshtrimKube",
             dependencies: [
-                "MeshtrimCore",
+                "MeshtrimCore", "MeshtrimProcess",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -64,18 +66,22 @@ let package = Package(
         .executableTarget(
             name: "meshtrim",
             dependencies: [
-                "MeshtrimCore", "MeshtrimUI", "MeshtrimTerminal", "MeshtrimLab", "MeshtrimKube",
+                "MeshtrimCore", "MeshtrimUI", "MeshtrimTerminal", "MeshtrimLab", "MeshtrimKube", "MeshtrimProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/demo-snapshot.json")]
         ),
         .testTarget(name: "MeshtrimCoreTests", dependencies: ["MeshtrimCore"], exclude: ["__Snapshots__"]),
         .testTarget(name: "MeshtrimUITests", dependencies: ["MeshtrimUI", "MeshtrimTerminal"], exclude: ["__Snapshots__"]),
-        .testTarget(name: "MeshtrimEndToEndTests", dependencies: ["MeshtrimCore"]),
+        // Shared test support: running processes and tools, the meshtrim binary, Envoy, a lab per test.
+        .target(
+            name: "MeshtrimTestSupport", dependencies: ["MeshtrimProcess"], path: "Tests/MeshtrimTestSupport"),
+        .testTarget(name: "MeshtrimProcessTests", dependencies: ["MeshtrimProcess"]),
+        .testTarget(name: "MeshtrimEndToEndTests", dependencies: ["MeshtrimCore", "MeshtrimTestSupport"]),
         .testTarget(
             name: "MeshtrimLabTests",
             dependencies: [
-                "MeshtrimLab", "MeshtrimCore",
+                "MeshtrimLab", "MeshtrimCore", "MeshtrimTestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -85,7 +91,7 @@ let package = Package(
         .testTarget(
             name: "MeshtrimKubeTests",
             dependencies: [
-                "MeshtrimKube", "MeshtrimCore", "MeshtrimLab", "MeshtrimUI",
+                "MeshtrimKube", "MeshtrimCore", "MeshtrimLab", "MeshtrimUI", "MeshtrimProcess", "MeshtrimTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimTestSupport
 import Testing
 
 /// `meshtrim bench --quick -o json` runs every benchmark — the live ones against a `meshtrim lab` child with real

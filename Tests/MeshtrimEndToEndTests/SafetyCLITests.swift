@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimTestSupport
 import Testing
 
 /// `meshtrim validate` with a mesh to check against (docs/safety-checks.md), and the memory basis `report` prints.

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimTestSupport
 import Testing
 
 /// `meshtrim scope`, `report` and `validate` as a script would run them: the real binary, its exit status and output.

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimTestSupport
 import Testing
 
 /// The end-to-end harness itself: process spawning and tmux sessions, with plain shell commands.

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimTestSupport
 import Testing
 
 /// The real `meshtrim` binary in a real terminal (tmux): the whole journey from the demo to a written Sidecar,

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimTestSupport
 import MeshtrimKube
 import Testing
 
@@ -24,8 +25,8 @@ struct ApplyCommandTests {
           - hosts: ["./*"]
         """
 
-    static func meshtrim(_ arguments: [String], lab: LabRun) throws -> ChildProcess.Result {
-        try ChildProcess.run([try meshtrimBinaryPath()] + arguments, environment: ["KUBECONFIG": lab.kubeconfig], timeout: .seconds(90))
+    static func meshtrim(_ arguments: [String], lab: LabRun) throws -> ProcessResult {
+        try runProcess([try meshtrimBinaryPath()] + arguments, environment: ["KUBECONFIG": lab.kubeconfig], timeout: .seconds(90))
     }
 
     /// `kubectl get sidecar` as JSON, or `nil` when it does not exist.

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimTestSupport
 import MeshtrimKube
 import Testing
 
@@ -106,7 +107,7 @@ import Testing
         try requireTool("kubectl")
         let fixture = try MergeFixture()
         defer { try? FileManager.default.removeItem(atPath: fixture.directory) }
-        let result = try ChildProcess.run(["kubectl", "config", "view", "--flatten", "-o", "json"], environment: ["KUBECONFIG": fixture.variable])
+        let result = try runProcess(["kubectl", "config", "view", "--flatten", "-o", "json"], environment: ["KUBECONFIG": fixture.variable])
         #expect(result.exitCode == 0, "\(result.stderr)")
         let view = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let config = try KubeconfigLoader.load(environment: ["KUBECONFIG": fixture.variable])

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimTestSupport
 import MeshtrimCore
 import MeshtrimKube
 import MeshtrimLab
@@ -22,11 +23,11 @@ struct LiveCommandTests {
         var stable: String { "\(namespace)/\(pod) \(activeClusters ?? -1) \(predictedClusters) \(sidecar ?? "-") \(presetClusters)" }
     }
 
-    static func meshtrim(_ arguments: [String], lab: LabRun) throws -> ChildProcess.Result {
-        try ChildProcess.run([try meshtrimBinaryPath()] + arguments, environment: ["KUBECONFIG": lab.kubeconfig], timeout: .seconds(90))
+    static func meshtrim(_ arguments: [String], lab: LabRun) throws -> ProcessResult {
+        try runProcess([try meshtrimBinaryPath()] + arguments, environment: ["KUBECONFIG": lab.kubeconfig], timeout: .seconds(90))
     }
 
-    static func rows(_ result: ChildProcess.Result) throws -> [Row] {
+    static func rows(_ result: ProcessResult) throws -> [Row] {
         try JSONDecoder().decode([Row].self, from: Data(result.stdout.utf8))
     }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import MeshtrimTestSupport
 import MeshtrimCore
 import MeshtrimKube
 import MeshtrimLab

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimTestSupport
 import MeshtrimCore
 import MeshtrimKube
 import MeshtrimLab
@@ -110,8 +111,8 @@ struct RecommendTests {
         #expect(Set(output.inferred.map { String($0.host.split(separator: "/").last ?? "") }) == inferred.subtracting(explicit))
     }
 
-    static func meshtrim(_ arguments: [String], lab: LabRun) throws -> ChildProcess.Result {
-        try ChildProcess.run([try meshtrimBinaryPath()] + arguments, environment: ["KUBECONFIG": lab.kubeconfig], timeout: .seconds(90))
+    static func meshtrim(_ arguments: [String], lab: LabRun) throws -> ProcessResult {
+        try runProcess([try meshtrimBinaryPath()] + arguments, environment: ["KUBECONFIG": lab.kubeconfig], timeout: .seconds(90))
     }
 
     @Test("From the sidecars' counters: exactly the lab's traffic plus the istiod namespace", .enabled(if: shouldRunTests(needing: "openssl")))
@@ -133,7 +134,7 @@ struct RecommendTests {
             #expect(comments.count >= output.hosts.count + 3)
             let file = "\(lab.directory)/recommended.yaml"
             try yaml.stdout.write(toFile: file, atomically: true, encoding: .utf8)
-            let validated = try ChildProcess.run([try meshtrimBinaryPath(), "validate", file])
+            let validated = try runProcess([try meshtrimBinaryPath(), "validate", file])
             #expect(validated.exitCode == 0, "\(validated.stdout)\(validated.stderr)")
         }
     }
@@ -254,7 +255,7 @@ struct RecommendTests {
             try Self.check(
                 try JSONDecoder().decode(Output.self, from: Data(withFile.stdout.utf8)), scenario: scenario, namespace: namespace,
                 minimumRequests: false)
-            let fromEnvironment = try ChildProcess.run(
+            let fromEnvironment = try runProcess(
                 [try meshtrimBinaryPath(), "recommend", "-n", namespace, "--prometheus", guarded.url, "--window", "5m", "-o", "table"],
                 environment: ["KUBECONFIG": lab.kubeconfig, "MESHTRIM_PROMETHEUS_TOKEN": token], timeout: .seconds(90))
             #expect(fromEnvironment.exitCode == 0, "\(fromEnvironment.stderr)")

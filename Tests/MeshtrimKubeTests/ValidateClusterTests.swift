@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimTestSupport
 import MeshtrimCore
 import MeshtrimKube
 import Testing
@@ -25,7 +26,7 @@ struct ValidateClusterTests {
                   egress:
                   - hosts: ["./*"]
                 """.write(toFile: file, atomically: true, encoding: .utf8)
-            let result = try ChildProcess.run(
+            let result = try runProcess(
                 [try meshtrimBinaryPath(), "validate", file, "--cluster"], environment: ["KUBECONFIG": lab.kubeconfig],
                 timeout: .seconds(90))
             let lines = result.stdout.split(separator: "\n").map(String.init)
@@ -36,7 +37,7 @@ struct ValidateClusterTests {
             #expect(result.exitCode == (clashing != nil ? 1 : 0), "\(result.stdout)\(result.stderr)")
             #expect(lines.contains { $0.hasPrefix("checked against ") && $0.hasSuffix("in the mesh") })
             // Without files: the live mesh's own Sidecars, like istioctl analyze; the generated mesh has no conflicts.
-            let lint = try ChildProcess.run(
+            let lint = try runProcess(
                 [try meshtrimBinaryPath(), "validate", "--cluster"], environment: ["KUBECONFIG": lab.kubeconfig], timeout: .seconds(90))
             #expect(lint.exitCode == 0, "\(lint.stdout)\(lint.stderr)")
             let summary = try #require(lint.stdout.split(separator: "\n").last.map(String.init))

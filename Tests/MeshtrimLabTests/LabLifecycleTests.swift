@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimTestSupport
 import Testing
 
 #if canImport(Glibc)

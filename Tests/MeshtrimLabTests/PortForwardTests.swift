@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimTestSupport
 import HTTPTypes
 import HummingbirdWSClient
 import Logging

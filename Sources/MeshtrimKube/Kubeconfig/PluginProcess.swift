@@ -1,8 +1,17 @@
-import Dispatch
 import Foundation
+import MeshtrimProcess
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Runs a short-lived helper program (an exec credential plugin) without blocking Swift's cooperative threads:
-/// output is read and the exit awaited on Dispatch threads.
+/// output is read on Dispatch threads and the exit awaited with sleeps between polls.
+///
+/// A plugin without the terminal runs in a process group of its own with `/dev/null` as standard input. An
+/// interactive plugin (the terminal as its standard input and error) stays in meshtrim's own process group with
+/// the signal state it inherits, as kubectl's plugins do: a background group that reads the terminal gets `EIO`
+/// (or is stopped), so a prompting plugin in a group of its own could never read its answer.
 enum PluginProcess {
     /// What the program left behind.
     struct Result: Sendable {
@@ -10,70 +19,37 @@ enum PluginProcess {
         var status: Int32
         /// Standard output.
         var stdout: Data
-        /// Standard error.
+        /// Standard error (empty when it went to the terminal).
         var stderr: Data
-        /// Whether it was killed for running too long.
+        /// Whether it was stopped for running too long.
         var timedOut: Bool
     }
 
     /// Runs `executable` to the end.
     ///
     /// - Parameters:
-    ///   - inheritStandardInput: give the program this process's standard input (interactive plugins); otherwise
-    ///     it reads `/dev/null`.
+    ///   - environment: the plugin's whole environment.
+    ///   - inheritStandardInput: give the program this process's standard input and keep it in this process group
+    ///     (interactive plugins); otherwise it reads `/dev/null` in a group of its own.
     ///   - inheritStandardError: let the program write to this process's standard error (an interactive plugin's
     ///     prompts); its stderr is then not captured.
-    ///   - timeout: the program is terminated after this long.
-    /// - Throws: the error of `Process.run()` when the program cannot be started.
+    ///   - timeout: the program is sent SIGTERM after this long, and SIGKILL 2 s later.
+    /// - Throws: ``ProcessError`` when the program cannot be started.
     static func run(
         executable: String, arguments: [String], environment: [String: String], inheritStandardInput: Bool,
         inheritStandardError: Bool = false, timeout: Duration
     ) async throws -> Result {
-        if inheritStandardInput {
-            // The terminal's plugins must stay in the foreground process group to read it (see TerminalPluginProcess).
-            return try await TerminalPluginProcess.run(executable: executable, arguments: arguments, environment: environment, timeout: timeout)
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = inheritStandardError ? FileHandle.standardError : errors
-        process.standardInput = inheritStandardInput ? FileHandle.standardInput : FileHandle(forReadingAtPath: "/dev/null")
-        let timedOut = TimeoutFlag()
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        try process.run()
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        let killer = DispatchWorkItem {
-            timedOut.set()
-            process.terminate()
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: killer)
-        async let stdout = readAll(output.fileHandleForReading)
-        if inheritStandardError { try? errors.fileHandleForWriting.close() }
-        async let stderr = readAll(errors.fileHandleForReading)
+        let child = try SpawnedProcess.spawn(
+            ProcessOptions(
+                [executable] + arguments, environment: .exactly(environment),
+                standardInput: inheritStandardInput ? .inherit : .null, standardOutput: .pipe,
+                standardError: inheritStandardError || inheritStandardInput ? .inherit : .pipe,
+                group: inheritStandardInput ? .caller : .own, resetsSignals: !inheritStandardInput))
+        async let stdout = SpawnedProcess.readToEnd(child.standardOutput)
+        async let stderr = SpawnedProcess.readToEnd(child.standardError)
+        let termination = try await child.exit(timeout: timeout, grace: .seconds(2))
         let (out, err) = await (stdout, stderr)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                exited.wait()
-                continuation.resume()
-            }
-        }
-        killer.cancel()
-        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-        return Result(status: status, stdout: out, stderr: err, timedOut: timedOut.value)
-    }
-
-    private static func readAll(_ handle: FileHandle) async -> Data {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let data = (try? handle.readToEnd()) ?? Data()
-                continuation.resume(returning: data)
-            }
-        }
+        return Result(status: termination.shellStatus, stdout: out, stderr: err, timedOut: termination.timedOut)
     }
 
     /// The executable for `command`: itself when it contains a `/`, else the first match on `PATH`.
@@ -84,23 +60,5 @@ enum PluginProcess {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         return nil
-    }
-}
-
-/// A flag set from a Dispatch thread and read afterwards.
-private final class TimeoutFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var isSet = false
-
-    func set() {
-        lock.lock()
-        isSet = true
-        lock.unlock()
-    }
-
-    var value: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return isSet
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimProcess
 
 #if canImport(Glibc)
     import Glibc
@@ -55,35 +56,17 @@ final class ProcessSpawner: @unchecked Sendable {
     private func run(_ job: Job) -> Result<pid_t, LabError> {
         guard let program = job.arguments.first else { return .failure(LabError("no program to start")) }
         let arguments = usesSetpriv ? ["/usr/bin/setpriv", "--pdeathsig", "KILL", "--"] + job.arguments : job.arguments
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, job.logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        sigdelset(&allSignals, SIGKILL)
-        sigdelset(&allSignals, SIGSTOP)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
-        guard status == 0 else {
-            return .failure(LabError("cannot start \(program): \(String(cString: strerror(status)))"))
+        do {
+            let child = try SpawnedProcess.spawn(
+                ProcessOptions(
+                    arguments, standardOutput: .file(job.logPath, append: true), standardError: .standardOutput,
+                    group: .own))
+            return .success(child.pid)
+        } catch let error as ProcessError {
+            let reason = error.code.map { String(cString: strerror($0)) } ?? error.description
+            return .failure(LabError("cannot start \(program): \(reason)"))
+        } catch {
+            return .failure(LabError("cannot start \(program): \(error)"))
         }
-        return .success(pid)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimProcess
 import MeshtrimLab
 
 #if canImport(Glibc)
@@ -46,7 +47,7 @@ final class LabFixture {
     private(set) var startSeconds = 0.0
     /// When the lab said it was ready.
     private(set) var readyAt = ContinuousClock.now
-    private var pid: pid_t = 0
+    private var lab: SpawnedProcess?
 
     /// The Envoy binary the lab will use: `MESHTRIM_ENVOY`, `envoy` on `PATH`, else the test tools' virtual
     /// environment (`.build/venv/bin/envoy`, made by `scripts/install-test-tools.sh`) under the current directory.
@@ -81,13 +82,13 @@ final class LabFixture {
         log("bench: starting a lab of \(size.pods) pods, \(size.services) services in \(size.namespaces) namespaces (real Envoys)…")
         let clock = ContinuousClock()
         let started = clock.now
-        pid = try MeasuredProcess.spawn(
+        let lab = try MeasuredProcess.spawn(
             arguments, environment: ["MESHTRIM_ENVOY": envoy], stdin: "/dev/null", stdout: logPath, stderr: logPath)
+        self.lab = lab
         let deadline = started + timeout
         while !labLog.contains("lab: ready") {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                pid = 0
+            if (try? lab.poll()) != nil {
+                self.lab = nil
                 throw BenchError("the lab exited while starting:\n\(labLog.suffix(1_500))\(envoyLogTail())")
             }
             if clock.now > deadline {
@@ -126,19 +127,11 @@ final class LabFixture {
 
     /// Stops the lab (SIGTERM; SIGKILL after 20 s); its Envoys stop with it. Safe to call twice.
     func stop() {
-        guard pid > 0 else { return }
-        kill(pid, SIGTERM)
-        let deadline = ContinuousClock.now + .seconds(20)
-        var status: Int32 = 0
-        while waitpid(pid, &status, WNOHANG) != pid {
-            if ContinuousClock.now > deadline {
-                kill(pid, SIGKILL)
-                _ = waitpid(pid, &status, 0)
-                break
-            }
-            usleep(50_000)
-        }
-        pid = 0
+        guard let lab else { return }
+        self.lab = nil
+        lab.send(SIGTERM)
+        // After the grace, wait(timeout:) kills it (SIGKILL) and reaps it.
+        _ = try? lab.wait(timeout: .seconds(20))
     }
 
     deinit {

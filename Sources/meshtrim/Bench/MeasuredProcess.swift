@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimProcess
 
 #if canImport(Glibc)
     import Glibc
@@ -49,29 +50,18 @@ struct MeasuredProcess {
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let pid = try spawn(arguments, environment: environment, stdin: inputPath, stdout: outputPath, stderr: errorPath)
-        let deadline = start + timeout
-        var status: Int32 = 0
-        var usage = rusage()
-        while true {
-            let reaped = wait4(pid, &status, WNOHANG, &usage)
-            if reaped == pid { break }
-            if reaped == -1 && errno != EINTR {
-                throw BenchError("waiting for \(program) failed: \(String(cString: strerror(errno)))")
-            }
-            if clock.now >= deadline {
-                kill(pid, SIGKILL)
-                _ = wait4(pid, &status, 0, &usage)
-                throw BenchError("`\(arguments.joined(separator: " "))` did not finish within \(timeout)")
-            }
-            usleep(1_000)
+        let child = try spawn(arguments, environment: environment, stdin: inputPath, stdout: outputPath, stderr: errorPath)
+        let termination: ProcessTermination
+        do {
+            termination = try child.wait(timeout: timeout)
+        } catch {
+            throw BenchError("waiting for \(program) failed: \(error)")
         }
+        if termination.timedOut { throw BenchError("`\(arguments.joined(separator: " "))` did not finish within \(timeout)") }
         let elapsed = Stopwatch.milliseconds(clock.now - start)
-        let signal = status & 0x7F
         let errorText = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: errorPath))) ?? Data(), as: UTF8.self)
         return Result(
-            exitCode: signal == 0 ? (status >> 8) & 0xFF : 128 + signal, milliseconds: elapsed,
-            peakResidentBytes: Int(usage.ru_maxrss) * 1024,
+            exitCode: termination.shellStatus, milliseconds: elapsed, peakResidentBytes: termination.peakResidentBytes,
             stdout: keepOutput ? (try Data(contentsOf: URL(fileURLWithPath: outputPath))) : Data(),
             stderr: String(errorText.suffix(2_000)))
     }
@@ -80,40 +70,18 @@ struct MeasuredProcess {
     /// stays in this process group, so Ctrl-C on the benchmark reaches it too; its signal state starts clean.
     ///
     /// - Throws: ``BenchError`` naming the program and the system's reason.
-    static func spawn(_ arguments: [String], environment: [String: String], stdin: String, stdout: String, stderr: String) throws -> pid_t {
-        guard let program = arguments.first else { throw BenchError("no command to run") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        if stderr == stdout {
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    static func spawn(
+        _ arguments: [String], environment: [String: String], stdin: String, stdout: String, stderr: String
+    ) throws -> SpawnedProcess {
+        do {
+            return try SpawnedProcess.spawn(
+                ProcessOptions(
+                    arguments, environment: .inherit(changing: environment), standardInput: .file(stdin),
+                    standardOutput: .file(stdout), standardError: stderr == stdout ? .standardOutput : .file(stderr),
+                    group: .caller))
+        } catch {
+            throw BenchError("\(error)")
         }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        sigdelset(&allSignals, SIGKILL)
-        sigdelset(&allSignals, SIGSTOP)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        var variables = ProcessInfo.processInfo.environment
-        for (name, value) in environment { variables[name] = value }
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawnp(&pid, program, &actions, &attributes, argv, envp)
-        guard result == 0 else { throw BenchError("cannot run \(program): \(String(cString: strerror(result)))") }
-        return pid
     }
 
     /// The running meshtrim binary (`/proc/self/exe`; `argv[0]` is not a path when meshtrim was found on `PATH`).

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimTestSupport
 import Testing
 
 /// A program running in a detached tmux session of a given size: the end-to-end harness for the terminal UI.

@@ -1,6 +1,8 @@
 import Foundation
 import MeshtrimCore
 import MeshtrimKube
+import MeshtrimProcess
+import MeshtrimTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -13,7 +15,7 @@ import Testing
 final class PrometheusRun: @unchecked Sendable {
     let directory: String
     let port: Int
-    let pid: pid_t
+    let process: SpawnedProcess
     var url: String { "http://127.0.0.1:\(port)" }
     var log: String { (try? String(contentsOfFile: "\(directory)/prometheus.log", encoding: .utf8)) ?? "" }
 
@@ -54,20 +56,20 @@ final class PrometheusRun: @unchecked Sendable {
                 """
         }
         try write(config, to: "\(directory)/prometheus.yml")
-        pid = try ChildProcess.start(
-            [
-                "prometheus", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
-                "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
-            ],
-            logPath: "\(directory)/prometheus.log")
+        process = try SpawnedProcess.spawn(
+            ProcessOptions(
+                [
+                    "prometheus", "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
+                    "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+                ],
+                standardOutput: .file("\(directory)/prometheus.log"), standardError: .standardOutput, group: .caller))
     }
 
     /// Waits for `/-/ready`.
     func waitUntilReady() async throws {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid { throw KubeTestError("prometheus exited while starting:\n\(log)") }
+            if try process.poll() != nil { throw KubeTestError("prometheus exited while starting:\n\(log)") }
             if let client = try? PrometheusClient(url: url, token: nil) {
                 let ready = (try? await client.query("vector(1)")) != nil
                 await client.shutdown()
@@ -78,19 +80,10 @@ final class PrometheusRun: @unchecked Sendable {
         throw KubeTestError("prometheus did not become ready within 30 s:\n\(log)")
     }
 
-    /// Stops the process this test started (SIGTERM, then SIGKILL) and removes its files.
+    /// Stops the process this test started (SIGTERM, then SIGKILL after 5 s) and removes its files.
     func stop() {
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        for _ in 0..<100 {
-            if waitpid(pid, &status, WNOHANG) == pid {
-                try? FileManager.default.removeItem(atPath: directory)
-                return
-            }
-            usleep(50_000)
-        }
-        kill(pid, SIGKILL)
-        _ = waitpid(pid, &status, 0)
+        process.send(SIGTERM)
+        _ = try? process.wait(timeout: .seconds(5))
         try? FileManager.default.removeItem(atPath: directory)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTLS
@@ -54,7 +55,7 @@ final class TLSTestServer: Sendable {
 enum TestPKI {
     /// Runs openssl in `directory`.
     static func openssl(_ arguments: [String], in directory: String) throws {
-        let result = try ChildProcess.run(["openssl"] + arguments.map { $0.hasPrefix("@") ? "\(directory)/\($0.dropFirst())" : $0 })
+        let result = try runProcess(["openssl"] + arguments.map { $0.hasPrefix("@") ? "\(directory)/\($0.dropFirst())" : $0 })
         guard result.exitCode == 0 else { throw KubeTestError("openssl \(arguments.joined(separator: " ")): \(result.stderr)") }
     }
 

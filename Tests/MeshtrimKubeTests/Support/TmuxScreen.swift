@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimTestSupport
 
 /// A command running in a private tmux server (its own socket), read back with `capture-pane`.
 ///
@@ -11,7 +12,7 @@ final class TmuxScreen: @unchecked Sendable {
         socket = "\(directory)/tmux.sock"
         let script = "\(directory)/run.sh"
         try write("#!/bin/sh\n\(command)\necho \"[exited $?]\"\nsleep 600\n", to: script, executable: true)
-        let result = try ChildProcess.run(
+        let result = try runProcess(
             ["tmux", "-S", socket, "new-session", "-d", "-s", session, "-x", String(width), "-y", String(height), script],
             environment: ["TERM": "xterm-256color"])
         guard result.exitCode == 0 else { throw KubeTestError("tmux new-session: \(result.stderr)") }
@@ -19,17 +20,17 @@ final class TmuxScreen: @unchecked Sendable {
 
     /// The visible screen.
     func screen() throws -> String {
-        try ChildProcess.run(["tmux", "-S", socket, "capture-pane", "-p", "-t", session]).stdout
+        try runProcess(["tmux", "-S", socket, "capture-pane", "-p", "-t", session]).stdout
     }
 
     /// Sends tmux key names (`Enter`, `Escape`, `C-r`, `q`).
     func press(_ key: String) throws {
-        _ = try ChildProcess.run(["tmux", "-S", socket, "send-keys", "-t", session, key])
+        _ = try runProcess(["tmux", "-S", socket, "send-keys", "-t", session, key])
     }
 
     /// Types literal text.
     func type(_ text: String) throws {
-        _ = try ChildProcess.run(["tmux", "-S", socket, "send-keys", "-t", session, "-l", text])
+        _ = try runProcess(["tmux", "-S", socket, "send-keys", "-t", session, "-l", text])
     }
 
     /// Waits until the screen contains `text`.
@@ -43,6 +44,6 @@ final class TmuxScreen: @unchecked Sendable {
     }
 
     func close() {
-        _ = try? ChildProcess.run(["tmux", "-S", socket, "kill-server"])
+        _ = try? runProcess(["tmux", "-S", socket, "kill-server"])
     }
 }

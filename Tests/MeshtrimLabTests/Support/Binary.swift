@@ -1,1 +1,0 @@
-../../MeshtrimEndToEndTests/Support/Binary.swift

@@ -1,1 +1,0 @@
-../../MeshtrimEndToEndTests/Support/Spawn.swift
