@@ -32,8 +32,8 @@ final class EffectRunner: Sendable {
             Task.detached {
                 for await demand in stream {
                     await live.prioritize(
-                        selected: demand.selected.map { PodKey(namespace: $0.namespace, name: $0.name) },
-                        visible: demand.visible.map { PodKey(namespace: $0.namespace, name: $0.name) }, namespaces: demand.namespaces)
+                        selected: demand.selected,
+                        visible: demand.visible, namespaces: demand.namespaces)
                 }
             }
         } else {
@@ -83,7 +83,7 @@ final class EffectRunner: Sendable {
         case .fetchClusterNames(let pod):
             guard let live else { break }
             Task.detached { [inbox] in
-                let result = await live.clusterNames(for: PodKey(namespace: pod.namespace, name: pod.name))
+                let result = await live.clusterNames(for: pod)
                 inbox.post(.clusterNamesArrived(pod, Self.status(result)))
             }
         case .checkApply(let document):

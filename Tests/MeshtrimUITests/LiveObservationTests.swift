@@ -19,7 +19,7 @@ struct LiveObservationTests {
         effects.compactMap { if case .observe(let demand) = $0 { return demand } else { return nil } }
     }
 
-    static func fetches(_ effects: [Effect]) -> [PodID] {
+    static func fetches(_ effects: [Effect]) -> [PodKey] {
         effects.compactMap { if case .fetchClusterNames(let pod) = $0 { return pod } else { return nil } }
     }
 
@@ -117,7 +117,7 @@ struct LiveObservationTests {
             Issue.record("no detail screen")
             return
         }
-        let pod = PodID(namespace: "bookinfo", name: detail.podName)
+        let pod = PodKey(namespace: "bookinfo", name: detail.podName)
         #expect(Self.fetches(effects) == [pod])
         #expect(detail.clusterNames == .fetching)
         // The detail's pod was the selected row, and the rows under it stay: the demand is unchanged, not resent.
@@ -150,7 +150,7 @@ struct LiveObservationTests {
     func differencesAreMarked() throws {
         var state = Self.detail(width: 120, height: 40)
         guard case .detail(let detail) = state.top else { return }
-        let pod = PodID(namespace: detail.namespace, name: detail.podName)
+        let pod = PodKey(namespace: detail.namespace, name: detail.podName)
         var names = detail.scope.clusters.map(\.name)
         let dropped = try #require(names.first { $0.contains("ratings") })
         names.removeAll { $0 == dropped }
@@ -170,7 +170,7 @@ struct LiveObservationTests {
     @Test("An answer for another pod leaves the open detail alone")
     func answersGoToTheirPod() {
         var state = Self.detail(width: 80, height: 24)
-        _ = reduce(&state, .clusterNamesArrived(PodID(namespace: "bookinfo", name: "someone-else"), .notPermitted("no")))
+        _ = reduce(&state, .clusterNamesArrived(PodKey(namespace: "bookinfo", name: "someone-else"), .notPermitted("no")))
         guard case .detail(let detail) = state.top else { return }
         #expect(detail.clusterNames == .fetching)
     }
@@ -187,7 +187,7 @@ struct LiveObservationTests {
             for height in [0, 2, 5, 6, 7, 8, 9, 10, 12, 15, 24, 45] {
                 var state = Self.detail(width: width, height: height)
                 guard case .detail(let detail) = state.top else { continue }
-                let pod = PodID(namespace: detail.namespace, name: detail.podName)
+                let pod = PodKey(namespace: detail.namespace, name: detail.podName)
                 let names = detail.scope.clusters.map(\.name).dropFirst() + ["outbound|1||x.y.svc.cluster.local"]
                 let status: ClusterNamesStatus
                 switch kind {
@@ -222,7 +222,7 @@ struct LiveObservationTests {
         for (width, height) in ScreenGoldenTests.sizes {
             var state = Self.detail(width: width, height: height)
             guard case .detail(let detail) = state.top else { return }
-            let pod = PodID(namespace: detail.namespace, name: detail.podName)
+            let pod = PodKey(namespace: detail.namespace, name: detail.podName)
             var names = detail.scope.clusters.map(\.name)
             switch kind {
             case .fetching:

@@ -27,7 +27,7 @@ public enum Action: Hashable, Sendable {
     /// A line for the person from background work (a refresh's summary, the kubeconfig's contexts).
     case notice(String)
     /// A live source's answer to ``Effect/fetchClusterNames(_:)``: the pod's actual cluster names, or why not.
-    case clusterNamesArrived(PodID, ClusterNamesStatus)
+    case clusterNamesArrived(PodKey, ClusterNamesStatus)
     /// The cluster answered ``Effect/checkApply(_:)``: RBAC, diff against the live object, dry-run, pods.
     case applyChecked(ApplyCheck)
     /// ``Effect/apply(_:)`` succeeded.
@@ -62,7 +62,7 @@ public enum Effect: Hashable, Sendable {
     case observe(ObservationDemand)
     /// A live source reads this pod's actual cluster names (port-forward to Envoy admin) and answers with
     /// ``Action/clusterNamesArrived(_:_:)``.
-    case fetchClusterNames(PodID)
+    case fetchClusterNames(PodKey)
     /// Check applying a Sidecar to the live cluster without changing anything (RBAC, the live object, a
     /// server-side dry-run, the pods it selects); answers with ``Action/applyChecked(_:)``.
     case checkApply(ApplyDocument)

@@ -1,23 +1,4 @@
-/// A pod, by namespace and name: how the UI names the sidecars it wants observed (the live controller maps it to
-/// its own key type; the UI does not depend on the Kubernetes client).
-public struct PodID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// The namespace.
-    public var namespace: String
-    /// The pod's name.
-    public var name: String
-
-    /// Makes an id.
-    public init(namespace: String, name: String) {
-        self.namespace = namespace
-        self.name = name
-    }
-
-    /// `namespace/name`.
-    public var description: String { "\(namespace)/\(name)" }
-
-    /// Orders by namespace, then name.
-    public static func < (lhs: PodID, rhs: PodID) -> Bool { (lhs.namespace, lhs.name) < (rhs.namespace, rhs.name) }
-}
+import MeshtrimCore
 
 /// Which sidecars the person is looking at, so a live source observes them before the rest.
 ///
@@ -25,15 +6,15 @@ public struct PodID: Hashable, Sendable, Comparable, CustomStringConvertible {
 /// ``Effect/observe(_:)`` only when it changes, so scrolling within the same rows sends nothing.
 public struct ObservationDemand: Hashable, Sendable {
     /// The selected pod (pods screen) or the pod whose detail is open; observed first.
-    public var selected: PodID?
+    public var selected: PodKey?
     /// Pods with a sidecar on screen (pods screen, or the pods screen under an open detail), top to bottom,
     /// without `selected`.
-    public var visible: [PodID]
+    public var visible: [PodKey]
     /// Namespaces on screen (namespaces screen), the selected one first: their pods come next.
     public var namespaces: [String]
 
     /// Makes a demand.
-    public init(selected: PodID? = nil, visible: [PodID] = [], namespaces: [String] = []) {
+    public init(selected: PodKey? = nil, visible: [PodKey] = [], namespaces: [String] = []) {
         self.selected = selected
         self.visible = visible
         self.namespaces = namespaces
@@ -132,7 +113,7 @@ public func observationDemand(_ state: AppState) -> ObservationDemand? {
     case .pods(let screen):
         return podsDemand(screen, selected: screen.list.selectedSource, data: data, pageSize: state.layout.pageSize(for: .pods))
     case .detail(let detail):
-        let selected = PodID(namespace: detail.namespace, name: detail.podName)
+        let selected = PodKey(namespace: detail.namespace, name: detail.podName)
         guard state.stack.count >= 2, case .pods(let below) = state.stack[state.stack.count - 2] else {
             return ObservationDemand(selected: selected)
         }
@@ -156,11 +137,11 @@ public func visibleWindow(_ list: ListState, pageSize: Int) -> ArraySlice<Int> {
 private func podsDemand(_ screen: PodsScreen, selected: Int?, data: MeshData, pageSize: Int) -> ObservationDemand {
     var demand = ObservationDemand()
     if let selected, let summary = data.pod(at: selected), summary.pod.hasSidecar {
-        demand.selected = PodID(namespace: summary.pod.namespace, name: summary.pod.name)
+        demand.selected = PodKey(namespace: summary.pod.namespace, name: summary.pod.name)
     }
     for index in visibleWindow(screen.list, pageSize: pageSize) {
         guard let summary = data.pod(at: index), summary.pod.hasSidecar else { continue }
-        let id = PodID(namespace: summary.pod.namespace, name: summary.pod.name)
+        let id = PodKey(namespace: summary.pod.namespace, name: summary.pod.name)
         if id != demand.selected { demand.visible.append(id) }
     }
     return demand
@@ -178,7 +159,7 @@ func liveEffects(_ state: inout AppState) -> [Effect] {
     if case .detail(var detail) = state.top, detail.clusterNames == .unavailable {
         detail.clusterNames = .fetching
         state.top = .detail(detail)
-        effects.append(.fetchClusterNames(PodID(namespace: detail.namespace, name: detail.podName)))
+        effects.append(.fetchClusterNames(PodKey(namespace: detail.namespace, name: detail.podName)))
     }
     return effects
 }

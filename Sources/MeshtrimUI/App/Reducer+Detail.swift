@@ -22,7 +22,7 @@ func performOnDetail(_ state: inout AppState, _ command: Command, data: MeshData
 ///
 /// A failed re-fetch does not hide names already shown: the screen keeps them (they are older, and say when they
 /// were fetched) unless nothing was fetched yet.
-func applyClusterNames(_ state: inout AppState, pod: PodID, status: ClusterNamesStatus) {
+func applyClusterNames(_ state: inout AppState, pod: PodKey, status: ClusterNamesStatus) {
     for index in state.stack.indices {
         guard case .detail(var screen) = state.stack[index], screen.namespace == pod.namespace, screen.podName == pod.name else { continue }
         if case .actual = screen.clusterNames, case .failed = status { continue }

@@ -1,4 +1,7 @@
-/// A pod, by namespace and name.
+/// A pod, by namespace and name: the one pod identity of meshtrim.
+///
+/// The UI names the sidecars it wants observed with it (``ObservationDemand``), and the Kubernetes client keys its
+/// observations and live sessions by it, so the two share it here rather than each keeping a copy.
 public struct PodKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The namespace.
     public var namespace: String
