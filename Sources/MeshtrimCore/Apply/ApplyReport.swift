@@ -1,41 +1,8 @@
 /// An ``ApplyCheck`` said in lines, the same for `meshtrim apply` and the UI's apply confirmation: permission,
 /// dry-run, pods that will get the change, what restarts, and the diff against the live object.
 public enum ApplyReport {
-    /// One line and what it is (so a terminal can colour it).
-    public struct Line: Hashable, Sendable {
-        /// What kind of line.
-        public enum Kind: Hashable, Sendable {
-            /// A section title.
-            case heading
-            /// Good news (allowed, accepted).
-            case success
-            /// A refusal.
-            case error
-            /// Something to read before saying yes.
-            case warning
-            /// Explanation.
-            case note
-            /// `---`, `+++`, `@@` lines.
-            case diffHeader
-            /// A line only in the new document.
-            case added
-            /// A line only in the live object.
-            case removed
-            /// A line in both.
-            case context
-        }
-
-        /// The text (diff lines carry their `+`/`-`/space prefix).
-        public var text: String
-        /// Its kind.
-        public var kind: Kind
-
-        /// Makes a line.
-        public init(_ text: String, _ kind: Kind) {
-            self.text = text
-            self.kind = kind
-        }
-    }
+    /// One line and what it is (so a terminal can colour it); the UI's preview uses the same type.
+    public typealias Line = ReportLine
 
     /// The lines for `check`; `safety` are the safety checks' findings (``SidecarSafetyChecker``), errors first.
     public static func lines(for check: ApplyCheck, safety: [SafetyFinding] = []) -> [Line] {

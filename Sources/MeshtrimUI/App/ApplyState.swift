@@ -94,9 +94,9 @@ public struct ApplyState: Hashable, Sendable {
             for line in ApplyReport.lines(for: check, safety: safety) {
                 switch line.kind {
                 case .added, .removed, .context, .diffHeader:
-                    lines.append(PreviewLine(line.text, Self.kind(line.kind)))
+                    lines.append(line)
                 default:
-                    add(line.text, Self.kind(line.kind))
+                    add(line.text, line.kind)
                 }
                 if line.kind == .heading, line.text.hasPrefix("Sidecar ") {
                     for text in estimate { add(text, .note) }
@@ -105,20 +105,5 @@ public struct ApplyState: Hashable, Sendable {
         }
         self.lines = lines
         wrapWidth = width
-    }
-
-    /// The preview's line kind for a report line kind.
-    static func kind(_ kind: ApplyReport.Line.Kind) -> PreviewLine.Kind {
-        switch kind {
-        case .heading: return .heading
-        case .success: return .success
-        case .error: return .error
-        case .warning: return .warning
-        case .note: return .note
-        case .diffHeader: return .diffHeader
-        case .added: return .added
-        case .removed: return .removed
-        case .context: return .context
-        }
     }
 }

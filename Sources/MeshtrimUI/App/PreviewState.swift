@@ -1,42 +1,8 @@
 import MeshtrimCore
 
-/// One line of the YAML preview, with what it is (so the view can colour it).
-public struct PreviewLine: Hashable, Sendable {
-    /// What kind of line this is.
-    public enum Kind: Hashable, Sendable {
-        /// A section title.
-        case heading
-        /// Manifest text.
-        case yaml
-        /// A validation error.
-        case error
-        /// A validation warning.
-        case warning
-        /// "valid" and similar good news.
-        case success
-        /// Explanatory text.
-        case note
-        /// A diff hunk header (`@@ … @@`) or file header.
-        case diffHeader
-        /// A line only in the new manifest.
-        case added
-        /// A line only in the replaced Sidecar.
-        case removed
-        /// A line in both.
-        case context
-    }
-
-    /// The text.
-    public var text: String
-    /// Its kind.
-    public var kind: Kind
-
-    /// Makes a line.
-    public init(_ text: String, _ kind: Kind) {
-        self.text = text
-        self.kind = kind
-    }
-}
+/// One line of the YAML preview, with what it is (so the view can colour it): the same ``ReportLine`` as the apply
+/// report's, so the apply screen shows those lines without translating them.
+public typealias PreviewLine = ReportLine
 
 /// The YAML preview: the manifest, a diff against the Sidecar it replaces, and validation, as one scrollable text.
 ///
