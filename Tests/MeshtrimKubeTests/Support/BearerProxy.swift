@@ -2,51 +2,30 @@ import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
 import NIOPosix
-import ServiceLifecycle
 
 /// A plain-HTTP front that admits only `Authorization: Bearer <token>` and forwards to `upstream`, as
 /// kube-rbac-proxy or an OAuth proxy sits in front of a Prometheus; anything else gets 401 (403 for a wrong token).
 final class BearerProxy: Sendable {
-    private let group: ServiceGroup
-    private let task: Task<Void, Never>
-    private let client: HTTPClient
+    private let server: LocalServer
     /// The proxy's URL (`http://127.0.0.1:PORT`).
-    let url: String
+    var url: String { server.url }
 
-    private init(group: ServiceGroup, task: Task<Void, Never>, client: HTTPClient, url: String) {
-        self.group = group
-        self.task = task
-        self.client = client
-        self.url = url
+    private init(server: LocalServer) {
+        self.server = server
     }
 
     /// Starts a proxy for `upstream` that wants `token`.
     static func start(upstream: String, token: String) async throws -> BearerProxy {
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
-        let ports = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "bearer-proxy")
-        logger.logLevel = .critical
-        let app = Application(
-            responder: Forwarder(upstream: upstream, token: token, client: client),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in ports.continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task<Void, Never> { _ = try? await group.run() }
-        var iterator = ports.stream.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            try? await client.shutdown()
-            throw KubeTestError("the bearer proxy did not start")
-        }
-        return BearerProxy(group: group, task: task, client: client, url: "http://127.0.0.1:\(port)")
+        let responder = Forwarder(upstream: upstream, token: token, client: client)
+        return BearerProxy(server: try await LocalServer.start(name: "bearer proxy", client: client, responder: responder))
     }
 
+    /// Stops the proxy.
     func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = await task.value
-        try? await client.shutdown()
+        await server.stop()
     }
 
     private struct Forwarder: HTTPResponder {

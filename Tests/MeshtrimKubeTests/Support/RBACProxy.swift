@@ -2,11 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
-import ServiceLifecycle
 
 /// A plain-HTTP front for a lab that plays a stricter RBAC: requests that `isForbidden` are answered with the
 /// API server's 403 Status, everything else is forwarded to the lab with the admin's token.
@@ -14,17 +12,12 @@ import ServiceLifecycle
 /// The lab's users are all-or-read-only; this proxy gives tests a user who may list pods per namespace but not
 /// cluster-wide, as namespace-scoped RoleBindings do.
 final class RBACProxy: Sendable {
-    private let group: ServiceGroup
-    private let task: Task<Void, Never>
-    private let client: HTTPClient
+    private let server: LocalServer
     /// The proxy's URL (`http://127.0.0.1:PORT`).
-    let url: String
+    var url: String { server.url }
 
-    private init(group: ServiceGroup, task: Task<Void, Never>, client: HTTPClient, url: String) {
-        self.group = group
-        self.task = task
-        self.client = client
-        self.url = url
+    private init(server: LocalServer) {
+        self.server = server
     }
 
     /// Starts a proxy in front of `lab`.
@@ -33,26 +26,12 @@ final class RBACProxy: Sendable {
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(lab.caPEM.utf8)))
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: .init(tlsConfiguration: tls))
         let responder = Forwarder(upstream: lab.server, token: lab.adminToken, client: client, isForbidden: isForbidden)
-        let ports = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "rbac-proxy")
-        logger.logLevel = .critical
-        let app = Application(
-            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in ports.continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task<Void, Never> { _ = try? await group.run() }
-        var iterator = ports.stream.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            try? await client.shutdown()
-            throw KubeTestError("the RBAC proxy did not start")
-        }
-        return RBACProxy(group: group, task: task, client: client, url: "http://127.0.0.1:\(port)")
+        return RBACProxy(server: try await LocalServer.start(name: "RBAC proxy", client: client, responder: responder))
     }
 
+    /// Stops the proxy.
     func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = await task.value
-        try? await client.shutdown()
+        await server.stop()
     }
 
     /// A kubeconfig with one context (`proxied`, namespace `default`) pointing at the proxy, without credentials.
