@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "MeshtrimUITests", dependencies: ["MeshtrimUI", "MeshtrimTerminal"], exclude: ["__Snapshots__"]),
         // Shared test support: running processes and tools, the meshtrim binary, Envoy, a lab per test.
         .target(
-            name: "MeshtrimTestSupport", dependencies: ["MeshtrimProcess"], path: "Tests/MeshtrimTestSupport"),
+            name: "MeshtrimTestSupport", dependencies: ["MeshtrimProcess", "MeshtrimCore"], path: "Tests/MeshtrimTestSupport"),
         .testTarget(name: "MeshtrimProcessTests", dependencies: ["MeshtrimProcess"]),
         .testTarget(name: "MeshtrimEndToEndTests", dependencies: ["MeshtrimCore", "MeshtrimTestSupport"]),
         .testTarget(

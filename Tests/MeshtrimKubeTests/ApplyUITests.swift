@@ -73,34 +73,15 @@ struct ApplyUITests {
         #expect(predictedBefore > 1_000)
 
         try await withLab(["--manifests", manifests], envoy: true) { lab in
-            let path = "/api/v1/namespaces/shop/pods/\(pod.name):15090/proxy/stats/prometheus"
-                + "?filter=%5Ecluster_manager%5C.active_clusters%7C%5Eserver%5C.memory_allocated"
-            func sample() throws -> (clusters: Int, allocated: Int) {
-                let raw = try lab.kubectl(["get", "--raw", path])
-                guard raw.exitCode == 0 else { throw KubeTestError("pod proxy failed: \(raw.stderr)") }
-                let stats = PrometheusText(parsing: raw.stdout)
-                return (
-                    stats.firstSample(named: "envoy_cluster_manager_active_clusters")?.integerValue ?? -1,
-                    stats.firstSample(named: "envoy_server_memory_allocated")?.integerValue ?? -1
-                )
-            }
+            func sample() throws -> EnvoySample { try lab.envoySample(namespace: "shop", pod: pod.name) }
             let before = try sample()
             #expect(before.clusters == predictedBefore)
 
-            let tmux = try TmuxScreen(
-                command: "KUBECONFIG=\(lab.kubeconfig) \(try meshtrimBinaryPath())", directory: lab.directory, width: 200, height: 50)
+            // Once the sidecars are observed, the estimate uses Envoy's own counts.
+            let tmux = try await Self.openPreview(
+                lab, arguments: "", directory: lab.directory, width: 200, height: 50,
+                ready: [("context meshtrim-lab (", .seconds(45)), ("sidecars observed", .seconds(60))])
             defer { tmux.close() }
-            try await tmux.wait(for: "context meshtrim-lab (")
-            try await tmux.wait(for: "sidecars observed", timeout: .seconds(60))
-            // namespaces → shop (filtered) → egress editor → common fix → YAML preview.
-            try tmux.press("/")
-            try tmux.type("shop")
-            try tmux.press("Enter")
-            try tmux.press("e")
-            try await tmux.wait(for: "egress shop")
-            try tmux.press("1")
-            try tmux.press("y")
-            try await tmux.wait(for: "VALIDATION")
             let preview = try tmux.screen()
             let estimate = try #require(
                 Self.captures(#"Clusters ([\d,]+) → ([\d,]+) .*Envoy memory ([0-9.]+(?:Ki|Mi|Gi|B)) → ~([0-9.]+(?:Ki|Mi|Gi|B))"#, in: preview), "\(preview)")
@@ -146,12 +127,17 @@ struct ApplyUITests {
         }
     }
 
-    /// Opens the YAML preview of the common fix for `shop` in a TUI running `arguments` on the lab.
-    static func openPreview(_ lab: LabRun, arguments: String, directory: String) async throws -> TmuxScreen {
+    /// Opens the YAML preview of the common fix for `shop` in a TUI running `arguments` on the lab: waits for each
+    /// `ready` text in turn, then namespaces → shop (filtered) → egress editor → common fix → YAML preview.
+    static func openPreview(
+        _ lab: LabRun, arguments: String, directory: String, width: Int = 160, height: Int = 45,
+        ready: [(text: String, timeout: Duration)] = [("payments", .seconds(45))]
+    ) async throws -> TmuxScreen {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let tmux = try TmuxScreen(
-            command: "KUBECONFIG=\(lab.kubeconfig) \(try meshtrimBinaryPath()) \(arguments)", directory: directory, width: 160, height: 45)
-        try await tmux.wait(for: "payments")
+            command: "KUBECONFIG=\(lab.kubeconfig) \(try meshtrimBinaryPath()) \(arguments)", directory: directory, width: width,
+            height: height)
+        for (text, timeout) in ready { try await tmux.wait(for: text, timeout: timeout) }
         try tmux.press("/")
         try tmux.type("shop")
         try tmux.press("Enter")

@@ -38,17 +38,7 @@ struct SidecarTrimProofTests {
         #expect(predictedBefore >= 2_000)
 
         try await withLab(["--manifests", manifests], needsEnvoy: true) { lab in
-            let path = "/api/v1/namespaces/shop/pods/\(pod.name):15090/proxy/stats/prometheus"
-                + "?filter=%5Ecluster_manager%5C.active_clusters%7C%5Eserver%5C.memory_allocated"
-            func sample() throws -> (clusters: Int, allocated: Int) {
-                let raw = try lab.kubectl(["get", "--raw", path])
-                guard raw.exitCode == 0 else { throw LabTestError("pod proxy failed: \(raw.stderr)") }
-                let stats = PrometheusText(parsing: raw.stdout)
-                return (
-                    stats.firstSample(named: "envoy_cluster_manager_active_clusters")?.integerValue ?? -1,
-                    stats.firstSample(named: "envoy_server_memory_allocated")?.integerValue ?? -1
-                )
-            }
+            func sample() throws -> EnvoySample { try lab.envoySample(namespace: "shop", pod: pod.name) }
             let before = try sample()
             #expect(before.clusters == predictedBefore)
 
