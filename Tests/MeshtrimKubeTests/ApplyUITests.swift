@@ -9,33 +9,6 @@ import Testing
 /// and the estimate shown before applying is within 20 % of what Envoy allocates after.
 @Suite(.timeLimit(.minutes(3)))
 struct ApplyUITests {
-    /// `shop` with one sidecar pod, plus five namespaces of 100 two-port Services: ~1,000 clusters per Envoy.
-    static func mesh() -> String {
-        var documents = [
-            "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}",
-            "apiVersion: v1\nkind: Service\nmetadata: {name: checkout, namespace: shop}\nspec:\n  selector: {app: checkout}\n  ports: [{name: http, port: 8080}]",
-            """
-            apiVersion: v1
-            kind: Pod
-            metadata: {name: checkout-7c9d5b6f8-q4x2p, namespace: shop, labels: {app: checkout, version: v1}}
-            spec:
-              containers:
-              - {name: checkout, image: shop/checkout:1.0, ports: [{name: http, containerPort: 8080}]}
-              - {name: istio-proxy, image: docker.io/istio/proxyv2:1.31.0}
-            status: {phase: Running, podIP: 10.244.9.9, containerStatuses: [{name: checkout, ready: true}, {name: istio-proxy, ready: true}]}
-            """,
-        ]
-        for namespace in 0..<5 {
-            documents.append("apiVersion: v1\nkind: Namespace\nmetadata: {name: catalog-\(namespace)}")
-            for service in 0..<100 {
-                documents.append(
-                    "apiVersion: v1\nkind: Service\nmetadata: {name: item-\(service), namespace: catalog-\(namespace)}\n"
-                        + "spec:\n  selector: {app: item-\(service)}\n  ports: [{name: http, port: 8080}, {name: grpc, port: 9090}]")
-            }
-        }
-        return documents.joined(separator: "\n---\n") + "\n"
-    }
-
     /// `60Mi`, `12.3Mi`, `980Ki` as bytes.
     static func bytes(_ text: String) -> Int? {
         let units: [(String, Double)] = [("Gi", 1_073_741_824), ("Mi", 1_048_576), ("Ki", 1024), ("B", 1)]
@@ -61,7 +34,7 @@ struct ApplyUITests {
         let directory = try makeTemporaryDirectory("meshtrim-apply-ui")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let manifests = "\(directory)/mesh.yaml"
-        try write(Self.mesh(), to: manifests)
+        try write(shopWithCatalogs(namespaces: 5, servicesPerNamespace: 100), to: manifests)
 
         // The engine's prediction for the common fix, from the same manifests the lab reads.
         let scenario = try LabScenario.load(manifests: [manifests], seed: 1)

@@ -26,7 +26,7 @@ struct SidecarTrimProofTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let manifests = directory.appendingPathComponent("mesh.yaml").path
-        try Self.bigMesh(namespaces: 10, servicesPerNamespace: 100).write(toFile: manifests, atomically: true, encoding: .utf8)
+        try shopWithCatalogs(namespaces: 10, servicesPerNamespace: 100).write(toFile: manifests, atomically: true, encoding: .utf8)
 
         // The prediction, from the same manifests the lab reads.
         let scenario = try LabScenario.load(manifests: [manifests], seed: 1)
@@ -73,33 +73,6 @@ struct SidecarTrimProofTests {
             #expect(Double(drop) >= 0.5 * Double(predictedDrop), "memory fell by \(drop) bytes, predicted \(predictedDrop)")
             #expect(Double(drop) <= 2.0 * Double(predictedDrop), "memory fell by \(drop) bytes, predicted \(predictedDrop)")
         }
-    }
-
-    /// `shop` with one sidecar pod and its Service, plus `namespaces` namespaces of two-port Services.
-    static func bigMesh(namespaces: Int, servicesPerNamespace: Int) -> String {
-        var documents = [
-            "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}",
-            "apiVersion: v1\nkind: Service\nmetadata: {name: checkout, namespace: shop}\nspec:\n  selector: {app: checkout}\n  ports: [{name: http, port: 8080}]",
-            """
-            apiVersion: v1
-            kind: Pod
-            metadata: {name: checkout-7c9d5b6f8-q4x2p, namespace: shop, labels: {app: checkout, version: v1}}
-            spec:
-              containers:
-              - {name: checkout, image: shop/checkout:1.0, ports: [{name: http, containerPort: 8080}]}
-              - {name: istio-proxy, image: docker.io/istio/proxyv2:1.31.0}
-            status: {phase: Running, podIP: 10.244.9.9, containerStatuses: [{name: checkout, ready: true}, {name: istio-proxy, ready: true}]}
-            """,
-        ]
-        for namespace in 0..<namespaces {
-            documents.append("apiVersion: v1\nkind: Namespace\nmetadata: {name: catalog-\(namespace)}")
-            for service in 0..<servicesPerNamespace {
-                documents.append(
-                    "apiVersion: v1\nkind: Service\nmetadata: {name: item-\(service), namespace: catalog-\(namespace)}\n"
-                        + "spec:\n  selector: {app: item-\(service)}\n  ports: [{name: http, port: 8080}, {name: grpc, port: 9090}]")
-            }
-        }
-        return documents.joined(separator: "\n---\n") + "\n"
     }
 
     static func megabytes(_ bytes: Int) -> String {
