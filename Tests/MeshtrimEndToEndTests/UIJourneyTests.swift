@@ -95,7 +95,8 @@ struct UIJourneyTests {
 
         // Writing again asks first, and the default answer keeps the file.
         try session.press("w", "Enter")
-        try await session.waitForScreen { $0.contains("exists. Overwrite? (y/N)") }
+        // (The dialog wraps a long path, so "exists." and the question may be on two lines.)
+        try await session.waitForScreen { $0.contains("exists.") && $0.contains("Overwrite? (y/N)") }
         try session.press("n")
         try await session.waitForScreen { $0.contains("left as it was") }
 

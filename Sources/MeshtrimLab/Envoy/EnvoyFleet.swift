@@ -28,7 +28,7 @@ public actor EnvoyFleet {
         public var updateDelay: Duration
         /// Only these namespaces' pods get Envoys (`nil`: every namespace). Lets a large mesh be measured in
         /// batches with one Envoy per distinct pod configuration (`scripts/demo-from-lab.sh`); the other pods'
-        /// pod proxy and port-forward answer 503 as with `--without-envoy`.
+        /// pod proxy answers 503 and port-forward is refused, as with `--without-envoy`.
         public var envoyNamespaces: Set<String>?
 
         /// Makes options.
