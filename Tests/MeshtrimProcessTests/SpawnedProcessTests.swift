@@ -77,12 +77,12 @@ import Testing
     }
 
     @Test func peakMemoryComesFromWait4() throws {
-        // dd allocates its 48 MiB block buffer and touches it, so its peak RSS must exceed 48 MiB.
+        // dd allocates its 48 MiB block buffer and touches it, so its peak RSS must exceed 48 MiB. (Not compared
+        // with a small child: Linux records the spawner's own high-water mark at exec, because posix_spawn's child
+        // shares the parent's memory until then, so a small child reads as large as the test runner.)
         let run = try CapturedRun.run(["dd", "if=/dev/zero", "of=/dev/null", "bs=48M", "count=1"])
         #expect(run.exitCode == 0)
         #expect(run.termination.peakResidentBytes > 48 * 1024 * 1024)
-        let small = try CapturedRun.run(["true"])
-        #expect(small.termination.peakResidentBytes < run.termination.peakResidentBytes)
     }
 
     @Test func aMissingProgramSaysWhatToCheck() {
