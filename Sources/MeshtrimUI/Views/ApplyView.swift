@@ -4,12 +4,7 @@ enum ApplyView {
     /// Draws the lines and the buttons into the body.
     static func draw(_ apply: ApplyState, layout: AppLayout, into screen: inout Screen) {
         let page = layout.pageSize(for: .apply)
-        for index in 0..<page {
-            let position = apply.offset + index
-            guard apply.lines.indices.contains(position) else { break }
-            let line = apply.lines[position]
-            screen.put(line.text.truncated(toWidth: screen.width - 2), x: 1, y: layout.bodyTop + index, style: YAMLPreviewView.style(line.kind))
-        }
+        YAMLPreviewView.drawLines(apply.lines, from: apply.offset, rows: page, top: layout.bodyTop, into: &screen)
         drawButtons(apply, y: layout.bodyTop + page, into: &screen)
     }
 

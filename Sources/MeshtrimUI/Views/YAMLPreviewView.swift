@@ -1,13 +1,20 @@
+import MeshtrimCore
+
 /// The YAML preview: validation, the manifest and the diff, coloured by line kind, from the scroll offset.
 enum YAMLPreviewView {
     /// Draws the visible lines into the body.
     static func draw(_ preview: PreviewState, layout: AppLayout, into screen: inout Screen) {
-        let page = layout.pageSize(for: .preview)
-        for index in 0..<page {
-            let position = preview.offset + index
-            guard preview.lines.indices.contains(position) else { break }
-            let line = preview.lines[position]
-            let y = layout.bodyTop + index
+        drawLines(preview.lines, from: preview.offset, rows: layout.pageSize(for: .preview), top: layout.bodyTop, into: &screen)
+    }
+
+    /// Draws `rows` report lines from `offset` at row `top`, coloured by kind (YAML keys highlighted); the apply
+    /// screen draws its report with it too.
+    static func drawLines(_ lines: [ReportLine], from offset: Int, rows: Int, top: Int, into screen: inout Screen) {
+        for index in 0..<max(0, rows) {
+            let position = offset + index
+            guard lines.indices.contains(position) else { break }
+            let line = lines[position]
+            let y = top + index
             switch line.kind {
             case .yaml:
                 drawYAML(line.text, y: y, into: &screen)
