@@ -6,9 +6,16 @@ import Foundation
 /// bytes that tracks strings, escapes and nesting depth. Returns `nil` for anything that is not a well-formed
 /// top-level object, so callers fall back to decoding the whole document (and get its precise error).
 enum JSONTopLevelScanner {
+    /// The ranges (indices into `bytes`) of the top-level members' values, keyed by member name.
     static func valueRanges(in bytes: [UInt8]) -> [String: Range<Int>]? {
-        var index = 0
-        let count = bytes.count
+        valueRanges(in: bytes[...])
+    }
+
+    /// The ranges (indices into the slice's base) of the members' values of the object that `bytes` holds, which
+    /// may be a nested one; nothing but whitespace may follow it.
+    static func valueRanges(in bytes: ArraySlice<UInt8>) -> [String: Range<Int>]? {
+        var index = bytes.startIndex
+        let count = bytes.endIndex
         func skipWhitespace() {
             while index < count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
                 index += 1
@@ -77,9 +84,15 @@ enum JSONTopLevelScanner {
         guard index < count, bytes[index] == UInt8(ascii: "{") else { return nil }
         index += 1
         var ranges: [String: Range<Int>] = [:]
+        /// The object is closed at `index`: only whitespace may follow.
+        func closed() -> [String: Range<Int>]? {
+            index += 1
+            skipWhitespace()
+            return index == count ? ranges : nil
+        }
         while true {
             skipWhitespace()
-            if index < count, bytes[index] == UInt8(ascii: "}") { return ranges }
+            if index < count, bytes[index] == UInt8(ascii: "}") { return closed() }
             guard let keyRange = skipString() else { return nil }
             skipWhitespace()
             guard index < count, bytes[index] == UInt8(ascii: ":") else { return nil }
@@ -93,7 +106,7 @@ enum JSONTopLevelScanner {
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
-                return ranges
+                return closed()
             } else {
                 return nil
             }

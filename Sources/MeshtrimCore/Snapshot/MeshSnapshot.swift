@@ -34,8 +34,12 @@ public struct MeshSnapshot: Codable, Hashable, Sendable {
 
     /// Decodes a snapshot, checking its version.
     ///
+    /// A well-formed snapshot of this version takes the fast path (``decodeFast(_:)``); anything else is decoded
+    /// whole by `JSONDecoder`, which also words the errors.
+    ///
     /// - Throws: ``SnapshotError`` with a message naming what is wrong.
     public static func decode(from data: Data, file: String = "snapshot") throws -> MeshSnapshot {
+        if let snapshot = decodeFast([UInt8](data)) { return snapshot }
         struct VersionProbe: Decodable { var version: Int? }
         let probe: VersionProbe
         do {
@@ -51,7 +55,6 @@ public struct MeshSnapshot: Codable, Hashable, Sendable {
                 file: file,
                 message: "snapshot format version \(version) is not supported by this meshtrim (it reads version \(currentVersion))")
         }
-        if let snapshot = decodeInParallel(data) { return snapshot }
         do {
             return try decoder.decode(MeshSnapshot.self, from: data)
         } catch {
@@ -59,32 +62,61 @@ public struct MeshSnapshot: Codable, Hashable, Sendable {
         }
     }
 
-    /// Decodes the inventory and the observations on two cores (they are most of a snapshot's bytes); `nil` when
-    /// the document is not shaped as expected, so that the caller decodes it whole and reports the precise error.
-    private static func decodeInParallel(_ data: Data) -> MeshSnapshot? {
-        let bytes = [UInt8](data)
-        guard let ranges = JSONTopLevelScanner.valueRanges(in: bytes), let inventoryRange = ranges["inventory"],
+    /// The members a snapshot has; a document with others takes the slow path (which ignores them, as before).
+    private static let memberNames: Set<String> = ["version", "capturedAt", "source", "inventory", "observations"]
+
+    /// Decodes a well-formed snapshot of the current version without going through `Codable` for its big arrays:
+    /// the pods, the services and the observations are read by ``SnapshotArrayDecoder``, the rest of the inventory by
+    /// `JSONDecoder`, inventory and observations on two cores. `nil` when the document is not exactly as expected
+    /// (another version, unknown members, anything the fast readers refuse), so that the caller decodes it whole
+    /// and reports the precise error — the values are the same either way.
+    static func decodeFast(_ bytes: [UInt8]) -> MeshSnapshot? {
+        guard let ranges = JSONTopLevelScanner.valueRanges(in: bytes), Set(ranges.keys) == memberNames,
+            let versionRange = ranges["version"], let inventoryRange = ranges["inventory"],
             let observationsRange = ranges["observations"], let capturedAtRange = ranges["capturedAt"],
-            let sourceRange = ranges["source"], let versionRange = ranges["version"]
+            let sourceRange = ranges["source"],
+            (try? decoder.decode(Int.self, from: Data(bytes[versionRange]))) == currentVersion
         else { return nil }
         let parts = Mutex<(inventory: MeshInventory?, observations: [ProxyObservation]?)>((nil, nil))
         DispatchQueue.concurrentPerform(iterations: 2) { part in
-            let decoder = Self.decoder
             if part == 0 {
-                let inventory = try? decoder.decode(MeshInventory.self, from: Data(bytes[inventoryRange]))
+                let inventory = decodeInventory(bytes[inventoryRange])
                 parts.withLock { $0.inventory = inventory }
             } else {
-                let observations = try? decoder.decode([ProxyObservation].self, from: Data(bytes[observationsRange]))
+                let observations = SnapshotArrayDecoder.observations(from: bytes[observationsRange])
                 parts.withLock { $0.observations = observations }
             }
         }
         let decoded = parts.withLock { $0 }
         guard let inventory = decoded.inventory, let observations = decoded.observations,
-            let capturedAt = try? decoder.decode(Date.self, from: Data(bytes[capturedAtRange])),
-            let source = try? decoder.decode(String.self, from: Data(bytes[sourceRange])),
-            let version = try? decoder.decode(Int.self, from: Data(bytes[versionRange]))
+            let capturedAt = try? fastDecoder.decode(Date.self, from: Data(bytes[capturedAtRange])),
+            let source = try? decoder.decode(String.self, from: Data(bytes[sourceRange]))
         else { return nil }
-        return MeshSnapshot(version: version, capturedAt: capturedAt, source: source, inventory: inventory, observations: observations)
+        return MeshSnapshot(
+            version: currentVersion, capturedAt: capturedAt, source: source, inventory: inventory, observations: observations)
+    }
+
+    /// The inventory: its pods and services read by ``SnapshotArrayDecoder``, everything else by `JSONDecoder` from
+    /// the same bytes with `[]` in place of those two arrays (so that every other member keeps its `Codable`
+    /// behaviour).
+    private static func decodeInventory(_ bytes: ArraySlice<UInt8>) -> MeshInventory? {
+        guard let ranges = JSONTopLevelScanner.valueRanges(in: bytes), let podsRange = ranges["pods"],
+            let servicesRange = ranges["services"], let pods = SnapshotArrayDecoder.pods(from: bytes[podsRange]),
+            let services = SnapshotArrayDecoder.services(from: bytes[servicesRange])
+        else { return nil }
+        var rest = [UInt8]()
+        rest.reserveCapacity(bytes.count - podsRange.count - servicesRange.count + 4)
+        var position = bytes.startIndex
+        for range in [podsRange, servicesRange].sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            rest += bytes[position..<range.lowerBound]
+            rest += Array("[]".utf8)
+            position = range.upperBound
+        }
+        rest += bytes[position..<bytes.endIndex]
+        guard var inventory = try? fastDecoder.decode(MeshInventory.self, from: Data(rest)) else { return nil }
+        inventory.pods = pods
+        inventory.services = services
+        return inventory
     }
 
     /// Reads and decodes a snapshot file.
@@ -109,6 +141,21 @@ public struct MeshSnapshot: Codable, Hashable, Sendable {
     private static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    /// The fast path's `JSONDecoder`: it reads only the date form meshtrim writes (``SnapshotDate``), much faster
+    /// than `.iso8601`'s general parser, and fails on any other, which sends the document down the slow path.
+    private static var fastDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            var text = try container.decode(String.self)
+            guard let date = text.withUTF8(SnapshotDate.parse) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a yyyy-MM-ddTHH:mm:ssZ date")
+            }
+            return date
+        }
         return decoder
     }
 
