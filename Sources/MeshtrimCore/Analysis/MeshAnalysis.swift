@@ -192,9 +192,10 @@ public struct MeshAnalysis: Sendable {
         var counts: [String: Int] = [:]
         for row in withSidecar { counts[row.sidecar ?? "default", default: 0] += 1 }
         let inEffect = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+        // The table shows the saving and the clusters after, never what would be cut: skip that part.
         let impact = Self.impact(
             engine: engine, model: model, rows: withSidecar, namespace: name, workloadSelector: nil, hosts: commonFix,
-            cache: &cache)
+            collectsCutDestinations: false, cache: &cache)
         let average = withSidecar.isEmpty ? 0 : Double(withSidecar.reduce(0) { $0 + $1.clusterCount }) / Double(withSidecar.count)
         let afterAverage = impact.affectedPods.isEmpty
             ? average
@@ -277,16 +278,30 @@ public struct MeshAnalysis: Sendable {
     struct OutboundCache {
         /// Outbound cluster counts per (namespace, Sidecar or candidate).
         var scopes: [String: Int] = [:]
-        /// Whole counts per pod shape (namespace, labels, and the IP where ServiceEntry endpoints make it matter).
-        var pods: [String: (Int, String?)] = [:]
+        /// Whole counts per pod shape.
+        var pods: [PodShape: (Int, String?)] = [:]
+    }
+
+    /// What a pod's cluster count depends on: its namespace, its labels, and its IP where ServiceEntry endpoints
+    /// make it matter; replicas share a shape. Hashed as is (a dictionary hashes independently of its order), which
+    /// costs far less than spelling the labels out into a string per pod.
+    struct PodShape: Hashable {
+        var isCandidate: Bool
+        var namespace: String
+        var labels: [String: String]
+        var podIP: String?
+
+        init(pod: Pod, isCandidate: Bool, engine: ScopeEngine) {
+            self.isCandidate = isCandidate
+            namespace = pod.namespace
+            labels = pod.labels
+            podIP = engine.namespacesWithEndpoints.contains(pod.namespace) ? pod.podIP ?? "" : nil
+        }
     }
 
     private static func clusterCount(engine: ScopeEngine, pod: Pod, candidate: Sidecar?, cache: inout OutboundCache) -> (Int, String?) {
         // Replicas share labels, so they share the answer.
-        var shape = candidate == nil ? "n|" : "c|"
-        shape += pod.namespace
-        for (key, value) in pod.labels.sorted(by: { $0.key < $1.key }) { shape += "|\(key)=\(value)" }
-        if engine.namespacesWithEndpoints.contains(pod.namespace) { shape += "|ip=\(pod.podIP ?? "")" }
+        let shape = PodShape(pod: pod, isCandidate: candidate != nil, engine: engine)
         if let known = cache.pods[shape] { return known }
         let result = uncachedClusterCount(engine: engine, pod: pod, candidate: candidate, cache: &cache)
         cache.pods[shape] = result
@@ -315,7 +330,7 @@ public struct MeshAnalysis: Sendable {
 
     private static func impact(
         engine: ScopeEngine, model: MemoryModel, rows: [PodSummary], namespace: String, workloadSelector: [String: String]?,
-        hosts: [String], name: String? = nil, cache: inout OutboundCache
+        hosts: [String], name: String? = nil, collectsCutDestinations: Bool = true, cache: inout OutboundCache
     ) -> EgressImpact {
         let candidate = proposedSidecar(namespace: namespace, workloadSelector: workloadSelector, hosts: hosts, name: name)
         var changes: [PodChange] = []
@@ -327,12 +342,20 @@ public struct MeshAnalysis: Sendable {
         var cut: [String: CutDestination] = [:]
         var notes: [String] = []
         var afterScopes: [String: (hosts: Set<String>, wildcards: [String])] = [:]
+        // Which Sidecar applies depends only on the labels here (one namespace, one candidate): replicas share it.
+        var selections: [[String: String]: SidecarSelection] = [:]
         for row in rows {
             if let selector = workloadSelector, !LabelSelector(selector).matches(row.pod.labels) {
                 unaffected.append((row.pod.name, "not selected by \(LabelSelector(selector).description)"))
                 continue
             }
-            let selection = engine.selectSidecar(namespace: namespace, labels: row.pod.labels, candidate: candidate)
+            let selection: SidecarSelection
+            if let known = selections[row.pod.labels] {
+                selection = known
+            } else {
+                selection = engine.selectSidecar(namespace: namespace, labels: row.pod.labels, candidate: candidate)
+                selections[row.pod.labels] = selection
+            }
             for warning in selection.warnings where !notes.contains(warning) { notes.append(warning) }
             guard selection.sidecar?.meta.name == candidate.meta.name, selection.sidecar?.meta.namespace == namespace else {
                 unaffected.append((row.pod.name, "keeps \(selection.sidecar?.meta.qualifiedName ?? "its scope"), which takes precedence"))
@@ -351,7 +374,7 @@ public struct MeshAnalysis: Sendable {
             after += change.clustersAfter
             memoryBefore += change.bytesBefore
             memoryAfter += change.bytesAfter
-            guard let destinations = row.observation?.destinations, !destinations.isEmpty else { continue }
+            guard collectsCutDestinations, let destinations = row.observation?.destinations, !destinations.isEmpty else { continue }
             let key = selection.sidecar?.meta.qualifiedName ?? ""
             let scopeHosts: (hosts: Set<String>, wildcards: [String])
             if let cached = afterScopes[key] {
