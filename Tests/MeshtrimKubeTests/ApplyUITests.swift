@@ -73,18 +73,9 @@ struct ApplyUITests {
             try tmux.press("y")
             try await tmux.wait(for: "✓ applied Sidecar shop/default (created, field manager meshtrim)")
 
-            var after = try sample()
-            let deadline = ContinuousClock.now + .seconds(60)
-            while after.clusters != predictedAfter && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(250))
-                after = try sample()
-            }
+            // Envoy drops the clusters on the next push; server.memory_allocated follows on its stats flush (5 s).
+            let after = try await lab.envoySampleAfterTrim(namespace: "shop", pod: pod.name, clusters: predictedAfter, before: before)
             #expect(after.clusters == predictedAfter)
-            // server.memory_allocated follows on Envoy's stats flush (every 5 s).
-            while after.allocated >= before.allocated && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(500))
-                after = try sample()
-            }
             #expect(after.allocated < before.allocated)
             let error = abs(Double(estimatedAfter - after.allocated)) / Double(after.allocated)
             print(

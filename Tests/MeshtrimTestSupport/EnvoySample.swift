@@ -24,3 +24,26 @@ extension TestLab {
             allocated: stats.firstSample(named: "envoy_server_memory_allocated")?.integerValue ?? -1)
     }
 }
+
+extension TestLab {
+    /// Samples the sidecar of `namespace/pod` until it holds `clusters` active clusters and then until its allocated
+    /// bytes fall below `before`'s (Envoy refreshes `server.memory_allocated` on its stats flush, every 5 s), or
+    /// until `timeout` passes; returns the last sample, for the caller to check.
+    ///
+    /// - Throws: ``TestLabError`` when the pod proxy fails.
+    public func envoySampleAfterTrim(
+        namespace: String, pod: String, clusters: Int, before: EnvoySample, timeout: Duration = .seconds(60)
+    ) async throws -> EnvoySample {
+        var after = try envoySample(namespace: namespace, pod: pod)
+        let deadline = ContinuousClock.now + timeout
+        while after.clusters != clusters && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(250))
+            after = try envoySample(namespace: namespace, pod: pod)
+        }
+        while after.allocated >= before.allocated && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            after = try envoySample(namespace: namespace, pod: pod)
+        }
+        return after
+    }
+}
