@@ -3,8 +3,10 @@ import MeshtrimCore
 
 /// The bundled demo mesh (`Resources/demo-snapshot.json`), so that `meshtrim --demo` works without a cluster.
 ///
-/// The file is the output of `meshtrim generate-demo` with the default parameters (see
-/// `docs/snapshot-format.md`, "The bundled demo"). SwiftPM ships it in a resource bundle beside the executable.
+/// The file is the generator's mesh (`meshtrim generate-demo`, default parameters) with each sidecar's cluster
+/// count and Envoy memory measured on its own real lab Envoy (`scripts/demo-from-lab.sh`, which calls
+/// `generate-demo --from-lab`; see `docs/snapshot-format.md`, "The bundled demo"). SwiftPM ships it in a resource
+/// bundle beside the executable.
 enum DemoSnapshot {
     /// The resource's file name.
     static let resourceName = "demo-snapshot"

@@ -5,7 +5,8 @@ import MeshtrimCore
 /// `meshtrim generate-demo`: writes a generated mesh snapshot, by default the bundled demo.
 ///
 /// A developer command (hidden from `--help`): the bundled `Resources/demo-snapshot.json` is its output with the
-/// default parameters, and `docs/snapshot-format.md` says how to regenerate it.
+/// default parameters and `--from-lab` captures of real Envoys (``LabDemoMerger``, `scripts/demo-from-lab.sh`);
+/// `docs/snapshot-format.md` says how to regenerate it.
 struct GenerateDemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate-demo",
