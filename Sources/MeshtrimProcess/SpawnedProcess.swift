@@ -70,6 +70,25 @@ public final class SpawnedProcess: @unchecked Sendable {
         return nil
     }
 
+    /// The child's resident high-water mark so far (`VmHWM` in `/proc/PID/status`), or `nil` once it has ended or
+    /// where `/proc` does not say.
+    ///
+    /// Unlike `wait4`'s `ru_maxrss`, which on Linux starts from the spawning process's own size (the child shares
+    /// its memory until `exec`, and the kernel keeps that high-water mark), `VmHWM` belongs to the program the child
+    /// runs. Sampled while the child runs, it is a lower bound of that program's peak.
+    public func residentHighWaterBytes() -> Int? {
+        lock.lock()
+        let reaped = termination != nil
+        lock.unlock()
+        guard !reaped, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 3, fields[2] == "kB", let kibibytes = Int(fields[1]) else { return nil }
+            return kibibytes * 1024
+        }
+        return nil
+    }
+
     /// Whether the child is still running (reaps it when it has ended).
     public var isRunning: Bool { ((try? poll()) ?? nil) == nil }
 

@@ -85,6 +85,26 @@ import Testing
         #expect(run.termination.peakResidentBytes > 48 * 1024 * 1024)
     }
 
+    @Test func theSampledHighWaterMarkIsTheChildProgramsOwn() throws {
+        /// The largest VmHWM seen while `arguments` runs.
+        func sampledPeak(_ arguments: [String]) throws -> Int {
+            let child = try SpawnedProcess.spawn(ProcessOptions(arguments, standardOutput: .null, standardError: .null))
+            var peak = 0
+            while try child.poll() == nil {
+                peak = max(peak, child.residentHighWaterBytes() ?? 0)
+                usleep(1_000)
+            }
+            #expect(child.residentHighWaterBytes() == nil, "nothing to read once the child is reaped")
+            return peak
+        }
+        // A small program reads small, though this test runner is over 100 MB (wait4 would say the runner's size) ...
+        let small = try sampledPeak(["sleep", "0.3"])
+        #expect(small > 0 && small < 16 * 1024 * 1024, "\(small)")
+        // ... and a large one reads large: dd's 48 MiB buffer, kept for the time it copies 1.4 GB of zeros.
+        let large = try sampledPeak(["dd", "if=/dev/zero", "of=/dev/null", "bs=48M", "count=30"])
+        #expect(large > 48 * 1024 * 1024, "\(large)")
+    }
+
     @Test func aMissingProgramSaysWhatToCheck() {
         #expect {
             try CapturedRun.run(["meshtrim-no-such-program"])

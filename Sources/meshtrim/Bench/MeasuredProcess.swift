@@ -5,7 +5,8 @@ import MeshtrimProcess
     import Glibc
 #endif
 
-/// Runs a child process and measures it: wall-clock time and peak resident memory (`wait4`'s `ru_maxrss`).
+/// Runs a child process and measures it: wall-clock time and peak resident memory (the child's `VmHWM`, sampled
+/// every millisecond while it runs).
 ///
 /// `meshtrim bench` compares meshtrim with kubectl as separate processes measured the same way, so neither side
 /// shares an address space or an event loop with the lab or with the benchmark itself. Standard output goes to a
@@ -17,7 +18,8 @@ struct MeasuredProcess {
         var exitCode: Int32
         /// Milliseconds from spawn to exit.
         var milliseconds: Double
-        /// Peak resident set size in bytes (`ru_maxrss`, which Linux reports in KiB).
+        /// Peak resident set size in bytes: the child program's own high-water mark (`VmHWM`), sampled until it
+        /// exited; `wait4`'s `ru_maxrss` only when `/proc` gave nothing.
         var peakResidentBytes: Int
         /// Standard output (empty unless `keepOutput`).
         var stdout: Data
@@ -51,17 +53,35 @@ struct MeasuredProcess {
         let clock = ContinuousClock()
         let start = clock.now
         let child = try spawn(arguments, environment: environment, stdin: inputPath, stdout: outputPath, stderr: errorPath)
+        // The peak comes from the child's own VmHWM, sampled every millisecond until it exits: wait4's ru_maxrss
+        // would start from this process's size (docs/processes.md, "Peak RSS").
+        var sampledPeak = 0
         let termination: ProcessTermination
         do {
-            termination = try child.wait(timeout: timeout)
+            let deadline = clock.now + timeout
+            while true {
+                if let highWater = child.residentHighWaterBytes() { sampledPeak = max(sampledPeak, highWater) }
+                if let ended = try child.poll() {
+                    termination = ended
+                    break
+                }
+                if clock.now >= deadline {
+                    child.send(SIGKILL)
+                    _ = try child.wait()
+                    throw BenchError("`\(arguments.joined(separator: " "))` did not finish within \(timeout)")
+                }
+                usleep(1_000)
+            }
+        } catch let error as BenchError {
+            throw error
         } catch {
             throw BenchError("waiting for \(program) failed: \(error)")
         }
-        if termination.timedOut { throw BenchError("`\(arguments.joined(separator: " "))` did not finish within \(timeout)") }
         let elapsed = Stopwatch.milliseconds(clock.now - start)
         let errorText = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: errorPath))) ?? Data(), as: UTF8.self)
         return Result(
-            exitCode: termination.shellStatus, milliseconds: elapsed, peakResidentBytes: termination.peakResidentBytes,
+            exitCode: termination.shellStatus, milliseconds: elapsed,
+            peakResidentBytes: sampledPeak > 0 ? sampledPeak : termination.peakResidentBytes,
             stdout: keepOutput ? (try Data(contentsOf: URL(fileURLWithPath: outputPath))) : Data(),
             stderr: String(errorText.suffix(2_000)))
     }
