@@ -35,6 +35,30 @@ params=(--namespaces 32 --services 640 --pods 1560 --seed 20260302)
 mapfile -t namespaces < <(jq -r '[.observations[].namespace] | unique | .[]' "$work/generated.json")
 echo "demo-from-lab: ${#namespaces[@]} namespaces with observed sidecars, $batch per lab" >&2
 
+# start_lab INDEX ATTEMPT ARGS...: starts a lab in the background and waits for `lab: ready`; 1 if it exited or
+# did not get ready (its log and the failed Envoy's log tail are printed).
+start_lab() {
+    local index=$1 attempt=$2
+    shift 2
+    local log="$work/lab-$index-$attempt.log"
+    "$MESHTRIM" lab "${params[@]}" "$@" --max-envoys 500 \
+        --kubeconfig-out "$work/lab-$index.kubeconfig" --state-dir "$work/state-$index-$attempt" >"$log" 2>&1 &
+    lab_pid=$!
+    for ((waited = 0; waited < 600; waited++)); do
+        grep -qs '^lab: ready' "$log" && return 0
+        if ! kill -0 "$lab_pid" 2>/dev/null; then break; fi
+        sleep 1
+    done
+    cat "$log" >&2
+    local envoy_log
+    envoy_log=$(sed -n 's/.*; see \(.*envoy\.log\).*/\1/p' "$log" | head -n 1)
+    if [ -n "$envoy_log" ] && [ -f "$envoy_log" ]; then tail -n 5 "$envoy_log" >&2; fi
+    kill "$lab_pid" 2>/dev/null || true
+    wait "$lab_pid" 2>/dev/null || true
+    lab_pid=""
+    return 1
+}
+
 started=$SECONDS
 captures=()
 for ((first = 0; first < ${#namespaces[@]}; first += batch)); do
@@ -43,20 +67,17 @@ for ((first = 0; first < ${#namespaces[@]}; first += batch)); do
     envoy_args=()
     snapshot_args=()
     for ns in "${group[@]}"; do envoy_args+=(--envoy-namespace "$ns"); snapshot_args+=(-n "$ns"); done
-    log="$work/lab-$index.log"
-    "$MESHTRIM" lab "${params[@]}" "${envoy_args[@]}" --max-envoys 500 \
-        --kubeconfig-out "$work/lab-$index.kubeconfig" --state-dir "$work/state-$index" >"$log" 2>&1 &
-    lab_pid=$!
-    for ((waited = 0; waited < 600; waited++)); do
-        grep -qs '^lab: ready' "$log" && break
-        if ! kill -0 "$lab_pid" 2>/dev/null; then cat "$log" >&2; echo "demo-from-lab: the lab exited" >&2; exit 1; fi
-        sleep 1
+    # An Envoy can fail to start when another process takes the port it was given; the batch is then retried.
+    attempt=1
+    until start_lab "$index" "$attempt" "${envoy_args[@]}"; do
+        if ((attempt >= 3)); then echo "demo-from-lab: batch $index failed $attempt times" >&2; exit 1; fi
+        attempt=$((attempt + 1))
+        echo "demo-from-lab: batch $index: the lab did not start; attempt $attempt" >&2
     done
-    grep -q '^lab: ready' "$log" || { cat "$log" >&2; echo "demo-from-lab: the lab was not ready in 600 s" >&2; exit 1; }
     # server.memory_allocated is refreshed on Envoy's stats flush (every 5 s).
     sleep 6
     "$MESHTRIM" snapshot -o "$work/capture-$index.json" "${snapshot_args[@]}" --kubeconfig "$work/lab-$index.kubeconfig" >&2
-    echo "demo-from-lab: batch $index (${group[*]}): $(grep -o '[0-9]* Envoys running' "$log"), $((SECONDS - started)) s so far" >&2
+    echo "demo-from-lab: batch $index (${group[*]}): $(grep -o '[0-9]* Envoys running' "$work/lab-$index-$attempt.log"), $((SECONDS - started)) s so far" >&2
     captures+=(--from-lab "$work/capture-$index.json")
     kill "$lab_pid"
     wait "$lab_pid" || true

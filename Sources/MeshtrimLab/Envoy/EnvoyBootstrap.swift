@@ -53,6 +53,10 @@ struct EnvoyBootstrap {
         [
             "name": "envoy_prom",
             "address": socket(prometheusPort),
+            // Envoy binds listeners with SO_REUSEPORT by default: two Envoys given the same port would then both
+            // listen and the kernel would split scrapes between them (a pod reporting another pod's Envoy). Off,
+            // a port collision makes the second Envoy exit, which the fleet reports.
+            "enable_reuse_port": false,
             "filter_chains": [[
                 "filters": [[
                     "name": "envoy.filters.network.http_connection_manager",

@@ -192,9 +192,22 @@ public actor EnvoyFleet {
         return (dynamic, statics)
     }
 
+    /// A free loopback port that is not in `taken`.
+    static func freePort(avoiding taken: Set<Int>) throws -> Int {
+        for _ in 0..<100 {
+            let port = try PortAllocator.freePort()
+            if !taken.contains(port) { return port }
+        }
+        throw LabError("cannot find a free loopback port that no other Envoy of the lab uses (100 tries)")
+    }
+
     private func launch(_ index: Int) async throws {
-        groups[index].adminPort = try PortAllocator.freePort()
-        groups[index].prometheusPort = try PortAllocator.freePort()
+        // A port the kernel just handed out can come back for the next request before the first Envoy binds it:
+        // never give one port to two of this fleet's Envoys.
+        var taken = Set(groups.indices.filter { $0 != index }.flatMap { [groups[$0].adminPort, groups[$0].prometheusPort] })
+        groups[index].adminPort = try Self.freePort(avoiding: taken)
+        taken.insert(groups[index].adminPort)
+        groups[index].prometheusPort = try Self.freePort(avoiding: taken)
         let group = groups[index]
         let pod = group.pods[0]
         let bootstrap = EnvoyBootstrap(
