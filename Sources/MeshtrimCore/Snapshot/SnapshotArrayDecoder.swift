@@ -403,7 +403,8 @@ struct SnapshotArrayDecoder {
         case UInt8(ascii: "["):
             _ = try array { reader in try reader.skipValue() }
         case UInt8(ascii: "\""):
-            try skipString()
+            // Decoded, not just skipped: an invalid escape or invalid UTF-8 is refused as `JSONDecoder` refuses it.
+            _ = try string()
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
@@ -411,7 +412,7 @@ struct SnapshotArrayDecoder {
         }
     }
 
-    /// Moves past a string, escapes included.
+    /// Moves past a string, escapes included (``string()`` then has Foundation check and decode it).
     private mutating func skipString() throws {
         try expect(UInt8(ascii: "\""))
         while index < bytes.count {
