@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimCore
 
 /// One kubeconfig context resolved: which server, which credentials, which default namespace.
 public struct ClusterAccess: Sendable, Hashable {
@@ -37,7 +38,7 @@ public struct ClusterAccess: Sendable, Hashable {
     }
 
     /// The exec plugin's `spec.cluster.config`: the cluster extension named `client.authentication.k8s.io/exec`.
-    var execExtension: KubeconfigValue? {
+    var execExtension: JSONValue? {
         cluster.extensions?.first { $0.name == "client.authentication.k8s.io/exec" }?.extension
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimCore
 
 /// A `clusters[].cluster` stanza: where the API server is and how to trust it.
 public struct ClusterEntry: Codable, Hashable, Sendable {
@@ -39,10 +40,10 @@ public struct NamedExtension: Codable, Hashable, Sendable {
     /// The extension's name.
     public var name: String
     /// Its value.
-    public var `extension`: KubeconfigValue?
+    public var `extension`: JSONValue?
 
     /// Makes an extension.
-    public init(name: String, extension value: KubeconfigValue?) {
+    public init(name: String, extension value: JSONValue?) {
         self.name = name
         self.extension = value
     }

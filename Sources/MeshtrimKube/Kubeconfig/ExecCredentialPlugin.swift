@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimCore
 
 /// What an exec credential plugin printed: a bearer token and/or a client certificate, and until when it holds.
 public struct ExecCredential: Sendable, Hashable {
@@ -156,9 +157,9 @@ public enum ExecCredentialPlugin {
 
     /// `KUBERNETES_EXEC_INFO`.
     static func execInfo(access: ClusterAccess, version: String, provideCluster: Bool, interactive: Bool) -> String {
-        var spec: [String: KubeconfigValue] = ["interactive": .bool(interactive)]
+        var spec: [String: JSONValue] = ["interactive": .bool(interactive)]
         if provideCluster {
-            var cluster: [String: KubeconfigValue] = ["server": .string(access.server)]
+            var cluster: [String: JSONValue] = ["server": .string(access.server)]
             if let data = access.cluster.certificateAuthorityData {
                 cluster["certificate-authority-data"] = .string(data)
             } else if let file = access.cluster.certificateAuthority, let data = FileManager.default.contents(atPath: file) {
@@ -171,7 +172,7 @@ public enum ExecCredentialPlugin {
             if let config = access.execExtension { cluster["config"] = config }
             spec["cluster"] = .object(cluster)
         }
-        let info: KubeconfigValue = .object(["kind": .string("ExecCredential"), "apiVersion": .string(version), "spec": .object(spec)])
+        let info: JSONValue = .object(["kind": .string("ExecCredential"), "apiVersion": .string(version), "spec": .object(spec)])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(info)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimCore
 
 /// Who made a request: the user the lab's kubeconfig names and whether it may change anything.
 public struct LabUser: Hashable, Sendable {

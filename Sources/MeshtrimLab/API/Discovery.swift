@@ -1,3 +1,5 @@
+import MeshtrimCore
+
 /// The discovery documents: `/version`, `/api`, `/apis` and one `APIResourceList` per group version.
 ///
 /// The lab serves legacy discovery only (plain `application/json`), which every kubectl version understands: a

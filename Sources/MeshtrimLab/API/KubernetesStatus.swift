@@ -1,3 +1,5 @@
+import MeshtrimCore
+
 /// A Kubernetes `Status` failure: what every non-2xx answer of the lab's API carries, and what its handlers throw.
 ///
 /// The shapes follow the API server's (`reason`, `details.causes[]`), because kubectl and meshtrim branch on them:

@@ -1,3 +1,5 @@
+import MeshtrimCore
+
 /// The OpenAPI v3 documents `kubectl apply --server-side` reads before it patches.
 ///
 /// kubectl looks for a PATCH operation whose `x-kubernetes-group-version-kind` is the object's and that declares the

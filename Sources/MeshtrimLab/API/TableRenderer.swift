@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimCore
 
 /// Server-side printing: the `meta.k8s.io/v1` `Table` kubectl asks for with `Accept: …;as=Table;…`.
 ///

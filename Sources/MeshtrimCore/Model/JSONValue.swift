@@ -1,6 +1,7 @@
 import Foundation
 
-/// A JSON document as a value: what the lab stores Kubernetes objects as and answers with.
+/// A JSON document as a value: what the lab stores Kubernetes objects as and answers with, and a kubeconfig's
+/// free-form values (a cluster's `extensions[].extension`, handed to exec plugins in `KUBERNETES_EXEC_INFO`).
 ///
 /// Kubernetes objects are open-ended (labels, annotations, arbitrary `spec` fields a client applied), so the lab keeps
 /// them as JSON rather than as typed structs; typed views live in MeshtrimCore's model. Integers stay integers
