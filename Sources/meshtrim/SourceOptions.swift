@@ -43,6 +43,14 @@ struct SourceOptions: ParsableArguments {
         }
     }
 
+    /// The same choice, as the terminal UI loads it.
+    var uiSource: UISource {
+        if demo { return .demo }
+        if let snapshot { return .snapshot(snapshot) }
+        if !manifests.isEmpty { return .manifests(manifests) }
+        return .live(kubeconfig: kubeconfig, context: context)
+    }
+
     /// Loads the chosen source and analyses it.
     ///
     /// - Parameter namespaces: for a live cluster, only these namespaces' sidecars are observed (`nil`: all).
