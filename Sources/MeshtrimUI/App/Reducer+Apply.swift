@@ -30,13 +30,12 @@ func openApply(_ state: inout AppState) -> [Effect] {
 func performOnApply(_ state: inout AppState, _ command: Command) -> [Effect] {
     guard case .apply(var apply) = state.top else { return [] }
     let page = state.pageSize
+    if let offset = scrolledTextOffset(apply.offset, by: command, lines: apply.lines.count, page: page) {
+        apply.offset = offset
+        state.top = .apply(apply)
+        return []
+    }
     switch command {
-    case .up: apply.offset -= 1
-    case .down: apply.offset += 1
-    case .pageUp: apply.offset -= page
-    case .pageDown: apply.offset += page
-    case .top: apply.offset = 0
-    case .bottom: apply.offset = apply.lines.count
     case .jumpToDiff:
         apply.offset = apply.lines.firstIndex { $0.kind == .heading && $0.text.hasPrefix("DIFF") } ?? apply.offset
     case .toggleChoice:

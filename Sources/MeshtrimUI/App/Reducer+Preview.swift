@@ -115,17 +115,32 @@ func clampedPreviewOffset(_ offset: Int, lines: Int, page: Int) -> Int {
     max(0, min(offset, lines - max(1, page)))
 }
 
+/// The offset after a scroll command on a text screen of `lines` lines (the preview, the apply screen), clamped so
+/// the last page is full; `nil` when `command` does not scroll.
+func scrolledTextOffset(_ offset: Int, by command: Command, lines: Int, page: Int) -> Int? {
+    let moved: Int
+    switch command {
+    case .up: moved = offset - 1
+    case .down: moved = offset + 1
+    case .pageUp: moved = offset - page
+    case .pageDown: moved = offset + page
+    case .top: moved = 0
+    case .bottom: moved = lines
+    default: return nil
+    }
+    return clampedPreviewOffset(moved, lines: lines, page: page)
+}
+
 /// Commands of the YAML preview: scroll, `d` diff, `w` write.
 func performOnPreview(_ state: inout AppState, _ command: Command) -> [Effect] {
     guard case .preview(var preview) = state.top else { return [] }
     let page = state.pageSize
+    if let offset = scrolledTextOffset(preview.offset, by: command, lines: preview.lines.count, page: page) {
+        preview.offset = offset
+        state.top = .preview(preview)
+        return []
+    }
     switch command {
-    case .up: preview.offset -= 1
-    case .down: preview.offset += 1
-    case .pageUp: preview.offset -= page
-    case .pageDown: preview.offset += page
-    case .top: preview.offset = 0
-    case .bottom: preview.offset = preview.lines.count
     case .jumpToDiff: preview.offset = preview.diffStart
     case .write: return openWritePrompt(&state)
     case .apply: return openApply(&state)
