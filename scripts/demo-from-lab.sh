@@ -14,13 +14,31 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Every tool it needs, checked up front: a missing one fails here with its name, not half-way through a batch.
+for tool in jq swift python3; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "demo-from-lab: $tool is missing (apt-get install $tool)" >&2
+        exit 1
+    fi
+done
+
 output=${1:-Sources/meshtrim/Resources/demo-snapshot.json}
 batch=${BATCH:-5}
 if [ -z "${MESHTRIM:-}" ]; then
     swift build --product meshtrim >&2
     MESHTRIM=.build/debug/meshtrim
 fi
-export MESHTRIM_ENVOY=${MESHTRIM_ENVOY:-$(bash scripts/install-test-tools.sh 2>/dev/null | tail -n 1)}
+if [ -z "${MESHTRIM_ENVOY:-}" ]; then
+    if ! MESHTRIM_ENVOY=$(bash scripts/install-test-tools.sh | tail -n 1) || [ ! -x "$MESHTRIM_ENVOY" ]; then
+        echo "demo-from-lab: no Envoy (scripts/install-test-tools.sh failed; see its messages above)" >&2
+        exit 1
+    fi
+fi
+if [ ! -x "$MESHTRIM_ENVOY" ]; then
+    echo "demo-from-lab: MESHTRIM_ENVOY=$MESHTRIM_ENVOY is not an executable" >&2
+    exit 1
+fi
+export MESHTRIM_ENVOY
 work=$(mktemp -d "${TMPDIR:-/tmp}/demo-from-lab.XXXXXX")
 lab_pid=""
 cleanup() {
