@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import MeshtrimCore
 
-/// The Sidecar scenarios of istio/istio's own tests (asserted outcomes in shared/fixtures/istio/SOURCES.md), and Bookinfo.
+/// The Sidecar scenarios of istio/istio's own tests (asserted outcomes in Tests/Fixtures/istio/SOURCES.md), and Bookinfo.
 @Suite("Istio's Sidecar scenarios")
 struct IstioScenarioTests {
     @Test("sidecar-ns-scope: root Sidecar ./*, proxy in ns1 at 100.1.1.2 gets 9 clusters (TestLDSWithDefaultSidecar)")

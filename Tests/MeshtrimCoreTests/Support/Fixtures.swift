@@ -1,17 +1,15 @@
 import Foundation
 
-/// Locates test data: the shared Istio fixtures beside the repository and the repo's own files.
+/// Locates test data: the Istio fixtures vendored under `Tests/Fixtures/istio` (with their SOURCES.md) and the repo's
+/// own files, so that a clone of the repository alone passes its tests.
 enum Fixtures {
     /// The repository root (three levels above this file: Tests/MeshtrimCoreTests/Support).
     static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `shared/fixtures/istio/<relativePath>`, from the folder that holds the repository (CI clones next to
-    /// `shared/`).
+    /// `Tests/Fixtures/istio/<relativePath>`: real files from istio/istio, their sources in that folder's SOURCES.md.
     static func istio(_ relativePath: String) -> URL {
-        repositoryRoot.deletingLastPathComponent()
-            .appendingPathComponent("shared/fixtures/istio")
-            .appendingPathComponent(relativePath)
+        repositoryRoot.appendingPathComponent("Tests/Fixtures/istio").appendingPathComponent(relativePath)
     }
 
     /// The text of an Istio fixture.

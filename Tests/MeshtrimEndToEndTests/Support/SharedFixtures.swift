@@ -1,12 +1,11 @@
 import Foundation
 
-/// The Istio fixtures in `shared/` beside the repository (as CI lays it out).
+/// The Istio fixtures vendored under `Tests/Fixtures/istio` (their sources in its SOURCES.md).
 func sharedFixture(_ relativePath: String) -> String {
-    // This file is <repo>/Tests/MeshtrimEndToEndTests/Support/SharedFixtures.swift; shared/ sits beside <repo>.
+    // This file is <repo>/Tests/MeshtrimEndToEndTests/Support/SharedFixtures.swift.
     URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/fixtures/istio").appendingPathComponent(relativePath).path
+        .appendingPathComponent("Fixtures/istio").appendingPathComponent(relativePath).path
 }
 
 /// A fresh temporary directory, removed by the caller.
