@@ -3,8 +3,9 @@ import Testing
 
 /// Compares `actual` with `__Snapshots__/<name>.txt` in the test target's folder.
 ///
-/// Run with `RECORD_SNAPSHOTS=1` to (re)write the files instead; a missing file is recorded and reported as an
-/// issue so a new golden is never silently accepted.
+/// Run with `RECORD_SNAPSHOTS=1` to (re)write the files instead. Recording always fails the test (review the
+/// `git diff` of the goldens, then re-run without it), and a missing file is recorded and reported the same way, so
+/// a new or changed golden is never silently accepted.
 func assertGolden(_ actual: String, named name: String, filePath: String = #filePath, sourceLocation: SourceLocation = #_sourceLocation) throws {
     var directory = URL(fileURLWithPath: filePath).deletingLastPathComponent()
     if directory.lastPathComponent == "Support" { directory = directory.deletingLastPathComponent() }
@@ -13,9 +14,10 @@ func assertGolden(_ actual: String, named name: String, filePath: String = #file
     if recording || !FileManager.default.fileExists(atPath: url.path) {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try (actual + "\n").write(to: url, atomically: true, encoding: .utf8)
-        if !recording {
-            Issue.record("Recorded the missing golden \(url.lastPathComponent); check it and re-run.", sourceLocation: sourceLocation)
-        }
+        let why = recording ? "RECORD_SNAPSHOTS is set" : "it was missing"
+        Issue.record(
+            "Recorded the golden \(url.lastPathComponent) because \(why); review its diff and re-run without RECORD_SNAPSHOTS.",
+            sourceLocation: sourceLocation)
         return
     }
     let expected = try String(contentsOf: url, encoding: .utf8)
