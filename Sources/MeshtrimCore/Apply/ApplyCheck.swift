@@ -121,12 +121,15 @@ public struct ApplyResult: Hashable, Sendable {
     public var generation: Int?
     /// The field managers of the object after the apply.
     public var managers: [String]
+    /// How the result is known when not from the apply's own answer (it was lost; a re-read showed the change).
+    public var note: String?
 
     /// Makes a result.
-    public init(document: ApplyDocument, created: Bool, generation: Int?, managers: [String]) {
+    public init(document: ApplyDocument, created: Bool, generation: Int?, managers: [String], note: String? = nil) {
         self.document = document
         self.created = created
         self.generation = generation
         self.managers = managers
+        self.note = note
     }
 }

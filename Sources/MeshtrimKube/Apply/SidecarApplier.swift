@@ -31,7 +31,7 @@ public struct SidecarApplier: Sendable {
             dryRun = .skipped("not run, since RBAC denies the apply")
         } else {
             do {
-                let result = try await patch(document, dryRun: true, force: forceConflicts)
+                let result = try await dryRunPatch(document, force: forceConflicts)
                 dryRun = .accepted(created: result.created)
             } catch {
                 dryRun = .rejected(error)
@@ -45,11 +45,44 @@ public struct SidecarApplier: Sendable {
 
     /// Applies `document` (server-side apply, field manager `meshtrim`).
     ///
+    /// The real PATCH is never repeated blindly: when it fails in a way that may or may not have changed the object
+    /// (a 5xx, a cut-off answer, a timeout), the live object is read again (GETs are retried). If it already says
+    /// what the document says, the apply took effect and its result is returned (with a note); if it does not, the
+    /// PATCH is sent again, at most `maxAttempts` times in all; if it cannot be read, the failure says that the
+    /// outcome is unknown.
+    ///
     /// - Parameter forceConflicts: take over fields other field managers own (`force=true`), as
     ///   `kubectl apply --server-side --force-conflicts` does.
-    /// - Throws: ``ApplyFailure``; nothing changed then.
+    /// - Throws: ``ApplyFailure``; nothing changed then, unless its message says the outcome is unknown.
     public func apply(_ document: ApplyDocument, forceConflicts: Bool = false) async throws(ApplyFailure) -> ApplyResult {
-        try await patch(document, dryRun: false, force: forceConflicts)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let lost: KubeError
+            do {
+                return try await patch(document, dryRun: false, force: forceConflicts)
+            } catch let error as KubeError where error.isTransient {
+                lost = error
+            } catch let error as KubeError {
+                throw Self.failure(error, document: document)
+            } catch {
+                throw ApplyFailure(.other, "\(error)")
+            }
+            let (live, exists, _) = await readLive(document)
+            if let live, exists == true, ApplyDiff.diff(live: live, document: document).isEmpty {
+                var result = Self.result(of: Data(live.utf8), status: 200, document: document)
+                result.note = "the API server's answer was lost (\(lost.message)); reading the Sidecar again showed the apply took effect"
+                return result
+            }
+            guard exists != nil else {
+                throw ApplyFailure(
+                    .other, "the apply of Sidecar \(document.qualifiedName) got no answer (\(lost.message)) and the Sidecar could not be read "
+                        + "again, so whether it was applied is unknown",
+                    hint: "check with kubectl get sidecar -n \(document.namespace) \(document.name) -o yaml, then apply again")
+            }
+            guard attempt < client.options.maxAttempts else { throw Self.failure(lost, document: document) }
+            do { try await client.backOff(attempt: attempt) } catch { throw ApplyFailure(.other, "cancelled") }
+        }
     }
 
     // MARK: Steps
@@ -90,20 +123,32 @@ public struct SidecarApplier: Sendable {
         return unknown.isEmpty ? .allowed : .unknown("the access review could not be made (\(unknown.joined(separator: "; "))); the dry-run will tell")
     }
 
-    /// The server-side apply PATCH (dry-run or real).
-    func patch(_ document: ApplyDocument, dryRun: Bool, force: Bool) async throws(ApplyFailure) -> ApplyResult {
+    /// The server-side apply PATCH (dry-run or real); a dry-run is retried like a GET (it changes nothing), a real
+    /// one is sent once.
+    ///
+    /// - Throws: ``KubeError`` as the client reports it.
+    func patch(_ document: ApplyDocument, dryRun: Bool, force: Bool) async throws -> ApplyResult {
         var query = [("fieldManager", Self.fieldManager), ("force", force ? "true" : "false")]
         if dryRun { query.append(("dryRun", "All")) }
-        let response: KubeResponse
+        let response = try await client.send(
+            "PATCH", document.resourcePath, query: query, body: Data(document.body.utf8), contentType: "application/apply-patch+yaml",
+            retry: dryRun)
+        return Self.result(of: response.body, status: response.status, document: document)
+    }
+
+    /// The dry-run's answer, as ``ApplyFailure`` when refused.
+    func dryRunPatch(_ document: ApplyDocument, force: Bool) async throws(ApplyFailure) -> ApplyResult {
         do {
-            response = try await client.send(
-                "PATCH", document.resourcePath, query: query, body: Data(document.body.utf8), contentType: "application/apply-patch+yaml",
-                retry: false)
+            return try await patch(document, dryRun: true, force: force)
         } catch let error as KubeError {
             throw Self.failure(error, document: document)
         } catch {
             throw ApplyFailure(.other, "\(error)")
         }
+    }
+
+    /// The result an answer (the object after the apply, JSON) describes.
+    static func result(of body: Data, status: Int, document: ApplyDocument) -> ApplyResult {
         struct Answer: Decodable {
             struct Metadata: Decodable {
                 struct Managed: Decodable { var manager: String? }
@@ -112,9 +157,9 @@ public struct SidecarApplier: Sendable {
             }
             var metadata: Metadata?
         }
-        let answer = try? JSONDecoder().decode(Answer.self, from: response.body)
+        let answer = try? JSONDecoder().decode(Answer.self, from: body)
         return ApplyResult(
-            document: document, created: response.status == 201, generation: answer?.metadata?.generation,
+            document: document, created: status == 201, generation: answer?.metadata?.generation,
             managers: answer?.metadata?.managedFields?.compactMap(\.manager) ?? [])
     }
 

@@ -18,10 +18,12 @@ public struct KubeResponse: Sendable {
 
 /// A Kubernetes REST client for one kubeconfig context, over AsyncHTTPClient + NIOSSL.
 ///
-/// Sends the context's credentials (``CredentialProvider``), retries what is safe to retry (429 and 5xx with
-/// `Retry-After`, 500/502/504, cut-off answers) a bounded number of times, re-fetches a rejected exec or token-file
-/// credential once on 401, and maps every failure to a ``KubeError`` with an actionable message. Call
-/// ``shutdown()`` when done.
+/// Sends the context's credentials (``CredentialProvider``), retries what is safe to retry a bounded number of times
+/// with backoff (429 and 503 with `Retry-After`, 500/502/504, cut-off and garbled answers; only for requests that
+/// change nothing: GETs, server-side dry-runs, access reviews, and 429s, which the server did not process),
+/// re-fetches a rejected exec or token-file credential once on 401, and maps every failure to a ``KubeError`` with
+/// an actionable message. A real write is never repeated here: its caller re-reads the object and decides
+/// (``SidecarApplier/apply(_:forceConflicts:)``). Call ``shutdown()`` when done.
 public final class KubeClient: Sendable {
     /// How the client behaves.
     public struct Options: Sendable {
@@ -39,6 +41,8 @@ public final class KubeClient: Sendable {
         public var interactiveTerminal = false
         /// The environment (exec plugins, `HTTPS_PROXY`).
         public var environment: [String: String] = ProcessInfo.processInfo.environment
+        /// Waits between tries (tests inject one that does not sleep).
+        public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
         /// Defaults.
         public init() {}
@@ -137,11 +141,15 @@ public final class KubeClient: Sendable {
     ///   - query: parameters, percent-encoded here.
     ///   - maxBytes: answers larger than this fail.
     ///   - retry: whether transient failures are retried (`options.maxAttempts`).
+    ///   - changesNothing: the request is not a GET but changes nothing either (an access review), so it is retried
+    ///     like one; requests with `dryRun=All` are, too.
     /// - Throws: ``KubeError``.
     public func send(
         _ method: String = "GET", _ path: String, query: [(String, String)] = [], body: Data? = nil, contentType: String? = nil,
-        accept: String = "application/json", timeout: Duration? = nil, maxBytes: Int = 512 << 20, retry: Bool = true
+        accept: String = "application/json", timeout: Duration? = nil, maxBytes: Int = 512 << 20, retry: Bool = true,
+        changesNothing: Bool = false
     ) async throws -> KubeResponse {
+        let repeatable = method == "GET" || changesNothing || query.contains { $0.0 == "dryRun" && $0.1 == "All" }
         let encodedQuery = Self.encode(query)
         let url = endpoint.url(path: path, query: encodedQuery)
         var refreshed = false
@@ -200,22 +208,46 @@ public final class KubeClient: Sendable {
                 // A pod that is slow through the proxy is the pod's problem: waiting again would only triple it.
                 retryable = error.kind == .badResponse || (error.kind == .timeout && !path.contains("/proxy/"))
             }
-            guard retry, retryable, attempt < options.maxAttempts, method == "GET" || failure.statusCode == 429 else { throw failure }
-            let delay = min(retryAfter ?? .milliseconds(200 * (1 << (attempt - 1))), options.maxRetryDelay)
-            do { try await Task.sleep(for: delay) } catch { throw KubeError(.cancelled, "cancelled") }
+            guard retry, retryable, attempt < options.maxAttempts, repeatable || failure.statusCode == 429 else { throw failure }
+            try await backOff(attempt: attempt, retryAfter: retryAfter)
         }
     }
 
-    /// GETs `path` and decodes the JSON answer.
+    /// Waits before try `attempt + 1`: the server's `Retry-After`, else 200 ms doubling, at most `maxRetryDelay`.
+    func backOff(attempt: Int, retryAfter: Duration? = nil) async throws {
+        let delay = min(retryAfter ?? .milliseconds(200 * (1 << min(attempt - 1, 10))), options.maxRetryDelay)
+        do { try await options.sleep(delay) } catch { throw KubeError(.cancelled, "cancelled") }
+    }
+
+    /// Sends a request that changes nothing and decodes its JSON answer, retrying (``send(_:_:query:body:contentType:accept:timeout:maxBytes:retry:changesNothing:)``'s
+    /// rules) and also retrying a 2xx answer whose body is not the JSON expected (a garbled answer), up to
+    /// `options.maxAttempts` tries in all.
+    ///
+    /// - Throws: ``KubeError``; kind `badResponse` when the body is still not the expected JSON.
+    public func fetch<Value: Decodable>(
+        _ type: Value.Type, _ method: String = "GET", _ path: String, query: [(String, String)] = [], body: Data? = nil,
+        contentType: String? = nil
+    ) async throws -> (value: Value, response: KubeResponse) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let response = try await send(method, path, query: query, body: body, contentType: contentType, changesNothing: true)
+            do {
+                return (try JSONDecoder().decode(type, from: response.body), response)
+            } catch {
+                guard attempt < options.maxAttempts else {
+                    throw KubeError(.badResponse, "the answer to \(method) \(path) is not the expected JSON (\(error))")
+                }
+            }
+            try await backOff(attempt: attempt)
+        }
+    }
+
+    /// GETs `path` and decodes the JSON answer (a garbled answer is retried).
     ///
     /// - Throws: ``KubeError``; kind `badResponse` when the body is not the expected JSON.
     public func get<Value: Decodable>(_ type: Value.Type, _ path: String, query: [(String, String)] = []) async throws -> Value {
-        let response = try await send("GET", path, query: query)
-        do {
-            return try JSONDecoder().decode(type, from: response.body)
-        } catch {
-            throw KubeError(.badResponse, "the answer to GET \(path) is not the expected JSON (\(error))")
-        }
+        try await fetch(type, "GET", path, query: query).value
     }
 
     /// The headers (credentials, impersonation) a request needs now; for the port-forward's WebSocket.

@@ -11,7 +11,8 @@ public struct ListPages: Sendable {
 extension KubeClient {
     /// Reads a whole list with `limit`/`continue`, as kubectl does (500 per page by default).
     ///
-    /// An expired `continue` token (410) restarts the list once from the beginning.
+    /// An expired `continue` token (410) restarts the list once from the beginning; a page that is cut off or not a
+    /// list (garbled) is fetched again, like any failed GET (``KubeClient/fetch(_:_:_:query:body:contentType:)``).
     ///
     /// - Parameters:
     ///   - path: the list path (`/api/v1/pods`, `/apis/networking.istio.io/v1/namespaces/shop/sidecars`).
@@ -43,12 +44,12 @@ extension KubeClient {
             var parameters = query
             parameters.append(("limit", String(pageSize)))
             if let token { parameters.append(("continue", token)) }
-            let response = try await send("GET", path, query: parameters)
             let meta: ListMeta
+            let response: KubeResponse
             do {
-                meta = try JSONDecoder().decode(ListMeta.self, from: response.body)
-            } catch {
-                throw KubeError(.badResponse, "the answer to GET \(path) is not a Kubernetes list")
+                (meta, response) = try await fetch(ListMeta.self, "GET", path, query: parameters)
+            } catch let error as KubeError where error.kind == .badResponse && error.message.contains("not the expected JSON") {
+                throw KubeError(.badResponse, "the answer to GET \(path) is not a Kubernetes list (tried \(options.maxAttempts) times)")
             }
             pages.append(response.body)
             resourceVersion = resourceVersion ?? meta.metadata?.resourceVersion

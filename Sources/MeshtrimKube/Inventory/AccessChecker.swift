@@ -17,6 +17,7 @@ public enum AccessAnswer: Sendable, Hashable {
 }
 
 /// Asks the API server what the current user may do (`SelfSubjectAccessReview`, JSON), caching every answer.
+/// Reviews change nothing, so failed and garbled answers are retried with backoff (``KubeClient/fetch(_:_:_:query:body:contentType:)``).
 ///
 /// Every authenticated user may create reviews (`system:basic-user`). An answer for all namespaces (`namespace`
 /// `nil`) that is `denied` may still be `allowed` in one namespace, so callers ask again per namespace before
@@ -74,9 +75,10 @@ public actor AccessChecker {
         }
         do {
             let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-            let response = try await client.send(
-                "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", body: data, contentType: "application/json")
-            let review = try JSONDecoder().decode(Review.self, from: response.body)
+            // A review changes nothing, so a failed or garbled answer is retried like a GET.
+            let review = try await client.fetch(
+                Review.self, "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", body: data, contentType: "application/json"
+            ).value
             if review.status?.allowed == true { return .allowed }
             if let error = review.status?.evaluationError, !error.isEmpty, review.status?.denied != true {
                 return .unknown("the access review failed: \(error)")

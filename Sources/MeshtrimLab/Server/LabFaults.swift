@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Faults the lab injects on request, for reliability tests of clients (`--fault …`).
 ///
@@ -10,7 +11,53 @@ import Foundation
 /// - `forbid=VERB:RESOURCE` (repeatable): RBAC denies every user that verb on that plural resource (`patch:sidecars`,
 ///   `*:sidecars`, `create:selfsubjectaccessreviews`), in SelfSubjectAccessReviews and in the requests themselves
 ///   (403), like a cluster whose RBAC is tighter than the kubeconfig suggests.
+/// - `fail-first=N:METHOD:RESOURCE`, `truncate-first=N:METHOD:RESOURCE`, `garble-first=N:METHOD:RESOURCE`
+///   (repeatable): deterministic faults for tests, see ``Rule``.
 public struct LabFaults: Sendable, Hashable {
+    /// A deterministic fault: the first ``count`` requests that match ``method`` and ``resource`` get it, the rest
+    /// are served normally (so a test knows exactly how many tries fail).
+    public struct Rule: Sendable, Hashable {
+        /// What happens to a matching request.
+        public enum Kind: String, Sendable, Hashable {
+            /// 503 ServiceUnavailable with `Retry-After: 1`, before the API sees the request (nothing changes).
+            case fail = "fail-first"
+            /// The API handles the request (a write takes effect), then the answer is cut off half-way and the
+            /// connection closed: the client cannot know whether it worked.
+            case truncate = "truncate-first"
+            /// The API handles the request, then answers with a complete response whose body is only the first half
+            /// of the real one (not valid JSON).
+            case garble = "garble-first"
+        }
+
+        /// What happens.
+        public var kind: Kind
+        /// How many matching requests get it.
+        public var count: Int
+        /// `GET`, `POST`, `PATCH`, `PUT`, `DELETE`, `*` (any), `dry-run` (any request with `dryRun=All`) or `write`
+        /// (any other request that is not a GET).
+        public var method: String
+        /// The plural resource the path names (`pods`, `sidecars`, `namespaces`, `selfsubjectaccessreviews`;
+        /// `pods` for `…/pods/NAME/proxy/…` too), or `*`.
+        public var resource: String
+
+        /// Whether a request matches.
+        func matches(method requestMethod: String, resource requestResource: String, isDryRun: Bool) -> Bool {
+            guard resource == "*" || resource == requestResource else { return false }
+            switch method {
+            case "*": return true
+            case "DRY-RUN": return isDryRun
+            case "WRITE": return requestMethod != "GET" && !isDryRun
+            default: return method == requestMethod
+            }
+        }
+    }
+
+    /// How often each rule was used, shared by every copy of the faults (one server).
+    private final class Usage: Sendable {
+        let counts = Mutex<[Int: Int]>([:])
+    }
+
+
     /// Added to every API answer.
     public var latency: Duration = .zero
     /// Fraction of requests that fail.
@@ -21,12 +68,60 @@ public struct LabFaults: Sendable, Hashable {
     public var slowEnvoy: Duration = .zero
     /// `verb:resource` pairs RBAC denies every user (`*` for any verb).
     public var forbidden: Set<String> = []
+    /// Deterministic faults, in the order given; the first rule with tries left takes a request.
+    public var rules: [Rule] = []
+    private let usage = Usage()
 
     /// No faults.
     public init() {}
 
     /// Whether any fault is on.
     public var isEmpty: Bool { self == LabFaults() }
+
+    /// Equal when the same faults are configured (how often rules were used does not count).
+    public static func == (left: LabFaults, right: LabFaults) -> Bool {
+        left.latency == right.latency && left.errorRate == right.errorRate && left.truncateRate == right.truncateRate
+            && left.slowEnvoy == right.slowEnvoy && left.forbidden == right.forbidden && left.rules == right.rules
+    }
+
+    /// Hashes the configured faults.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(latency)
+        hasher.combine(errorRate)
+        hasher.combine(truncateRate)
+        hasher.combine(slowEnvoy)
+        hasher.combine(forbidden)
+        hasher.combine(rules)
+    }
+
+    /// The deterministic fault for a request, if a rule with tries left matches it (the try is counted).
+    ///
+    /// - Parameters:
+    ///   - method: the HTTP method.
+    ///   - path: the request path (`/api/v1/namespaces/shop/pods`).
+    ///   - isDryRun: whether the request has `dryRun=All`.
+    public func injection(method: String, path: String, isDryRun: Bool) -> Rule.Kind? {
+        guard !rules.isEmpty else { return nil }
+        let resource = Self.resource(of: path)
+        return usage.counts.withLock { counts -> Rule.Kind? in
+            for (index, rule) in rules.enumerated()
+            where counts[index, default: 0] < rule.count && rule.matches(method: method.uppercased(), resource: resource, isDryRun: isDryRun) {
+                counts[index, default: 0] += 1
+                return rule.kind
+            }
+            return nil
+        }
+    }
+
+    /// The plural resource a path names: `/api/v1/namespaces/shop/pods/x/proxy/stats` → `pods`,
+    /// `/api/v1/namespaces` → `namespaces`, `/version` → `version`.
+    static func resource(of path: String) -> String {
+        var segments = path.split(separator: "/").map(String.init)
+        if segments.first == "api" { segments.removeFirst(min(2, segments.count)) }
+        if segments.first == "apis" { segments.removeFirst(min(3, segments.count)) }
+        if segments.first == "namespaces", segments.count >= 3 { return segments[2] }
+        return segments.first ?? ""
+    }
 
     /// Parses `--fault` values.
     ///
@@ -52,9 +147,21 @@ public struct LabFaults: Sendable, Hashable {
                     throw LabError("fault \"\(specification)\" needs VERB:RESOURCE, e.g. forbid=patch:sidecars or forbid=*:sidecars")
                 }
                 faults.forbidden.insert(parts.joined(separator: ":"))
+            case Rule.Kind.fail.rawValue, Rule.Kind.truncate.rawValue, Rule.Kind.garble.rawValue:
+                let parts = (value ?? "").split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+                let methods = ["GET", "POST", "PATCH", "PUT", "DELETE", "*", "DRY-RUN", "WRITE"]
+                guard parts.count == 3, let count = Int(parts[0]), count >= 0, methods.contains(parts[1].uppercased()), !parts[2].isEmpty,
+                    let kind = Rule.Kind(rawValue: name)
+                else {
+                    throw LabError(
+                        "fault \"\(specification)\" needs N:METHOD:RESOURCE, e.g. \(name)=2:GET:pods or \(name)=1:dry-run:sidecars "
+                            + "(METHOD: GET, POST, PATCH, PUT, DELETE, *, dry-run or write)")
+                }
+                faults.rules.append(Rule(kind: kind, count: count, method: parts[1].uppercased(), resource: parts[2].lowercased()))
             default:
                 throw LabError(
-                    "unknown fault \"\(specification)\"; use latency=300ms, error-rate=0.2, truncate-rate=0.1, slow-envoy[=3s] or forbid=VERB:RESOURCE")
+                    "unknown fault \"\(specification)\"; use latency=300ms, error-rate=0.2, truncate-rate=0.1, slow-envoy[=3s], "
+                        + "forbid=VERB:RESOURCE, fail-first=N:METHOD:RESOURCE, truncate-first=… or garble-first=…")
             }
         }
         return faults

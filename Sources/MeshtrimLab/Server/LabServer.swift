@@ -42,6 +42,11 @@ struct LabResponder: HTTPResponder {
         if faults.latency > .zero { try await Task.sleep(for: faults.latency) }
         let path = request.uri.path
         var random = SystemRandomNumberGenerator()
+        let injected = faults.injection(
+            method: request.method.rawValue, path: path, isDryRun: APIRequest.parseQuery(request.uri.query)["dryRun"]?.first == "All")
+        if injected == .fail {
+            return response(.status(KubernetesStatus(code: 503, reason: "ServiceUnavailable", message: "the lab injected a fault (fail-first)", retryAfterSeconds: 1)))
+        }
         if faults.errorRate > 0, Double.random(in: 0..<1, using: &random) < faults.errorRate {
             let status = Bool.random(using: &random)
                 ? KubernetesStatus(code: 503, reason: "ServiceUnavailable", message: "the lab injected a fault (error-rate)", retryAfterSeconds: 1)
@@ -61,6 +66,10 @@ struct LabResponder: HTTPResponder {
             body: Data(buffer: body), user: user)
         if faults.slowEnvoy > .zero, path.contains("/proxy/") { try await Task.sleep(for: faults.slowEnvoy) }
         let answer = await api.handle(apiRequest)
+        if injected == .truncate, answer.body.count > 1 { return truncated(answer) }
+        if injected == .garble {
+            return response(APIResponse(status: answer.status, contentType: answer.contentType, body: answer.body.prefix(answer.body.count / 2)))
+        }
         if faults.truncateRate > 0, Double.random(in: 0..<1, using: &random) < faults.truncateRate, answer.body.count > 1 {
             return truncated(answer)
         }
