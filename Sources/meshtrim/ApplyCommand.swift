@@ -18,6 +18,11 @@ struct ApplyCommand: AsyncParsableCommand {
             server-side dry-run's answer (Istio's validation included) and the pods that will get it, then asks \
             (default No). Nothing is restarted: Envoy takes the new scope over xDS. Exit status 0 when everything was \
             applied (or, with --dry-run, accepted), 1 when anything was refused or failed.
+
+            All documents are checked before the first is applied; when any is refused, none is applied. A safety \
+            check that cannot run (the cluster could not be read for it, after retries) refuses like one that finds \
+            an error: --ignore-safety applies anyway. Reads, access reviews and dry-runs are retried; a failed apply \
+            is not sent again before the Sidecar is read back. With several documents, a summary ends the output.
             """
     )
 
@@ -79,74 +84,172 @@ struct ApplyCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let applier = SidecarApplier(client: client)
-        let analysis = noSafetyChecks ? nil : await safetyAnalysis(namespaces: Array(Set(documents.map(\.namespace))).sorted())
-        var failed = false
+        var safetyNotRun: String?
+        var analysis: MeshAnalysis?
+        if !noSafetyChecks {
+            switch await safetyAnalysis(namespaces: Array(Set(documents.map(\.namespace))).sorted()) {
+            case .success(let loaded): analysis = loaded
+            case .failure(let reason): safetyNotRun = reason.description
+            }
+        }
+        // Every document is checked (RBAC, diff, server-side dry-run, safety) before the first real apply is sent.
+        var outcomes: [Outcome] = []
         for (index, document) in documents.enumerated() {
             if index > 0 { print("") }
             let safety = analysis?.safetyFindings(for: document.sidecar) ?? []
-            if await !handle(document, safety: safety, applier: applier, interactive: interactive) { failed = true }
+            outcomes.append(await check(document, safety: safety, safetyNotRun: safetyNotRun, applier: applier))
+        }
+        let refused = outcomes.contains { if case .refused = $0.state { return true } else { return false } }
+        if refused && documents.count > 1 && !dryRun {
+            for index in outcomes.indices where outcomes[index].state == .ready {
+                outcomes[index].state = .refused("not sent, since another document of the file was refused (all are checked first)")
+            }
+        }
+        if !dryRun {
+            var stopped: String?
+            for index in outcomes.indices where outcomes[index].state == .ready {
+                if let stopped {
+                    outcomes[index].state = .refused("not sent, since \(stopped)")
+                    continue
+                }
+                outcomes[index].state = await apply(outcomes[index], applier: applier, interactive: interactive)
+                if case .failed = outcomes[index].state { stopped = "the apply of Sidecar \(outcomes[index].check.document.qualifiedName) failed" }
+            }
         }
         await client.shutdown()
-        if failed { throw ExitCode(1) }
+        if documents.count > 1 || outcomes.contains(where: \.state.isFailure) {
+            print("")
+            for line in Self.summary(outcomes, dryRun: dryRun) { print(line) }
+        }
+        if outcomes.contains(where: \.state.isFailure) { throw ExitCode(1) }
     }
 
-    /// Checks, asks and applies one document; whether it went as asked.
-    private func handle(_ document: ApplyDocument, safety: [SafetyFinding], applier: SidecarApplier, interactive: Bool) async -> Bool {
+    /// One document's check and what became of it.
+    struct Outcome {
+        /// Where a document is.
+        enum State: Equatable {
+            /// Checked and allowed; waiting to be applied (or, with --dry-run, accepted).
+            case ready
+            /// The live object already says this.
+            case unchanged
+            /// Not applied (refused by a check, or not sent); the reason.
+            case refused(String)
+            /// The person answered no.
+            case declined
+            /// Applied; `created` or `configured`.
+            case applied(String)
+            /// The apply was sent and failed (or its outcome is unknown).
+            case failed(String)
+
+            /// Whether this makes the exit status 1.
+            var isFailure: Bool {
+                switch self {
+                case .refused, .declined, .failed: return true
+                case .ready, .unchanged, .applied: return false
+                }
+            }
+        }
+
+        /// The check.
+        var check: ApplyCheck
+        /// Where it is.
+        var state: State
+    }
+
+    /// Checks one document and prints the report: whether it may be applied.
+    private func check(_ document: ApplyDocument, safety: [SafetyFinding], safetyNotRun: String?, applier: SidecarApplier) async -> Outcome {
         let check = await applier.check(document, forceConflicts: forceConflicts)
         for line in ApplyReport.lines(for: check, safety: safety) { print(Self.render(line)) }
+        if let safetyNotRun { print("\(ignoreSafety ? "!" : "✗") safety: the checks could not run: \(safetyNotRun)") }
         guard check.mayApply else {
             printError("meshtrim apply: Sidecar \(document.qualifiedName) not applied: \(Self.reason(check))")
-            return false
+            return Outcome(check: check, state: .refused(Self.reason(check)))
+        }
+        if safetyNotRun != nil && !ignoreSafety {
+            printError(
+                "meshtrim apply: Sidecar \(document.qualifiedName) not applied: the safety checks could not run (the cluster could not be "
+                    + "read for them, even after retries); try again, or add --ignore-safety to apply without them")
+            return Outcome(check: check, state: .refused("the safety checks could not run"))
         }
         if safety.hasErrors && !ignoreSafety && !dryRun {
             printError(
                 "meshtrim apply: Sidecar \(document.qualifiedName) not applied: the safety checks found errors (✗ safety above); "
                     + "fix the Sidecar, or add --ignore-safety to apply it anyway")
-            return false
+            return Outcome(check: check, state: .refused("the safety checks found errors"))
         }
         if check.isUnchanged {
             print("Sidecar \(document.qualifiedName) unchanged: the live object already says this")
-            return true
+            return Outcome(check: check, state: .unchanged)
         }
         if dryRun {
             print("dry-run: Sidecar \(document.qualifiedName) would be \(check.exists == true ? "updated" : "created"); nothing was changed")
-            return true
         }
+        return Outcome(check: check, state: .ready)
+    }
+
+    /// Asks (unless --yes) and applies one checked document.
+    private func apply(_ outcome: Outcome, applier: SidecarApplier, interactive: Bool) async -> Outcome.State {
+        let check = outcome.check
+        let document = check.document
         if !yes {
-            guard interactive else { return false }
+            guard interactive else { return .refused("no question could be asked") }
             FileHandle.standardOutput.write(Data("Apply Sidecar \(document.qualifiedName)? [y/N] ".utf8))
             let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
             guard answer == "y" || answer == "yes" else {
                 print("not applied: Sidecar \(document.qualifiedName) was left as it was")
-                return false
+                return .declined
             }
         }
         do {
             let result = try await applier.apply(document, forceConflicts: forceConflicts)
             let generation = result.generation.map { ", generation \($0)" } ?? ""
+            let what = result.created || (result.note != nil && check.exists == false) ? "created" : "configured"
+            if let note = result.note { print("note: \(note)") }
             print(
-                "✓ Sidecar \(document.qualifiedName) \(result.created ? "created" : "configured") (server-side apply, field manager "
+                "✓ Sidecar \(document.qualifiedName) \(what) (server-side apply, field manager "
                     + "\(SidecarApplier.fieldManager)\(generation)); \(check.pods.count) pod\(check.pods.count == 1 ? " gets" : "s get") it over xDS, none restarted")
-            return true
+            return .applied(what)
         } catch {
             printError("meshtrim apply: Sidecar \(document.qualifiedName) not applied: \(error)")
-            return false
+            return .failed(error.description)
         }
     }
 
-    /// The cluster's analysis for the safety checks (the documents' namespaces observed), or `nil` with a note
-    /// when it cannot be read.
-    private func safetyAnalysis(namespaces: [String]) async -> MeshAnalysis? {
+    /// The last lines: every document and what became of it.
+    static func summary(_ outcomes: [Outcome], dryRun: Bool) -> [String] {
+        var lines = ["== Summary" + (dryRun ? " (dry-run: nothing was changed)" : "")]
+        for outcome in outcomes {
+            let name = "Sidecar \(outcome.check.document.qualifiedName)"
+            switch outcome.state {
+            case .ready: lines.append("✓ \(name): \(dryRun ? "would be " + (outcome.check.exists == true ? "updated" : "created") : "checked, not applied")")
+            case .unchanged: lines.append("✓ \(name): unchanged")
+            case .applied(let what): lines.append("✓ \(name): \(what)")
+            case .declined: lines.append("✗ \(name): not applied (answered no)")
+            case .refused(let reason): lines.append("✗ \(name): not applied: \(reason)")
+            case .failed(let reason): lines.append("✗ \(name): not applied: \(reason)")
+            }
+        }
+        let applied = outcomes.count { if case .applied = $0.state { return true } else { return false } }
+        let failed = outcomes.count { $0.state.isFailure }
+        lines.append(
+            dryRun
+                ? "\(outcomes.count - failed) of \(outcomes.count) accepted, \(failed) refused"
+                : "\(applied) of \(outcomes.count) applied, \(outcomes.count - applied - failed) unchanged, \(failed) not applied")
+        return lines
+    }
+
+    /// The cluster's analysis for the safety checks (the documents' namespaces observed; reads are retried), or why
+    /// it could not be read.
+    private func safetyAnalysis(namespaces: [String]) async -> Result<MeshAnalysis, RuntimeError> {
         do {
             let (analysis, capture) = try await LiveAnalysisLoader.load(
                 kubeconfig: kubeconfig, context: context, namespaces: namespaces, progress: SourceOptions.progressPrinter())
             if !capture.failures.isEmpty {
                 printError("note: \(capture.failures.count) sidecar(s) not observed; the safety checks may miss traffic they would cut")
             }
-            return analysis
+            return .success(analysis)
         } catch {
-            printError("note: safety checks not run: the cluster could not be read for them (\(error))")
-            return nil
+            return .failure(RuntimeError("\(error)"))
         }
     }
 
@@ -173,7 +276,7 @@ struct ApplyCommand: AsyncParsableCommand {
             return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         }
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw SourceError("\(file): no such file, or not readable")
+            throw RuntimeError("\(file): no such file, or not readable")
         }
         return String(decoding: data, as: UTF8.self)
     }
