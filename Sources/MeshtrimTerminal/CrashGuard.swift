@@ -21,8 +21,9 @@ import CNcursesw
 /// `endwin()` is not async-signal-safe. That is acceptable when the process is about to die anyway, and it is the
 /// only way to restore the exact modes ncurses changed without a compiled C target.
 public enum CrashGuard {
-    /// Signals that mean the process is crashing.
-    public static let crashSignals: [Int32] = [SIGSEGV, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE]
+    /// Signals that mean the process is crashing, or is asked to dump core: SIGQUIT (`kill -QUIT`; ctrl-\ is a
+    /// plain key in raw mode) makes the Swift backtracer print its report, which must land on a normal screen too.
+    public static let crashSignals: [Int32] = [SIGSEGV, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGQUIT]
     /// Termination signals that ncurses does not handle itself; guarded only when still at their default action.
     public static let hangUpSignals: [Int32] = [SIGHUP]
 
@@ -79,8 +80,8 @@ nonisolated(unsafe) private var crashGuardInstalled = false
 ///
 /// A fault the kernel raised (`si_code > 0`) from SIGSEGV, SIGBUS, SIGILL or SIGFPE re-occurs when the handler
 /// returns, because the faulting instruction runs again; the previous handler (the Swift backtracer) then gets the
-/// real crash context. A signal that was sent (`kill`, `raise`, `abort`, SIGTRAP, SIGHUP) does not re-occur, so the
-/// previous handler is called directly and the signal is then re-raised with its default action: a crash signal
+/// real crash context. A signal that was sent (`kill`, `raise`, `abort`, SIGTRAP, SIGQUIT, SIGHUP) does not
+/// re-occur, so the previous handler is called directly and the signal is then re-raised with its default action: a crash signal
 /// stays fatal even though the Swift backtracer returns after printing its report.
 private func restoreTerminalAndForward(
     _ signal: Int32, info: UnsafeMutablePointer<siginfo_t>?, context: UnsafeMutableRawPointer?

@@ -27,6 +27,9 @@ public final class NcursesTerminal: Terminal {
     private let palette: Palette?
     /// Set once ``close()`` ran.
     private var isClosed = false
+    /// The size last given to the runtime (at start or in a `.resize`), to notice a resize ``discardTypeahead()``
+    /// dropped from curses' queue.
+    private var reportedSize: (width: Int, height: Int) = (0, 0)
 
     /// Takes over the terminal on standard input and output.
     ///
@@ -62,9 +65,14 @@ public final class NcursesTerminal: Terminal {
         keypad(window, true)
         curs_set(0)
         set_escdelay(25)
+        // By default doupdate() stops sending a frame when input is waiting and finishes it on the next refresh.
+        // The runtime draws only when the state changes, so a frame cut short stayed half drawn (a confirm box
+        // missing, only the hint bar changed) until a resize. Frames are small diffs; always send them whole.
+        typeahead(-1)
         mousemask(mt_button1_clicked() | mt_button1_pressed() | mt_button4_pressed() | mt_button5_pressed(), nil)
         mouseinterval(0)
         palette = colorEnabled && has_colors() ? Palette() : nil
+        reportedSize = (Int(getmaxx(window)), Int(getmaxy(window)))
     }
 
     deinit { close() }
@@ -99,17 +107,30 @@ public final class NcursesTerminal: Terminal {
     /// Returns `nil` on timeout and for input meshtrim has no name for (unknown keys, mouse releases).
     public func nextEvent(timeoutMilliseconds: Int) -> TerminalEvent? {
         guard !isClosed else { return nil }
+        if size != reportedSize {
+            reportedSize = size
+            return .resize(width: reportedSize.width, height: reportedSize.height)
+        }
         wtimeout(window, Int32(clamping: max(-1, timeoutMilliseconds)))
         var code: wint_t = 0
         let status = wget_wch(window, &code)
         if status == KEY_CODE_YES, Int32(truncatingIfNeeded: code) == KEY_RESIZE {
-            let (width, height) = size
-            return .resize(width: width, height: height)
+            reportedSize = size
+            return .resize(width: reportedSize.width, height: reportedSize.height)
         }
         if status == KEY_CODE_YES, Int32(truncatingIfNeeded: code) == KEY_MOUSE {
             return mouseEvent().map(TerminalEvent.mouse)
         }
         return KeyDecoding.key(status: status, code: UInt32(code)).map(TerminalEvent.key)
+    }
+
+    /// Throws away pending input with `flushinp` (the tty's buffer and curses' own queue).
+    ///
+    /// A `KEY_RESIZE` curses had queued goes too; ``nextEvent(timeoutMilliseconds:)`` still reports the resize
+    /// because it compares the window's size with the size last reported.
+    public func discardTypeahead() {
+        guard !isClosed else { return }
+        flushinp()
     }
 
     /// Gives the terminal back: leaves the alternate screen, restores the tty modes and frees ncurses' screen.

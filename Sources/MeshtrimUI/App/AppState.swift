@@ -38,6 +38,10 @@ public struct AppState: Hashable, Sendable {
     public var labelPicker: LabelPickerState?
     /// The `?` overlay, if open.
     public var help: HelpState?
+    /// Set while a file write is on its way (from the write prompt or an overwrite's yes until the writer answers):
+    /// its answer may be a question (`… exists. Overwrite?`), so keys typed meanwhile are dropped instead of
+    /// acting on the screen the question will cover.
+    public var isWriting = false
     /// The flash message, if any.
     public var flash: Flash?
     /// The id the next flash gets.
@@ -90,6 +94,11 @@ public struct AppState: Hashable, Sendable {
 
     /// The layout at the current size.
     public var layout: AppLayout { AppLayout(width: width, height: height) }
+
+    /// The yes/no question a frame of this state shows: the open ``confirm`` unless the terminal is too small to
+    /// draw it. The runtime discards typed-ahead input when a new one appears, so only keys pressed after the
+    /// question was on screen can answer it.
+    public var visibleQuestion: ConfirmState? { layout.isTooSmall ? nil : confirm }
 
     /// Breadcrumbs, root first.
     public var breadcrumbs: [String] { stack.map(\.crumb) }

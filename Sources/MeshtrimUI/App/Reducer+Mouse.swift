@@ -1,7 +1,9 @@
 /// Mouse: the wheel scrolls; a click selects a row, and a click on the selected row opens it (or toggles it in the
-/// editor).
+/// editor). Nothing happens while the terminal is too small to show the screen.
 func reduceMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
-    guard state.data != nil, state.prompt == nil, state.confirm == nil, state.labelPicker == nil else { return [] }
+    guard state.data != nil, !state.layout.isTooSmall, !state.isWriting, state.prompt == nil, state.confirm == nil,
+        state.labelPicker == nil
+    else { return [] }
     if state.help != nil {
         switch event {
         case .wheelUp: return reduceHelpKey(&state, .up)

@@ -15,6 +15,7 @@ enum FlashDuration {
 public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     if case .loaded = action { state.live.demand = nil }  // a new cluster (or :ctx) gets the demand again
     let effects = reduceAction(&state, action)
+    if effects.contains(where: { if case .writeFile = $0 { true } else { false } }) { state.isWriting = true }
     return effects + liveEffects(&state)
 }
 
@@ -49,11 +50,13 @@ func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.load = .failed(message)
         return []
     case .fileWritten(let path):
+        state.isWriting = false
         updatePreviews(&state) { $0.lastPath = path }
         let manifest = topPreview(state)?.manifest
         let what = manifest.map { " (Sidecar \($0.namespace)/\($0.name), \(Formatting.plural($0.uniqueHosts.count, "host")))" } ?? ""
         return flash(&state, "✓ wrote \(path)\(what)", kind: .info)
     case .fileExists(let path):
+        state.isWriting = false
         guard let preview = topPreview(state) else {
             return flash(&state, "not written: \(path) already exists", kind: .error)
         }
@@ -62,6 +65,7 @@ func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect] {
             question: "\(path) exists. Overwrite? (y/N)", intent: .overwrite(path: path, contents: preview.manifest.yaml))
         return []
     case .fileWriteFailed(let message, let path):
+        state.isWriting = false
         return flash(&state, "cannot write \(path): \(message)", kind: .error)
     case .refreshed(let data):
         applyRefresh(&state, data)
@@ -82,9 +86,15 @@ func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect] {
 
 // MARK: - Keys
 
-/// Routes a key: ctrl-c always quits; then confirm, prompt, picker and help get it; then the screen's table.
+/// Routes a key: ctrl-c always quits; while the terminal is too small only `q` (quit) does anything, and while a
+/// write is on its way nothing does; then confirm, prompt, picker and help get it; then the screen's table.
 func reduceKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     if key == .control("c") { return quit(&state) }
+    // Nothing but the size warning is drawn: a key must not act on a screen (or answer a question) no one sees.
+    if state.layout.isTooSmall { return key == .character("q") ? quit(&state) : [] }
+    // A write is on its way and may come back as a question: what was typed meanwhile was not meant for the
+    // screen the question is about to cover (`a`, `y` are apply keys in the preview), nor can it answer it.
+    if state.isWriting { return [] }
     if state.confirm != nil { return reduceConfirmKey(&state, key) }
     if state.prompt != nil { return reducePromptKey(&state, key) }
     if state.labelPicker != nil { return reducePickerKey(&state, key) }

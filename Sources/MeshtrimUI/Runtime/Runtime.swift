@@ -1,5 +1,5 @@
 /// The UI loop: waits up to 50 ms for a terminal event, drains the inbox, reduces, hands effects to the effect
-/// handler, and draws only when the state changed.
+/// handler, and draws only when the state changed; when a frame shows a new question it discards typeahead.
 ///
 /// Generic over ``Terminal`` so tests run it against ``ScriptedTerminal``. It is synchronous and owns the terminal:
 /// run it on one dedicated thread (``UIThread``), never on the cooperative pool.
@@ -45,6 +45,15 @@ public final class Runtime<T: Terminal> {
             if state != drawn {
                 terminal.draw(render(state))
                 framesDrawn += 1
+                // A question takes only keys pressed after it was on screen. Keys already waiting now were typed
+                // while the screen below it was showing (`a`, `y` there are apply keys): answering with them would
+                // be a decision the user never saw. Dropping them is safe because answering needs a deliberate
+                // key and the default is No; a per-key sequence number would need the terminal to timestamp
+                // input, which curses cannot. The draw completed before this (the terminal never skips a frame
+                // for pending input), so the question is visible when the first key that can answer it is read.
+                if let question = state.visibleQuestion, question != drawn?.visibleQuestion {
+                    terminal.discardTypeahead()
+                }
                 drawn = state
             }
             if let event = terminal.nextEvent(timeoutMilliseconds: pollMilliseconds) {

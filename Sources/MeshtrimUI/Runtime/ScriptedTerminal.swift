@@ -1,6 +1,8 @@
 /// A terminal for tests: plays a script of events and records every frame drawn.
 ///
-/// `nil` in the script is a poll that times out (giving posted actions a turn). When the script is used up the
+/// `nil` in the script is a poll that times out (giving posted actions a turn); the events between two `nil`s count
+/// as typed ahead, so ``discardTypeahead()`` drops the keys and mouse events up to the next `nil`. When the script
+/// is used up the
 /// terminal keeps timing out, and after `idleLimit` such polls it sends ctrl-c and sets ``ranOut`` so a test that
 /// forgot to quit fails instead of hanging.
 public final class ScriptedTerminal: Terminal {
@@ -12,6 +14,8 @@ public final class ScriptedTerminal: Terminal {
     public private(set) var isClosed = false
     /// Whether the script ran out and the terminal sent ctrl-c itself.
     public private(set) var ranOut = false
+    /// Events thrown away by ``discardTypeahead()``, in order.
+    public private(set) var discarded: [TerminalEvent] = []
     private var script: [TerminalEvent?]
     private var idlePolls = 0
     private let idleLimit: Int
@@ -49,6 +53,16 @@ public final class ScriptedTerminal: Terminal {
             return .key(.control("c"))
         }
         return nil
+    }
+
+    /// Drops the keys and mouse events before the script's next `nil` (resizes stay, as under curses).
+    public func discardTypeahead() {
+        var kept: [TerminalEvent?] = []
+        while let first = script.first, let event = first {
+            script.removeFirst()
+            if case .resize = event { kept.append(event) } else { discarded.append(event) }
+        }
+        script.insert(contentsOf: kept, at: 0)
     }
 
     /// Marks the terminal closed.

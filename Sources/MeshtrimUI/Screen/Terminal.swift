@@ -90,6 +90,11 @@ public protocol Terminal: AnyObject {
     func draw(_ screen: Screen)
     /// Waits up to `timeoutMilliseconds` for the next event; `nil` when none came.
     func nextEvent(timeoutMilliseconds: Int) -> TerminalEvent?
+    /// Throws away keys and mouse events typed but not read yet (typeahead); resizes are kept.
+    ///
+    /// The runtime calls it right after drawing a new question, so that keys pressed before the question was on
+    /// screen cannot answer it.
+    func discardTypeahead()
     /// Gives the terminal back to the shell (idempotent).
     func close()
 }

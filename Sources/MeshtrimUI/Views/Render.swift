@@ -93,10 +93,11 @@ private func drawCentered(_ lines: [String], style: CellStyle, layout: AppLayout
     }
 }
 
-/// `terminal too small (WxH)`, wrapped into whatever room there is.
+/// `terminal too small (WxH); q quits; need 20x5`, wrapped into whatever room there is (keys but `q` and ctrl-c
+/// do nothing meanwhile).
 private func drawTooSmall(width: Int, height: Int, into screen: inout Screen) {
     guard width > 0, height > 0 else { return }
-    let lines = Formatting.wrap("terminal too small (\(width)x\(height)); need \(AppLayout.minimumWidth)x\(AppLayout.minimumHeight)", width: width)
+    let lines = Formatting.wrap("terminal too small (\(width)x\(height)); q quits; need \(AppLayout.minimumWidth)x\(AppLayout.minimumHeight)", width: width)
     for (index, line) in lines.prefix(height).enumerated() {
         screen.put(line, x: 0, y: index, style: Theme.warning)
     }
