@@ -1,6 +1,7 @@
 import Foundation
 import MeshtrimCore
 import MeshtrimKube
+import MeshtrimProcess
 import MeshtrimUI
 import Synchronization
 
@@ -127,74 +128,24 @@ extension EffectRunner {
     }
 }
 
-/// Atomic, non-clobbering file writes.
+/// The editor's `w`: ``AtomicFileWriter`` with the path a person typed, its outcome as an ``Action``.
 enum FileWriter {
-    /// Writes `contents` to `path` (relative paths are from the current directory, `~` is the home directory).
+    /// Writes `contents` to `path` (relative paths are from the current directory, `~` is the home directory):
+    /// atomically, never over an existing file unless `overwrite` (the person confirmed), and then into what the
+    /// path names (a symbolic link's target, keeping its mode and owner; never a directory, device or FIFO).
     ///
     /// - Returns: ``Action/fileWritten(path:)`` with the absolute path, ``Action/fileExists(path:)`` when the file
     ///   exists and `overwrite` is false, or ``Action/fileWriteFailed(message:path:)``.
     static func write(_ contents: String, to path: String, overwrite: Bool) -> Action {
         let absolute = absolutePath(path)
-        let url = URL(fileURLWithPath: absolute)
-        let directory = url.deletingLastPathComponent().path
-        let fileManager = FileManager.default
-        var isDirectory: ObjCBool = false
-        if fileManager.fileExists(atPath: absolute, isDirectory: &isDirectory), isDirectory.boolValue {
-            return .fileWriteFailed(message: "it is a directory; give a file name", path: absolute)
-        }
-        guard fileManager.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-            return .fileWriteFailed(message: "the directory \(directory) does not exist", path: absolute)
-        }
-        guard isDirectory.boolValue else {
-            return .fileWriteFailed(message: "\(directory) is a file, not a directory", path: absolute)
-        }
-        if !overwrite && fileManager.fileExists(atPath: absolute) { return .fileExists(path: absolute) }
-
-        let temporary = directory + "/." + url.lastPathComponent + ".meshtrim-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return .fileWriteFailed(message: errorText(errno, directory: directory), path: absolute) }
-        let bytes = Array(contents.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { buffer in
-                Glibc.write(descriptor, buffer.baseAddress, buffer.count)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(descriptor)
-                unlink(temporary)
-                return .fileWriteFailed(message: errorText(code, directory: directory), path: absolute)
-            }
-            offset += written
-        }
-        if fsync(descriptor) != 0 {
-            let code = errno
-            close(descriptor)
-            unlink(temporary)
-            return .fileWriteFailed(message: errorText(code, directory: directory), path: absolute)
-        }
-        close(descriptor)
-        defer { unlink(temporary) }
-        if overwrite {
-            guard rename(temporary, absolute) == 0 else {
-                return .fileWriteFailed(message: errorText(errno, directory: directory), path: absolute)
-            }
+        do {
+            try AtomicFileWriter.write(Data(contents.utf8), to: absolute, mode: overwrite ? .overwrite : .createNew)
             return .fileWritten(path: absolute)
+        } catch where error.reason == .exists {
+            return .fileExists(path: absolute)
+        } catch {
+            return .fileWriteFailed(message: error.path == absolute ? error.message : error.description, path: absolute)
         }
-        // link() fails with EEXIST instead of replacing: no window in which another file could be clobbered.
-        if link(temporary, absolute) == 0 { return .fileWritten(path: absolute) }
-        let code = errno
-        if code == EEXIST { return .fileExists(path: absolute) }
-        if code == EPERM || code == EOPNOTSUPP || code == EXDEV {
-            // File systems without hard links: fall back to a checked rename.
-            if fileManager.fileExists(atPath: absolute) { return .fileExists(path: absolute) }
-            guard rename(temporary, absolute) == 0 else {
-                return .fileWriteFailed(message: errorText(errno, directory: directory), path: absolute)
-            }
-            return .fileWritten(path: absolute)
-        }
-        return .fileWriteFailed(message: errorText(code, directory: directory), path: absolute)
     }
 
     /// `path` made absolute: `~/` expanded, relative paths resolved against the current directory, `.`/`..` removed.
@@ -207,16 +158,5 @@ enum FileWriter {
             expanded = FileManager.default.currentDirectoryPath + "/" + expanded
         }
         return URL(fileURLWithPath: expanded).standardizedFileURL.path
-    }
-
-    /// A message for an errno, with a hint for the usual causes.
-    static func errorText(_ code: Int32, directory: String) -> String {
-        let text = String(cString: strerror(code))
-        switch code {
-        case EACCES, EPERM: return "\(text) (no write permission in \(directory))"
-        case EROFS: return "\(text) (\(directory) is on a read-only file system)"
-        case ENOSPC, EDQUOT: return "\(text) (the disk is full)"
-        default: return text
-        }
     }
 }
