@@ -108,6 +108,8 @@ struct KeyTableTests {
             #expect(effects.first == .refresh)
         case .toggle, .preset, .expand, .collapse, .removeHost:
             break
+        case .answerYes, .answerNo:
+            throw TestFailure("the question's keys are not a screen's (KeyMap.confirm)")
         }
     }
 

@@ -1,4 +1,4 @@
-/// A yes/no question; the default answer (enter, esc, anything but `y`) is No.
+/// A yes/no question; the default answer (enter, esc, anything but `y`; ``KeyMap/confirm``) is No.
 public struct ConfirmState: Hashable, Sendable {
     /// What happens on yes.
     public enum Intent: Hashable, Sendable {
@@ -6,6 +6,8 @@ public struct ConfirmState: Hashable, Sendable {
         case overwrite(path: String, contents: String)
         /// Open the write prompt for the top preview although its safety checks found errors.
         case writeDespiteSafetyErrors
+        /// Apply the Sidecar of the top apply screen although its safety checks found errors.
+        case applyDespiteSafetyErrors
     }
 
     /// The question.
@@ -18,6 +20,7 @@ public struct ConfirmState: Hashable, Sendable {
         switch intent {
         case .overwrite: return "overwrite"
         case .writeDespiteSafetyErrors: return "write anyway"
+        case .applyDespiteSafetyErrors: return "apply anyway"
         }
     }
 
@@ -25,7 +28,7 @@ public struct ConfirmState: Hashable, Sendable {
     public var noLabel: String {
         switch intent {
         case .overwrite: return "keep it"
-        case .writeDespiteSafetyErrors: return "cancel"
+        case .writeDespiteSafetyErrors, .applyDespiteSafetyErrors: return "cancel"
         }
     }
 

@@ -56,6 +56,10 @@ public enum Command: Hashable, Sendable {
     case toggleChoice
     /// Do the highlighted button of the apply screen.
     case confirmChoice
+    /// Answer yes to the open question (overwrite, write or apply despite safety errors).
+    case answerYes
+    /// Answer no to the open question (the default).
+    case answerNo
 }
 
 /// One key binding: the keys, the command, and the words for the hint bar and the help overlay.
@@ -206,9 +210,19 @@ public struct KeyMap: Hashable, Sendable {
         bindings: [
             KeyBinding([.enter], .confirmChoice, hint: "ok", "do the highlighted button: Cancel unless you moved to Apply"),
             KeyBinding([.tab, .left, .right], .toggleChoice, hint: "choose", "move between Cancel and Apply"),
-            KeyBinding([.character("y")], .apply, hint: "apply", "apply now (only when RBAC and the dry-run allow it)", isDangerous: true),
+            KeyBinding(
+                [.character("y")], .apply, hint: "apply",
+                "apply now (only when RBAC and the dry-run allow it; safety errors ask again, naming them)", isDangerous: true),
             KeyBinding([.character("n")], .back, hint: "cancel", "cancel: back to the YAML preview, nothing is applied"),
             KeyBinding([.character("d")], .jumpToDiff, hint: "diff", "jump to the diff against the live object"),
+        ])
+
+    /// A yes/no question (``ConfirmState``): only `y` says yes; `n`, `esc`, `enter` and every other key say no.
+    public static let confirm = KeyMap(
+        title: "question",
+        bindings: [
+            KeyBinding([.character("y"), .character("Y")], .answerYes, hint: "yes", "yes: do what the question names", isDangerous: true),
+            KeyBinding([.character("n"), .escape, .enter], .answerNo, hint: "no", "no, the default (any other key says no too)"),
         ])
 
     /// The table of a screen kind.

@@ -65,7 +65,10 @@ func cancelApply(_ state: inout AppState) -> [Effect] {
 }
 
 /// `y`, or `enter` on Apply: applies when the check allows it, else says why not.
-func startApply(_ state: inout AppState) -> [Effect] {
+///
+/// When the safety checks found errors it asks first, naming them (default No), as `w` and `meshtrim apply`
+/// (which needs `--ignore-safety`) do; `safetyConfirmed` is the yes.
+func startApply(_ state: inout AppState, safetyConfirmed: Bool = false) -> [Effect] {
     guard !state.readOnly else {
         return flash(&state, "read-only: applying is switched off (started with --read-only)", kind: .error)
     }
@@ -81,12 +84,35 @@ func startApply(_ state: inout AppState) -> [Effect] {
         guard check.mayApply else {
             return flash(&state, "cannot apply: \(refusalReason(check)); nothing was changed", kind: .error)
         }
+        if apply.safety.hasErrors && !safetyConfirmed {
+            state.confirm = ConfirmState(question: safetyQuestion(apply), intent: .applyDespiteSafetyErrors)
+            return []
+        }
         apply.phase = .applying(check)
         apply.choice = .apply
         apply.rewrap(width: state.width)
         state.top = .apply(apply)
         return [.apply(apply.document)]
     }
+}
+
+/// The second question before applying a Sidecar whose safety checks found errors: each error by code and what it
+/// says (the first few), then the question.
+func safetyQuestion(_ apply: ApplyState) -> String {
+    let errors = apply.safety.filter { $0.severity == .error }
+    let named = errors.prefix(3).map { "\($0)" }
+    let more = errors.count > 3 ? "; … (\(errors.count - 3) more, see ✗ safety)" : ""
+    return "The safety checks found \(Formatting.plural(errors.count, "error")): \(named.joined(separator: "; "))\(more). "
+        + "Apply Sidecar \(apply.document.qualifiedName) to the cluster anyway? (y/N)"
+}
+
+/// No to the safety question: the apply screen stays, with the choice back on Cancel.
+func cancelApplyQuestion(_ state: inout AppState) -> [Effect] {
+    if case .apply(var apply) = state.top {
+        apply.choice = .cancel
+        state.top = .apply(apply)
+    }
+    return flash(&state, "not applied: fix the ✗ safety errors, or press y and answer y to the question", kind: .info)
 }
 
 /// Why a check does not allow applying, in a few words.

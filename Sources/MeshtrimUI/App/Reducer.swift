@@ -233,19 +233,24 @@ func updatePreviews(_ state: inout AppState, _ change: (inout PreviewState) -> V
 
 // MARK: - Confirm, help
 
-/// The yes/no dialog: `y` does it; anything else (the default) cancels.
+/// The yes/no dialog, by ``KeyMap/confirm``: `y` does it; anything else (the default) cancels.
 func reduceConfirmKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     guard let confirm = state.confirm else { return [] }
     state.confirm = nil
-    switch (key, confirm.intent) {
-    case (.character("y"), .overwrite(let path, let contents)), (.character("Y"), .overwrite(let path, let contents)):
+    let yes = KeyMap.confirm.binding(for: key)?.command == .answerYes
+    switch (yes, confirm.intent) {
+    case (true, .overwrite(let path, let contents)):
         return [.writeFile(path: path, contents: contents, overwrite: true)]
-    case (_, .overwrite(let path, _)):
+    case (false, .overwrite(let path, _)):
         return flash(&state, "not written: \(path) was left as it was", kind: .info)
-    case (.character("y"), .writeDespiteSafetyErrors), (.character("Y"), .writeDespiteSafetyErrors):
+    case (true, .writeDespiteSafetyErrors):
         return openWritePrompt(&state, safetyConfirmed: true)
-    case (_, .writeDespiteSafetyErrors):
+    case (false, .writeDespiteSafetyErrors):
         return flash(&state, "not written: fix the SAFETY errors, or press w and answer y", kind: .info)
+    case (true, .applyDespiteSafetyErrors):
+        return startApply(&state, safetyConfirmed: true)
+    case (false, .applyDespiteSafetyErrors):
+        return cancelApplyQuestion(&state)
     }
 }
 
