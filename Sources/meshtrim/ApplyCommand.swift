@@ -240,7 +240,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     /// The cluster's analysis for the safety checks (the documents' namespaces observed; reads are retried), or why
     /// it could not be read.
-    private func safetyAnalysis(namespaces: [String]) async -> Result<MeshAnalysis, RuntimeError> {
+    private func safetyAnalysis(namespaces: [String]) async -> Result<MeshAnalysis, SourceError> {
         do {
             let (analysis, capture) = try await LiveAnalysisLoader.load(
                 kubeconfig: kubeconfig, context: context, namespaces: namespaces, progress: SourceOptions.progressPrinter())
@@ -249,7 +249,7 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             return .success(analysis)
         } catch {
-            return .failure(RuntimeError("\(error)"))
+            return .failure(SourceError("\(error)"))
         }
     }
 
@@ -276,7 +276,7 @@ struct ApplyCommand: AsyncParsableCommand {
             return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         }
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw RuntimeError("\(file): no such file, or not readable")
+            throw SourceError("\(file): no such file, or not readable")
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -18,7 +18,10 @@ struct RecommendCommand: AsyncParsableCommand {
             outside the registry) is listed as unknown destinations. See docs/recommend.md.
 
             -o yaml (the default) prints the Sidecar preceded by # comment lines with the reasons, so it can be \
-            piped to `meshtrim validate -` or `kubectl apply -f -`. The Prometheus bearer token is read from \
+            piped to `meshtrim validate -` or `kubectl apply -f -`. When a selected pod's sidecar could not be read \
+            (a stopped Envoy), nothing is printed and the exit status is 1, naming the pods; --allow-partial prints \
+            the Sidecar anyway, with a first line `# PARTIAL: …` (-o json: "partial": true; -o table: a PARTIAL line). \
+            The Prometheus bearer token is read from \
             --prometheus-token-file or MESHTRIM_PROMETHEUS_TOKEN and never printed.
 
             Examples:
@@ -60,6 +63,9 @@ struct RecommendCommand: AsyncParsableCommand {
 
     @Option(name: .shortAndLong, help: "Output format: yaml (with # reasons), json or table.")
     var output: Format = .yaml
+
+    @Flag(name: .long, help: "Print the Sidecar although some selected sidecars could not be read (marked PARTIAL); without it that exits 1.")
+    var allowPartial = false
 
     func validate() throws {
         if window != nil && prometheus == nil { throw ValidationError("--window needs --prometheus URL (the sidecars' counters have no window)") }
@@ -105,11 +111,36 @@ struct RecommendCommand: AsyncParsableCommand {
         // What applying it would do (pods that keep a more specific Sidecar are named in the notes).
         let impact = analysis.impact(
             namespace: namespace, workloadSelector: selector, hosts: recommendation.hostNames, name: recommendation.manifest.name)
-        switch output {
-        case .yaml: print(RecommendationText.yaml(recommendation, impact: impact, model: analysis.memoryModel, now: Date()), terminator: "")
-        case .json: print(RecommendationText.json(recommendation, impact: impact).formatted(indent: "  "))
-        case .table: print(RecommendationText.table(recommendation, impact: impact, model: analysis.memoryModel, now: Date()), terminator: "")
+        // A Sidecar from part of the pods cuts what only the others use: refused unless asked for, then marked.
+        let unread = recommendation.unobservedPods.map { "\(namespace)/\($0)" }
+        let partial = unread.isEmpty || source.manifests.count > 0 ? nil : Self.partialNote(unread: unread, selected: recommendation.pods.count)
+        if let partial, !allowPartial {
+            throw SourceError(
+                "\(partial); fix them (a stopped Envoy, an unreachable pod) and run again, or add --allow-partial to print it marked as partial")
         }
+        switch output {
+        case .yaml:
+            if let partial { print("# PARTIAL: \(partial)") }
+            print(RecommendationText.yaml(recommendation, impact: impact, model: analysis.memoryModel, now: Date()), terminator: "")
+        case .json:
+            var json = RecommendationText.json(recommendation, impact: impact)
+            if case .object(let members) = json {
+                json = .object(
+                    [OrderedJSON.Member(key: "partial", value: .bool(partial != nil))]
+                        + (partial.map { [OrderedJSON.Member(key: "partialReason", value: .string($0))] } ?? []) + members)
+            }
+            print(json.formatted(indent: "  "))
+        case .table:
+            if let partial { print("PARTIAL: \(partial)\n") }
+            print(RecommendationText.table(recommendation, impact: impact, model: analysis.memoryModel, now: Date()), terminator: "")
+        }
+    }
+
+    /// Why the recommendation is incomplete: the selected pods whose sidecars could not be read, named.
+    static func partialNote(unread: [String], selected: Int) -> String {
+        let shown = unread.prefix(10).joined(separator: ", ") + (unread.count > 10 ? ", … (\(unread.count - 10) more)" : "")
+        return "\(unread.count) of \(selected) selected pod\(selected == 1 ? "" : "s") could not be read (\(shown)), so the Sidecar "
+            + "misses destinations only they use"
     }
 
     static func window(_ text: String) throws -> PrometheusWindow {
