@@ -71,7 +71,7 @@ let package = Package(
             ],
             resources: [.copy("Resources/demo-snapshot.json")]
         ),
-        .testTarget(name: "MeshtrimCoreTests", dependencies: ["MeshtrimCore"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "MeshtrimCoreTests", dependencies: ["MeshtrimCore"], exclude: ["__Snapshots__", "Fixtures"]),
         .testTarget(name: "MeshtrimUITests", dependencies: ["MeshtrimUI", "MeshtrimTerminal"], exclude: ["__Snapshots__"]),
         // Shared test support: running processes and tools, the meshtrim binary, Envoy, a lab per test.
         .target(

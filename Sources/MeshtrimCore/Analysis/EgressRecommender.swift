@@ -190,9 +190,14 @@ public struct EgressRecommender: Sendable {
         hosts = (own.map { [$0] } ?? []) + hosts + [istiod]
 
         let workload = workloadSelector.flatMap { $0["app"] ?? $0.sorted { $0.key < $1.key }.first?.value }
-        let manifest = SidecarManifest(
+        var manifest = SidecarManifest(
             namespace: namespace, hosts: hosts.map(\.host), name: options.name, workload: workload,
             workloadSelector: workloadSelector ?? [:])
+        // A Sidecar of that name with the same selector is edited, not replaced: its other fields are kept.
+        manifest.replacing = analysis.inventory.sidecars.first { sidecar in
+            sidecar.meta.namespace == namespace && sidecar.meta.name == manifest.name
+                && (sidecar.workloadSelector?.matchLabels ?? [:]) == (workloadSelector ?? [:])
+        }
         let inferred = inferredDestinations(manifest: manifest, namespace: namespace, used: Set(known.values.map(\.hostname)))
         let unknownList = unknown.values.map { usage in
             EgressRecommendation.UnknownDestination(

@@ -28,11 +28,15 @@ public enum ManifestLoader {
         builder.defaultNamespace = defaultNamespace
         var files: [String] = []
         var sidecarSources: [String: String] = [:]
+        var originals: [String: OrderedJSON] = [:]
         for path in paths {
             for file in try expand(path) {
                 files.append(file)
                 let text = try read(file)
-                for (object, line) in try decode(text, file: file) {
+                let objects = try decode(text, file: file)
+                // Sidecars as written (also those inside a List), for edits that keep their other fields.
+                originals.merge(SidecarOriginals.read(text, defaultNamespace: defaultNamespace)) { _, later in later }
+                for (object, line) in objects {
                     if case .sidecar(let meta, _) = object {
                         let key = "\(meta.namespace ?? defaultNamespace)/\(meta.name ?? "")"
                         sidecarSources[key] = "\(file):\(line)"
@@ -41,8 +45,10 @@ public enum ManifestLoader {
                 }
             }
         }
+        var inventory = builder.finish()
+        SidecarOriginals.attach(originals, to: &inventory)
         return ManifestSet(
-            inventory: builder.finish(), ignoredKinds: builder.ignoredKinds, warnings: builder.warnings, files: files,
+            inventory: inventory, ignoredKinds: builder.ignoredKinds, warnings: builder.warnings, files: files,
             sidecarSources: sidecarSources)
     }
 

@@ -86,4 +86,24 @@ public enum LineDiff {
         }
         return output
     }
+
+    /// `diff -u` text of two texts (split into lines): `--- oldLabel`, `+++ newLabel`, then the hunks; empty when
+    /// equal. `meshtrim recommend` prints it against the Sidecar a recommendation replaces.
+    public static func unifiedText(from old: String, to new: String, oldLabel: String, newLabel: String, context: Int = 3) -> [String] {
+        func lines(_ text: String) -> [String] {
+            var parts = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if parts.last == "" { parts.removeLast() }
+            return parts
+        }
+        let diff = unified(from: lines(old), to: lines(new), context: context)
+        guard !diff.isEmpty else { return [] }
+        return ["--- " + oldLabel, "+++ " + newLabel] + diff.map { line in
+            switch line {
+            case .context(let text): return " " + text
+            case .added(let text): return "+" + text
+            case .removed(let text): return "-" + text
+            case .hunk(let text): return text
+            }
+        }
+    }
 }

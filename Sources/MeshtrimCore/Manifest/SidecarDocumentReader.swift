@@ -11,6 +11,8 @@ public struct SidecarDocument: Sendable {
     public var problems: [SidecarProblem]
     /// The 1-based line where the object starts.
     public var line: Int
+    /// The whole object as written, members in order (what ``Sidecar/original`` holds once it is in an inventory).
+    public var original: OrderedJSON
 }
 
 /// What a manifest text held: its Sidecars and how many other objects were skipped.
@@ -138,7 +140,8 @@ public enum SidecarDocumentReader {
             sidecar.outboundTrafficPolicy = mode.isEmpty ? .registryOnly : OutboundTrafficPolicy(rawValue: mode)
         }
         details.hasInboundConnectionPool = spec?["inboundConnectionPool"] != nil
-        return SidecarDocument(sidecar: sidecar, details: details, problems: problems, line: node.mark?.line ?? 1)
+        return SidecarDocument(
+            sidecar: sidecar, details: details, problems: problems, line: node.mark?.line ?? 1, original: OrderedJSON(yaml: node))
     }
 
     private enum Shape: String {

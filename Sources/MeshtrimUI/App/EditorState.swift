@@ -153,7 +153,8 @@ public struct EditorState: Hashable, Sendable {
         SidecarManifest(
             namespace: target.namespace, hosts: hosts, name: sidecarName, workload: target.workload,
             workloadSelector: target.workloadSelector ?? [:],
-            egressPort: nil, outboundTrafficPolicy: replaces?.outboundTrafficPolicy)
+            egressPort: nil, outboundTrafficPolicy: replaces?.outboundTrafficPolicy,
+            replacing: replaces.flatMap { ($0.workloadSelector?.matchLabels ?? [:]) == (target.workloadSelector ?? [:]) ? $0 : nil })
     }
 }
 

@@ -17,7 +17,7 @@ public struct PreviewState: Hashable, Sendable {
     public var problems: [SidecarProblem]
     /// `ns/name` of the Sidecar it replaces, if any.
     public var replaces: String?
-    /// The replaced Sidecar as YAML (as meshtrim read it), for the diff.
+    /// The replaced Sidecar as YAML, the whole object as it is in the mesh (``SidecarManifest/yaml(of:)``), for the diff.
     public var replacedYAML: String?
     /// What the Sidecar would do: clusters and memory before and after, pods affected.
     public var summary: [String]

@@ -33,7 +33,8 @@ public func makeEditor(target: EditorTarget, data: MeshData) -> EditorState {
             observedByNamespace[namespace, default: 0] += destination.requests
         }
     }
-    let hosts = replaces?.allEgressHosts ?? []
+    // Only the default egress listener is edited; other listeners are written back as they are.
+    let hosts = replaces?.defaultEgressHosts ?? []
     let impact = data.analysis.impact(
         namespace: target.namespace, workloadSelector: target.workloadSelector, hosts: hosts, name: name)
     var editor = EditorState(

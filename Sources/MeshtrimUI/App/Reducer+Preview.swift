@@ -11,14 +11,8 @@ func pushPreview(_ state: inout AppState, editor: EditorState, data: MeshData) {
 public func makePreview(editor: EditorState, data: MeshData) -> PreviewState {
     let manifest = editor.manifest
     let problems = manifest.validate(version: data.istioVersion)
-    let replacedYAML = editor.replaces.map { sidecar in
-        SidecarManifest(
-            namespace: sidecar.meta.namespace, hosts: sidecar.allEgressHosts, name: sidecar.meta.name,
-            workloadSelector: sidecar.workloadSelector?.matchLabels ?? [:],
-            egressPort: sidecar.egress.count == 1 ? sidecar.egress[0].port : nil,
-            outboundTrafficPolicy: sidecar.outboundTrafficPolicy, labels: sidecar.meta.labels
-        ).yaml
-    }
+    // The diff starts from the object as it is in the file or cluster, not from meshtrim's reading of it.
+    let replacedYAML = editor.replaces.map(SidecarManifest.yaml(of:))
     let impact = editor.impact
     let whom = editor.target.workloadSelector.map { "workloads " + LabelSelector($0).description + " in " + editor.target.namespace }
         ?? "every pod in " + editor.target.namespace
@@ -83,7 +77,7 @@ extension PreviewState {
         lines.append(PreviewLine("", .note))
         diffStart = lines.count
         if let replaces, let replacedYAML {
-            lines.append(PreviewLine("DIFF against \(replaces) (as meshtrim read it from the mesh)", .heading))
+            lines.append(PreviewLine("DIFF against \(replaces) (as it is in the mesh)", .heading))
             let old = replacedYAML.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
             let new = manifest.yaml.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
             let diff = LineDiff.unified(from: old, to: new)
