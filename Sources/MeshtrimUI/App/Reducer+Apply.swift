@@ -160,7 +160,7 @@ func applied(_ state: inout AppState, _ result: ApplyResult) -> [Effect] {
         + flash(
             &state,
             "✓ applied Sidecar \(result.document.qualifiedName) (\(what), field manager meshtrim); \(Formatting.plural(pods, "pod")) "
-                + "\(pods == 1 ? "gets" : "get") it over xDS, none restarted; refreshing…",
+                + "\(pods == 1 ? "gets" : "get") it over xDS, none restarted; refreshing…" + (result.note.map { " (\($0))" } ?? ""),
             kind: .info)
 }
 
