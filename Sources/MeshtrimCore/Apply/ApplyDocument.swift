@@ -64,18 +64,23 @@ public struct ApplyDocumentError: Error, Hashable, Sendable, CustomStringConvert
     public var file: String
     /// The 1-based line, when known.
     public var line: Int?
+    /// The 1-based column, when known (YAML syntax errors).
+    public var column: Int?
     /// What is wrong and what to do.
     public var message: String
 
     /// Makes an error.
-    public init(file: String, line: Int?, message: String) {
+    public init(file: String, line: Int?, column: Int? = nil, message: String) {
         self.file = file
         self.line = line
+        self.column = column
         self.message = message
     }
 
-    /// `file:line: message`.
-    public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
+    /// `file:line:column: message` (the parts that are known).
+    public var description: String {
+        "\(file)\(line.map { ":\($0)" } ?? "")\(line != nil ? column.map { ":\($0)" } ?? "" : ""): \(message)"
+    }
 }
 
 /// Reads the Sidecars of a multi-document YAML (or JSON) file for `meshtrim apply`.
@@ -83,6 +88,20 @@ public struct ApplyDocumentError: Error, Hashable, Sendable, CustomStringConvert
 /// Every document must be a `networking.istio.io` Sidecar with a name: anything else is refused with its line
 /// (applying a Deployment by accident is not something a Sidecar tool should do).
 public enum ApplyDocumentReader {
+    /// Reads the file `file` (`-` is standard input; at most ``InputFile/maximumBytes``, text only) and its Sidecars.
+    ///
+    /// - Throws: ``ApplyDocumentError`` as ``read(_:file:defaultNamespace:)`` does, and for a file that cannot be
+    ///   read, is too large or is not text.
+    public static func load(_ file: String, defaultNamespace: String) throws(ApplyDocumentError) -> [ApplyDocument] {
+        let text: String
+        do {
+            text = try InputFile.text(file, expected: "Sidecar YAML or JSON")
+        } catch {
+            throw ApplyDocumentError(file: file, line: nil, message: error.message)
+        }
+        return try read(text, file: file, defaultNamespace: defaultNamespace)
+    }
+
     /// Reads `text` from `file`.
     ///
     /// - Parameter defaultNamespace: the namespace of documents that name none (the context's, like kubectl).
@@ -93,13 +112,23 @@ public enum ApplyDocumentReader {
             let parser = try Parser(yaml: text)
             while let node = try parser.nextRoot() { nodes.append(node) }
         } catch let error as YamlError {
-            throw ApplyDocumentError(file: file, line: nil, message: "not valid YAML: \(error)")
+            let position = YAMLSyntax.position(of: error)
+            throw ApplyDocumentError(
+                file: file, line: position?.line, column: position?.column, message: "not valid YAML: \(YAMLSyntax.summary(of: error))")
         } catch {
-            throw ApplyDocumentError(file: file, line: nil, message: "not valid YAML: \(error)")
+            throw ApplyDocumentError(file: file, line: nil, message: "not valid YAML: \(InputFile.quote("\(error)", limit: 160))")
         }
         var documents: [ApplyDocument] = []
         for node in nodes {
             let line = node.mark?.line ?? 1
+            // The body below is the whole document written out: aliases expanded. A few lines of nested anchors
+            // ("billion laughs") would expand to gigabytes, so such a document is refused before.
+            if YAMLSyntax.exceedsExpansion(node) {
+                throw ApplyDocumentError(
+                    file: file, line: line,
+                    message: "the document expands to more than \(YAMLSyntax.maximumExpandedNodes) YAML nodes through "
+                        + "aliases (*anchor); write a Sidecar without nested anchors")
+            }
             guard case .mapping = node else {
                 if case .scalar(let scalar) = node, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { continue }
                 throw ApplyDocumentError(file: file, line: line, message: "expected a Sidecar (a mapping with kind and apiVersion)")

@@ -66,7 +66,7 @@ public enum ManifestLoader {
         } catch let error as YamlError {
             throw ManifestError(file: file, line: Self.line(of: error), message: "not valid YAML: \(Self.summary(of: error))")
         } catch {
-            throw ManifestError(file: file, message: "not valid YAML: \(error)")
+            throw ManifestError(file: file, message: "not valid YAML: \(InputFile.quote("\(error)", limit: 160))")
         }
         var objects: [(KubernetesObject, Int)] = []
         for node in nodes {
@@ -133,51 +133,18 @@ public enum ManifestLoader {
         }
     }
 
-    private static func line(of error: YamlError) -> Int? {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-            return mark.line
-        default:
-            return nil
-        }
-    }
+    private static func line(of error: YamlError) -> Int? { YAMLSyntax.position(of: error)?.line }
 
-    private static func summary(of error: YamlError) -> String {
-        switch error {
-        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
-            .composer(let context, let problem, _, _):
-            if let context { return "\(problem) (\(context.text))" }
-            return problem
-        default:
-            return "\(error)"
-        }
-    }
+    /// What is wrong, quoted briefly (never the offending line itself, which can be megabytes long).
+    private static func summary(of error: YamlError) -> String { YAMLSyntax.summary(of: error) }
 
+    /// The file's text: at most ``InputFile/maximumBytes``, refused early when binary (NUL bytes) or not UTF-8.
     private static func read(_ file: String) throws -> String {
-        let data: Data
         do {
-            if file == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else {
-                data = try Data(contentsOf: URL(fileURLWithPath: file))
-            }
+            return try InputFile.text(file, expected: "Kubernetes YAML or JSON")
         } catch {
-            throw ManifestError(file: file, message: "cannot read the file (\(Self.reason(error)))")
+            throw ManifestError(file: file, message: error.message)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ManifestError(file: file, message: "is not UTF-8 text; expected Kubernetes YAML or JSON")
-        }
-        return text
-    }
-
-    private static func reason(_ error: Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
-            let message = strerror(Int32(underlying.code))
-        {
-            return String(cString: message)
-        }
-        return nsError.localizedDescription
     }
 
     /// A file as itself; a directory as its `.yaml`, `.yml` and `.json` files, recursively, sorted.

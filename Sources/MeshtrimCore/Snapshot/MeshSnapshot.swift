@@ -39,16 +39,24 @@ public struct MeshSnapshot: Codable, Hashable, Sendable {
     ///
     /// - Throws: ``SnapshotError`` with a message naming what is wrong.
     public static func decode(from data: Data, file: String = "snapshot") throws -> MeshSnapshot {
-        if let snapshot = decodeFast([UInt8](data)) { return snapshot }
-        struct VersionProbe: Decodable { var version: Int? }
-        let probe: VersionProbe
         do {
-            probe = try JSONDecoder().decode(VersionProbe.self, from: data)
+            try InputFile.checkText(data, file: file, expected: "a meshtrim snapshot (JSON)")
         } catch {
-            throw SnapshotError(file: file, message: "not a meshtrim snapshot (not valid JSON: \(Self.describe(error)))")
+            throw SnapshotError(file: file, message: error.message)
         }
-        guard let version = probe.version else {
-            throw SnapshotError(file: file, message: "not a meshtrim snapshot (no \"version\" field)")
+        if let snapshot = decodeFast([UInt8](data)) { return snapshot }
+        if let problem = JSONSyntax.firstProblem(in: data) {
+            throw SnapshotError(
+                file: file, line: problem.line, column: problem.column,
+                message: "not a meshtrim snapshot (not valid JSON: \(problem))")
+        }
+        let version: Int
+        do {
+            version = try JSONDecoder().decode(VersionProbe.self, from: data).version
+        } catch let error as VersionProbe.Problem {
+            throw SnapshotError(file: file, message: "not a meshtrim snapshot (\(error.message))")
+        } catch {
+            throw SnapshotError(file: file, message: "not a meshtrim snapshot (\(Self.describe(error)))")
         }
         guard version == currentVersion else {
             throw SnapshotError(
@@ -119,13 +127,13 @@ public struct MeshSnapshot: Codable, Hashable, Sendable {
         return inventory
     }
 
-    /// Reads and decodes a snapshot file.
+    /// Reads and decodes a snapshot file (at most ``InputFile/maximumBytes``).
     public static func load(from path: String) throws -> MeshSnapshot {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = try InputFile.read(path)
         } catch {
-            throw SnapshotError(file: path, message: "cannot read the file (\((error as NSError).localizedDescription))")
+            throw SnapshotError(file: path, message: error.message)
         }
         return try decode(from: data, file: path)
     }
@@ -174,19 +182,67 @@ public struct MeshSnapshot: Codable, Hashable, Sendable {
     }
 }
 
-/// Why a snapshot could not be opened.
+/// Why a snapshot could not be opened, with the position when the problem has one.
 public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The file.
     public var file: String
+    /// The 1-based line of the problem, when known.
+    public var line: Int?
+    /// The 1-based column (in bytes) of the problem, when known.
+    public var column: Int?
     /// What is wrong.
     public var message: String
 
     /// Makes an error.
-    public init(file: String, message: String) {
+    public init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
         self.file = file
+        self.line = line
+        self.column = column
         self.message = message
     }
 
-    /// `file: message`.
-    public var description: String { "\(file): \(message)" }
+    /// `file:line:column: message`, or `file: message` without a position.
+    public var description: String {
+        guard let line else { return "\(file): \(message)" }
+        return "\(file):\(line)\(column.map { ":\($0)" } ?? ""): \(message)"
+    }
+}
+
+/// The `version` member alone, read before the whole snapshot so that another version or a wrong type is named.
+private struct VersionProbe: Decodable {
+    /// Why the probe failed, in words.
+    struct Problem: Error { var message: String }
+
+    private enum Key: String, CodingKey { case version }
+
+    /// The format version.
+    var version: Int
+
+    init(from decoder: Decoder) throws {
+        let container: KeyedDecodingContainer<Key>
+        do {
+            container = try decoder.container(keyedBy: Key.self)
+        } catch {
+            throw Problem(message: "expected a JSON object at the top level, with \"version\": \(MeshSnapshot.currentVersion)")
+        }
+        guard container.contains(.version) else { throw Problem(message: "no \"version\" field") }
+        if let number = try? container.decode(Int.self, forKey: .version) {
+            version = number
+            return
+        }
+        let found: String
+        if let text = try? container.decode(String.self, forKey: .version) {
+            found = "a string (\"\(InputFile.quote(text, limit: 40))\")"
+        } else if (try? container.decode(Double.self, forKey: .version)) != nil {
+            found = "a fraction"
+        } else if (try? container.decode(Bool.self, forKey: .version)) != nil {
+            found = "true or false"
+        } else if (try? container.decodeNil(forKey: .version)) == true {
+            found = "null"
+        } else {
+            found = "an object or a list"
+        }
+        throw Problem(
+            message: "\"version\" is \(found); expected a whole number, the format version (\(MeshSnapshot.currentVersion))")
+    }
 }
