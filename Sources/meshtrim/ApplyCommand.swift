@@ -276,7 +276,7 @@ struct ApplyCommand: AsyncParsableCommand {
             return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         }
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw SourceError("\(file): no such file, or not readable")
+            throw RuntimeError("\(file): no such file, or not readable")
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -94,7 +94,7 @@ struct GenerateDemoCommand: ParsableCommand {
         }
         let isDefault = output == Self.defaultOutput
         if !isDefault, !force, FileManager.default.fileExists(atPath: output) {
-            throw ValidationError("\(output) exists; pass --force to replace it")
+            throw RuntimeError("\(output) exists; pass --force to replace it")
         }
         var snapshot = MeshGenerator.generateSnapshot(parameters)
         if !fromLab.isEmpty {
@@ -102,7 +102,7 @@ struct GenerateDemoCommand: ParsableCommand {
             do {
                 snapshot = try LabDemoMerger.merge(generated: snapshot, captures: captures)
             } catch let error as LabDemoMerger.MergeError {
-                throw ValidationError(error.description)
+                throw RuntimeError(error.description)
             }
         }
         let data = try snapshot.encoded()
@@ -154,12 +154,12 @@ struct GenerateDemoCommand: ParsableCommand {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try data.write(to: temporary)
         } catch {
-            throw ValidationError("cannot write \(temporary.path): \((error as NSError).localizedDescription)")
+            throw RuntimeError("cannot write \(temporary.path): \((error as NSError).localizedDescription)")
         }
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
-            throw ValidationError("cannot rename \(temporary.path) to \(path): \(reason)")
+            throw RuntimeError("cannot rename \(temporary.path) to \(path): \(reason)")
         }
     }
 

@@ -74,14 +74,16 @@ struct RecommendCommand: AsyncParsableCommand {
             throw ValidationError("--group-threshold must be a fraction such as 0.5 (1 groups only fully used namespaces; above 1 never groups)")
         }
         if let window { _ = try Self.window(window) }
+        if try workload.map(parseLabels)?.isEmpty == true {
+            throw ValidationError("--workload needs at least one label, e.g. --workload app=cart")
+        }
     }
 
     func run() async throws {
         let selector = try workload.map(parseLabels)
-        if selector?.isEmpty == true { throw ValidationError("--workload needs at least one label, e.g. --workload app=cart") }
         let analysis = try await source.analysis(namespaces: [namespace])
         guard analysis.inventory.allNamespaceNames.contains(namespace) || !analysis.pods(in: namespace).isEmpty else {
-            throw ValidationError("namespace \(namespace) not found in \(analysis.source)")
+            throw RuntimeError("namespace \(namespace) not found in \(analysis.source)")
         }
         let recommender = EgressRecommender(analysis: analysis)
         let evidence: TrafficEvidence
@@ -92,7 +94,7 @@ struct RecommendCommand: AsyncParsableCommand {
                 token = try PrometheusClient.token(file: prometheusTokenFile)
                 client = try PrometheusClient(url: prometheus, token: token)
             } catch let error as PrometheusError {
-                throw ValidationError(error.description)
+                throw RuntimeError(error.description)
             }
             do {
                 let reader = PrometheusTraffic(client: client, window: try Self.window(window ?? "7d"))
@@ -100,7 +102,7 @@ struct RecommendCommand: AsyncParsableCommand {
                 await client.shutdown()
             } catch let error as PrometheusError {
                 await client.shutdown()
-                throw SourceError(error.description)
+                throw RuntimeError(error.description)
             }
         } else {
             evidence = recommender.counterEvidence(namespace: namespace, workloadSelector: selector)
@@ -115,7 +117,7 @@ struct RecommendCommand: AsyncParsableCommand {
         let unread = recommendation.unobservedPods.map { "\(namespace)/\($0)" }
         let partial = unread.isEmpty || source.manifests.count > 0 ? nil : Self.partialNote(unread: unread, selected: recommendation.pods.count)
         if let partial, !allowPartial {
-            throw SourceError(
+            throw RuntimeError(
                 "\(partial); fix them (a stopped Envoy, an unreachable pod) and run again, or add --allow-partial to print it marked as partial")
         }
         switch output {

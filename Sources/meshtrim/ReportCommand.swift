@@ -71,7 +71,7 @@ struct ReportCommand: AsyncParsableCommand {
         let analysis = try await source.analysis(namespaces: namespace.map { [$0] })
         let rows = Self.rows(analysis, namespace: namespace)
         if let namespace, rows.isEmpty, !analysis.namespaces.contains(where: { $0.name == namespace }) {
-            throw ValidationError("namespace \(namespace) not found in \(analysis.source)")
+            throw RuntimeError("namespace \(namespace) not found in \(analysis.source)")
         }
         switch output {
         case .json:

@@ -82,12 +82,12 @@ struct SnapshotCommand: AsyncParsableCommand {
     private func writeAtomically(_ data: Data, to path: String) throws {
         let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
         guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw ValidationError("cannot write \(path) (does the directory exist and is it writable?)")
+            throw RuntimeError("cannot write \(path) (does the directory exist and is it writable?)")
         }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw ValidationError("cannot write \(path): \(reason)")
+            throw RuntimeError("cannot write \(path): \(reason)")
         }
     }
 }

@@ -41,6 +41,7 @@ struct SourceOptions: ParsableArguments {
         if isGiven && (kubeconfig != nil || context != nil) {
             throw ValidationError("--kubeconfig and --context choose a live cluster; leave them out with --demo, --snapshot or --manifests")
         }
+        _ = try parseIstioVersion(istioVersion)
     }
 
     /// The same choice, as the terminal UI loads it.
@@ -54,7 +55,7 @@ struct SourceOptions: ParsableArguments {
     /// Loads the chosen source and analyses it.
     ///
     /// - Parameter namespaces: for a live cluster, only these namespaces' sidecars are observed (`nil`: all).
-    /// - Throws: `ValidationError` for unreadable files; ``KubeError`` and ``KubeconfigError`` (printed as one line)
+    /// - Throws: ``RuntimeError`` for unreadable files; ``KubeError`` and ``KubeconfigError`` (printed as one line)
     ///   for a live cluster that cannot be read.
     func analysis(namespaces: [String]? = nil) async throws -> MeshAnalysis {
         let version = try parseIstioVersion(istioVersion)
@@ -62,14 +63,14 @@ struct SourceOptions: ParsableArguments {
             do {
                 return MeshAnalysis(snapshot: try DemoSnapshot.load(), source: "demo", istioVersion: version)
             } catch let error as SnapshotError {
-                throw ValidationError(error.description)
+                throw RuntimeError(error.description)
             }
         }
         if let snapshot {
             do {
                 return MeshAnalysis(snapshot: try MeshSnapshot.load(from: snapshot), source: snapshot, istioVersion: version)
             } catch let error as SnapshotError {
-                throw ValidationError(error.description)
+                throw RuntimeError(error.description)
             }
         }
         if !manifests.isEmpty {
@@ -84,7 +85,7 @@ struct SourceOptions: ParsableArguments {
                 kubeconfig: kubeconfig, context: context, namespaces: namespaces, istioVersion: version,
                 progress: Self.progressPrinter())
         } catch let error as KubeconfigError where error.isMissing {
-            throw SourceError(
+            throw RuntimeError(
                 "no mesh to read: give a source (--snapshot FILE or --manifests PATH) or a cluster (KUBECONFIG or --kubeconfig FILE; "
                     + "~/.kube/config does not exist)")
         }
@@ -107,12 +108,4 @@ struct SourceOptions: ParsableArguments {
         guard isatty(2) == 1 else { return nil }
         return { line in printError("… \(line)") }
     }
-}
-
-/// A source that cannot be read, printed as `Error: message` (exit status 1).
-struct SourceError: Error, CustomStringConvertible {
-    /// The message.
-    let description: String
-
-    init(_ description: String) { self.description = description }
 }

@@ -87,10 +87,23 @@ public struct SidecarApplier: Sendable {
 
     // MARK: Steps
 
-    /// GETs the live object: its JSON, whether it exists (`nil`: unknown), and a note when it cannot be read.
+    /// An object as far as a check needs it to be sure the answer is a whole object (a garbled one is re-read).
+    private struct ObjectProbe: Decodable {
+        struct Metadata: Decodable { var name: String? }
+        var metadata: Metadata?
+    }
+
+    /// A list as far as a check needs it to be sure the answer is a whole list.
+    private struct ListProbe: Decodable {
+        struct Item: Decodable {}
+        var items: [Item]?
+    }
+
+    /// GETs the live object (retried, a garbled answer too): its JSON, whether it exists (`nil`: unknown), and a
+    /// note when it cannot be read.
     func readLive(_ document: ApplyDocument) async -> (String?, Bool?, String?) {
         do {
-            let response = try await client.send("GET", document.resourcePath)
+            let response = try await client.fetch(ObjectProbe.self, "GET", document.resourcePath).response
             return (String(decoding: response.body, as: UTF8.self), true, nil)
         } catch let error as KubeError where error.kind == .notFound {
             return (nil, false, nil)
@@ -167,12 +180,13 @@ public struct SidecarApplier: Sendable {
     func podsReceiving(_ document: ApplyDocument) async -> ([String], [String]) {
         let namespace = document.namespace
         do {
-            let pods = try await client.send("GET", "/api/v1/namespaces/\(namespace)/pods")
+            let pods = try await client.fetch(ListProbe.self, "GET", "/api/v1/namespaces/\(namespace)/pods").response
             var sidecars: String?
             var notes: [String] = []
             do {
                 let group = document.apiVersion
-                sidecars = String(decoding: try await client.send("GET", "/apis/\(group)/namespaces/\(namespace)/sidecars").body, as: UTF8.self)
+                let list = try await client.fetch(ListProbe.self, "GET", "/apis/\(group)/namespaces/\(namespace)/sidecars").response
+                sidecars = String(decoding: list.body, as: UTF8.self)
             } catch {
                 notes.append("the other Sidecars in \(namespace) could not be listed (\(error)); pods another Sidecar selects may be counted")
             }
