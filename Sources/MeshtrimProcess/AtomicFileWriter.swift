@@ -35,24 +35,10 @@ public enum AtomicFileWriter {
     /// - Throws: ``FileWriteError`` naming the path and what is wrong.
     @discardableResult
     public static func write(_ data: Data, to path: String, mode: Mode, permissions: mode_t = 0o644) throws(FileWriteError) -> String {
-        var existing = stat()
-        // A dangling symbolic link counts as existing too: creating must not write through it.
-        if mode == .createNew, lstat(path, &existing) == 0 { throw FileWriteError(path: path, reason: .exists) }
-        let destination = try resolve(path)
-        let exists = lstat(destination, &existing) == 0
-        if exists {
-            let type = existing.st_mode & S_IFMT
-            guard type == S_IFREG else { throw FileWriteError(path: destination, reason: .notRegularFile(kind: kindName(type))) }
-        }
+        let (destination, found) = try check(path, mode: mode)
+        let exists = found != nil
+        let existing = found ?? stat()
         let directory = (destination as NSString).deletingLastPathComponent
-        var directoryStatus = stat()
-        guard stat(directory.isEmpty ? "." : directory, &directoryStatus) == 0 else {
-            throw FileWriteError(path: destination, reason: .noDirectory(directory))
-        }
-        guard directoryStatus.st_mode & S_IFMT == S_IFDIR else {
-            throw FileWriteError(path: destination, reason: .notADirectory(directory))
-        }
-
         let name = (destination as NSString).lastPathComponent
         let temporary = (directory as NSString).appendingPathComponent(
             ".\(name).meshtrim-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
@@ -106,6 +92,33 @@ public enum AtomicFileWriter {
         }
         syncDirectory(directory)
         return destination
+    }
+
+    /// Checks, without writing, what ``write(_:to:mode:permissions:)`` would refuse (an existing file in
+    /// ``Mode/createNew``, a directory or device, a missing directory), so that a command can fail before slow work.
+    ///
+    /// - Returns: the file that would be written and, when it exists, its status.
+    /// - Throws: ``FileWriteError`` naming the path and what is wrong.
+    @discardableResult
+    public static func check(_ path: String, mode: Mode) throws(FileWriteError) -> (path: String, existing: stat?) {
+        var existing = stat()
+        // A dangling symbolic link counts as existing too: creating must not write through it.
+        if mode == .createNew, lstat(path, &existing) == 0 { throw FileWriteError(path: path, reason: .exists) }
+        let destination = try resolve(path)
+        let exists = lstat(destination, &existing) == 0
+        if exists {
+            let type = existing.st_mode & S_IFMT
+            guard type == S_IFREG else { throw FileWriteError(path: destination, reason: .notRegularFile(kind: kindName(type))) }
+        }
+        let directory = (destination as NSString).deletingLastPathComponent
+        var directoryStatus = stat()
+        guard stat(directory.isEmpty ? "." : directory, &directoryStatus) == 0 else {
+            throw FileWriteError(path: destination, reason: .noDirectory(directory))
+        }
+        guard directoryStatus.st_mode & S_IFMT == S_IFDIR else {
+            throw FileWriteError(path: destination, reason: .notADirectory(directory))
+        }
+        return (destination, exists ? existing : nil)
     }
 
     /// `path` with every symbolic link along the final component followed (at most 32), made absolute.

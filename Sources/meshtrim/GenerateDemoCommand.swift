@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeshtrimCore
+import MeshtrimProcess
 
 /// `meshtrim generate-demo`: writes a generated mesh snapshot, by default the bundled demo.
 ///
@@ -92,9 +93,14 @@ struct GenerateDemoCommand: ParsableCommand {
             try checkBundledDemo()
             return
         }
-        let isDefault = output == Self.defaultOutput
-        if !isDefault, !force, FileManager.default.fileExists(atPath: output) {
-            throw RuntimeError("\(output) exists; pass --force to replace it")
+        let mode: AtomicFileWriter.Mode = output == Self.defaultOutput || force ? .overwrite : .createNew
+        do {
+            try AtomicFileWriter.check(output, mode: mode)
+        } catch where error.reason == .exists {
+            throw SourceError("\(output) exists; pass --force to replace it")
+        } catch {
+            // A missing directory is made when writing.
+            if case .noDirectory = error.reason {} else { throw SourceError(error.description) }
         }
         var snapshot = MeshGenerator.generateSnapshot(parameters)
         if !fromLab.isEmpty {
@@ -102,11 +108,11 @@ struct GenerateDemoCommand: ParsableCommand {
             do {
                 snapshot = try LabDemoMerger.merge(generated: snapshot, captures: captures)
             } catch let error as LabDemoMerger.MergeError {
-                throw RuntimeError(error.description)
+                throw SourceError(error.description)
             }
         }
         let data = try snapshot.encoded()
-        try Self.writeAtomically(data, to: output)
+        try Self.write(data, to: output, mode: mode)
         print(Self.summary(snapshot, bytes: data.count, path: output))
     }
 
@@ -144,22 +150,16 @@ struct GenerateDemoCommand: ParsableCommand {
         return true
     }
 
-    /// Writes to a temporary file beside `path`, then renames it over `path`.
-    static func writeAtomically(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        let process = ProcessInfo.processInfo.processIdentifier
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(process).tmp")
+    /// Writes `data` with ``AtomicFileWriter``, making the directory first.
+    static func write(_ data: Data, to path: String, mode: AtomicFileWriter.Mode) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try data.write(to: temporary)
+            try AtomicFileWriter.write(data, to: path, mode: mode)
+        } catch where error.reason == .exists {
+            throw SourceError("\(path) exists; pass --force to replace it")
         } catch {
-            throw RuntimeError("cannot write \(temporary.path): \((error as NSError).localizedDescription)")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw RuntimeError("cannot rename \(temporary.path) to \(path): \(reason)")
+            throw SourceError(error.description)
         }
     }
 

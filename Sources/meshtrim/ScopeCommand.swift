@@ -42,6 +42,9 @@ struct ScopeCommand: ParsableCommand {
 
     func validate() throws {
         if labels != nil && pod != nil { throw ValidationError("give --labels or --pod, not both") }
+        if manifests.isEmpty { throw ValidationError("give at least one --manifests PATH (file, directory or -)") }
+        _ = try labels.map(parseLabels)
+        _ = try parseIstioVersion(istioVersion)
     }
 
     func run() throws {
@@ -51,7 +54,7 @@ struct ScopeCommand: ParsableCommand {
         if let pod {
             guard let found = set.inventory.pod(named: pod, in: namespace) else {
                 let known = set.inventory.pods.filter { $0.namespace == namespace }.map(\.name).prefix(10)
-                throw ValidationError(
+                throw RuntimeError(
                     "no pod or workload '\(pod)' in namespace \(namespace)"
                         + (known.isEmpty ? "" : " (known: \(known.joined(separator: ", ")))"))
             }
@@ -75,7 +78,7 @@ struct ScopeCommand: ParsableCommand {
     private func loadCandidate(_ path: String) throws -> Sidecar {
         let set = try loadManifests([path])
         guard let found = set.inventory.sidecars.first else {
-            throw ValidationError("--sidecar \(path): no Sidecar (networking.istio.io) in the file")
+            throw RuntimeError("--sidecar \(path): no Sidecar (networking.istio.io) in the file")
         }
         if set.inventory.sidecars.count > 1 {
             printError("warning: --sidecar \(path) holds \(set.inventory.sidecars.count) Sidecars; using \(found.meta.qualifiedName)")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MeshtrimCore
 import MeshtrimKube
+import MeshtrimProcess
 
 /// `meshtrim snapshot`: captures a live cluster's inventory and sidecar observations into a snapshot file.
 struct SnapshotCommand: AsyncParsableCommand {
@@ -14,6 +15,9 @@ struct SnapshotCommand: AsyncParsableCommand {
             paginated lists, then each sidecar's Envoy memory, cluster count and Istio request metrics through the pod \
             proxy (:15090), and the istio-proxy working sets from metrics.k8s.io. --cluster-names also reads every \
             sidecar's actual cluster names by port-forward to Envoy admin (:15000; one config dump per sidecar).
+
+            An existing -o FILE is replaced only after a yes on a terminal, or with --force; the file is written \
+            atomically, into a symbolic link's target, keeping the mode and owner of a file it replaces.
 
             Browse the result offline with meshtrim --snapshot FILE, or report on it with meshtrim report --snapshot FILE.
 
@@ -47,6 +51,9 @@ struct SnapshotCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Indent the JSON.")
     var pretty = false
 
+    @Flag(name: .long, help: "Replace the output file when it exists (without asking).")
+    var force = false
+
     func validate() throws {
         if !namespaces.isEmpty && allNamespaces { throw ValidationError("give -n NAMESPACE or -A, not both") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
@@ -54,6 +61,9 @@ struct SnapshotCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = ContinuousClock.now
+        // Asked before the capture (which can take minutes), and the write still never replaces a file that
+        // appears meanwhile unless this said so.
+        let replace = try mayReplace(output)
         let session = try await LiveSession.open(kubeconfig: kubeconfig, context: context)
         let capture: LiveCapture
         do {
@@ -67,7 +77,13 @@ struct SnapshotCommand: AsyncParsableCommand {
         }
         SourceOptions.report(capture)
         let data = try capture.snapshot.encoded(pretty: pretty)
-        try writeAtomically(data, to: output)
+        do {
+            try AtomicFileWriter.write(data, to: output, mode: replace ? .overwrite : .createNew)
+        } catch where error.reason == .exists {
+            throw SourceError("\(output) exists (created during the capture); pass --force to replace it")
+        } catch {
+            throw SourceError(error.description)
+        }
         let snapshot = capture.snapshot
         let sidecars = snapshot.inventory.pods.filter(\.hasSidecar).count
         let seconds = LiveSession.seconds(ContinuousClock.now - started)
@@ -78,16 +94,22 @@ struct SnapshotCommand: AsyncParsableCommand {
                 + " from \(snapshot.source) in \(String(format: "%.1f", seconds)) s → \(output)")
     }
 
-    /// Writes through a temporary file and a rename, so a failed capture never leaves half a snapshot.
-    private func writeAtomically(_ data: Data, to path: String) throws {
-        let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw RuntimeError("cannot write \(path) (does the directory exist and is it writable?)")
+    /// Whether an existing `path` may be replaced: with `--force`, or when the person says yes on a terminal;
+    /// otherwise an existing file is an error that names `--force`. What cannot be written at all (a directory, a
+    /// device, a missing directory) is an error here, before the capture.
+    private func mayReplace(_ path: String) throws -> Bool {
+        do {
+            try AtomicFileWriter.check(path, mode: .overwrite)
+        } catch {
+            throw SourceError(error.description)
         }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw RuntimeError("cannot write \(path): \(reason)")
-        }
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return force }
+        if force { return true }
+        guard isatty(0) == 1, isatty(2) == 1 else { throw SourceError("\(path) exists; pass --force to replace it") }
+        FileHandle.standardError.write(Data("\(path) exists; replace it? [y/N] ".utf8))
+        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard answer == "y" || answer == "yes" else { throw SourceError("\(path) exists; not replaced") }
+        return true
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MeshtrimCore
+import MeshtrimProcess
 
 /// The file-based CDS response for one lab Envoy: the dynamic clusters the scope engine predicts, named as istiod
 /// names them, written atomically so Envoy reloads it.
@@ -59,21 +60,15 @@ struct ClusterDiscoveryFile {
         return .object(fields)
     }
 
-    /// Writes the file atomically: a temporary file in the same directory, then `rename(2)` over `path`.
+    /// Writes the file atomically (``AtomicFileWriter``: a temporary file in the same directory, then `rename(2)`
+    /// over `path`).
     ///
     /// - Throws: ``LabError`` naming the file when writing or renaming fails.
     func write(to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = "\(directory)/.cds-\(version)-\(UUID().uuidString.prefix(8)).json.tmp"
         do {
-            try json.encoded().write(to: URL(fileURLWithPath: temporary))
+            try AtomicFileWriter.write(json.encoded(), to: path, mode: .overwrite)
         } catch {
-            throw LabError("cannot write the CDS file \(temporary): \(error.localizedDescription)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw LabError("cannot rename \(temporary) to \(path): \(reason)")
+            throw LabError("cannot write the CDS file \(error.path): \(error.message)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimProcess
 
 /// The kubeconfig a lab writes: one cluster (HTTPS, the lab's CA) and three users in three contexts.
 ///
@@ -72,20 +73,17 @@ public struct LabKubeconfig: Sendable {
             """
     }
 
-    /// Writes the kubeconfig atomically with mode 0600 (it holds credentials).
+    /// Writes the kubeconfig atomically (``AtomicFileWriter``), a new file with mode 0600 (it holds credentials);
+    /// an existing one is replaced in place, keeping its mode and owner.
     ///
     /// - Throws: ``LabError`` naming the file.
     public func write(to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(yaml.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw LabError("cannot write the kubeconfig to \(temporary) (check that the directory exists and is writable)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw LabError("cannot move the kubeconfig to \(path): \(reason)")
+        do {
+            try AtomicFileWriter.write(Data(yaml.utf8), to: path, mode: .overwrite, permissions: 0o600)
+        } catch {
+            throw LabError("cannot write the kubeconfig \(error.path): \(error.message)")
         }
     }
 
