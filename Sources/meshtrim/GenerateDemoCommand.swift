@@ -97,10 +97,10 @@ struct GenerateDemoCommand: ParsableCommand {
         do {
             try AtomicFileWriter.check(output, mode: mode)
         } catch where error.reason == .exists {
-            throw SourceError("\(output) exists; pass --force to replace it")
+            throw RuntimeError("\(output) exists; pass --force to replace it")
         } catch {
             // A missing directory is made when writing.
-            if case .noDirectory = error.reason {} else { throw SourceError(error.description) }
+            if case .noDirectory = error.reason {} else { throw RuntimeError(error.description) }
         }
         var snapshot = MeshGenerator.generateSnapshot(parameters)
         if !fromLab.isEmpty {
@@ -108,7 +108,7 @@ struct GenerateDemoCommand: ParsableCommand {
             do {
                 snapshot = try LabDemoMerger.merge(generated: snapshot, captures: captures)
             } catch let error as LabDemoMerger.MergeError {
-                throw SourceError(error.description)
+                throw RuntimeError(error.description)
             }
         }
         let data = try snapshot.encoded()
@@ -157,9 +157,9 @@ struct GenerateDemoCommand: ParsableCommand {
         do {
             try AtomicFileWriter.write(data, to: path, mode: mode)
         } catch where error.reason == .exists {
-            throw SourceError("\(path) exists; pass --force to replace it")
+            throw RuntimeError("\(path) exists; pass --force to replace it")
         } catch {
-            throw SourceError(error.description)
+            throw RuntimeError(error.description)
         }
     }
 

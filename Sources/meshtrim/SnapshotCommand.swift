@@ -80,9 +80,9 @@ struct SnapshotCommand: AsyncParsableCommand {
         do {
             try AtomicFileWriter.write(data, to: output, mode: replace ? .overwrite : .createNew)
         } catch where error.reason == .exists {
-            throw SourceError("\(output) exists (created during the capture); pass --force to replace it")
+            throw RuntimeError("\(output) exists (created during the capture); pass --force to replace it")
         } catch {
-            throw SourceError(error.description)
+            throw RuntimeError(error.description)
         }
         let snapshot = capture.snapshot
         let sidecars = snapshot.inventory.pods.filter(\.hasSidecar).count
@@ -101,15 +101,15 @@ struct SnapshotCommand: AsyncParsableCommand {
         do {
             try AtomicFileWriter.check(path, mode: .overwrite)
         } catch {
-            throw SourceError(error.description)
+            throw RuntimeError(error.description)
         }
         var status = stat()
         guard lstat(path, &status) == 0 else { return force }
         if force { return true }
-        guard isatty(0) == 1, isatty(2) == 1 else { throw SourceError("\(path) exists; pass --force to replace it") }
+        guard isatty(0) == 1, isatty(2) == 1 else { throw RuntimeError("\(path) exists; pass --force to replace it") }
         FileHandle.standardError.write(Data("\(path) exists; replace it? [y/N] ".utf8))
         let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-        guard answer == "y" || answer == "yes" else { throw SourceError("\(path) exists; not replaced") }
+        guard answer == "y" || answer == "yes" else { throw RuntimeError("\(path) exists; not replaced") }
         return true
     }
 }
