@@ -9,9 +9,12 @@ struct ValidateCommand: AsyncParsableCommand {
         commandName: "validate",
         abstract: "Check Sidecar resources like Istio's validating webhook, and against a mesh like istioctl analyze.",
         discussion: """
-            Reads YAML (or JSON) files with one or more documents, including kind: List. Objects that are not \
-            Sidecars are skipped. Prints one line per problem, FILE: Sidecar NAMESPACE/NAME: error|warning: …, \
-            then a summary.
+            Reads YAML (or JSON) files with one or more documents, including kind: List; a directory is read \
+            recursively (its .yaml, .yml and .json files, sorted). Objects that are not Sidecars are skipped. Every \
+            rule of Istio's webhook (ValidateSidecar) applies, ingress listeners, TLS, connection pools and the \
+            egress proxy included, with Istio's messages. Prints one line per problem, \
+            FILE: Sidecar NAMESPACE/NAME: error|warning: …, then a summary; meshtrim's own rules carry their \
+            code, warning [MT0003]: … (docs/validation.md).
 
             With a mesh to check against (--snapshot, --manifests, --demo, or --cluster for the kubeconfig's \
             cluster), each Sidecar then gets the safety checks as if it were applied: observed traffic it would \
@@ -23,6 +26,7 @@ struct ValidateCommand: AsyncParsableCommand {
 
             Examples:
               meshtrim validate sidecar-bookinfo.yaml
+              meshtrim validate k8s/
               kubectl get sidecars -A -o yaml | meshtrim validate -
               meshtrim validate --istio-version 1.30 k8s/*.yaml
               meshtrim validate sidecar-shop.yaml --snapshot mesh.json
@@ -30,7 +34,7 @@ struct ValidateCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Manifest files to check (- reads standard input).")
+    @Argument(help: "Manifest files or directories to check (- reads standard input).")
     var files: [String] = []
 
     @OptionGroup var source: SourceOptions
@@ -47,6 +51,7 @@ struct ValidateCommand: AsyncParsableCommand {
         if files.isEmpty && mesh == 0 && source.kubeconfig == nil && source.context == nil {
             throw ValidationError("give Sidecar files to check, or a mesh to check (--snapshot, --manifests, --demo, --cluster)")
         }
+        _ = try parseIstioVersion(source.istioVersion)
     }
 
     /// Whether the safety checks run (a mesh to check against was given).
@@ -60,7 +65,7 @@ struct ValidateCommand: AsyncParsableCommand {
         let version = try parseIstioVersion(source.istioVersion) ?? analysis?.engine.version ?? .defaultVersion
         let validator = SidecarValidator(version: version)
         var tally = Tally()
-        for file in files {
+        for file in files.flatMap(expand) {
             guard let text = read(file) else {
                 tally.unreadableFiles += 1
                 continue
@@ -75,19 +80,25 @@ struct ValidateCommand: AsyncParsableCommand {
                 continue
             }
             tally.otherObjects += contents.otherObjectCount
-            for document in contents.sidecars {
+            // The specs as written, for the rules the Sidecar model does not carry (ingress tls, pools, …).
+            let specs = SidecarDocumentReader.specs(text).flatMap { $0.count == contents.sidecars.count ? $0 : nil }
+            for (index, document) in contents.sidecars.enumerated() {
                 tally.sidecars += 1
-                let problems = document.problems + validator.validate(document.sidecar, details: document.details)
+                let findings =
+                    analysis.flatMap { document.sidecar.meta.namespace.isEmpty ? nil : $0.safetyFindings(for: document.sidecar) } ?? []
+                // A safety check with the same code says the same thing about this Sidecar, with the mesh in view.
+                let findingCodes = Set(findings.map(\.code))
+                let problems = (document.problems
+                    + validator.validate(document.sidecar, details: document.details, spec: specs?[index]))
+                    .filter { $0.code.map { !findingCodes.contains($0) } ?? true }
                 let name = document.sidecar.meta.qualifiedName.isEmpty ? "(unnamed)" : document.sidecar.meta.qualifiedName
                 for problem in problems {
                     print("\(file): Sidecar \(name): \(problem)")
                     if problem.severity == .error { tally.errors += 1 } else { tally.warnings += 1 }
                 }
-                if let analysis, !document.sidecar.meta.namespace.isEmpty {
-                    for finding in analysis.safetyFindings(for: document.sidecar) {
-                        print("\(file): Sidecar \(name): \(Self.line(finding))")
-                        tally.count(finding)
-                    }
+                for finding in findings {
+                    print("\(file): Sidecar \(name): \(Self.line(finding))")
+                    tally.count(finding)
                 }
             }
         }
@@ -118,6 +129,24 @@ struct ValidateCommand: AsyncParsableCommand {
         return try await source.analysis()
     }
 
+    /// A file as itself; a directory as its `.yaml`, `.yml` and `.json` files, recursively, sorted (as `--manifests`
+    /// reads one). A path that does not exist stays, so that ``read(_:)`` reports it.
+    private func expand(_ path: String) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+            let enumerator = FileManager.default.enumerator(atPath: path)
+        else { return [path] }
+        var found: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            let lower = relative.lowercased()
+            if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") || lower.hasSuffix(".json") {
+                found.append((path as NSString).appendingPathComponent(relative))
+            }
+        }
+        if found.isEmpty { printError("\(path): warning: no .yaml, .yml or .json files in the directory") }
+        return found.sorted()
+    }
+
     /// The file's text, or `nil` after printing why it cannot be read.
     private func read(_ file: String) -> String? {
         let data: Data
@@ -127,10 +156,6 @@ struct ValidateCommand: AsyncParsableCommand {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
                 printError("\(file): error: no such file")
-                return nil
-            }
-            guard !isDirectory.boolValue else {
-                printError("\(file): error: is a directory; pass the manifest files in it (e.g. \(file)/*.yaml)")
                 return nil
             }
             guard let contents = FileManager.default.contents(atPath: file) else {

@@ -154,7 +154,12 @@ public struct EgressHost: Hashable, Sendable, CustomStringConvertible {
         }
         let namespaceText = text[..<slash]
         let dnsText = text[utf8.index(after: slash)...]
-        if namespaceText.isEmpty || dnsText.isEmpty { report(.emptyNamespaceOrDNSName) }
+        if namespaceText.isEmpty || dnsText.isEmpty {
+            report(.emptyNamespaceOrDNSName)
+            // Istio 1.31 stops at this error (`/foo.com` is one error); before, the namespace and dnsName checks
+            // ran on the empty part too (a second error).
+            if version.supportsExclusions { return nil }
+        }
 
         var namespace: Namespace?
         var exclusion = false

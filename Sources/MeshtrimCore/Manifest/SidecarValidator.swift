@@ -4,86 +4,6 @@
     import Darwin
 #endif
 
-/// One thing wrong with (error) or worth knowing about (warning) a Sidecar, and where it is.
-public struct SidecarProblem: Hashable, Sendable, CustomStringConvertible {
-    /// Whether Istio would reject the Sidecar or only warn.
-    public enum Severity: String, Hashable, Sendable {
-        /// The webhook rejects the Sidecar (`kubectl apply` fails).
-        case error
-        /// Accepted, but probably not what was meant.
-        case warning
-    }
-
-    /// Whose rule found the problem.
-    public enum Origin: String, Hashable, Sendable {
-        /// Istio's validating webhook (messages are Istio's text).
-        case istio
-        /// meshtrim's own check (behaviour Istio accepts silently, or a version difference).
-        case meshtrim
-    }
-
-    /// Where in the Sidecar the problem is.
-    public enum Location: Hashable, Sendable, CustomStringConvertible {
-        /// The Sidecar as a whole.
-        case sidecar
-        /// `spec.workloadSelector`.
-        case workloadSelector
-        /// `spec.egress[index]`.
-        case egressListener(Int)
-        /// `spec.egress[listener].hosts[index]`, with the host text.
-        case egressHost(listener: Int, index: Int, host: String)
-        /// `spec.ingress[index]`.
-        case ingressListener(Int)
-        /// `spec.outboundTrafficPolicy`.
-        case outboundTrafficPolicy
-
-        /// The YAML path, e.g. `spec.egress[0].hosts[1] "bookinfo/reviews"`; empty for the whole Sidecar.
-        public var description: String {
-            switch self {
-            case .sidecar: return ""
-            case .workloadSelector: return "spec.workloadSelector"
-            case .egressListener(let index): return "spec.egress[\(index)]"
-            case .egressHost(let listener, let index, let host):
-                return "spec.egress[\(listener)].hosts[\(index)] \(goQuoted(host))"
-            case .ingressListener(let index): return "spec.ingress[\(index)]"
-            case .outboundTrafficPolicy: return "spec.outboundTrafficPolicy"
-            }
-        }
-    }
-
-    /// Error or warning.
-    public var severity: Severity
-    /// What is wrong (Istio's wording for Istio's rules).
-    public var message: String
-    /// Where.
-    public var location: Location
-    /// What to do about it, when meshtrim can say.
-    public var hint: String?
-    /// Whose rule it is.
-    public var origin: Origin
-
-    /// Makes a problem.
-    public init(
-        _ severity: Severity, _ message: String, at location: Location = .sidecar, hint: String? = nil, origin: Origin = .istio
-    ) {
-        self.severity = severity
-        self.message = message
-        self.location = location
-        self.hint = hint
-        self.origin = origin
-    }
-
-    /// `error: spec.egress[0].hosts[1] "x": message (hint)`.
-    public var description: String {
-        var text = severity.rawValue + ": "
-        let place = location.description
-        if !place.isEmpty { text += place + ": " }
-        text += message
-        if let hint { text += " (\(hint))" }
-        return text
-    }
-}
-
 /// Istio's validating-webhook rules for `Sidecar` (`ValidateSidecar`), plus meshtrim's warnings about
 /// Sidecars that Istio accepts but that do not do what people expect.
 ///
@@ -125,6 +45,22 @@ public struct SidecarValidator: Sendable {
         }
     }
 
+    /// Codes of meshtrim's own rules (Istio's rules have none); docs/validation.md explains each.
+    public enum Code {
+        /// A Sidecar without egress: its workloads import `*/*` (istio/istio#59376); the safety checks' MT0003.
+        public static let noEgress = SafetyFinding.Code.workloadSidecarWithoutEgress
+        /// A `~` namespace before Istio 1.31 (an ordinary name that matches nothing).
+        public static let exclusionBeforeSupport = "MT0101"
+        /// `~/*` next to imports in one listener: it cancels them.
+        public static let exclusionOfEverything = "MT0102"
+        /// A listener with only exclusions imports nothing.
+        public static let onlyExclusions = "MT0103"
+        /// An `outboundTrafficPolicy.mode` a Sidecar cannot have (`ALLOW_ANY_DYNAMIC_DNS`, or unknown).
+        public static let unsupportedOutboundMode = "MT0104"
+        /// A field of the wrong type or an unknown enum value (Istio's decoder rejects the object).
+        public static let malformedField = "MT0105"
+    }
+
     /// The Istio version whose rules apply.
     public var version: IstioVersion
 
@@ -134,7 +70,12 @@ public struct SidecarValidator: Sendable {
     }
 
     /// Every problem with `sidecar`: Istio's errors and warnings first (in Istio's order), then meshtrim's warnings.
-    public func validate(_ sidecar: Sidecar, details: Details = Details()) -> [SidecarProblem] {
+    ///
+    /// - Parameter spec: the Sidecar's `spec` as written, when there is one (``SidecarDocumentReader/specs(_:)``):
+    ///   the rules for what the ``Sidecar`` model does not carry (ingress `bind`, `defaultEndpoint`, `tls`,
+    ///   `connectionPool`, `targetPort`, `inboundConnectionPool`, `outboundTrafficPolicy.egressProxy`) run on it.
+    ///   Without it the ingress ports are checked from the model alone.
+    public func validate(_ sidecar: Sidecar, details: Details = Details(), spec: JSONValue? = nil) -> [SidecarProblem] {
         var problems: [SidecarProblem] = []
         validateWorkloadSelector(sidecar.workloadSelector, into: &problems)
         let ingressCount = details.ingressListenerCount ?? sidecar.ingressPorts.count
@@ -143,9 +84,19 @@ public struct SidecarValidator: Sendable {
         {
             problems.append(SidecarProblem(.error, "sidecar: empty configuration provided"))
         } else {
-            validateIngress(sidecar.ingressPorts, details: details, into: &problems)
+            if let spec {
+                problems += SidecarIngressValidator.problems(in: spec)
+                problems += ConnectionPoolValidator.problems(spec["inboundConnectionPool"]).map {
+                    SidecarProblem($0.severity, $0.message, at: .inboundConnectionPool, origin: $0.origin, code: $0.code)
+                }
+                problems += Self.egressTargetPortProblems(in: spec)
+            } else {
+                validateIngress(sidecar.ingressPorts, details: details, into: &problems)
+            }
             validateEgress(sidecar, details: details, into: &problems)
-            validateOutboundTrafficPolicy(sidecar.outboundTrafficPolicy, details: details, into: &problems)
+            validateOutboundTrafficPolicy(
+                sidecar.outboundTrafficPolicy, details: details, egressProxy: spec?.value(at: "outboundTrafficPolicy.egressProxy"),
+                into: &problems)
         }
         if sidecar.egress.isEmpty {
             let whom = sidecar.workloadSelector == nil ? "the workloads of this namespace" : "the selected workloads"
@@ -154,7 +105,7 @@ public struct SidecarValidator: Sendable {
                     .warning,
                     "no egress listeners: Istio gives \(whom) egress */* (every service in the mesh); "
                         + "it does not fall back to the root namespace's Sidecar (istio/istio#59376)",
-                    hint: "add spec.egress with the hosts they need, e.g. ./* and istio-system/*", origin: .meshtrim))
+                    hint: "add spec.egress with the hosts they need, e.g. ./* and istio-system/*", code: Code.noEgress))
         }
         return problems
     }
@@ -317,7 +268,7 @@ public struct SidecarValidator: Sendable {
                         SidecarProblem(
                             .warning,
                             "before Istio 1.31 \"~\" is an ordinary namespace name that matches no namespace, so this host imports nothing",
-                            at: location, hint: "exclusions (~/host) need Istio 1.31 or later", origin: .meshtrim))
+                            at: location, hint: "exclusions (~/host) need Istio 1.31 or later", code: Code.exclusionBeforeSupport))
                 }
             }
         }
@@ -331,13 +282,13 @@ public struct SidecarValidator: Sendable {
                 SidecarProblem(
                     .warning, "excludes every host, so the other hosts of this listener import nothing",
                     at: .egressHost(listener: listener, index: index, host: hosts[index]),
-                    hint: "remove it, or exclude only what is not needed (e.g. ~ns1/*)", origin: .meshtrim))
+                    hint: "remove it, or exclude only what is not needed (e.g. ~ns1/*)", code: Code.exclusionOfEverything))
         } else if !hasImports && exclusionOfEverything == nil && hosts.contains(where: { Self.isValidExclusion($0, version) }) {
             problems.append(
                 SidecarProblem(
                     .warning, "this listener has only exclusions (~…), so it imports nothing",
                     at: .egressListener(listener), hint: "exclusions subtract from other hosts, e.g. */* plus ~ns1/*",
-                    origin: .meshtrim))
+                    code: Code.onlyExclusions))
         }
     }
 
@@ -348,7 +299,7 @@ public struct SidecarValidator: Sendable {
     // MARK: outboundTrafficPolicy
 
     private func validateOutboundTrafficPolicy(
-        _ policy: OutboundTrafficPolicy?, details: Details, into problems: inout [SidecarProblem]
+        _ policy: OutboundTrafficPolicy?, details: Details, egressProxy: JSONValue?, into problems: inout [SidecarProblem]
     ) {
         // An outboundTrafficPolicy object without `mode` is REGISTRY_ONLY: the proto enum's zero value.
         let mode = details.outboundTrafficPolicyMode ?? policy?.rawValue
@@ -361,18 +312,54 @@ public struct SidecarValidator: Sendable {
                 SidecarProblem(
                     .error, "sidecar: outboundTrafficPolicy mode ALLOW_ANY_DYNAMIC_DNS is not supported in a Sidecar",
                     at: .outboundTrafficPolicy, hint: "set it mesh-wide in meshConfig.outboundTrafficPolicy (Istio 1.31+)",
-                    origin: .meshtrim))
+                    code: Code.unsupportedOutboundMode))
         default:
             problems.append(
                 SidecarProblem(
                     .error, "unsupported outboundTrafficPolicy mode \(goQuoted(mode))", at: .outboundTrafficPolicy,
-                    hint: "use ALLOW_ANY or REGISTRY_ONLY", origin: .meshtrim))
+                    hint: "use ALLOW_ANY or REGISTRY_ONLY", code: Code.unsupportedOutboundMode))
         }
-        if details.hasEgressProxy && mode != OutboundTrafficPolicy.allowAny.rawValue {
+        guard details.hasEgressProxy || egressProxy.map({ $0 != .null }) == true else { return }
+        if mode != OutboundTrafficPolicy.allowAny.rawValue {
             problems.append(
                 SidecarProblem(
                     .error, "sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode",
                     at: .outboundTrafficPolicy))
+            return
+        }
+        if let egressProxy {
+            problems += Self.egressProxyProblems(egressProxy).map { SidecarProblem(.error, $0, at: .outboundTrafficPolicy) }
+        }
+    }
+
+    /// Istio's `validateSidecarOutboundTrafficPolicy` after the mode check: an FQDN host, a port, then
+    /// `validateDestination` (host not `*`, a wildcard domain; subset a DNS label; port in range).
+    static func egressProxyProblems(_ proxy: JSONValue) -> [String] {
+        let host = proxy["host"]?.stringValue ?? ""
+        var messages: [String] = []
+        if let problem = DNSLabel.fqdnProblem(Substring(host)) { messages.append(problem.message) }
+        guard let port = proxy["port"], port != .null else {
+            messages.append("sidecar: egress_proxy port must be non-nil")
+            return messages
+        }
+        if host == "*" {
+            messages.append("invalid destination host *")
+        } else if let problem = DNSLabel.wildcardDomainProblem(Substring(host)) {
+            messages.append(problem.message)
+        }
+        if let subset = proxy["subset"]?.stringValue, !subset.isEmpty, !DNSLabel.isValid(subset.utf8) {
+            messages.append("subset name is invalid: \(subset)")
+        }
+        if let problem = portNumberProblem(port["number"]?.intValue ?? 0) { messages.append(problem) }
+        return messages
+    }
+
+    /// `targetPort has no impact on Sidecars` for egress listeners (the ``Sidecar`` model has no `targetPort`).
+    static func egressTargetPortProblems(in spec: JSONValue) -> [SidecarProblem] {
+        guard let egress = spec["egress"]?.arrayValue else { return [] }
+        return egress.enumerated().compactMap { index, listener in
+            guard let targetPort = listener["port"]?["targetPort"]?.intValue, targetPort > 0 else { return nil }
+            return SidecarProblem(.error, "targetPort has no impact on Sidecars", at: .egressListener(index))
         }
     }
 

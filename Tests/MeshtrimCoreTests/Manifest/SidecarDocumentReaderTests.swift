@@ -97,7 +97,7 @@ struct SidecarDocumentReaderTests {
         let validation = SidecarValidator().validate(document.sidecar, details: document.details).map(\.description)
         #expect(
             validation == [
-                "warning: spec.egress[1].hosts[1] \"~/*\": excludes every host, so the other hosts of this listener import nothing "
+                "warning [MT0102]: spec.egress[1].hosts[1] \"~/*\": excludes every host, so the other hosts of this listener import nothing "
                     + "(remove it, or exclude only what is not needed (e.g. ~ns1/*))",
                 "error: spec.outboundTrafficPolicy: sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode",
             ])
@@ -168,7 +168,7 @@ struct SidecarDocumentReaderTests {
 
     static let emptyConfiguration = [
         "error: sidecar: empty configuration provided",
-        "warning: no egress listeners: Istio gives the workloads of this namespace egress */* (every service in the mesh); "
+        "warning [MT0003]: no egress listeners: Istio gives the workloads of this namespace egress */* (every service in the mesh); "
             + "it does not fall back to the root namespace's Sidecar (istio/istio#59376) "
             + "(add spec.egress with the hosts they need, e.g. ./* and istio-system/*)",
     ]
@@ -184,7 +184,7 @@ struct SidecarDocumentReaderTests {
             ]
                 + [
                     "ns-ambient/pod-scoped: error: sidecar: empty configuration provided",
-                    "ns-ambient/pod-scoped: warning: no egress listeners: Istio gives the selected workloads egress */* "
+                    "ns-ambient/pod-scoped: warning [MT0003]: no egress listeners: Istio gives the selected workloads egress */* "
                         + "(every service in the mesh); it does not fall back to the root namespace's Sidecar (istio/istio#59376) "
                         + "(add spec.egress with the hosts they need, e.g. ./* and istio-system/*)",
                 ]

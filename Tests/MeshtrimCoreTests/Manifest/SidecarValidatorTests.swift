@@ -212,5 +212,157 @@ struct SidecarValidatorTests {
         let warning = SidecarValidator().validate(Self.sidecar([])).last
         #expect(warning?.origin == .meshtrim)
         #expect(warning?.severity == .warning)
+        #expect(warning?.code == "MT0003")
+        #expect(warning?.description.hasPrefix("warning [MT0003]: no egress listeners") == true)
+    }
+
+    /// A written Sidecar (`spec` in YAML flow style, namespace `bar`) and the exact lines `meshtrim validate` prints for
+    /// Istio's rules (meshtrim's coded warnings left out).
+    struct Written: Sendable, CustomTestStringConvertible {
+        var name: String
+        var spec: String
+        var expected: [String]
+        var version: IstioVersion = v131
+        var testDescription: String { name }
+    }
+
+    static let egress = "egress: [{hosts: [\"./*\"]}]"
+
+    static func ingress(_ listener: String) -> String { "{\(egress), ingress: [\(listener)]}" }
+
+    static let written: [Written] = [
+        Written(name: "defaultEndpoint 127.0.0.1:PORT", spec: ingress("{port: {number: 80}, defaultEndpoint: \"127.0.0.1:8080\"}"), expected: []),
+        Written(name: "defaultEndpoint 0.0.0.0:PORT", spec: ingress("{port: {number: 80}, defaultEndpoint: \"0.0.0.0:8080\"}"), expected: []),
+        Written(name: "defaultEndpoint [::1]:PORT", spec: ingress("{port: {number: 80}, defaultEndpoint: \"[::1]:8080\"}"), expected: []),
+        Written(name: "defaultEndpoint [::]:PORT", spec: ingress("{port: {number: 80}, defaultEndpoint: \"[::]:8080\"}"), expected: []),
+        Written(name: "defaultEndpoint :PORT", spec: ingress("{port: {number: 80}, defaultEndpoint: \":8080\"}"), expected: []),
+        Written(name: "defaultEndpoint unix socket", spec: ingress("{port: {number: 80}, defaultEndpoint: \"unix:///var/run/app.sock\"}"), expected: []),
+        Written(name: "defaultEndpoint abstract socket", spec: ingress("{port: {number: 80}, defaultEndpoint: \"unix://@app\"}"), expected: []),
+        Written(
+            name: "defaultEndpoint relative socket", spec: ingress("{port: {number: 80}, defaultEndpoint: \"unix://app.sock\"}"),
+            expected: ["error: spec.ingress[0]: app.sock is not an absolute path to a file"]),
+        Written(
+            name: "defaultEndpoint on another host", spec: ingress("{port: {number: 80}, defaultEndpoint: \"10.0.0.1:8080\"}"),
+            expected: [
+                "error: spec.ingress[0]: sidecar: defaultEndpoint must be of form 127.0.0.1:<port>,0.0.0.0:<port>,[::1]:port,[::]:port,unix://filepath or unset"
+            ]),
+        Written(
+            name: "defaultEndpoint port not a number", spec: ingress("{port: {number: 80}, defaultEndpoint: \"127.0.0.1:hi\"}"),
+            expected: ["error: spec.ingress[0]: sidecar: defaultEndpoint port (hi) is not a number: strconv.Atoi: parsing \"hi\": invalid syntax"]),
+        Written(
+            name: "defaultEndpoint without port", spec: ingress("{port: {number: 80}, defaultEndpoint: localhost}"),
+            expected: [
+                "error: spec.ingress[0]: address localhost: missing port in address",
+                "error: spec.ingress[0]: sidecar: defaultEndpoint port () is not a number: strconv.Atoi: parsing \"\": invalid syntax",
+            ]),
+        Written(
+            name: "defaultEndpoint port 0", spec: ingress("{port: {number: 80}, defaultEndpoint: \"[::1]:0\"}"),
+            expected: ["error: spec.ingress[0]: port number 0 must be in the range 1..65535"]),
+        Written(
+            name: "ingress without port", spec: ingress("{defaultEndpoint: \"127.0.0.1:8080\"}"),
+            expected: ["error: spec.ingress[0]: sidecar: port is required for ingress listeners"]),
+        Written(
+            name: "ingress unix bind", spec: ingress("{port: {number: 0, name: uds}, bind: \"unix:///var/run/in.sock\"}"),
+            expected: [
+                "error: spec.ingress[0]: port number 0 must be in the range 1..65535",
+                "error: spec.ingress[0]: unix:///var/run/in.sock is not a valid IP",
+            ]),
+        Written(name: "ingress IP bind", spec: ingress("{port: {number: 80}, bind: 0.0.0.0}"), expected: []),
+        Written(
+            name: "ingress targetPort", spec: ingress("{port: {number: 80, targetPort: 8080}}"),
+            expected: ["error: spec.ingress[0]: targetPort has no impact on Sidecars"]),
+        Written(
+            name: "egress targetPort", spec: "{egress: [{port: {number: 80, targetPort: 8080}, hosts: [\"./*\"]}]}",
+            expected: ["error: spec.egress[0]: targetPort has no impact on Sidecars"]),
+        Written(
+            name: "ingress tls ISTIO_MUTUAL on an HTTP port", spec: ingress("{port: {number: 80, protocol: HTTP}, tls: {mode: ISTIO_MUTUAL}}"),
+            expected: [
+                "error: spec.ingress[0]: configuration is invalid: cannot set mode to ISTIO_MUTUAL in sidecar ingress tls",
+                "error: spec.ingress[0]: server cannot have TLS settings for non HTTPS/TLS ports",
+            ]),
+        Written(
+            name: "ingress tls SIMPLE with certificates on HTTPS",
+            spec: ingress("{port: {number: 443, protocol: HTTPS}, tls: {mode: SIMPLE, serverCertificate: /c.pem, privateKey: /k.pem}}"),
+            expected: []),
+        Written(
+            name: "ingress tls SIMPLE without certificates", spec: ingress("{port: {number: 443, protocol: TLS}, tls: {mode: SIMPLE}}"),
+            expected: [
+                "error: spec.ingress[0]: SIMPLE TLS requires a server certificate", "error: spec.ingress[0]: SIMPLE TLS requires a private key",
+            ]),
+        Written(
+            name: "ingress tls MUTUAL without CA",
+            spec: ingress("{port: {number: 443, protocol: HTTPS}, tls: {mode: MUTUAL, serverCertificate: /c.pem, privateKey: /k.pem}}"),
+            expected: ["error: spec.ingress[0]: MUTUAL TLS requires a client CA bundle"]),
+        Written(
+            name: "ingress tls PASSTHROUGH with a certificate",
+            spec: ingress("{port: {number: 443, protocol: TLS}, tls: {mode: PASSTHROUGH, serverCertificate: /c.pem}}"),
+            expected: ["warning: spec.ingress[0]: PASSTHROUGH mode does not use certificates, they will be ignored"]),
+        Written(
+            name: "ingress tls invalid cipher",
+            spec: ingress(
+                "{port: {number: 443, protocol: HTTPS}, tls: {mode: SIMPLE, serverCertificate: /c.pem, privateKey: /k.pem, cipherSuites: [FOO, AES128-SHA, AES128-SHA]}}"),
+            expected: [
+                "warning: spec.ingress[0]: ignoring invalid cipher suites: [FOO]",
+                "warning: spec.ingress[0]: ignoring duplicate cipher suites: [AES128-SHA]",
+            ]),
+        Written(
+            name: "HTTP pool on a TCP port", spec: ingress("{port: {number: 90, protocol: TCP, name: foo}, connectionPool: {http: {maxRetries: 3}}}"),
+            expected: [
+                "warning: spec.ingress[0]: sidecar: HTTP connection pool settings are configured for port 90 (\"foo\") but its protocol is not HTTP (TCP); only TCP settings will apply"
+            ]),
+        Written(
+            name: "empty inbound pool", spec: "{inboundConnectionPool: {}}",
+            expected: ["error: spec.inboundConnectionPool: connection pool must have at least one field"]),
+        Written(
+            name: "pool counts and durations",
+            spec: "{inboundConnectionPool: {tcp: {maxConnections: -1, connectTimeout: 0.5ms, idleTimeout: 0s, tcpKeepalive: {time: 1500us}}, http: {maxRetries: -2, h2UpgradePolicy: UPGRADE, useClientProtocol: true}}}",
+            expected: [
+                "error: spec.inboundConnectionPool: max retries must be non-negative",
+                "error: spec.inboundConnectionPool: use client protocol must not be true when H2UpgradePolicy is UPGRADE",
+                "error: spec.inboundConnectionPool: max connections must be non-negative",
+                "error: spec.inboundConnectionPool: duration must be greater than 1ms",
+                "error: spec.inboundConnectionPool: only durations to ms precision are supported",
+            ]),
+        Written(
+            name: "egress proxy with an invalid host",
+            spec: "{\(egress), outboundTrafficPolicy: {mode: ALLOW_ANY, egressProxy: {host: \"foobar*123\", port: {number: 5000}}}}",
+            expected: [
+                "error: spec.outboundTrafficPolicy: domain name \"foobar*123\" invalid (label \"foobar*123\" invalid)",
+                "error: spec.outboundTrafficPolicy: domain name \"foobar*123\" invalid (label \"foobar*123\" invalid)",
+            ]),
+        Written(
+            name: "egress proxy without port",
+            spec: "{\(egress), outboundTrafficPolicy: {mode: ALLOW_ANY, egressProxy: {host: egress.example.com}}}",
+            expected: ["error: spec.outboundTrafficPolicy: sidecar: egress_proxy port must be non-nil"]),
+        Written(
+            name: "egress proxy under REGISTRY_ONLY",
+            spec: "{\(egress), outboundTrafficPolicy: {egressProxy: {host: egress.example.com, port: {number: 3128}}}}",
+            expected: ["error: spec.outboundTrafficPolicy: sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode"]),
+        Written(
+            name: "egress proxy subset and port",
+            spec: "{\(egress), outboundTrafficPolicy: {mode: ALLOW_ANY, egressProxy: {host: egress.example.com, subset: \"v_1\", port: {number: 70000}}}}",
+            expected: [
+                "error: spec.outboundTrafficPolicy: subset name is invalid: v_1",
+                "error: spec.outboundTrafficPolicy: port number 70000 must be in the range 1..65535",
+            ]),
+        Written(
+            name: "/foo.com is one error in 1.31", spec: "{egress: [{hosts: [\"/foo.com\"]}]}",
+            expected: ["error: spec.egress[0].hosts[0] \"/foo.com\": config namespace and dnsName in host entry cannot be empty"]),
+        Written(
+            name: "egress unix bind with IPTABLES", spec: "{egress: [{port: {number: 0}, bind: \"unix:///s.sock\", captureMode: IPTABLES, hosts: [\"./*\"]}]}",
+            expected: ["error: spec.egress[0]: sidecar: captureMode must be DEFAULT/NONE for unix domain socket listeners"]),
+        Written(
+            name: "egress bind not an IP", spec: "{egress: [{port: {number: 80}, bind: localhost, hosts: [\"./*\"]}]}",
+            expected: ["error: spec.egress[0]: localhost is not a valid IP"]),
+    ]
+
+    @Test("Istio's words for written Sidecars", arguments: written)
+    func writtenSidecar(_ example: Written) throws {
+        let problems = try SidecarWebhookTests.problems(SidecarWebhookTests.manifest(example.spec), version: example.version)
+        let lines = problems.filter { $0.code == nil }.map { problem in
+            let place = problem.location.description
+            return "\(problem.severity.rawValue): \(place.isEmpty ? "" : place + ": ")\(problem.message)"
+        }
+        #expect(lines == example.expected)
     }
 }
