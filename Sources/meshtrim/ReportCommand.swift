@@ -29,6 +29,8 @@ struct ReportCommand: AsyncParsableCommand {
     struct Row {
         var namespace: String
         var pod: String
+        /// `sidecar` or `gateway` (a gateway keeps the default scope: its preset figures equal its current ones).
+        var proxy: ProxyKind = .sidecar
         var envoyAllocatedBytes: Int?
         var workingSetBytes: Int?
         var activeClusters: Int?
@@ -40,7 +42,7 @@ struct ReportCommand: AsyncParsableCommand {
         var orderedJSON: OrderedJSON {
             func number(_ value: Int?) -> OrderedJSON { value.map { .number(String($0)) } ?? .null }
             let members: [(String, OrderedJSON)] = [
-                ("namespace", .string(namespace)), ("pod", .string(pod)),
+                ("namespace", .string(namespace)), ("pod", .string(pod)), ("proxy", .string(proxy.rawValue)),
                 ("envoyAllocatedBytes", number(envoyAllocatedBytes)), ("workingSetBytes", number(workingSetBytes)),
                 ("activeClusters", number(activeClusters)), ("predictedClusters", number(predictedClusters)),
                 ("sidecar", sidecar.map(OrderedJSON.string) ?? .null), ("presetClusters", number(presetClusters)),
@@ -92,7 +94,8 @@ struct ReportCommand: AsyncParsableCommand {
                 headers: ["NAMESPACE", "POD", "ENVOY MEM", "WORKING SET", "CLUSTERS", "PREDICTED", "SIDECAR", "PRESET", "PRESET MEM"],
                 rows: rows.map { row in
                     [row.namespace, row.pod, ByteFormat.megabytes(row.envoyAllocatedBytes), ByteFormat.megabytes(row.workingSetBytes),
-                     row.activeClusters.map(String.init) ?? "-", String(row.predictedClusters), row.sidecar ?? "-",
+                     row.activeClusters.map(String.init) ?? "-", String(row.predictedClusters),
+                     row.proxy == .gateway ? "(gateway)" : row.sidecar ?? "-",
                      String(row.presetClusters), ByteFormat.megabytes(row.presetEstimatedBytes)]
                 },
                 rightAligned: [2, 3, 4, 5, 7, 8])
@@ -119,15 +122,16 @@ struct ReportCommand: AsyncParsableCommand {
         for name in namespaces {
             let impact = analysis.impact(
                 namespace: name, workloadSelector: nil, hosts: analysis.hosts(for: .commonFix, namespace: name))
-            let changes = Dictionary(uniqueKeysWithValues: impact.changes.map { ($0.pod, $0) })
+            // Pod names are unique per namespace in every source, but a snapshot comes from outside: never trap.
+            let changes = Dictionary(impact.changes.map { ($0.pod, $0) }, uniquingKeysWith: { _, last in last })
             for summary in analysis.pods(in: name) where summary.pod.hasSidecar {
-                let change = changes[summary.pod.name]
+                let change = summary.pod.isGateway ? nil : changes[summary.pod.name]
                 let presetBytes: Int? = change.map(\.bytesAfter)
                     ?? summary.envoyAllocatedBytes
                     ?? (summary.observation == nil ? nil : analysis.memoryModel.estimatedBytes(clusters: summary.clusterCount))
                 rows.append(
                     Row(
-                        namespace: name, pod: summary.pod.name, envoyAllocatedBytes: summary.envoyAllocatedBytes,
+                        namespace: name, pod: summary.pod.name, proxy: summary.pod.proxyKind, envoyAllocatedBytes: summary.envoyAllocatedBytes,
                         workingSetBytes: summary.workingSetBytes, activeClusters: summary.activeClusters,
                         predictedClusters: summary.predictedClusters, sidecar: summary.sidecar,
                         presetClusters: change?.clustersAfter ?? summary.predictedClusters,

@@ -16,8 +16,19 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: "Read a snapshot captured by `meshtrim snapshot` (or generated).")
     var snapshot: String?
 
-    @Option(name: .long, help: "Read plain Kubernetes/Istio manifests (repeatable; files or directories). Predictions only.")
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "Read plain Kubernetes/Istio manifests: files or directories, several after one flag or the flag repeated. Predictions only.",
+            valueName: "path"))
     var manifests: [String] = []
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --manifests: the namespace of objects that name none (as kubectl apply -n; default: the command's -n, else default).",
+            valueName: "namespace"))
+    var manifestsNamespace: String?
 
     @Option(name: .long, help: "The Istio version whose behaviour to model (default: the mesh's, else 1.31).")
     var istioVersion: String?
@@ -38,6 +49,9 @@ struct SourceOptions: ParsableArguments {
         if [demo, snapshot != nil, !manifests.isEmpty].filter({ $0 }).count > 1 {
             throw ValidationError("give one of --demo, --snapshot or --manifests")
         }
+        if manifestsNamespace != nil && manifests.isEmpty {
+            throw ValidationError("--manifests-namespace is the namespace of namespace-less objects in --manifests; give --manifests PATH too")
+        }
         if isGiven && (kubeconfig != nil || context != nil) {
             throw ValidationError("--kubeconfig and --context choose a live cluster; leave them out with --demo, --snapshot or --manifests")
         }
@@ -48,13 +62,15 @@ struct SourceOptions: ParsableArguments {
     var uiSource: UISource {
         if demo { return .demo }
         if let snapshot { return .snapshot(snapshot) }
-        if !manifests.isEmpty { return .manifests(manifests) }
+        if !manifests.isEmpty { return .manifests(manifests, namespace: manifestsNamespace) }
         return .live(kubeconfig: kubeconfig, context: context)
     }
 
     /// Loads the chosen source and analyses it.
     ///
-    /// - Parameter namespaces: for a live cluster, only these namespaces' sidecars are observed (`nil`: all).
+    /// - Parameter namespaces: for a live cluster, only these namespaces' sidecars are observed (`nil`: all); for
+    ///   manifests, one namespace here (the command's `-n`) is where objects without a namespace go, as with
+    ///   `kubectl apply -n`, unless `--manifests-namespace` says otherwise.
     /// - Throws: ``RuntimeError`` for unreadable files; ``KubeError`` and ``KubeconfigError`` (printed as one line)
     ///   for a live cluster that cannot be read.
     func analysis(namespaces: [String]? = nil) async throws -> MeshAnalysis {
@@ -74,10 +90,13 @@ struct SourceOptions: ParsableArguments {
             }
         }
         if !manifests.isEmpty {
-            let set = try loadManifests(manifests)
+            let namespace = manifestsNamespace ?? namespaces.flatMap { $0.count == 1 ? $0.first : nil }
+            let set = try loadManifests(manifests, defaultNamespace: namespace)
             for warning in set.warnings { printError("warning: \(warning)") }
+            for note in set.notes { printError("note: \(note)") }
             return MeshAnalysis(
-                inventory: set.inventory, observations: [], source: "manifests (\(set.files.count) files)", istioVersion: version)
+                inventory: set.inventory, observations: [], source: Self.manifestsLabel(files: set.files.count, namespace: namespace),
+                istioVersion: version)
         }
         let loaded: (analysis: MeshAnalysis, capture: LiveCapture)
         do {
@@ -92,6 +111,11 @@ struct SourceOptions: ParsableArguments {
         let (analysis, capture) = loaded
         Self.report(capture)
         return analysis
+    }
+
+    /// `manifests (3 files)`, or `manifests (3 files, -n shop)` when namespace-less objects go into `shop`.
+    static func manifestsLabel(files: Int, namespace: String?) -> String {
+        "manifests (\(files) file\(files == 1 ? "" : "s")\(namespace.map { ", -n \($0)" } ?? ""))"
     }
 
     /// Prints what a live capture could not read (notes and sidecar failures) on standard error.

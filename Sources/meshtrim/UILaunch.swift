@@ -10,8 +10,8 @@ enum UISource: Sendable {
     case demo
     /// A snapshot file.
     case snapshot(String)
-    /// Plain manifests (predictions only).
-    case manifests([String])
+    /// Plain manifests (predictions only), with the namespace of objects that name none (`nil`: `default`).
+    case manifests([String], namespace: String?)
     /// A live cluster: a kubeconfig (`nil`: KUBECONFIG, then ~/.kube/config) and a context (`nil`: the current one).
     case live(kubeconfig: String?, context: String?)
 
@@ -20,7 +20,8 @@ enum UISource: Sendable {
         switch self {
         case .demo: return "demo"
         case .snapshot(let path): return path
-        case .manifests(let paths): return "manifests (\(paths.joined(separator: ", ")))"
+        case .manifests(let paths, let namespace):
+            return "manifests (\(paths.joined(separator: ", "))\(namespace.map { ", -n \($0)" } ?? ""))"
         case .live(_, let context): return context.map { "context \($0)" } ?? "the current context"
         }
     }
@@ -105,7 +106,7 @@ enum UILaunch {
             return nil
         case .snapshot(let path):
             return FileManager.default.fileExists(atPath: path) ? nil : "\(path): no such file"
-        case .manifests(let paths):
+        case .manifests(let paths, _):
             for path in paths where path != "-" && !FileManager.default.fileExists(atPath: path) {
                 return "\(path): no such file or directory"
             }
@@ -154,12 +155,12 @@ enum UILaunch {
                 let snapshot = try MeshSnapshot.load(from: path)
                 inbox.post(.loadProgress("analysing \(Formatting.count(snapshot.inventory.pods.count)) pods…"))
                 analysis = MeshAnalysis(snapshot: snapshot, source: path, istioVersion: istioVersion)
-            case .manifests(let paths):
+            case .manifests(let paths, let namespace):
                 inbox.post(.loadProgress("reading manifests…"))
-                let set = try ManifestLoader.load(paths: paths)
+                let set = try ManifestLoader.load(paths: paths, defaultNamespace: namespace)
                 inbox.post(.loadProgress("analysing \(Formatting.count(set.inventory.pods.count)) pods…"))
                 analysis = MeshAnalysis(
-                    inventory: set.inventory, observations: [], source: "manifests (\(Formatting.plural(set.files.count, "file")))",
+                    inventory: set.inventory, observations: [], source: SourceOptions.manifestsLabel(files: set.files.count, namespace: namespace),
                     istioVersion: istioVersion)
             case .live:
                 return  // LiveController loads live clusters.

@@ -113,10 +113,11 @@ struct ScopeCLITests {
         #expect(result.exitCode == 0, "\(result.stderr)")
         let rows = try #require(try json(result.stdout) as? [[String: Any]])
         #expect(rows.count == 6)
-        let keys: Set<String> = ["namespace", "pod", "envoyAllocatedBytes", "workingSetBytes", "activeClusters",
+        let keys: Set<String> = ["namespace", "pod", "proxy", "envoyAllocatedBytes", "workingSetBytes", "activeClusters",
                                  "predictedClusters", "sidecar", "presetClusters", "presetEstimatedBytes"]
         #expect(rows.allSatisfy { Set($0.keys) == keys })
         #expect(rows.allSatisfy { $0["predictedClusters"] as? Int == 12 && $0["sidecar"] is NSNull })
+        #expect(rows.allSatisfy { $0["proxy"] as? String == "sidecar" })
     }
 
     @Test("report -o csv quotes nothing it does not need to and has a header")

@@ -80,7 +80,7 @@ public struct EgressRecommender: Sendable {
     /// The sidecar pods of `namespace` whose workload is `workload` (Istio's `source_workload`): pods whose
     /// ``workloadName(of:)`` is it; else pods whose `app` label is it; else pods named `workload-…`.
     public func pods(namespace: String, workload: String) -> [String] {
-        let candidates = analysis.pods(in: namespace).filter(\.pod.hasSidecar)
+        let candidates = analysis.pods(in: namespace).filter(\.pod.hasSidecarProxy)
         for rule in [
             { (pod: Pod) in Self.workloadName(of: pod) == workload },
             { (pod: Pod) in (pod.labels["app"] ?? pod.labels["app.kubernetes.io/name"]) == workload },
@@ -225,10 +225,11 @@ public struct EgressRecommender: Sendable {
 
     // MARK: Internals
 
-    /// The sidecar pods a Sidecar for `namespace` and `workloadSelector` applies to.
+    /// The sidecar pods a Sidecar for `namespace` and `workloadSelector` applies to (never gateways: Istio applies
+    /// no Sidecar to them, so their traffic is no evidence for one).
     func selectedPods(namespace: String, workloadSelector: [String: String]?) -> [PodSummary] {
         analysis.pods(in: namespace).filter { summary in
-            summary.pod.hasSidecar && (workloadSelector.map { LabelSelector($0).matches(summary.pod.labels) } ?? true)
+            summary.pod.hasSidecarProxy && (workloadSelector.map { LabelSelector($0).matches(summary.pod.labels) } ?? true)
         }
     }
 

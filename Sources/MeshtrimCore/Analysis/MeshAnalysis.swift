@@ -31,8 +31,10 @@ public struct NamespaceSummary: Hashable, Sendable {
     public var name: String
     /// Pods in it.
     public var pods: Int
-    /// Pods with an Envoy sidecar.
+    /// Pods with an Envoy sidecar (gateways not included: see ``gateways``).
     public var sidecars: Int
+    /// Pods running a gateway proxy (ingress, egress, Gateway API), which no Sidecar resource applies to.
+    public var gateways: Int = 0
     /// Sum of observed Envoy allocated bytes (sidecars without data count as 0; see ``observedSidecars``).
     public var envoyAllocatedBytes: Int
     /// Sidecars with an observed memory figure.
@@ -188,7 +190,8 @@ public struct MeshAnalysis: Sendable {
     private static func namespaceSummary(
         name: String, rows: [PodSummary], engine: ScopeEngine, model: MemoryModel, commonFix: [String], cache: inout OutboundCache
     ) -> NamespaceSummary {
-        let withSidecar = rows.filter(\.pod.hasSidecar)
+        // Gateways are not sidecars: no Sidecar applies to them, so they are left out of every figure here.
+        let withSidecar = rows.filter(\.pod.hasSidecarProxy)
         var counts: [String: Int] = [:]
         for row in withSidecar { counts[row.sidecar ?? "default", default: 0] += 1 }
         let inEffect = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
@@ -202,7 +205,7 @@ public struct MeshAnalysis: Sendable {
             : (Double(impact.clustersAfter) + Double(withSidecar.count - impact.affectedPods.count) * average)
                 / Double(max(1, withSidecar.count))
         return NamespaceSummary(
-            name: name, pods: rows.count, sidecars: withSidecar.count,
+            name: name, pods: rows.count, sidecars: withSidecar.count, gateways: rows.filter(\.pod.isGateway).count,
             envoyAllocatedBytes: withSidecar.reduce(0) { $0 + ($1.envoyAllocatedBytes ?? 0) },
             observedSidecars: withSidecar.filter { $0.envoyAllocatedBytes != nil }.count,
             averageClusters: average, sidecarsInEffect: inEffect, commonFixSavingBytes: impact.savingBytes,
@@ -255,9 +258,11 @@ public struct MeshAnalysis: Sendable {
     }
 
     /// What a Sidecar with `hosts` for `namespace` (or for the workloads matching `workloadSelector`) would do.
+    ///
+    /// Only sidecars count: gateways keep the default scope whatever Sidecar exists, so they are never affected.
     public func impact(namespace: String, workloadSelector: [String: String]?, hosts: [String], name: String? = nil) -> EgressImpact {
         var cache = OutboundCache()
-        let rows = pods(in: namespace).filter(\.pod.hasSidecar)
+        let rows = pods(in: namespace).filter(\.pod.hasSidecarProxy)
         return Self.impact(
             engine: engine, model: memoryModel, rows: rows, namespace: namespace, workloadSelector: workloadSelector,
             hosts: hosts, name: name, cache: &cache)
@@ -287,12 +292,14 @@ public struct MeshAnalysis: Sendable {
     /// costs far less than spelling the labels out into a string per pod.
     struct PodShape: Hashable {
         var isCandidate: Bool
+        var isGateway: Bool
         var namespace: String
         var labels: [String: String]
         var podIP: String?
 
         init(pod: Pod, isCandidate: Bool, engine: ScopeEngine) {
             self.isCandidate = isCandidate
+            isGateway = pod.isGateway
             namespace = pod.namespace
             labels = pod.labels
             podIP = engine.namespacesWithEndpoints.contains(pod.namespace) ? pod.podIP ?? "" : nil
@@ -311,6 +318,13 @@ public struct MeshAnalysis: Sendable {
     private static func uncachedClusterCount(
         engine: ScopeEngine, pod: Pod, candidate: Sidecar?, cache: inout OutboundCache
     ) -> (Int, String?) {
+        if pod.isGateway {
+            // The default scope, no inbound clusters (istiod builds no Sidecar scope for a router proxy).
+            let key = "\(pod.namespace)|"
+            let outbound = cache.scopes[key] ?? engine.outboundClusterCount(namespace: pod.namespace, labels: pod.labels, sidecar: nil)
+            cache.scopes[key] = outbound
+            return (outbound + engine.alwaysPresentClusters(includingInbound: false).count, nil)
+        }
         let selection = engine.selectSidecar(namespace: pod.namespace, labels: pod.labels, candidate: candidate)
         let sidecarName = selection.sidecar?.meta.qualifiedName
         let isCandidate = candidate != nil && selection.sidecar?.meta.qualifiedName == candidate?.meta.qualifiedName

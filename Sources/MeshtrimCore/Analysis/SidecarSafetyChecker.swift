@@ -205,7 +205,7 @@ public struct SidecarSafetyChecker: Sendable {
             ]
         }
         guard includeInfo else { return [] }
-        let covered = Set(inventory.pods.filter(\.hasSidecar).map(\.namespace)).filter { namespace in
+        let covered = Set(inventory.pods.filter(\.hasSidecarProxy).map(\.namespace)).filter { namespace in
             !inventory.sidecars.contains { $0.meta.namespace == namespace && $0.meta.namespace != root }
         }
         return [
@@ -295,8 +295,9 @@ public struct SidecarSafetyChecker: Sendable {
 
     // MARK: Helpers
 
+    /// The pods a Sidecar's selector applies to: gateways never count (Istio applies no Sidecar to them).
     private func selectedPods(by selector: LabelSelector, in namespace: String) -> [Pod] {
-        inventory.pods.filter { $0.namespace == namespace && selector.matches($0.labels) }
+        inventory.pods.filter { $0.namespace == namespace && !$0.isGateway && selector.matches($0.labels) }
     }
 
     /// Istio's `PodInAmbientMode`: the CNI redirects the pod's traffic to ztunnel.

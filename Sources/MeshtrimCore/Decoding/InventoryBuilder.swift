@@ -11,15 +11,76 @@ struct InventoryBuilder {
     private(set) var inventory = MeshInventory()
     private(set) var ignoredKinds: [String: Int] = [:]
     private(set) var warnings: [String] = []
+    /// Assumptions worth knowing about (objects put into the default namespace, injection assumed).
+    private(set) var notes: [String] = []
     private var sawMeshConfig = false
 
     /// The namespace given to objects that name none (like `kubectl apply` without `-n`).
     var defaultNamespace = "default"
+    /// Whether ``defaultNamespace`` was chosen by the user (`-n`); otherwise a note says where such objects went.
+    var isDefaultNamespaceChosen = false
 
+    /// One object to build, with where it came from.
+    private struct Entry {
+        var object: KubernetesObject
+        var source: String
+    }
+
+    private var entries: [Entry] = []
+    /// Entry positions by object identity (`Kind/namespace/name`): the same object twice is one object.
+    private var positions: [String: Int] = [:]
+    /// Objects defined more than once: (earlier source, later source, label).
+    private var duplicates: [(earlier: String, later: String, label: String)] = []
+    /// How many objects named no namespace and were put into ``defaultNamespace``.
+    private var namespaceLessObjects = 0
+
+    /// Adds an object read from `source` (`file:line`); objects are built in ``finish()``, when every Namespace is
+    /// known. The same object (kind, namespace, name) given twice is kept once: the later one wins, with a warning.
     mutating func add(_ object: KubernetesObject, source: String) {
-        switch object {
-        case .list(let items):
+        if case .list(let items) = object {
             for item in items { add(item, source: source) }
+            return
+        }
+        if case .other(let kind) = object {
+            ignoredKinds[kind, default: 0] += 1
+            return
+        }
+        guard let identity = identity(of: object) else { return }
+        if identity.namespaceLess { namespaceLessObjects += 1 }
+        let entry = Entry(object: object, source: source)
+        if let position = positions[identity.key] {
+            duplicates.append((entries[position].source, source, object.label(defaultNamespace: defaultNamespace)))
+            entries[position] = entry
+        } else {
+            positions[identity.key] = entries.count
+            entries.append(entry)
+        }
+    }
+
+    /// `Kind/namespace/name` of an object, and whether it named no namespace.
+    private func identity(of object: KubernetesObject) -> (key: String, namespaceLess: Bool)? {
+        let kind: String
+        let meta: MetadataWire
+        switch object {
+        case .namespace(let value): return ("Namespace//\(value.name ?? "")", false)
+        case .pod(let value, _, _): (kind, meta) = ("Pod", value)
+        case .workload(let name, let value, _): (kind, meta) = (name, value)
+        case .service(let value, _): (kind, meta) = ("Service", value)
+        case .configMap(let value, _): (kind, meta) = ("ConfigMap", value)
+        case .serviceEntry(let value, _): (kind, meta) = ("ServiceEntry", value)
+        case .virtualService(let value, _): (kind, meta) = ("VirtualService", value)
+        case .destinationRule(let value, _): (kind, meta) = ("DestinationRule", value)
+        case .sidecar(let value, _): (kind, meta) = ("Sidecar", value)
+        case .list, .other: return nil
+        }
+        let namespace = meta.namespace.flatMap { $0.isEmpty ? nil : $0 }
+        return ("\(kind)/\(namespace ?? defaultNamespace)/\(meta.name ?? "")", namespace == nil)
+    }
+
+    private mutating func build(_ object: KubernetesObject, source: String) {
+        switch object {
+        case .list, .other:
+            break
         case .namespace(let meta):
             inventory.namespaces.append(MeshNamespace(meta: meta.objectMeta(defaultNamespace: "")))
         case .pod(let meta, let spec, let status):
@@ -43,17 +104,77 @@ struct InventoryBuilder {
                     exportTo: spec?.exportTo, workloadSelector: selector.map(LabelSelector.init)))
         case .sidecar(let meta, let spec):
             inventory.sidecars.append(Self.sidecar(meta: meta.objectMeta(defaultNamespace: defaultNamespace), spec: spec))
-        case .other(let kind):
-            ignoredKinds[kind, default: 0] += 1
         }
     }
 
-    /// The finished inventory, sorted the way the UI lists things.
-    func finish() -> MeshInventory {
+    /// Builds every object added so far and returns the inventory, sorted the way the UI lists things; fills
+    /// ``warnings`` (objects given twice) and ``notes`` (namespace and injection assumptions).
+    mutating func finish() -> MeshInventory {
+        inventory = MeshInventory()
+        warnings = []
+        notes = []
+        sawMeshConfig = false
+        pendingWorkloads = []
+        for entry in entries { build(entry.object, source: entry.source) }
+        resolveInjection()
+        inventory.pods = Self.distinctNames(inventory.pods)
+        warnings += duplicateWarnings()
+        if namespaceLessObjects > 0 && !isDefaultNamespaceChosen {
+            notes.append(
+                "\(namespaceLessObjects) object\(namespaceLessObjects == 1 ? " names" : "s name") no namespace: read into "
+                    + "\(defaultNamespace), as kubectl apply does without -n (give --manifests-namespace NS to choose)")
+        }
         var result = inventory
         result.namespaces.sort { $0.name < $1.name }
         result.pods.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         return result
+    }
+
+    /// One warning per pair of files that define the same objects (the later file's objects are used).
+    private func duplicateWarnings() -> [String] {
+        func file(_ source: String) -> String {
+            guard let colon = source.lastIndex(of: ":"), Int(source[source.index(after: colon)...]) != nil else { return source }
+            return String(source[..<colon])
+        }
+        var order: [String] = []
+        var groups: [String: [(earlier: String, later: String, label: String)]] = [:]
+        for duplicate in duplicates {
+            let key = file(duplicate.earlier) + "\u{0}" + file(duplicate.later)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(duplicate)
+        }
+        return order.compactMap { key -> String? in
+            guard let group = groups[key], let first = group.first else { return nil }
+            if group.count == 1 {
+                return "\(first.label) is defined twice (\(first.earlier) and \(first.later)): using the one in \(first.later)"
+            }
+            let (earlier, later) = (file(first.earlier), file(first.later))
+            let place = earlier == later ? "twice in \(later)" : "in both \(earlier) and \(later)"
+            return "\(group.count) objects are defined \(place) (e.g. \(first.label)): using the later definitions (\(later))"
+        }
+    }
+
+    /// Pods whose names clash in one namespace (a Deployment and a StatefulSet may share a name) get their
+    /// workload kind appended (`web-deployment`, `web-statefulset`), so that every pod has its own name.
+    static func distinctNames(_ pods: [Pod]) -> [Pod] {
+        var counts: [PodKey: Int] = [:]
+        for pod in pods { counts[PodKey(namespace: pod.namespace, name: pod.name), default: 0] += 1 }
+        guard counts.values.contains(where: { $0 > 1 }) else { return pods }
+        var taken = Set(counts.keys)
+        return pods.map { pod in
+            guard let count = counts[PodKey(namespace: pod.namespace, name: pod.name)], count > 1 else { return pod }
+            let kind = pod.meta.annotations["meshtrim.io/workload"]?.split(separator: "/").first.map { $0.lowercased() } ?? "pod"
+            var renamed = pod
+            var name = "\(pod.name)-\(kind)"
+            var suffix = 2
+            while taken.contains(PodKey(namespace: pod.namespace, name: name)) {
+                name = "\(pod.name)-\(kind)-\(suffix)"
+                suffix += 1
+            }
+            taken.insert(PodKey(namespace: pod.namespace, name: name))
+            renamed.meta.name = name
+            return renamed
+        }
     }
 
     // MARK: Pods and workloads
@@ -74,11 +195,17 @@ struct InventoryBuilder {
         let statuses = (status?.containerStatuses ?? [])
             + (status?.initContainerStatuses ?? []).filter { item in sidecarInits.contains { $0.name == item.name } }
         let ready = statuses.filter { $0.ready == true }.count
+        // istio-agent's `proxy router` runs a gateway; `proxy sidecar` (or no args: the injected default) a sidecar.
+        let args = proxy?.args ?? []
+        let isRouter = zip(args, args.dropFirst()).contains { $0 == "proxy" && $1 == "router" }
         return Pod(
             meta: meta, phase: status?.phase ?? "Unknown", readyContainers: ready, totalContainers: total,
-            hasSidecar: proxy != nil, proxyVersion: proxy?.image.flatMap(Self.imageTag), namedPorts: namedPorts,
-            podIP: status?.podIP)
+            hasSidecar: proxy != nil, proxyKind: isRouter ? .gateway : nil, proxyVersion: proxy?.image.flatMap(Self.imageTag),
+            namedPorts: namedPorts, podIP: status?.podIP)
     }
+
+    /// Workload pods waiting for every Namespace to be known, to decide injection.
+    private var pendingWorkloads: [(position: Int, explicitProxy: Bool)] = []
 
     private mutating func addWorkload(kind: String, meta: ObjectMeta, template: PodTemplateWire?) {
         guard let template else { return }
@@ -91,14 +218,47 @@ struct InventoryBuilder {
         var pod = Self.pod(meta: podMeta, spec: template.spec, status: nil)
         pod.phase = "Template"
         pod.readyContainers = 0
-        // A plain manifest is injected at admission time unless it opts out.
-        let optOut = podMeta.labels["sidecar.istio.io/inject"] == "false"
-            || podMeta.annotations["sidecar.istio.io/inject"] == "false"
-        if !pod.hasSidecar && !optOut {
+        pendingWorkloads.append((inventory.pods.count, pod.hasSidecar))
+        inventory.pods.append(pod)
+    }
+
+    /// Decides, per pod template, whether Istio's injector would add a sidecar (see ``injects(labels:annotations:namespace:)``),
+    /// and notes the namespaces whose injection had to be assumed.
+    private mutating func resolveInjection() {
+        let namespaces = Dictionary(inventory.namespaces.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        var assumed: [String: Int] = [:]
+        for (position, explicitProxy) in pendingWorkloads where !explicitProxy {
+            var pod = inventory.pods[position]
+            let namespace = namespaces[pod.namespace]
+            guard Self.injects(labels: pod.labels, annotations: pod.meta.annotations, namespace: namespace) else { continue }
+            if namespace == nil { assumed[pod.namespace, default: 0] += 1 }
             pod.hasSidecar = true
             pod.totalContainers += 1
+            pod.proxyKind = ProxyKind.inferred(labels: pod.labels, annotations: pod.meta.annotations)
+            inventory.pods[position] = pod
         }
-        inventory.pods.append(pod)
+        guard !assumed.isEmpty else { return }
+        let names = assumed.keys.sorted()
+        let total = assumed.values.reduce(0, +)
+        notes.append(
+            "no Namespace manifest for \(names.joined(separator: ", ")): sidecar injection assumed for "
+                + "\(total) workload\(total == 1 ? "" : "s") there (as with istio-injection=enabled)")
+    }
+
+    /// Whether Istio's sidecar injector adds a proxy to a pod template that has none, as its webhook decides:
+    /// `istio-injection: disabled` and ambient namespaces never; `sidecar.istio.io/inject: "false"` (label, then
+    /// annotation) opts out; a namespace with `istio-injection: enabled` or `istio.io/rev` injects; any other
+    /// namespace only pods that ask for it (`sidecar.istio.io/inject: "true"` label or an `istio.io/rev` label);
+    /// a namespace without a Namespace object is assumed to inject.
+    static func injects(labels: [String: String], annotations: [String: String], namespace: MeshNamespace?) -> Bool {
+        if let namespace {
+            if namespace.meta.labels["istio-injection"] == "disabled" || namespace.isAmbient { return false }
+        }
+        let request = labels["sidecar.istio.io/inject"] ?? annotations["sidecar.istio.io/inject"]
+        if request == "false" { return false }
+        guard let namespace else { return true }
+        if namespace.isInjectionEnabled { return true }
+        return labels["sidecar.istio.io/inject"] == "true" || labels["istio.io/rev"] != nil
     }
 
     static func imageTag(_ image: String) -> String? {

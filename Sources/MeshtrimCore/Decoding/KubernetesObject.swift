@@ -79,6 +79,27 @@ enum KubernetesObject: Decodable {
     }
 }
 
+extension KubernetesObject {
+    /// `Kind namespace/name` for messages, with an object that names no namespace shown in `defaultNamespace`.
+    func label(defaultNamespace: String) -> String {
+        func qualified(_ meta: MetadataWire) -> String {
+            let namespace = meta.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? defaultNamespace
+            return "\(namespace)/\(meta.name ?? "(unnamed)")"
+        }
+        switch self {
+        case .pod(let meta, _, _): return "Pod \(qualified(meta))"
+        case .workload(let kind, let meta, _): return "\(kind) \(qualified(meta))"
+        case .service(let meta, _): return "Service \(qualified(meta))"
+        case .configMap(let meta, _): return "ConfigMap \(qualified(meta))"
+        case .serviceEntry(let meta, _): return "ServiceEntry \(qualified(meta))"
+        case .virtualService(let meta, _): return "VirtualService \(qualified(meta))"
+        case .destinationRule(let meta, _): return "DestinationRule \(qualified(meta))"
+        case .sidecar(let meta, _): return "Sidecar \(qualified(meta))"
+        case .namespace, .list, .other: return label
+        }
+    }
+}
+
 extension MetadataWire {
     var qualified: String {
         let name = self.name ?? "(unnamed)"

@@ -49,6 +49,7 @@ struct ContainerWire: Decodable {
     var image: String?
     var ports: [ContainerPortWire]?
     var restartPolicy: String?
+    var args: [String]?
 }
 
 struct PodSpecWire: Decodable {

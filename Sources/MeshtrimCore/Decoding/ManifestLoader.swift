@@ -7,8 +7,11 @@ public struct ManifestSet: Sendable {
     public var inventory: MeshInventory
     /// Kinds that meshtrim does not use, with how many of each were seen.
     public var ignoredKinds: [String: Int]
-    /// Non-fatal problems (e.g. an unreadable mesh config).
+    /// Non-fatal problems (e.g. an unreadable mesh config, an object defined twice).
     public var warnings: [String]
+    /// Assumptions made while reading (objects without a namespace put into `default`, sidecar injection assumed
+    /// for namespaces without a Namespace manifest).
+    public var notes: [String] = []
     /// The files read, in order.
     public var files: [String]
     /// Where each Sidecar came from (`namespace/name` → `file:line`).
@@ -22,10 +25,15 @@ public struct ManifestSet: Sendable {
 public enum ManifestLoader {
     /// Reads every `.yaml`, `.yml` and `.json` file under `paths` (directories recursively, sorted by name).
     ///
+    /// Objects that name no namespace go into `defaultNamespace` (as `kubectl apply -n`); without one they go into
+    /// `default` and a note says so. The same object given twice is read once (the later one, with a warning).
+    ///
     /// - Throws: ``ManifestError`` naming the file and line of the first unreadable file or document.
-    public static func load(paths: [String], defaultNamespace: String = "default") throws -> ManifestSet {
+    public static func load(paths: [String], defaultNamespace chosenNamespace: String? = nil) throws -> ManifestSet {
+        let defaultNamespace = chosenNamespace ?? "default"
         var builder = InventoryBuilder()
         builder.defaultNamespace = defaultNamespace
+        builder.isDefaultNamespaceChosen = chosenNamespace != nil
         var files: [String] = []
         var sidecarSources: [String: String] = [:]
         var originals: [String: OrderedJSON] = [:]
@@ -48,7 +56,7 @@ public enum ManifestLoader {
         var inventory = builder.finish()
         SidecarOriginals.attach(originals, to: &inventory)
         return ManifestSet(
-            inventory: inventory, ignoredKinds: builder.ignoredKinds, warnings: builder.warnings, files: files,
+            inventory: inventory, ignoredKinds: builder.ignoredKinds, warnings: builder.warnings, notes: builder.notes, files: files,
             sidecarSources: sidecarSources)
     }
 

@@ -164,9 +164,12 @@ public final class ScopeEngine: Sendable {
         return assemble(outbound: outbound, selection: selection, namespace: namespace, labels: labels, pod: pod)
     }
 
-    /// The full scope of a pod.
+    /// The full scope of a pod; a gateway always gets the default scope (Istio applies no Sidecar to it).
     public func scope(for pod: Pod, candidate: Sidecar? = nil) -> SidecarScope {
-        scope(namespace: pod.namespace, labels: pod.labels, pod: pod, candidate: candidate)
+        guard pod.isGateway else { return scope(namespace: pod.namespace, labels: pod.labels, pod: pod, candidate: candidate) }
+        let selection = SidecarSelection(sidecar: nil, reason: "a gateway: Istio applies no Sidecar to gateway proxies")
+        let outbound = outboundScope(namespace: pod.namespace, labels: pod.labels, sidecar: nil)
+        return assemble(outbound: outbound, selection: selection, namespace: pod.namespace, labels: pod.labels, pod: pod)
     }
 
     /// Combines a (possibly shared) outbound scope with the pod-specific parts.
@@ -183,8 +186,9 @@ public final class ScopeEngine: Sendable {
             warnings.append("namespace \(namespace) is in ambient mode: Sidecar resources have no effect there")
         }
         var clusters = outbound.clusters
-        clusters += inboundClusters(namespace: namespace, labels: labels, pod: pod, sidecar: selection.sidecar)
-        clusters += alwaysPresent
+        let isGateway = pod?.isGateway == true
+        if !isGateway { clusters += inboundClusters(namespace: namespace, labels: labels, pod: pod, sidecar: selection.sidecar) }
+        clusters += alwaysPresentClusters(includingInbound: !isGateway)
         let policy = selection.sidecar?.outboundTrafficPolicy ?? inventory.meshConfig.outboundTrafficPolicy
         return SidecarScope(
             proxyNamespace: namespace, proxyLabels: labels, sidecar: selection.sidecar, sidecarReason: selection.reason,
@@ -491,6 +495,12 @@ public final class ScopeEngine: Sendable {
 
     /// The clusters every sidecar has: CDS specials and Istio's bootstrap clusters.
     public func alwaysPresentClusters() -> [PredictedCluster] { alwaysPresent }
+
+    /// The same, without the inbound ones (`InboundPassthroughCluster…`) when `includingInbound` is false: a
+    /// gateway's config dump has no inbound clusters.
+    public func alwaysPresentClusters(includingInbound: Bool) -> [PredictedCluster] {
+        includingInbound ? alwaysPresent : alwaysPresent.filter { !$0.name.hasPrefix("InboundPassthrough") }
+    }
 
     static func alwaysPresentClusters(version: IstioVersion) -> [PredictedCluster] {
         func special(_ name: String, _ type: String, _ why: String, isStatic: Bool = false) -> PredictedCluster {

@@ -57,6 +57,7 @@ struct SnapshotArrayDecoder {
         var proxyVersion: String?
         var namedPorts: [String: Int]?
         var podIP: String?
+        var proxy: ProxyKind?
         try members { reader, key in
             switch key {
             case "meta": meta = try reader.objectMeta()
@@ -67,13 +68,14 @@ struct SnapshotArrayDecoder {
             case "proxyVersion": proxyVersion = try reader.optional { try $0.string() }
             case "namedPorts": namedPorts = try reader.dictionary { try $0.int() }
             case "podIP": podIP = try reader.optional { try $0.string() }
+            case "proxy": proxy = ProxyKind(rawValue: try reader.string())
             default: try reader.skipValue()
             }
         }
         guard let meta, let phase, let ready, let total, let hasSidecar, let namedPorts else { throw Unexpected() }
         return Pod(
             meta: meta, phase: phase, readyContainers: ready, totalContainers: total, hasSidecar: hasSidecar,
-            proxyVersion: proxyVersion, namedPorts: namedPorts, podIP: podIP)
+            proxyKind: proxy, proxyVersion: proxyVersion, namedPorts: namedPorts, podIP: podIP)
     }
 
     private mutating func service() throws -> MeshService {

@@ -24,7 +24,7 @@ public func makeEditor(target: EditorTarget, data: MeshData) -> EditorState {
     var observedByNamespace: [String: Int] = [:]
     for index in data.podIndicesByNamespace[target.namespace] ?? [] {
         let summary = data.analysis.pods[index]
-        guard summary.pod.hasSidecar else { continue }
+        guard summary.pod.hasSidecarProxy else { continue }  // a gateway's traffic is no evidence for a Sidecar
         if let selector = target.workloadSelector, !LabelSelector(selector).matches(summary.pod.labels) { continue }
         for destination in summary.observation?.destinations ?? [] {
             let host = data.analysis.egressHost(for: destination, proxyNamespace: target.namespace)

@@ -70,7 +70,8 @@ enum PodsView {
             TableCell(
                 Formatting.clusters(summary.clusterCount, predicted: !summary.isClusterCountActual),
                 summary.isClusterCountActual ? .plain : Theme.warning),
-            summary.sidecar.map { TableCell($0, Theme.good) } ?? TableCell("none (*/*)", Theme.dim, short: "none"),
+            summary.sidecar.map { TableCell($0, Theme.good) }
+                ?? (pod.isGateway ? TableCell("gateway (*/*)", Theme.dim, short: "gateway") : TableCell("none (*/*)", Theme.dim, short: "none")),
             TableCell(summary.observedDestinationCount == 0 ? "-" : Formatting.count(summary.observedDestinationCount)),
         ]
     }
