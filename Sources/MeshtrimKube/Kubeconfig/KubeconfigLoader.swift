@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimCore
 import Yams
 
 /// Finds and merges kubeconfig files exactly as kubectl does.
@@ -76,20 +77,46 @@ public enum KubeconfigLoader {
         return result
     }
 
+    /// One kubeconfig file: read by ``InputFile`` (a directory, a binary or non-UTF-8 file, or one above 256 MiB
+    /// is named as such), parsed with the YAML error's line and column, refused when aliases expand too far.
     private static func read(_ path: String) throws(KubeconfigError) -> KubeconfigDocument {
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try InputFile.text(path, expected: "a kubeconfig (YAML)")
         } catch {
-            throw KubeconfigError("cannot read the kubeconfig \(path): \(FileReadFailure.reason(error))")
+            throw KubeconfigError("the kubeconfig \(path) \(error.message)")
         }
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return KubeconfigDocument() }
+        let node: Node
+        let parser: Parser
         do {
-            return try YAMLDecoder().decode(KubeconfigDocument.self, from: text)
+            // YAMLDecoder's own resolver (merge keys only), so that scalars decode as they always did; the parser
+            // outlives the decoding because nodes hold anchors weakly.
+            parser = try Parser(yaml: text, resolver: Resolver.basic.appending(.merge))
+            guard let root = try parser.singleRoot() else { return KubeconfigDocument() }
+            node = root
+        } catch let error as YamlError {
+            throw KubeconfigError(
+                "\(path):\(YAMLSyntax.position(of: error).map { "\($0.line):\($0.column):" } ?? "") the kubeconfig is not valid YAML: "
+                    + YAMLSyntax.summary(of: error))
+        } catch {
+            throw KubeconfigError("the kubeconfig \(path) is not valid YAML: \(InputFile.quote("\(error)", limit: 160))")
+        }
+        guard case .mapping = node else {
+            throw KubeconfigError(
+                "\(path):\(node.mark.map { "\($0.line):\($0.column):" } ?? "") the kubeconfig is not a mapping; expected "
+                    + "apiVersion: v1, kind: Config with clusters, users and contexts")
+        }
+        if YAMLSyntax.exceedsExpansion(node) {
+            throw KubeconfigError(
+                "the kubeconfig \(path) expands to more than \(YAMLSyntax.maximumExpandedNodes) YAML nodes through aliases (*anchor)")
+        }
+        do {
+            return try withExtendedLifetime(parser) { try YAMLDecoder().decode(KubeconfigDocument.self, from: node) }
         } catch let error as DecodingError {
             throw KubeconfigError("the kubeconfig \(path) is not valid: \(describe(error))")
         } catch {
-            throw KubeconfigError("the kubeconfig \(path) is not valid YAML: \(error)")
+            throw KubeconfigError("the kubeconfig \(path) is not valid: \(InputFile.quote("\(error)", limit: 160))")
         }
     }
 
