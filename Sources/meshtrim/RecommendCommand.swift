@@ -126,10 +126,11 @@ struct RecommendCommand: AsyncParsableCommand {
             print(RecommendationText.yaml(recommendation, impact: impact, model: analysis.memoryModel, now: Date()), terminator: "")
         case .json:
             var json = RecommendationText.json(recommendation, impact: impact)
+            // After the keys issue #6 puts first (hosts, unknownDestinations, sidecar), before everything else.
             if case .object(let members) = json {
-                json = .object(
-                    [OrderedJSON.Member(key: "partial", value: .bool(partial != nil))]
-                        + (partial.map { [OrderedJSON.Member(key: "partialReason", value: .string($0))] } ?? []) + members)
+                let marker = [OrderedJSON.Member(key: "partial", value: .bool(partial != nil))]
+                    + (partial.map { [OrderedJSON.Member(key: "partialReason", value: .string($0))] } ?? [])
+                json = .object(Array(members.prefix(3)) + marker + members.dropFirst(3))
             }
             print(json.formatted(indent: "  "))
         case .table:
