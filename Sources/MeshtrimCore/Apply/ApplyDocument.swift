@@ -167,7 +167,10 @@ public enum ApplyDocumentReader {
             }
             var sidecar = first.sidecar
             sidecar.meta.namespace = namespace
-            let problems = first.problems + SidecarValidator(version: .defaultVersion).validate(sidecar, details: first.details)
+            let problems =
+                first.problems
+                + SidecarValidator(version: .defaultVersion).validate(
+                    sidecar, details: first.details, spec: SidecarDocumentReader.specs(body)?.first)
             documents.append(
                 ApplyDocument(
                     namespace: namespace, name: name, apiVersion: apiVersion, origin: "\(file):\(line)", body: body, sidecar: sidecar, problems: problems))

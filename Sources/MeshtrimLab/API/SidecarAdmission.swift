@@ -69,7 +69,9 @@ struct SidecarAdmission {
         } catch let error as SidecarDocumentError {
             throw KubernetesStatus.badRequest("error decoding the Sidecar: \(error)")
         }
-        let problems = document.problems + SidecarValidator(version: version).validate(document.sidecar, details: document.details)
+        let problems =
+            document.problems
+            + SidecarValidator(version: version).validate(document.sidecar, details: document.details, spec: object["spec"])
         let errors = problems.filter { $0.severity == .error }
         guard errors.isEmpty else {
             let causes = errors.map(Self.cause)
