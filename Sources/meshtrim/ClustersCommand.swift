@@ -9,8 +9,8 @@ struct ClustersCommand: ParsableCommand {
         abstract: "Print the clusters of an Envoy config dump exactly as istioctl proxy-config clusters does.",
         discussion: """
             Reads the JSON of the Envoy admin endpoint /config_dump (a full dump, istioctl's masked form, or \
-            ?resource=dynamic_active_clusters&mask=cluster.name). Static and active dynamic clusters are listed; \
-            warming clusters are not. Filters are substring tests on the cluster name, as in istioctl.
+            ?resource=dynamic_active_clusters&mask=cluster.name, where TYPE and DESTINATION RULE print as <unknown> \
+            because the mask removed them). Static and active dynamic clusters are listed; warming clusters are not. Filters are substring tests on the cluster name, as in istioctl.
 
             Examples:
               kubectl exec POD -c istio-proxy -- pilot-agent request GET config_dump >d.json
@@ -52,16 +52,24 @@ struct ClustersCommand: ParsableCommand {
 
     func run() throws {
         let data = try readInput()
+        let dump: EnvoyConfigDump
         let clusters: [EnvoyCluster]
         do {
-            clusters = try EnvoyConfigDump(data: data).requireClusters()
+            dump = try EnvoyConfigDump(data: data)
+            clusters = try dump.requireClusters()
         } catch {
             throw Failure(message: "\(displayName): \(error)")
         }
         let table = IstioctlClusterTable(
             filter: ClusterFilter(fqdn: fqdn, port: port, direction: direction, subset: subset))
         switch output {
-        case .table, .short: print(table.render(clusters), terminator: "")
+        case .table, .short:
+            if dump.isMaskedToNames {
+                printError(
+                    "note: \(displayName) has cluster names only (mask=cluster.name): TYPE and DESTINATION RULE are "
+                        + "\(IstioctlClusterTable.unknownCell); fetch /config_dump?resource=dynamic_active_clusters without the mask to see them")
+            }
+            print(table.render(rows: IstioctlClusterTable.rows(of: dump)), terminator: "")
         case .json: print(table.renderJSON(clusters), terminator: "")
         }
     }

@@ -75,7 +75,10 @@ struct KeyTableTests {
         case .filter:
             #expect(state.prompt?.kind == .filter)
         case .back:
-            #expect(state.stack.count == before.stack.count - 1 || keyCase.kind == .namespaces)
+            // A changed editor selection asks "discard changes?" first.
+            #expect(
+                state.stack.count == before.stack.count - 1 || keyCase.kind == .namespaces
+                    || (keyCase.kind == .editor && state.confirm?.intent == .discardEditorChanges))
         case .up, .pageUp, .top:
             #expect(selectionPosition(state) < selectionPosition(before))
         case .down, .pageDown, .bottom:

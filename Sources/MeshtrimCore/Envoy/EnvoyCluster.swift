@@ -50,6 +50,12 @@ public struct EnvoyCluster: Hashable, Sendable {
     /// The name taken apart into direction, port, subset and host.
     public var parsedName: ClusterName { ClusterName(name) }
 
+    /// Whether the dump kept nothing of the cluster but its name (`?mask=cluster.name`): its type and metadata are
+    /// then unknown, not STATIC and none.
+    public var hasOnlyName: Bool {
+        json.objectMembers?.allSatisfy { $0.key == "name" || $0.key == "@type" } ?? false
+    }
+
     /// Whether the cluster comes from Envoy's bootstrap rather than istiod.
     public var isStatic: Bool { origin == .static }
 

@@ -67,7 +67,7 @@ public struct EnvoyConfigDump: Sendable {
         var dynamicClusters: [EnvoyCluster] = []
         var staticClusters: [EnvoyCluster] = []
         var sawClustersSection = false
-        for entry in configs {
+        for (index, entry) in configs.enumerated() {
             let type = entry["@type"]?.stringValue
             sectionTypes.append(type ?? "(no @type)")
             guard let type else { continue }
@@ -76,17 +76,21 @@ public struct EnvoyConfigDump: Sendable {
                 guard !sawClustersSection else { continue }
                 sawClustersSection = true
                 hasClusterSection = true
-                dynamicClusters += Self.clusters(in: entry.member("dynamic_active_clusters"), origin: .dynamicActive)
-                staticClusters += Self.clusters(in: entry.member("static_clusters"), origin: .static)
+                dynamicClusters += try Self.clusters(
+                    in: entry.member("dynamic_active_clusters"), origin: .dynamicActive, path: "configs[\(index)].dynamic_active_clusters")
+                staticClusters += try Self.clusters(
+                    in: entry.member("static_clusters"), origin: .static, path: "configs[\(index)].static_clusters")
                 warmingClusterCount = entry.member("dynamic_warming_clusters")?.arrayValue?.count ?? 0
             } else if type.hasSuffix(".ClustersConfigDump.DynamicCluster") {
                 hasClusterSection = true
                 if let cluster = entry["cluster"], cluster.isObject {
+                    try Self.checkName(of: cluster, path: "configs[\(index)].cluster")
                     dynamicClusters.append(EnvoyCluster(json: cluster, origin: .dynamicActive))
                 }
             } else if type.hasSuffix(".ClustersConfigDump.StaticCluster") {
                 hasClusterSection = true
                 if let cluster = entry["cluster"], cluster.isObject {
+                    try Self.checkName(of: cluster, path: "configs[\(index)].cluster")
                     staticClusters.append(EnvoyCluster(json: cluster, origin: .static))
                 }
             } else if type.hasSuffix(".EndpointsConfigDump") {
@@ -114,16 +118,32 @@ public struct EnvoyConfigDump: Sendable {
         return staticEndpointClusterNames + dynamicEndpointClusterNames
     }
 
-    private static func clusters(in list: OrderedJSON?, origin: EnvoyCluster.Origin) -> [EnvoyCluster] {
+    /// Whether the dump was masked to cluster names (`?resource=dynamic_active_clusters&mask=cluster.name`): every
+    /// cluster has only its name, so TYPE and DESTINATION RULE are unknown rather than STATIC and none.
+    public var isMaskedToNames: Bool {
+        !clusters.isEmpty && clusters.allSatisfy(\.hasOnlyName)
+    }
+
+    private static func clusters(in list: OrderedJSON?, origin: EnvoyCluster.Origin, path: String) throws(EnvoyConfigDumpError)
+        -> [EnvoyCluster]
+    {
         guard let entries = list?.arrayValue else { return [] }
         var result: [EnvoyCluster] = []
         result.reserveCapacity(entries.count)
-        for entry in entries {
+        for (index, entry) in entries.enumerated() {
             // istioctl skips entries without a cluster.
             guard let cluster = entry["cluster"], cluster.isObject else { continue }
+            try checkName(of: cluster, path: "\(path)[\(index)].cluster")
             result.append(EnvoyCluster(json: cluster, origin: origin))
         }
         return result
+    }
+
+    /// A cluster's `name` must be a string when present (Envoy always writes one); anything else would print an
+    /// empty row.
+    private static func checkName(of cluster: OrderedJSON, path: String) throws(EnvoyConfigDumpError) {
+        guard let name = cluster.member("name"), name.stringValue == nil else { return }
+        throw .invalidCluster("\(path).name is \(name.kindDescription), expected a string (the cluster's name)")
     }
 
     private static func endpointClusterNames(in list: OrderedJSON?) -> [String] {

@@ -9,6 +9,8 @@ public enum EnvoyConfigDumpError: Error, Hashable, Sendable, CustomStringConvert
     case noClusterSection(presentSections: [String])
     /// The clusters section exists but lists no active or static cluster (istioctl: "no clusters found").
     case noClusters
+    /// A cluster in the dump has a field of the wrong kind (e.g. a number as its name); the detail names where.
+    case invalidCluster(String)
 
     /// The message to show.
     public var description: String {
@@ -32,6 +34,9 @@ public enum EnvoyConfigDumpError: Error, Hashable, Sendable, CustomStringConvert
                 + "filter, or with ?resource=dynamic_active_clusters (and static_clusters)"
         case .noClusters:
             return "no clusters found: the clusters section of the config dump is empty"
+        case .invalidCluster(let detail):
+            return "the config dump has a damaged cluster: \(detail); Envoy writes every cluster name as a string, "
+                + "so fetch the dump again from the Envoy admin endpoint /config_dump"
         }
     }
 

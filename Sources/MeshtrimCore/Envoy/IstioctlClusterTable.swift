@@ -42,6 +42,17 @@ public struct IstioctlClusterTable: Hashable, Sendable {
         render(rows: clusters.map(IstioctlClusterRow.init))
     }
 
+    /// The rows of a config dump: as istioctl prints them, except that a dump masked to cluster names
+    /// (``EnvoyConfigDump/isMaskedToNames``) shows ``unknownCell`` for TYPE and DESTINATION RULE instead of
+    /// istioctl's STATIC and empty, which the dump cannot tell.
+    public static func rows(of dump: EnvoyConfigDump) -> [IstioctlClusterRow] {
+        guard dump.isMaskedToNames else { return dump.clusters.map(IstioctlClusterRow.init) }
+        return dump.clusters.map { IstioctlClusterRow(name: $0.name, type: unknownCell, destinationRule: unknownCell) }
+    }
+
+    /// What a cell shows when the dump does not have the information.
+    public static let unknownCell = "<unknown>"
+
     /// The table for predicted clusters, as istioctl would print them once the proxy has them.
     public func render(_ clusters: [PredictedCluster]) -> String {
         render(rows: clusters.map(IstioctlClusterRow.init))

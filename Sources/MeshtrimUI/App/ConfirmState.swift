@@ -8,6 +8,8 @@ public struct ConfirmState: Hashable, Sendable {
         case writeDespiteSafetyErrors
         /// Apply the Sidecar of the top apply screen although its safety checks found errors.
         case applyDespiteSafetyErrors
+        /// Leave the egress editor, throwing away a selection that differs from the one it opened with.
+        case discardEditorChanges
     }
 
     /// The question.
@@ -21,6 +23,7 @@ public struct ConfirmState: Hashable, Sendable {
         case .overwrite: return "overwrite"
         case .writeDespiteSafetyErrors: return "write anyway"
         case .applyDespiteSafetyErrors: return "apply anyway"
+        case .discardEditorChanges: return "discard"
         }
     }
 
@@ -29,6 +32,7 @@ public struct ConfirmState: Hashable, Sendable {
         switch intent {
         case .overwrite: return "keep it"
         case .writeDespiteSafetyErrors, .applyDespiteSafetyErrors: return "cancel"
+        case .discardEditorChanges: return "keep editing"
         }
     }
 

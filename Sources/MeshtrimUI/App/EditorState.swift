@@ -97,12 +97,14 @@ public struct EditorState: Hashable, Sendable {
     public var observedByHost: [String: Int]
     /// Observed requests by destination namespace.
     public var observedByNamespace: [String: Int]
+    /// The hosts the editor opened with: `esc` asks before throwing away a selection that differs.
+    public var initialHosts: [String]
 
     /// Makes an editor state.
     public init(
         target: EditorTarget, sidecarName: String, replaces: Sidecar?, hosts: [String], customHosts: [String],
         expanded: Set<String>, rows: [EditorRow], cursor: Int, offset: Int, impact: EgressImpact,
-        observedByHost: [String: Int], observedByNamespace: [String: Int]
+        observedByHost: [String: Int], observedByNamespace: [String: Int], initialHosts: [String]? = nil
     ) {
         self.target = target
         self.sidecarName = sidecarName
@@ -116,7 +118,11 @@ public struct EditorState: Hashable, Sendable {
         self.impact = impact
         self.observedByHost = observedByHost
         self.observedByNamespace = observedByNamespace
+        self.initialHosts = initialHosts ?? hosts
     }
+
+    /// Whether the selection differs from the one the editor opened with (leaving would lose it).
+    public var hasChanges: Bool { hosts != initialHosts }
 
     /// The row under the cursor.
     public var currentRow: EditorRow? {

@@ -231,14 +231,11 @@ func performOnEditor(_ state: inout AppState, _ command: Command) -> [Effect] {
         editor.hosts.removeAll { $0 == host }
         hostsChanged(&editor, data: data)
         rebuildRows(&editor, data: data)
-    case .preview:
+    case .preview, .write:
         state.top = .editor(editor)
+        if editor.hosts.isEmpty { return flash(&state, emptySelectionMessage, kind: .error) }
         pushPreview(&state, editor: editor, data: data)
-        return []
-    case .write:
-        state.top = .editor(editor)
-        pushPreview(&state, editor: editor, data: data)
-        return openWritePrompt(&state)
+        return command == .write ? openWritePrompt(&state) : []
     default:
         return []
     }
@@ -279,4 +276,44 @@ func validateHostPrompt(_ prompt: inout PromptState, data: MeshData) {
     }.count
     prompt.message = "✓ valid" + (text.hasPrefix(".") || text.hasPrefix("~") ? "" : ": imports \(Formatting.plural(matches, "known service"))")
     prompt.messageIsError = false
+}
+
+/// Why `y` and `w` refuse an empty selection: the egress listener would hold `hosts: []`, which Istio's webhook
+/// rejects, while the impact panel describes a Sidecar without egress (which imports `*/*`, like no Sidecar).
+let emptySelectionMessage =
+    "nothing to write: no egress host chosen (hosts: [] is invalid; without a Sidecar the pods import */*) — 1: common fix, 2: observed, space: pick"
+
+/// `esc` on the egress editor: leaves at once when the selection is the one it opened with, else asks
+/// "discard changes?" (the default answer keeps editing).
+func leaveEditor(_ state: inout AppState) -> [Effect]? {
+    guard case .editor(let editor) = state.top, editor.hasChanges else { return nil }
+    state.confirm = ConfirmState(
+        question: "Discard the changed selection of Sidecar \(editor.target.namespace)/\(editor.sidecarName)? (y/N)",
+        intent: .discardEditorChanges)
+    return []
+}
+
+/// The answer to "discard changes?" (``KeyMap/confirm``): yes leaves the editor, no keeps it as it is.
+func answerDiscard(_ state: inout AppState, yes: Bool) -> [Effect] {
+    guard yes else {
+        return flash(&state, "kept: the selection is still there (y previews, w writes)", kind: .info)
+    }
+    if case .editor = state.top, state.stack.count > 1 {
+        state.stack.removeLast()
+        clampTop(&state)
+    }
+    return []
+}
+
+/// Istio's webhook rules and meshtrim's own, applied to exactly the YAML the preview shows (read back from its
+/// text), so VALIDATION never speaks of a host, listener or field the YAML does not hold.
+func problemsOfShownYAML(_ manifest: SidecarManifest, version: IstioVersion) -> [SidecarProblem] {
+    do {
+        guard let document = try SidecarDocumentReader.read(manifest.yaml).sidecars.first else {
+            return [SidecarProblem(.error, "the YAML shown holds no Sidecar")]
+        }
+        return document.problems + SidecarValidator(version: version).validate(document.sidecar, details: document.details)
+    } catch {
+        return [SidecarProblem(.error, "the YAML shown cannot be read back: \(error.description)")]
+    }
 }

@@ -10,7 +10,7 @@ func pushPreview(_ state: inout AppState, editor: EditorState, data: MeshData) {
 /// The preview of an editor's choice: manifest, validation, impact summary, and the replaced Sidecar for the diff.
 public func makePreview(editor: EditorState, data: MeshData) -> PreviewState {
     let manifest = editor.manifest
-    let problems = manifest.validate(version: data.istioVersion)
+    let problems = problemsOfShownYAML(manifest, version: data.istioVersion)  // exactly the YAML shown
     // The diff starts from the object as it is in the file or cluster, not from meshtrim's reading of it.
     let replacedYAML = editor.replaces.map(SidecarManifest.yaml(of:))
     let impact = editor.impact

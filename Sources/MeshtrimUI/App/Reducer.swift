@@ -176,6 +176,7 @@ func back(_ state: inout AppState) -> [Effect] {
     state.stack.removeLast()
     clampTop(&state)
     return []
+    if let asked = leaveEditor(&state) { return asked }
 }
 
 /// Shows a flash and schedules its expiry.
@@ -254,6 +255,8 @@ func reduceConfirmKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     }
 }
 
+    case (_, .discardEditorChanges):
+        return answerDiscard(&state, yes: yes)
 /// Lines in the help overlay of the top screen.
 func helpLineCount(_ state: AppState) -> Int {
     KeyMap.helpLines(for: state.top.kind, readOnly: state.readOnly).count

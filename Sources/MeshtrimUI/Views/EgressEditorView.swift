@@ -49,10 +49,14 @@ enum EgressEditorView {
     /// The visible rows.
     static func drawRows(_ editor: EditorState, data: MeshData, x: Int, y: Int, width: Int, height: Int, into screen: inout Screen) {
         let cuts = editor.cutHosts
-        let cutNamespaces = Set(editor.impact.cutDestinations.map { cut in
-            cut.namespace ?? data.analysis.egressHost(for: ObservedDestination(host: cut.host, requests: 0), proxyNamespace: editor.target.namespace)
+        // Per namespace, only the requests of its cut services: a partly chosen namespace is not cut as a whole.
+        var cutNamespaces: [String: Int] = [:]
+        for cut in editor.impact.cutDestinations {
+            let namespace = cut.namespace
+                ?? data.analysis.egressHost(for: ObservedDestination(host: cut.host, requests: 0), proxyNamespace: editor.target.namespace)
                 .split(separator: "/").first.map(String.init) ?? ""
-        })
+            cutNamespaces[namespace, default: 0] += cut.requests
+        }
         for line in 0..<height {
             let position = editor.offset + line
             guard editor.rows.indices.contains(position) else { break }
@@ -74,7 +78,7 @@ enum EgressEditorView {
 
     /// One row: expander, checkbox, host, explanation, and observed traffic on the right.
     static func drawRow(
-        _ row: EditorRow, editor: EditorState, data: MeshData, cuts: Set<String>, cutNamespaces: Set<String>, x: Int, y: Int,
+        _ row: EditorRow, editor: EditorState, data: MeshData, cuts: Set<String>, cutNamespaces: [String: Int], x: Int, y: Int,
         width: Int, into screen: inout Screen
     ) {
         var left: Line = []
@@ -86,7 +90,7 @@ enum EgressEditorView {
         case .currentNamespace:
             left = [("   ", .plain), mark, (" ./*", Theme.bold), ("  this namespace (\(editor.target.namespace))", Theme.dim)]
             if let requests = editor.observedByNamespace[editor.target.namespace] {
-                right = trafficSegments(requests, cut: cutNamespaces.contains(editor.target.namespace))
+                right = trafficSegments(requests, cut: cutNamespaces[editor.target.namespace] ?? 0)
             }
         case .istiodNamespace(let namespace):
             left = [("   ", .plain), mark, (" \(namespace)/*", Theme.bold), ("  istiod namespace", Theme.dim)]
@@ -98,16 +102,16 @@ enum EgressEditorView {
             left = [(expander, Theme.dim), mark, (" \(namespace)/*", .plain), ("  " + Formatting.plural(services, "service"), Theme.dim)]
             if chosen > 0 { left.append((" · \(chosen) chosen", Theme.good)) }
             if let requests = editor.observedByNamespace[namespace] {
-                right = trafficSegments(requests, cut: cutNamespaces.contains(namespace))
+                right = trafficSegments(requests, cut: cutNamespaces[namespace] ?? 0)
             }
         case .service(let namespace, let hostname):
             left = [("     ", .plain), mark, (" " + hostname, .plain)]
             if let requests = editor.observedByHost[namespace + "/" + hostname] {
-                right = trafficSegments(requests, cut: cuts.contains(hostname))
+                right = trafficSegments(requests, cut: cuts.contains(hostname) ? requests : 0)
             }
         case .custom(let host):
             left = [("   ", .plain), mark, (" " + host, .plain), ("  custom", Theme.dim)]
-            if let requests = editor.observedByHost[host] { right = trafficSegments(requests, cut: false) }
+            if let requests = editor.observedByHost[host] { right = trafficSegments(requests, cut: 0) }
         case .addCustom:
             left = [("   + add a custom host…", Theme.dim)]
         }
@@ -119,9 +123,12 @@ enum EgressEditorView {
         }
     }
 
-    /// `1,234 req` (green), or `✗ 1,234 req cut` (red) when the selection would cut it.
-    static func trafficSegments(_ requests: Int, cut: Bool) -> Line {
-        cut ? [("✗ \(Formatting.count(requests)) req cut", Theme.danger)] : [("\(Formatting.count(requests)) req", Theme.good)]
+    /// `1,234 req` (green); `✗ 1,234 req cut` (red) when the selection would cut all of it, and
+    /// `✗ 200 of 1,234 req cut` when it would cut `cut` of them (a namespace whose services are partly chosen).
+    static func trafficSegments(_ requests: Int, cut: Int) -> Line {
+        if cut <= 0 { return [("\(Formatting.count(requests)) req", Theme.good)] }
+        if cut >= requests { return [("✗ \(Formatting.count(requests)) req cut", Theme.danger)] }
+        return [("✗ \(Formatting.count(cut)) of \(Formatting.count(requests)) req cut", Theme.danger)]
     }
 
     // MARK: Impact panel
