@@ -240,7 +240,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     /// The cluster's analysis for the safety checks (the documents' namespaces observed; reads are retried), or why
     /// it could not be read.
-    private func safetyAnalysis(namespaces: [String]) async -> Result<MeshAnalysis, SourceError> {
+    private func safetyAnalysis(namespaces: [String]) async -> Result<MeshAnalysis, RuntimeError> {
         do {
             let (analysis, capture) = try await LiveAnalysisLoader.load(
                 kubeconfig: kubeconfig, context: context, namespaces: namespaces, progress: SourceOptions.progressPrinter())
@@ -249,7 +249,7 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             return .success(analysis)
         } catch {
-            return .failure(SourceError("\(error)"))
+            return .failure(RuntimeError("\(error)"))
         }
     }
 
