@@ -19,7 +19,9 @@ struct ScopeCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "A manifest file or directory (repeatable; - reads standard input).")
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: "Manifest files or directories (several after one flag, or repeated; - reads standard input); objects without a namespace go into -n.")
     var manifests: [String] = []
 
     @Option(name: [.short, .long], help: "The proxy's namespace.")
@@ -48,7 +50,7 @@ struct ScopeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let set = try loadManifests(manifests)
+        let set = try loadManifests(manifests, defaultNamespace: namespace)
         var labelSet = try labels.map(parseLabels) ?? [:]
         var podValue: Pod?
         if let pod {
@@ -63,7 +65,12 @@ struct ScopeCommand: ParsableCommand {
         }
         let candidate = try sidecar.map(loadCandidate)
         let engine = ScopeEngine(inventory: set.inventory, istioVersion: try parseIstioVersion(istioVersion))
-        let scope = engine.scope(namespace: namespace, labels: labelSet, pod: podValue, candidate: candidate)
+        var scope = engine.scope(namespace: namespace, labels: labelSet, pod: podValue, candidate: candidate)
+        if let podValue, podValue.isGateway {
+            // A gateway keeps the default scope whatever Sidecar exists or is proposed (istiod applies none to it).
+            scope = engine.scope(for: podValue)
+            if candidate != nil { scope.warnings.append("\(podValue.name) is a gateway: Istio applies no Sidecar to it, so --sidecar changes nothing") }
+        }
         let report = ScopeReport(scope)
         switch output {
         case .json:
@@ -76,7 +83,7 @@ struct ScopeCommand: ParsableCommand {
     }
 
     private func loadCandidate(_ path: String) throws -> Sidecar {
-        let set = try loadManifests([path])
+        let set = try loadManifests([path], defaultNamespace: namespace)
         guard let found = set.inventory.sidecars.first else {
             throw RuntimeError("--sidecar \(path): no Sidecar (networking.istio.io) in the file")
         }

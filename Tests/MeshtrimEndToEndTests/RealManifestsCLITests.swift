@@ -86,6 +86,19 @@ struct RealManifestsCLITests {
         return (result.stdout, result.stderr)
     }
 
+    @Test("scope on a gateway: the default scope, no inbound clusters, -n is where namespace-less manifests go")
+    func scopeGateway() throws {
+        let result = try runProcess([try meshtrimBinaryPath(), "scope", "--manifests", injectedGateway, bookinfo, "-n", "shop",
+                                     "--pod", "istio-ingressgateway", "-o", "json"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["sidecar"] is NSNull)
+        let clusters = try #require(object["clusters"] as? [[String: Any]]).compactMap { $0["name"] as? String }
+        #expect(clusters.contains("outbound|9080||reviews.shop.svc.cluster.local"))
+        #expect(clusters.contains("PassthroughCluster"))
+        #expect(!clusters.contains { $0.hasPrefix("inbound|") || $0.hasPrefix("InboundPassthrough") }, "\(clusters)")
+    }
+
     @Test("namespace-less files: default with a note; -n or --manifests-namespace put them where kubectl apply -n would")
     func namespaceLess() throws {
         let folder = try makeTemporaryDirectory()

@@ -143,7 +143,10 @@ public final class LiveSession: Sendable {
             if permissions.portForward == .denied {
                 notes.append("cluster names: predicted — pods/portforward not permitted")
             } else {
-                let indexed = Dictionary(uniqueKeysWithValues: observations.enumerated().map { (PodKey(namespace: $0.element.namespace, name: $0.element.pod), $0.offset) })
+                // One observation per pod is the rule, but the answers come from outside: a repeat must not trap.
+                let indexed = Dictionary(
+                    observations.enumerated().map { (PodKey(namespace: $0.element.namespace, name: $0.element.pod), $0.offset) },
+                    uniquingKeysWith: { _, last in last })
                 await withTaskGroup(of: (PodKey, Result<[String], KubeError>).self) { group in
                     var pending = indexed.keys.sorted()[...]
                     func next() {
