@@ -22,10 +22,6 @@ struct RuntimeError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// The former name of ``RuntimeError`` (a source that cannot be read), kept while code written against it lands;
-/// new code throws ``RuntimeError``.
-typealias SourceError = RuntimeError
-
 /// Parses `k=v,k=v` (kubectl's label syntax) into a dictionary; commands call it from `validate()` so that a bad
 /// value is a usage error of that subcommand.
 func parseLabels(_ text: String) throws -> [String: String] {
