@@ -116,7 +116,7 @@ enum RecommendationText {
             source,
             "group threshold \(threshold(recommendation.groupThreshold)) (a namespace becomes ns/* when this fraction of its visible services had traffic)",
             "effect on \(impact.affectedPods.count) pod(s): clusters \(impact.clustersBefore) → \(impact.clustersAfter), Envoy memory "
-                + "\(ByteFormat.megabytes(impact.memoryBeforeBytes)) → \(ByteFormat.megabytes(impact.memoryAfterBytes)) (estimated, \(ReportCommand.estimateBasis(model)))",
+                + "\(ByteFormat.binary(impact.memoryBeforeBytes)) → \(ByteFormat.binary(impact.memoryAfterBytes)) (estimated, \(ReportCommand.estimateBasis(model)))",
         ]
     }
 

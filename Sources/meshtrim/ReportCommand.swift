@@ -93,10 +93,10 @@ struct ReportCommand: AsyncParsableCommand {
             let table = TextTable(
                 headers: ["NAMESPACE", "POD", "ENVOY MEM", "WORKING SET", "CLUSTERS", "PREDICTED", "SIDECAR", "PRESET", "PRESET MEM"],
                 rows: rows.map { row in
-                    [row.namespace, row.pod, ByteFormat.megabytes(row.envoyAllocatedBytes), ByteFormat.megabytes(row.workingSetBytes),
+                    [row.namespace, row.pod, ByteFormat.binary(row.envoyAllocatedBytes), ByteFormat.binary(row.workingSetBytes),
                      row.activeClusters.map(String.init) ?? "-", String(row.predictedClusters),
                      row.proxy == .gateway ? "(gateway)" : row.sidecar ?? "-",
-                     String(row.presetClusters), ByteFormat.megabytes(row.presetEstimatedBytes)]
+                     String(row.presetClusters), ByteFormat.binary(row.presetEstimatedBytes)]
                 },
                 rightAligned: [2, 3, 4, 5, 7, 8])
             print(table.rendered)
@@ -105,14 +105,12 @@ struct ReportCommand: AsyncParsableCommand {
         if output != .table { printError("note: presetEstimatedBytes is an estimate: \(Self.estimateBasis(analysis))") }
     }
 
-    /// What the estimates rest on: `fit on 312 proxies (base 6.2 MB, 28 kB per cluster)` or the measured table.
+    /// What the estimates rest on: `fit on 312 proxies (base 5.9Mi, 27Ki per cluster)` or the measured table.
     static func estimateBasis(_ analysis: MeshAnalysis) -> String { estimateBasis(analysis.memoryModel) }
 
     /// What estimates with `model` rest on, as in ``estimateBasis(_:)-swift.type.method``.
     static func estimateBasis(_ model: MemoryModel) -> String {
-        model.summary { bytes in
-            bytes >= 1_000_000 ? ByteFormat.megabytes(bytes) : "\(Int((Double(bytes) / 1_000).rounded())) kB"
-        } + "; working set falls only after the pods restart"
+        model.summary { ByteFormat.binary($0) } + "; working set falls only after the pods restart"
     }
 
     /// Rows for every pod with a sidecar (optionally one namespace), sorted by memory then clusters.

@@ -28,10 +28,13 @@ struct LiveObservationTests {
         let screen = render(state)
         let first = state.layout.firstListRow(for: .pods)
         return (first..<(first + state.layout.pageSize(for: .pods))).compactMap { y in
-            // Names are cut with "…" in narrow columns: match the shown prefix.
+            // Names are cut in the middle with "…" in narrow columns: match the shown start and end.
             guard let shown = screen.line(y).trimmed.split(separator: " ").first else { return nil }
-            let prefix = shown.hasSuffix("…") ? String(shown.dropLast()) : String(shown)
-            let matches = TestMesh.inventory.pods.filter { $0.namespace == "bookinfo" && $0.name.hasPrefix(prefix) }
+            let parts = shown.split(separator: "…", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            let (prefix, suffix) = (parts[0], parts.count > 1 ? parts[1] : "")
+            let matches = TestMesh.inventory.pods.filter {
+                $0.namespace == "bookinfo" && $0.name.hasPrefix(prefix) && $0.name.hasSuffix(suffix)
+            }
             return matches.count == 1 ? matches[0].name : nil
         }
     }

@@ -35,8 +35,8 @@ struct ListReducerTests {
         #expect(namespaceNames(state).last == "bookinfo")
     }
 
-    @Test("Sorting keeps the selected row selected")
-    func sortKeepsSelection() {
+    @Test("Sorting selects the first row of the new order (the old selection is not kept in view)")
+    func sortSelectsTop() {
         var state = TestMesh.state()
         state.goToNamespace("shipping")
         state.press(.character("N"))
@@ -44,7 +44,8 @@ struct ListReducerTests {
             Issue.record("no selection")
             return
         }
-        #expect(data.analysis.namespaces[index].name == "shipping")
+        #expect(data.analysis.namespaces[index].name == "bookinfo")
+        #expect(screen.list.selection == 0 && screen.list.offset == 0)
     }
 
     @Test("The filter applies as typed, ! inverts it, esc in the prompt restores the old one")

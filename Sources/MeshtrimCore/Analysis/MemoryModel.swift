@@ -11,10 +11,10 @@ public struct MemoryModel: Hashable, Sendable {
         /// The measured table (Envoy 1.40, one-endpoint clusters, Istio stats matcher).
         case measuredTable
 
-        /// A short phrase for the UI: `fit on 312 proxies`, `measured table`.
+        /// A short phrase for the UI: `fit on 1,529 proxies`, `measured table`.
         public var description: String {
             switch self {
-            case .fitted(let proxies): return "fit on \(proxies) proxies"
+            case .fitted(let proxies): return "fit on \(CountFormat.thousands(proxies)) proxies"
             case .measuredTable: return "Envoy 1.40 measured table"
             }
         }

@@ -21,8 +21,9 @@ public struct AppState: Hashable, Sendable {
     public var colorEnabled: Bool
     /// `--read-only`: dangerous keys (writing) are hidden and refused.
     public var readOnly: Bool
-    /// Whether the mesh on screen is a live cluster that the YAML preview's `a` can apply to (set by the launcher;
-    /// demo, snapshot and manifest sources cannot be applied to).
+    /// Whether the mesh on screen is a live cluster that the YAML preview's `a` can apply to and `ctrl-r` reads
+    /// again (set by the launcher; demo, snapshot and manifest sources cannot be applied to or refreshed, and help
+    /// does not list `ctrl-r` for them).
     public var canApplyToCluster = false
     /// Where the data comes from (`demo`, a snapshot file, manifests), shown in the header.
     public var sourceLabel: String

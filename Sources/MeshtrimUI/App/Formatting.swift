@@ -1,14 +1,10 @@
+import MeshtrimCore
+
 /// Number and size formatting shared by every view, kubectl-style and locale-independent (goldens must not move).
 public enum Formatting {
-    /// `1,532`: thousands separated by commas.
+    /// `1,532`: thousands separated by commas (``CountFormat/thousands(_:)``).
     public static func count(_ value: Int) -> String {
-        let digits = String(abs(value))
-        var result = ""
-        for (index, character) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
-            result.append(character)
-        }
-        return value < 0 ? "-" + result : result
+        CountFormat.thousands(value)
     }
 
     /// A cluster count, prefixed with `~` when it is the engine's prediction rather than Envoy's own count.
@@ -16,31 +12,20 @@ public enum Formatting {
         (predicted ? "~" : "") + count(value)
     }
 
-    /// Bytes in binary units the way `kubectl top` prints them: `950Ki`, `312Mi`, `1.2Gi`.
+    /// Bytes in binary units the way `kubectl top` prints them: `950Ki`, `312Mi`, `1.2Gi` (``ByteFormat``, shared
+    /// with the CLI).
     public static func bytes(_ value: Int) -> String {
-        let magnitude = Double(abs(value))
-        let sign = value < 0 ? "-" : ""
-        let units: [(String, Double)] = [("Ti", 1_099_511_627_776), ("Gi", 1_073_741_824), ("Mi", 1_048_576), ("Ki", 1024)]
-        for (unit, size) in units where magnitude >= size {
-            let scaled = magnitude / size
-            if scaled >= 100 || unit == "Mi" && scaled >= 10 || unit == "Ki" {
-                return sign + String(Int(scaled.rounded())) + unit
-            }
-            return sign + oneDecimal(scaled) + unit
-        }
-        return sign + String(Int(magnitude)) + "B"
+        ByteFormat.binary(value)
     }
 
     /// Bytes, or `-` when unknown.
     public static func bytes(_ value: Int?) -> String {
-        value.map { bytes($0) } ?? "-"
+        ByteFormat.binary(value)
     }
 
     /// `12.5`: one decimal, rounded half away from zero, no locale.
     public static func oneDecimal(_ value: Double) -> String {
-        let tenths = Int((value * 10).rounded())
-        let sign = tenths < 0 ? "-" : ""
-        return sign + "\(abs(tenths) / 10).\(abs(tenths) % 10)"
+        ByteFormat.oneDecimal(value)
     }
 
     /// An average shown in a table: no decimals from 100 on, one below.

@@ -257,12 +257,17 @@ public struct KeyMap: Hashable, Sendable {
     }
 
     /// The `?` overlay's lines for a screen: `(key label, description)` per binding, with section titles.
-    public static func helpLines(for kind: ScreenKind, readOnly: Bool) -> [HelpLine] {
+    ///
+    /// - Parameter live: whether the mesh is a live cluster; file sources (demo, snapshot, manifests) have nothing
+    ///   to read again, so `ctrl-r` is left out.
+    public static func helpLines(for kind: ScreenKind, readOnly: Bool, live: Bool = true) -> [HelpLine] {
         var lines: [HelpLine] = []
         for table in tables(for: kind, readOnly: readOnly) {
             if !lines.isEmpty { lines.append(.blank) }
             lines.append(.title(table.title.uppercased()))
-            for binding in table.bindings { lines.append(.binding(binding.keyLabel, binding.description)) }
+            for binding in table.bindings where live || binding.command != .refresh {
+                lines.append(.binding(binding.keyLabel, binding.description))
+            }
         }
         lines.append(.blank)
         lines.append(.title("PROMPTS"))

@@ -13,6 +13,9 @@ public final class MeshData: Sendable, Hashable {
     public let servicesByNamespace: [String: [MeshService]]
     /// Every namespace that holds anything, in name order.
     public let namespaceNames: [String]
+    /// Namespaces where some sidecar's cluster count is the engine's prediction (no Envoy count): their
+    /// CLUSTERS/SIDECAR average is shown with `~`, as the pods screen marks a predicted count.
+    public let namespacesWithPredictedClusters: Set<String>
     /// Totals for the header line.
     public let totals: MeshTotals
     /// The Istio version the engine models.
@@ -26,6 +29,8 @@ public final class MeshData: Sendable, Hashable {
             byNamespace[summary.pod.namespace, default: []].append(index)
         }
         podIndicesByNamespace = byNamespace
+        namespacesWithPredictedClusters = Set(
+            analysis.pods.lazy.filter { $0.pod.hasSidecar && !$0.isClusterCountActual }.map(\.pod.namespace))
         var services: [String: [MeshService]] = [:]
         for service in analysis.inventory.services {
             services[service.namespace, default: []].append(service)
@@ -66,6 +71,8 @@ public struct MeshTotals: Hashable, Sendable {
     public var sidecars: Int
     /// Observed Envoy allocated bytes, summed.
     public var envoyAllocatedBytes: Int
+    /// Sidecars whose Envoy memory was observed; 0 means the memory figures are unknown, not zero (manifests).
+    public var observedSidecars: Int
     /// Estimated saving of the common fix in every namespace.
     public var commonFixSavingBytes: Int
 
@@ -75,6 +82,7 @@ public struct MeshTotals: Hashable, Sendable {
         pods = rows.reduce(0) { $0 + $1.pods }
         sidecars = rows.reduce(0) { $0 + $1.sidecars }
         envoyAllocatedBytes = rows.reduce(0) { $0 + $1.envoyAllocatedBytes }
+        observedSidecars = rows.reduce(0) { $0 + $1.observedSidecars }
         commonFixSavingBytes = rows.reduce(0) { $0 + $1.commonFixSavingBytes }
     }
 }

@@ -17,6 +17,11 @@ func performOnList(_ state: inout AppState, _ command: Command) -> [Effect] {
         var route = state.top
         route.list = list
         refreshRows(&route, data: data, pageSize: page)
+        // A new order is read from the top: show its first row, not the old selection somewhere in the middle.
+        if var sorted = route.list {
+            sorted.select(0, pageSize: page)
+            route.list = sorted
+        }
         state.top = route
         return []
     case .filter:

@@ -259,7 +259,7 @@ func reduceConfirmKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return answerDiscard(&state, yes: yes)
 /// Lines in the help overlay of the top screen.
 func helpLineCount(_ state: AppState) -> Int {
-    KeyMap.helpLines(for: state.top.kind, readOnly: state.readOnly).count
+    KeyMap.helpLines(for: state.top.kind, readOnly: state.readOnly, live: state.canApplyToCluster).count
 }
 
 /// Keys while `?` is open: scroll, `esc`/`?` close, `q` quits.

@@ -46,6 +46,35 @@ extension String {
         return result + "…"
     }
 
+    /// The string cut to `width` columns in the middle, keeping its end: for names whose end tells them apart
+    /// (a pod's `-<hash>-<id>`): `carrier-validator-g2b7x-9zq` in 20 columns is `carrier-va…g2b7x-9zq`.
+    ///
+    /// The kept end is about half the width, or less when the last two `-` segments are shorter (more room for
+    /// the start).
+    public func truncatedInMiddle(toWidth width: Int) -> String {
+        guard width > 0 else { return "" }
+        if terminalWidth <= width { return self }
+        guard width >= 6 else { return truncated(toWidth: width) }
+        let segments = split(separator: "-", omittingEmptySubsequences: false)
+        let suffix = segments.count >= 3 ? segments.suffix(2).joined(separator: "-") : ""
+        let tailWidth = suffix.isEmpty ? (width - 1) / 2 : min(suffix.terminalWidth, (width - 1) / 2)
+        var tail = ""
+        var used = 0
+        for character in reversed() {
+            if used + character.terminalWidth > tailWidth { break }
+            tail.insert(character, at: tail.startIndex)
+            used += character.terminalWidth
+        }
+        var head = ""
+        var headUsed = 0
+        for character in self {
+            if headUsed + character.terminalWidth > width - 1 - used { break }
+            head.append(character)
+            headUsed += character.terminalWidth
+        }
+        return head + "…" + tail
+    }
+
     /// The string cut or padded with spaces to exactly `width` columns.
     public func padded(toWidth width: Int) -> String {
         let cut = truncated(toWidth: width)

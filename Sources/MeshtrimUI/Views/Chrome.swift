@@ -13,8 +13,9 @@ enum Chrome {
             facts += [
                 ("Istio \(data.istioVersion)", Theme.headerText),
                 ("\(Formatting.count(totals.sidecars)) sidecars", Theme.headerText),
-                ("Envoy \(Formatting.bytes(totals.envoyAllocatedBytes))", Theme.total),
-                ("saving ~\(Formatting.bytes(totals.commonFixSavingBytes))", Theme.good),
+                // Unknown is `-`, not `0B`: a manifests-only mesh has no Envoy to measure.
+                ("Envoy \(totals.observedSidecars == 0 ? "-" : Formatting.bytes(totals.envoyAllocatedBytes))", Theme.total),
+                ("saving \(totals.commonFixSavingBytes > 0 ? "~" + Formatting.bytes(totals.commonFixSavingBytes) : "-")", Theme.good),
                 ("\(Formatting.count(totals.pods)) pods", Theme.headerText),
                 ("\(Formatting.count(totals.namespaces)) ns", Theme.headerText),
             ]

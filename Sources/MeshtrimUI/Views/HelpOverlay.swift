@@ -3,7 +3,7 @@ enum HelpOverlay {
     /// Draws the overlay over the body.
     static func draw(_ state: AppState, into screen: inout Screen) {
         let layout = state.layout
-        let lines = KeyMap.helpLines(for: state.top.kind, readOnly: state.readOnly)
+        let lines = KeyMap.helpLines(for: state.top.kind, readOnly: state.readOnly, live: state.canApplyToCluster)
         let width = min(84, screen.width - 2)
         let height = layout.bodyHeight
         guard width >= 10, height >= 3 else { return }

@@ -1,6 +1,6 @@
 import MeshtrimCore
 
-/// The namespaces table: NAME, PODS, SIDECARS, ENVOY MEM, CLUSTERS/SIDECAR, SIDECAR, SAVING.
+/// The namespaces table: NAME, PODS, SIDECARS, ENVOY MEM, CLUSTERS/SIDECAR (`~` = some predicted), SIDECAR, SAVING.
 enum NamespacesView {
     /// The columns, most important last dropped: NAME, ENVOY MEM, SAVING, CLUSTERS/SIDECAR survive longest.
     static let columns: [TableColumn] = [
@@ -45,13 +45,13 @@ enum NamespacesView {
             let index = state.list.rows[position]
             guard rows.indices.contains(index) else { continue }
             Table.drawRow(
-                cells(rows[index]), columns: columns, layout: slots, y: first + line, width: screen.width,
+                cells(rows[index], predicted: data.namespacesWithPredictedClusters.contains(rows[index].name)), columns: columns, layout: slots, y: first + line, width: screen.width,
                 selected: position == state.list.selection, into: &screen)
         }
     }
 
-    /// One namespace's cells.
-    static func cells(_ row: NamespaceSummary) -> [TableCell] {
+    /// One namespace's cells; `predicted` marks the clusters average `~` (some counts are predictions).
+    static func cells(_ row: NamespaceSummary, predicted: Bool) -> [TableCell] {
         let sidecar: TableCell
         let inEffect = row.sidecarsInEffect.filter { $0 != "default" }
         if row.sidecars == 0 {
@@ -69,7 +69,9 @@ enum NamespacesView {
             TableCell(Formatting.count(row.pods)),
             TableCell(Formatting.count(row.sidecars)),
             TableCell(memory, row.envoyAllocatedBytes >= 1_073_741_824 ? Theme.heavy : .plain),
-            TableCell(row.sidecars == 0 ? "-" : Formatting.average(row.averageClusters)),
+            row.sidecars == 0
+                ? TableCell("-")
+                : TableCell((predicted ? "~" : "") + Formatting.average(row.averageClusters), predicted ? Theme.warning : .plain),
             sidecar,
             TableCell(saving, row.commonFixSavingBytes > 0 ? Theme.good : Theme.dim),
         ]

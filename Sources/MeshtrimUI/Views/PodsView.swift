@@ -54,7 +54,7 @@ enum PodsView {
         let pod = summary.pod
         guard pod.hasSidecar else {
             return [
-                TableCell(pod.name), TableCell(pod.readyText), TableCell("-", Theme.dim), TableCell("-", Theme.dim),
+                TableCell(pod.name, cutsInMiddle: true), TableCell(pod.readyText), TableCell("-", Theme.dim), TableCell("-", Theme.dim),
                 TableCell(Formatting.bytes(summary.workingSetBytes), Theme.dim), TableCell("-", Theme.dim),
                 TableCell("no proxy", Theme.dim), TableCell("-", Theme.dim),
             ]
@@ -62,7 +62,7 @@ enum PodsView {
         let ready = pod.readyContainers == pod.totalContainers ? Theme.headerText : Theme.warning
         let memory = summary.envoyAllocatedBytes
         return [
-            TableCell(pod.name),
+            TableCell(pod.name, cutsInMiddle: true),
             TableCell(pod.readyText, ready),
             TableCell(pod.proxyVersion ?? "?"),
             TableCell(Formatting.bytes(memory), (memory ?? 0) >= 200 * 1_048_576 ? Theme.heavy : .plain),

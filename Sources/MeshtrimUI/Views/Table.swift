@@ -48,12 +48,15 @@ struct TableCell {
     var style: CellStyle
     /// A shorter text for when the column is too narrow for ``text`` (instead of cutting it).
     var short: String?
+    /// Whether a cut keeps the end (``Swift/String/truncatedInMiddle(toWidth:)``: pod names) instead of the start.
+    var cutsInMiddle: Bool
 
     /// Makes a cell.
-    init(_ text: String, _ style: CellStyle = .plain, short: String? = nil) {
+    init(_ text: String, _ style: CellStyle = .plain, short: String? = nil, cutsInMiddle: Bool = false) {
         self.text = text
         self.style = style
         self.short = short
+        self.cutsInMiddle = cutsInMiddle
     }
 }
 
@@ -124,7 +127,10 @@ struct Table {
         for slot in layout where slot.index < cells.count {
             let cell = cells[slot.index]
             let full = cell.text.terminalWidth > slot.width ? (cell.short ?? cell.text) : cell.text
-            let text = columns[slot.index].alignment == .right ? full.leftPadded(toWidth: slot.width) : full.truncated(toWidth: slot.width)
+            let text =
+                columns[slot.index].alignment == .right
+                ? full.leftPadded(toWidth: slot.width)
+                : cell.cutsInMiddle ? full.truncatedInMiddle(toWidth: slot.width) : full.truncated(toWidth: slot.width)
             screen.put(text, x: slot.x, y: y, style: cell.style, maxWidth: slot.width)
         }
         if selected { Table.highlight(y: y, x: 0, width: width, into: &screen) }
