@@ -15,6 +15,10 @@ enum RecommendationText {
             lines.append("unknown destination \(unknown.host): \(summary(unknown)) — \(unknown.reason)")
         }
         for note in notes(recommendation, impact: impact) { lines.append("note: \(note)") }
+        if let replaced = replacement(recommendation) {
+            lines.append(replaced.summary)
+            lines += replaced.diff
+        }
         let comments = lines.map { "# " + $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n")
         return comments + "\n" + recommendation.manifest.yaml
     }
@@ -55,6 +59,8 @@ enum RecommendationText {
             ("countedSince", date(recommendation.countedSince)), ("groupThreshold", .number(threshold(recommendation.groupThreshold))),
             ("pods", strings(recommendation.pods)), ("unobservedPods", strings(recommendation.unobservedPods)),
             ("notes", strings(notes(recommendation, impact: impact))),
+            ("replaces", replacement(recommendation).map { .string($0.name) } ?? .null),
+            ("diff", replacement(recommendation).map { strings($0.diff) } ?? .null),
             ("impact", object([
                 ("pods", .number(String(impact.affectedPods.count))), ("clustersBefore", .number(String(impact.clustersBefore))),
                 ("clustersAfter", .number(String(impact.clustersAfter))),
@@ -91,7 +97,23 @@ enum RecommendationText {
         if !notes.isEmpty {
             out += "\n" + notes.map { "note: \($0)\n" }.joined()
         }
+        if let replaced = replacement(recommendation) {
+            out += "\n" + replaced.summary + "\n" + replaced.diff.map { $0 + "\n" }.joined()
+        }
         return out
+    }
+
+    /// The existing Sidecar a recommendation edits: its `namespace/name`, a sentence, and the diff from the object
+    /// as it is in the mesh to the recommended one (only egress hosts change; every other field is kept).
+    private static func replacement(_ recommendation: EgressRecommendation) -> (name: String, summary: String, diff: [String])? {
+        let manifest = recommendation.manifest
+        guard let replacing = manifest.replacing, let replacedYAML = manifest.replacedYAML else { return nil }
+        let name = replacing.meta.qualifiedName
+        let diff = LineDiff.unifiedText(from: replacedYAML, to: manifest.yaml, oldLabel: "\(name) (in the mesh)", newLabel: manifest.fileName)
+        let summary = diff.isEmpty
+            ? "replaces Sidecar \(name): no change"
+            : "replaces Sidecar \(name): only its egress hosts change, every other field is kept; diff:"
+        return (name, summary, diff)
     }
 
     /// The recommendation's notes, then the impact's (precedence of other Sidecars), each once.
