@@ -1,0 +1,19 @@
+import MeshtrimCore
+import Testing
+@testable import MeshtrimUI
+
+/// Issue #11: the pods list marks gateway proxies, which keep the default scope, instead of showing them as
+/// sidecars without a Sidecar.
+@Suite("Pods list: gateways")
+struct GatewayRowTests {
+    @Test("a gateway's SIDECAR cell says gateway; a sidecar without a Sidecar still says none")
+    func gatewayMarker() {
+        let gateway = Pod(meta: ObjectMeta(name: "istio-ingressgateway-1", namespace: "istio-system", labels: ["istio": "ingressgateway"]))
+        let sidecar = Pod(meta: ObjectMeta(name: "web-1", namespace: "istio-system", labels: ["app": "web"]))
+        let analysis = MeshAnalysis(inventory: MeshInventory(pods: [gateway, sidecar]), observations: [], source: "test")
+        let cells = Dictionary(analysis.pods.map { ($0.pod.name, PodsView.cells($0)) }, uniquingKeysWith: { a, _ in a })
+        #expect(cells["istio-ingressgateway-1"]?[6].text == "gateway (*/*)")
+        #expect(cells["istio-ingressgateway-1"]?[6].short == "gateway")
+        #expect(cells["web-1"]?[6].text == "none (*/*)")
+    }
+}
