@@ -312,7 +312,9 @@ func problemsOfShownYAML(_ manifest: SidecarManifest, version: IstioVersion) -> 
         guard let document = try SidecarDocumentReader.read(manifest.yaml).sidecars.first else {
             return [SidecarProblem(.error, "the YAML shown holds no Sidecar")]
         }
-        return document.problems + SidecarValidator(version: version).validate(document.sidecar, details: document.details)
+        return document.problems
+            + SidecarValidator(version: version).validate(
+                document.sidecar, details: document.details, spec: SidecarDocumentReader.specs(manifest.yaml)?.first)
     } catch {
         return [SidecarProblem(.error, "the YAML shown cannot be read back: \(error.description)")]
     }
