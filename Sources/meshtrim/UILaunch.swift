@@ -144,6 +144,7 @@ enum UILaunch {
     static func load(_ source: UISource, istioVersion: IstioVersion?, into inbox: Inbox) {
         do {
             let analysis: MeshAnalysis
+            var notices: [String] = []
             switch source {
             case .demo:
                 inbox.post(.loadProgress("reading the bundled demo snapshot…"))
@@ -162,10 +163,15 @@ enum UILaunch {
                 analysis = MeshAnalysis(
                     inventory: set.inventory, observations: [], source: SourceOptions.manifestsLabel(files: set.files.count, namespace: namespace),
                     istioVersion: istioVersion)
+                notices = set.warnings + set.notes
             case .live:
                 return  // LiveController loads live clusters.
             }
             inbox.post(.loaded(MeshData(analysis: analysis)))
+            // What reading assumed or dropped (objects given twice, namespace-less objects, assumed injection).
+            if let first = notices.first {
+                inbox.post(.notice(notices.count == 1 ? first : "\(first) (+\(notices.count - 1) more: meshtrim report --manifests … lists them)"))
+            }
         } catch {
             inbox.post(.loadFailed("\(error)"))
         }
