@@ -147,28 +147,14 @@ struct ValidateCommand: AsyncParsableCommand {
         return found.sorted()
     }
 
-    /// The file's text, or `nil` after printing why it cannot be read.
+    /// The file's text (``InputFile``: at most 256 MiB, text only), or `nil` after printing why it cannot be read.
     private func read(_ file: String) -> String? {
-        let data: Data
-        if file == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
-                printError("\(file): error: no such file")
-                return nil
-            }
-            guard let contents = FileManager.default.contents(atPath: file) else {
-                printError("\(file): error: cannot read the file (check its permissions)")
-                return nil
-            }
-            data = contents
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            printError("\(file): error: not UTF-8 text; expected Kubernetes YAML or JSON")
+        do {
+            return try InputFile.text(file, expected: "Kubernetes YAML or JSON")
+        } catch {
+            printError("\(file): error: \(error.message)")
             return nil
         }
-        return text
     }
 }
 

@@ -22,7 +22,10 @@ public enum InputFile {
     /// - Throws: ``InputFileError`` naming the file: cannot be read, a directory, too large.
     public static func read(_ path: String, limit: Int = maximumBytes) throws(InputFileError) -> Data {
         let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw InputFileError(file: path, message: "cannot read the file (\(reason(errno)))") }
+        guard descriptor >= 0 else {
+            if errno == ENOENT { throw InputFileError(file: path, message: "no such file") }
+            throw InputFileError(file: path, message: "cannot read the file (\(reason(errno)))")
+        }
         defer { if descriptor != STDIN_FILENO { close(descriptor) } }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw InputFileError(file: path, message: "cannot read the file (\(reason(errno)))") }
