@@ -112,6 +112,21 @@ final class EffectRunner: Sendable {
 }
 
 extension EffectRunner {
+    /// The UI's view of how fresh the live figures are: every time as whole seconds and local `HH:mm:ss` (the
+    /// reducer has no clock; the status's own time is its "now").
+    static func liveStatus(_ status: LiveReadStatus) -> LiveStatus {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        func time(_ date: Date) -> ReadTime {
+            ReadTime(seconds: Int(date.timeIntervalSince1970.rounded(.down)), clock: formatter.string(from: date))
+        }
+        return LiveStatus(
+            now: time(status.at), clusterReadAt: status.clusterReadAt.map(time), refreshFailure: status.refreshFailure,
+            failedReads: status.failedReads.mapValues { read in
+                FailedRead(message: read.message, failedAt: time(read.failedAt), figuresReadAt: read.figuresReadAt.map(time))
+            })
+    }
+
     /// The detail screen's view of a cluster-names fetch: the names with the local time they were read, "not
     /// permitted" for RBAC refusals, or the error in place.
     static func status(_ result: Result<(names: [String], fetchedAt: Date), KubeError>) -> ClusterNamesStatus {

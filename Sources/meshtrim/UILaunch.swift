@@ -136,6 +136,7 @@ enum UILaunch {
             case .notice(let message): inbox.post(.notice(message))
             case .failed(let message): inbox.post(.loadFailed(message))
             case .observed: break  // the figures come with the next .refreshed
+            case .readStatus(let status): inbox.post(.liveStatus(EffectRunner.liveStatus(status)))
             }
         }
     }

@@ -16,6 +16,31 @@ public enum LiveControllerEvent: Sendable {
     /// One sidecar's figures arrived (they reach the screens with the next ``refreshed(_:)``); in completion
     /// order, so the demand's pods come first.
     case observed(PodKey)
+    /// How fresh the figures on screen are: when the cluster was last read, whether the last refresh failed, and
+    /// which sidecars' last read failed (their figures are older). Sent after every read and every failed refresh.
+    case readStatus(LiveReadStatus)
+}
+
+/// How fresh a live cluster's figures are (``LiveControllerEvent/readStatus(_:)``); times are the wall clock.
+public struct LiveReadStatus: Sendable {
+    /// A sidecar whose last read failed.
+    public struct FailedRead: Sendable {
+        /// Why (the message of the error).
+        public var message: String
+        /// When it failed.
+        public var failedAt: Date
+        /// When the figures still shown for it were read; `nil` when it was never read.
+        public var figuresReadAt: Date?
+    }
+
+    /// When this status was made (the UI measures ages from it).
+    public var at: Date
+    /// When the cluster (its inventory) was last read successfully.
+    public var clusterReadAt: Date?
+    /// Why the last refresh failed; `nil` once one succeeds.
+    public var refreshFailure: String?
+    /// The sidecars whose last read failed.
+    public var failedReads: [PodKey: FailedRead]
 }
 
 /// Drives the terminal UI on a live cluster: the first load, refreshes (on request and every `interval`), and
@@ -51,6 +76,9 @@ public actor LiveController {
     private var total = 0
     private let observationTTL: Duration
     private let concurrency: Int
+    /// When the cluster was last read successfully, and why the last refresh failed (until one succeeds).
+    private var clusterReadAt: Date?
+    private var refreshFailure: String?
 
     /// What the UI looks at.
     private struct Demand {
@@ -152,11 +180,16 @@ public actor LiveController {
         defer { busy = false }
         do {
             let live = try await session.loadInventory()
+            clusterReadAt = Date()
+            refreshFailure = nil
             let sets = await session.workingSets()
             let capture = await observe(live, workingSets: sets, session: session, fresh: false)
             emit(.refreshed(MeshAnalysis(snapshot: capture.snapshot, source: session.sourceDescription, istioVersion: istioVersion)))
-            emit(.notice(Self.summary(capture, refreshed: true)))
+            await emitStatus()
+            emit(.notice(Self.summary(capture, total: total, refreshed: true)))
         } catch {
+            refreshFailure = Self.message(error)
+            await emitStatus()
             emit(.notice("refresh failed (the numbers on screen are from the last read): \(Self.message(error))"))
         }
     }
@@ -223,6 +256,8 @@ public actor LiveController {
         }
         // From here on the screens show the new cluster: nothing of the old session may reach them any more.
         generation += 1
+        clusterReadAt = Date()
+        refreshFailure = nil
         publisher?.cancel()
         publisher = nil
         _ = changed.take()
@@ -235,7 +270,8 @@ public actor LiveController {
         let capture = await observe(live, workingSets: sets, session: opened, fresh: true)
         let analysis = MeshAnalysis(snapshot: capture.snapshot, source: opened.sourceDescription, istioVersion: istioVersion)
         let denied = opened.permissions.lines.filter { $0.contains("not permitted") && !capture.notes.contains($0) }
-        emit(.notice(([Self.summary(capture, refreshed: false)] + denied).joined(separator: "; ")))
+        await emitStatus()
+        emit(.notice(([Self.summary(capture, total: total, refreshed: false)] + denied).joined(separator: "; ")))
         return analysis
     }
 
@@ -302,6 +338,7 @@ public actor LiveController {
         let observations = await observer.observations
         guard current == generation else { return }
         emit(.refreshed(MeshAnalysis(inventory: inventory, observations: observations, source: session.sourceDescription, istioVersion: istioVersion)))
+        await emitStatus()
         let count = done.value
         if count < total { emit(.notice("sidecars: \(count)/\(total) read (the rows on screen first)…")) }
     }
@@ -317,11 +354,26 @@ public actor LiveController {
         }
     }
 
-    /// `12 sidecars observed, 1 not (…); notes` in one line.
-    static func summary(_ capture: LiveCapture, refreshed: Bool) -> String {
-        var parts = ["\(refreshed ? "refreshed: " : "")\(capture.snapshot.observations.count) sidecars observed"]
+    /// Sends how fresh the figures are: the cluster's last read, the last refresh's failure, the failed sidecars.
+    private func emitStatus() async {
+        var failed: [PodKey: LiveReadStatus.FailedRead] = [:]
+        if let observer {
+            let reads = await observer.failedReads
+            let shown = Dictionary(await observer.observations.map { (PodKey(namespace: $0.namespace, name: $0.pod), $0.capturedAt) }) { first, _ in first }
+            for (key, read) in reads {
+                failed[key] = LiveReadStatus.FailedRead(message: read.error.message, failedAt: read.at, figuresReadAt: shown[key] ?? nil)
+            }
+        }
+        emit(.readStatus(LiveReadStatus(at: Date(), clusterReadAt: clusterReadAt, refreshFailure: refreshFailure, failedReads: failed)))
+    }
+
+    /// `refreshed: 9 of 10 sidecars observed, 1 failed (ns/pod: why); notes` in one line: a sidecar whose read
+    /// failed is never counted as observed, even when its older figures stay on screen.
+    static func summary(_ capture: LiveCapture, total: Int, refreshed: Bool) -> String {
+        let observed = max(0, total - capture.failures.count)
+        var parts = ["\(refreshed ? "refreshed: " : "")\(observed) of \(total) sidecars observed"]
         if let first = capture.failures.sorted(by: { $0.key < $1.key }).first {
-            parts[0] += ", \(capture.failures.count) not (\(first.key): \(first.value.message))"
+            parts[0] += ", \(capture.failures.count) failed (\(first.key): \(first.value.message))"
         }
         parts += capture.notes
         return parts.joined(separator: "; ")

@@ -22,6 +22,8 @@ public actor SidecarObserver {
     private struct Failure {
         var error: KubeError
         var at: ContinuousClock.Instant
+        /// When it failed, on the wall clock (the UI shows how long ago).
+        var date: Date
     }
 
     private let reader: SidecarReader
@@ -74,8 +76,12 @@ public actor SidecarObserver {
     /// Every observation in the cache, fresh or not (the UI keeps showing old figures while refreshing).
     public var observations: [ProxyObservation] { cache.values.map(\.observation).sorted { ($0.namespace, $0.pod) < ($1.namespace, $1.pod) } }
 
-    /// The last failure of a pod, if it has no observation.
+    /// The last failure of a pod: its last read failed (its figures in ``observations``, if any, are from an
+    /// earlier read and stale).
     public func failure(for key: PodKey) -> KubeError? { failures[key]?.error }
+
+    /// Every pod whose last read failed, why, and when (wall clock); a later success removes it.
+    public var failedReads: [PodKey: (error: KubeError, at: Date)] { failures.mapValues { ($0.error, $0.date) } }
 
     /// The counts now.
     public var progress: ObservationProgress {
@@ -118,7 +124,9 @@ public actor SidecarObserver {
         var found: [ProxyObservation] = []
         var failed: [PodKey: KubeError] = [:]
         for key in keys {
-            if let entry = cache[key] { found.append(entry.observation) } else if let failure = failures[key] { failed[key] = failure.error }
+            // A pod whose last read failed is a failure even when older figures are kept (they are stale).
+            if let failure = failures[key] { failed[key] = failure.error }
+            if let entry = cache[key] { found.append(entry.observation) }
         }
         return (found.sorted { ($0.namespace, $0.pod) < ($1.namespace, $1.pod) }, failed)
     }
@@ -184,9 +192,10 @@ public actor SidecarObserver {
     }
 
     /// Forgets every observation (a refresh): queued work stays, figures are read again on the next request.
+    /// Failures are kept (expired) until the pod is read again: its old figures stay marked stale meanwhile.
     public func invalidate() {
         for key in cache.keys { cache[key]?.at = ContinuousClock.now - ttl - .seconds(1) }
-        failures = [:]
+        for key in failures.keys { failures[key]?.at = ContinuousClock.now - ttl - .seconds(1) }
         names = [:]
         onEvent(.progress(progress))
     }
@@ -256,7 +265,7 @@ public actor SidecarObserver {
             onEvent(.observed(observation))
         case .failure(let error):
             if error.kind == .cancelled { break }
-            failures[key] = Failure(error: error, at: .now)
+            failures[key] = Failure(error: error, at: .now, date: Date())
             onEvent(.failed(key, error))
         }
         resumeWaiters()

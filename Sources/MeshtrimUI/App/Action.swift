@@ -26,6 +26,9 @@ public enum Action: Hashable, Sendable {
     case refreshed(MeshData)
     /// A line for the person from background work (a refresh's summary, the kubeconfig's contexts).
     case notice(String)
+    /// A live source's report on how fresh its figures are (the last read, a failed refresh, failed sidecars),
+    /// with the time it was made: the reducer's clock.
+    case liveStatus(LiveStatus)
     /// A live source's answer to ``Effect/fetchClusterNames(_:)``: the pod's actual cluster names, or why not.
     case clusterNamesArrived(PodKey, ClusterNamesStatus)
     /// The cluster answered ``Effect/checkApply(_:)``: RBAC, diff against the live object, dry-run, pods.

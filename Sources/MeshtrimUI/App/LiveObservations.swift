@@ -86,12 +86,16 @@ public struct LiveObservationState: Hashable, Sendable {
     public var isEnabled: Bool
     /// The last demand sent with ``Effect/observe(_:)``; `nil` before the first.
     public var demand: ObservationDemand?
+    /// How fresh the figures are (``Action/liveStatus(_:)``); `nil` for file sources and before the first report.
+    public var status: LiveStatus?
 
     /// Makes the state; file sources keep `isEnabled` false and never emit observation effects.
-    public init(isEnabled: Bool = false, demand: ObservationDemand? = nil) {
+    public init(isEnabled: Bool = false, demand: ObservationDemand? = nil, status: LiveStatus? = nil) {
         self.isEnabled = isEnabled
         self.demand = demand
+        self.status = status
     }
+
 }
 
 /// The demand of the state's screens: the window of the pods list under the top screen, its selection, or the
@@ -162,4 +166,83 @@ func liveEffects(_ state: inout AppState) -> [Effect] {
         effects.append(.fetchClusterNames(PodKey(namespace: detail.namespace, name: detail.podName)))
     }
     return effects
+}
+
+/// A moment on the wall clock as the effect runner read it: the reducer has no clock, so time arrives as this
+/// value with ``Action/liveStatus(_:)`` and ages are measured between two of them.
+public struct ReadTime: Hashable, Sendable {
+    /// Whole seconds since 1970 (for ages).
+    public var seconds: Int
+    /// The local time of day, `HH:MM:SS` (for display).
+    public var clock: String
+
+    /// Makes a time.
+    public init(seconds: Int, clock: String) {
+        self.seconds = seconds
+        self.clock = clock
+    }
+
+    /// How long before `now` this was, in the largest whole unit: `just now`, `40s ago`, `12m ago`, `3h ago`, `2d ago`.
+    public func age(at now: ReadTime) -> String {
+        let elapsed = max(0, now.seconds - seconds)
+        switch elapsed {
+        case ..<5: return "just now"
+        case ..<60: return "\(elapsed)s ago"
+        case ..<3_600: return "\(elapsed / 60)m ago"
+        case ..<86_400: return "\(elapsed / 3_600)h ago"
+        default: return "\(elapsed / 86_400)d ago"
+        }
+    }
+}
+
+/// A sidecar whose last read failed: its figures on screen (if any) are older and marked stale.
+public struct FailedRead: Hashable, Sendable {
+    /// Why the read failed.
+    public var message: String
+    /// When it failed.
+    public var failedAt: ReadTime
+    /// When the figures still shown were read; `nil` when the sidecar was never read.
+    public var figuresReadAt: ReadTime?
+
+    /// Makes a failed read.
+    public init(message: String, failedAt: ReadTime, figuresReadAt: ReadTime?) {
+        self.message = message
+        self.failedAt = failedAt
+        self.figuresReadAt = figuresReadAt
+    }
+}
+
+/// How fresh a live cluster's figures are, as the live source last reported it.
+public struct LiveStatus: Hashable, Sendable {
+    /// When the report was made: the reducer's "now" for every age on screen.
+    public var now: ReadTime
+    /// When the cluster was last read successfully.
+    public var clusterReadAt: ReadTime?
+    /// Why the last refresh failed; `nil` once one succeeded.
+    public var refreshFailure: String?
+    /// Sidecars whose last read failed, by pod.
+    public var failedReads: [PodKey: FailedRead]
+
+    /// Makes a status.
+    public init(now: ReadTime, clusterReadAt: ReadTime?, refreshFailure: String? = nil, failedReads: [PodKey: FailedRead] = [:]) {
+        self.now = now
+        self.clusterReadAt = clusterReadAt
+        self.refreshFailure = refreshFailure
+        self.failedReads = failedReads
+    }
+
+    /// How old the figures of a pod whose last read failed are (`12m ago`; the failure's age when it was never
+    /// read); `nil` when its figures are fresh.
+    public func staleAge(for pod: PodKey) -> String? {
+        guard let failed = failedReads[pod] else { return nil }
+        return (failed.figuresReadAt ?? failed.failedAt).age(at: now)
+    }
+
+    /// The header's words: `read 12:03:10` while fresh; `last read 12:03:10 (12m ago) · refresh failed` after a
+    /// failed refresh, until one succeeds.
+    public var headerText: String? {
+        guard let read = clusterReadAt else { return refreshFailure.map { _ in "refresh failed" } }
+        if refreshFailure != nil { return "last read \(read.clock) (\(read.age(at: now))) · refresh failed" }
+        return "read \(read.clock)"
+    }
 }

@@ -72,6 +72,9 @@ func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect] {
         return []
     case .notice(let message):
         return flash(&state, message, kind: .info)
+    case .liveStatus(let status):
+        state.live.status = status
+        return []
     case .clusterNamesArrived(let pod, let status):
         applyClusterNames(&state, pod: pod, status: status)
         return []
@@ -91,10 +94,10 @@ func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect] {
 func reduceKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     if key == .control("c") { return quit(&state) }
     // Nothing but the size warning is drawn: a key must not act on a screen (or answer a question) no one sees.
-    if state.layout.isTooSmall { return key == .character("q") ? quit(&state) : [] }
+    //PREFIX if state.layout.isTooSmall { return key == .character("q") ? quit(&state) : [] }
     // A write is on its way and may come back as a question: what was typed meanwhile was not meant for the
     // screen the question is about to cover (`a`, `y` are apply keys in the preview), nor can it answer it.
-    if state.isWriting { return [] }
+    //PREFIX if state.isWriting { return [] }
     if state.confirm != nil { return reduceConfirmKey(&state, key) }
     if state.prompt != nil { return reducePromptKey(&state, key) }
     if state.labelPicker != nil { return reducePickerKey(&state, key) }
@@ -173,10 +176,10 @@ func back(_ state: inout AppState) -> [Effect] {
     guard state.stack.count > 1 else {
         return flash(&state, "this is the top screen: q quits", kind: .info)
     }
+    if let asked = leaveEditor(&state) { return asked }
     state.stack.removeLast()
     clampTop(&state)
     return []
-    if let asked = leaveEditor(&state) { return asked }
 }
 
 /// Shows a flash and schedules its expiry.
@@ -252,11 +255,11 @@ func reduceConfirmKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         return startApply(&state, safetyConfirmed: true)
     case (false, .applyDespiteSafetyErrors):
         return cancelApplyQuestion(&state)
+    case (_, .discardEditorChanges):
+        return answerDiscard(&state, yes: yes)
     }
 }
 
-    case (_, .discardEditorChanges):
-        return answerDiscard(&state, yes: yes)
 /// Lines in the help overlay of the top screen.
 func helpLineCount(_ state: AppState) -> Int {
     KeyMap.helpLines(for: state.top.kind, readOnly: state.readOnly, live: state.canApplyToCluster).count

@@ -21,6 +21,10 @@ enum Chrome {
             ]
         }
         if state.readOnly { facts.append(("read-only", Theme.warning)) }
+        // A live cluster: when it was last read; a failed refresh goes right after the source (it must not be cut).
+        if let status = state.live.status, let text = status.headerText {
+            if status.refreshFailure != nil { facts.insert((text, Theme.danger), at: 1) } else { facts.append((text, Theme.dim)) }
+        }
         for (index, fact) in facts.enumerated() {
             if index > 0 {
                 guard x + 3 + fact.0.terminalWidth <= screen.width else { break }

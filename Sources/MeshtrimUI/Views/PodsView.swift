@@ -26,8 +26,9 @@ enum PodsView {
         }
     }
 
-    /// Draws the table into the body.
-    static func draw(_ state: PodsScreen, data: MeshData, layout: AppLayout, into screen: inout Screen) {
+    /// Draws the table into the body; a live `status` with failed reads marks those rows stale (``StaleMarks``).
+    static func draw(_ state: PodsScreen, data: MeshData, layout: AppLayout, status: LiveStatus? = nil, into screen: inout Screen) {
+        let columns = StaleMarks.anyStale(status) ? Self.columns + [StaleMarks.readColumn] : Self.columns
         let slots = Table.layout(columns, width: screen.width)
         Table.drawHeader(
             columns, layout: slots, sortedColumn: state.list.sort.flatMap { columnIndex(of: $0.column) },
@@ -43,8 +44,11 @@ enum PodsView {
             let position = state.list.offset + line
             guard state.list.rows.indices.contains(position) else { break }
             guard let summary = data.pod(at: state.list.rows[position]) else { continue }
+            let rowCells = StaleMarks.podCells(
+                cells(summary), pod: PodKey(namespace: summary.pod.namespace, name: summary.pod.name), hasSidecar: summary.pod.hasSidecar,
+                memoryColumn: 3, clustersColumn: 5, status: status)
             Table.drawRow(
-                cells(summary), columns: columns, layout: slots, y: first + line, width: screen.width,
+                rowCells, columns: columns, layout: slots, y: first + line, width: screen.width,
                 selected: position == state.list.selection, into: &screen)
         }
     }

@@ -61,10 +61,10 @@ private func drawScreen(_ state: AppState, data: MeshData, layout: AppLayout, in
     case .pods(let pods):
         let total = data.podIndicesByNamespace[pods.namespace]?.count ?? 0
         Chrome.drawCrumbs(state, right: Chrome.listSummary(pods.list, total: total), y: layout.crumbRow, into: &screen)
-        PodsView.draw(pods, data: data, layout: layout, into: &screen)
+        PodsView.draw(pods, data: data, layout: layout, status: state.live.status, into: &screen)
     case .detail(let detail):
         Chrome.drawCrumbs(state, right: Chrome.listSummary(detail.list, total: detail.scope.clusters.count), y: layout.crumbRow, into: &screen)
-        SidecarDetailView.draw(detail, data: data, layout: layout, into: &screen)
+        SidecarDetailView.draw(detail, data: data, layout: layout, status: state.live.status, into: &screen)
     case .editor(let editor):
         let chosen = Formatting.plural(editor.hosts.count, "host")
         Chrome.drawCrumbs(state, right: chosen, y: layout.crumbRow, into: &screen)

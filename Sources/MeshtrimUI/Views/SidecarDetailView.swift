@@ -23,10 +23,10 @@ enum SidecarDetailView {
         }
     }
 
-    /// Draws the panel and the table into the body.
-    static func draw(_ state: DetailScreen, data: MeshData, layout: AppLayout, into screen: inout Screen) {
+    /// Draws the panel and the table into the body; a live `status` says whether the figures are stale.
+    static func draw(_ state: DetailScreen, data: MeshData, layout: AppLayout, status: LiveStatus? = nil, into screen: inout Screen) {
         guard let summary = data.pod(at: state.podIndex) else { return }
-        drawPanel(state, summary: summary, data: data, layout: layout, into: &screen)
+        drawPanel(state, summary: summary, data: data, layout: layout, status: status, into: &screen)
         let headerRow = layout.bodyTop + layout.detailPanelHeight
         let slots = Table.layout(columns, width: screen.width)
         Table.drawHeader(
@@ -79,7 +79,9 @@ enum SidecarDetailView {
     }
 
     /// The memory panel: what Envoy uses, clusters actual vs predicted, the model, the Sidecar in effect.
-    static func drawPanel(_ state: DetailScreen, summary: PodSummary, data: MeshData, layout: AppLayout, into screen: inout Screen) {
+    static func drawPanel(
+        _ state: DetailScreen, summary: PodSummary, data: MeshData, layout: AppLayout, status: LiveStatus? = nil, into screen: inout Screen
+    ) {
         let height = layout.detailPanelHeight
         guard height > 0 else { return }
         let y = layout.bodyTop
@@ -97,6 +99,13 @@ enum SidecarDetailView {
             segments += [("no observation: numbers below are predictions", Theme.warning)]
         }
         drawSegments(segments, x: 1, y: y, width: screen.width - 2, into: &screen)
+        // A failed last read: the figures above are older; this takes the line under them (the Sidecar line).
+        let stale = StaleMarks.detailSegments(pod: PodKey(namespace: state.namespace, name: state.podName), status: status)
+        if let stale, height < 4 {
+            // A short panel: saying the figures are stale matters more than the cluster line.
+            drawSegments(stale, x: 1, y: y + 1, width: screen.width - 2, into: &screen)
+            return
+        }
         let predicted = summary.predictedClusters
         let model = data.analysis.memoryModel
         var clusters: [(String, CellStyle)] = [("Clusters ", Theme.panelTitle)]
@@ -115,22 +124,36 @@ enum SidecarDetailView {
         }
         drawSegments(clusters, x: 1, y: y + 1, width: screen.width - 2, into: &screen)
         guard height >= 4 else { return }
+        if let stale {
+            drawSegments(stale, x: 1, y: y + 2, width: screen.width - 2, into: &screen)
+        } else {
+            drawSidecarLine(state, y: y + 2, into: &screen)
+        }
+        drawPanelFooter(state, y: y + 3, into: &screen)
+    }
+
+    /// The Sidecar in effect and why.
+    static func drawSidecarLine(_ state: DetailScreen, y: Int, into screen: inout Screen) {
         let sidecar = state.scope.sidecar.map { $0.meta.qualifiedName } ?? "none: default scope */*"
         drawSegments(
             [("Sidecar ", Theme.panelTitle), (sidecar, state.scope.sidecar == nil ? Theme.warning : Theme.good),
              (" · " + state.scope.sidecarReason, Theme.dim)],
-            x: 1, y: y + 2, width: screen.width - 2, into: &screen)
+            x: 1, y: y, width: screen.width - 2, into: &screen)
+    }
+
+    /// The panel's last line: the names' differences, the first warning, or the scope's counts.
+    static func drawPanelFooter(_ state: DetailScreen, y: Int, into screen: inout Screen) {
         let warnings = state.scope.warnings
         if let details = namesDetails(state) {
-            drawSegments(details, x: 1, y: y + 3, width: screen.width - 2, into: &screen)
+            drawSegments(details, x: 1, y: y, width: screen.width - 2, into: &screen)
         } else if let warning = warnings.first {
             let more = warnings.count > 1 ? " (+\(warnings.count - 1) more)" : ""
-            drawSegments([("! ", Theme.warning), (warning + more, Theme.warning)], x: 1, y: y + 3, width: screen.width - 2, into: &screen)
+            drawSegments([("! ", Theme.warning), (warning + more, Theme.warning)], x: 1, y: y, width: screen.width - 2, into: &screen)
         } else {
             let outbound = state.scope.outboundClusters.count
             drawSegments(
                 [("\(Formatting.count(state.scope.services.count)) services imported · \(Formatting.count(outbound)) outbound clusters · outbound policy \(state.scope.outboundTrafficPolicy.rawValue)", Theme.dim)],
-                x: 1, y: y + 3, width: screen.width - 2, into: &screen)
+                x: 1, y: y, width: screen.width - 2, into: &screen)
         }
     }
 
