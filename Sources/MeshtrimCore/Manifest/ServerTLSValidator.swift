@@ -79,10 +79,11 @@ enum ServerTLSValidator {
 
     /// Every problem, Istio's order: cipher warnings, the ISTIO_MUTUAL rules, PASSTHROUGH's warning, one certificate
     /// source, the certificates SIMPLE and MUTUAL need, CRL.
-    static func problems(_ tls: Settings) -> [(SidecarProblem.Severity, String)] {
-        var problems: [(SidecarProblem.Severity, String)] = tls.malformed.map { (.error, $0) }
-        func error(_ message: String) { problems.append((.error, message)) }
-        func warning(_ message: String) { problems.append((.warning, message)) }
+    /// Locations are left to the caller.
+    static func problems(_ tls: Settings) -> [SidecarProblem] {
+        var problems = tls.malformed.map { SidecarProblem(.error, $0, code: SidecarValidator.Code.malformedField) }
+        func error(_ message: String) { problems.append(SidecarProblem(.error, message)) }
+        func warning(_ message: String) { problems.append(SidecarProblem(.warning, message)) }
         if (tls.minProtocolVersion == "TLSV1_0" || tls.minProtocolVersion == "TLSV1_1") && tls.cipherSuites.isEmpty {
             warning("TLS version below TLSV1_2 require setting compatible ciphers as by default they no longer include compatible ciphers.")
         }

@@ -36,7 +36,10 @@ enum SidecarIngressValidator {
                 for message in defaultEndpointProblems(endpoint) { add(.error, message) }
             }
             if let tls = listener["tls"], tls != .null {
-                for (severity, message) in tlsProblems(tls, protocol: `protocol`) { add(severity, message) }
+                for problem in tlsProblems(tls, protocol: `protocol`) {
+                    problems.append(
+                        SidecarProblem(problem.severity, problem.message, at: location, origin: problem.origin, code: problem.code))
+                }
             }
             if let pool = listener["connectionPool"], pool != .null {
                 for problem in ConnectionPoolValidator.problems(pool) {
@@ -82,28 +85,31 @@ enum SidecarIngressValidator {
     }
 
     /// The ingress-only TLS rules, then ``ServerTLSValidator`` (Istio's `validateTLSOptions`).
-    static func tlsProblems(_ tls: JSONValue, protocol: String) -> [(SidecarProblem.Severity, String)] {
-        guard case .object = tls else { return [(.error, "tls must be a mapping")] }
-        var problems: [(SidecarProblem.Severity, String)] = []
-        if !(tls["subjectAltNames"]?.arrayValue ?? []).isEmpty {
-            problems.append((.error, "sidecar: subjectAltNames is not supported in ingress tls"))
+    static func tlsProblems(_ tls: JSONValue, protocol: String) -> [SidecarProblem] {
+        guard case .object = tls else {
+            return [SidecarProblem(.error, "tls must be a mapping", code: SidecarValidator.Code.malformedField)]
         }
-        if tls["httpsRedirect"]?.boolValue == true { problems.append((.error, "sidecar: httpsRedirect is not supported")) }
+        var problems: [SidecarProblem] = []
+        func error(_ message: String) { problems.append(SidecarProblem(.error, message)) }
+        if !(tls["subjectAltNames"]?.arrayValue ?? []).isEmpty {
+            error("sidecar: subjectAltNames is not supported in ingress tls")
+        }
+        if tls["httpsRedirect"]?.boolValue == true { error("sidecar: httpsRedirect is not supported") }
         if !(tls["credentialName"]?.stringValue ?? "").isEmpty {
-            problems.append((.error, "sidecar: credentialName is not currently supported"))
+            error("sidecar: credentialName is not currently supported")
         }
         if !(tls["credentialNames"]?.arrayValue ?? []).isEmpty {
-            problems.append((.error, "sidecar: credentialNames is not currently supported"))
+            error("sidecar: credentialNames is not currently supported")
         }
         if !(tls["tlsCertificates"]?.arrayValue ?? []).isEmpty {
-            problems.append((.error, "sidecar: tls_certificates is not currently supported"))
+            error("sidecar: tls_certificates is not currently supported")
         }
         let settings = ServerTLSValidator.Settings(tls)
         if settings.mode == .istioMutual || settings.mode == .autoPassthrough {
-            problems.append((.error, "configuration is invalid: cannot set mode to \(settings.mode.rawValue) in sidecar ingress tls"))
+            error("configuration is invalid: cannot set mode to \(settings.mode.rawValue) in sidecar ingress tls")
         }
         if !["https", "tls"].contains(`protocol`.lowercased()) {
-            problems.append((.error, "server cannot have TLS settings for non HTTPS/TLS ports"))
+            error("server cannot have TLS settings for non HTTPS/TLS ports")
         }
         return problems + ServerTLSValidator.problems(settings)
     }

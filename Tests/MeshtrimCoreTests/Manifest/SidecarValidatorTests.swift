@@ -356,6 +356,21 @@ struct SidecarValidatorTests {
             expected: ["error: spec.egress[0]: localhost is not a valid IP"]),
     ]
 
+    @Test("values Istio's decoder rejects are meshtrim's MT0105 errors, not crashes")
+    func malformedValues() throws {
+        let spec =
+            "{\(Self.egress), ingress: [{port: {number: 443, protocol: HTTPS}, tls: {mode: STRICT}}], "
+            + "inboundConnectionPool: {tcp: {connectTimeout: soon}}}"
+        let problems = try SidecarWebhookTests.problems(SidecarWebhookTests.manifest(spec))
+        let coded = problems.filter { $0.code == SidecarValidator.Code.malformedField }.map(\.description)
+        #expect(
+            coded == [
+                "error [MT0105]: spec.ingress[0]: tls.mode \"STRICT\" is not one of PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, "
+                    + "ISTIO_MUTUAL, OPTIONAL_MUTUAL",
+                "error [MT0105]: spec.inboundConnectionPool: connectTimeout: \"soon\" is not a duration such as \"1s\" or \"100ms\"",
+            ])
+    }
+
     @Test("Istio's words for written Sidecars", arguments: written)
     func writtenSidecar(_ example: Written) throws {
         let problems = try SidecarWebhookTests.problems(SidecarWebhookTests.manifest(example.spec), version: example.version)
