@@ -192,6 +192,24 @@ struct RealWorldManifestTests {
         #expect(try JSONDecoder().decode(Pod.self, from: Data(old.utf8)).isGateway)
     }
 
+    @Test("a gateway known only by its proxy router args stays a gateway through a snapshot (fast path and JSONDecoder)")
+    func gatewayInSnapshot() throws {
+        let text = try Fixtures.istioText(Self.injectedGateway)
+            .replacingOccurrences(of: "        inject.istio.io/templates: gateway\n", with: "")
+            .replacingOccurrences(of: "        istio: ingressgateway\n        service", with: "        service")
+        let folder = try directory(["g.yaml": text])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inventory = try ManifestLoader.load(paths: [folder.path]).inventory
+        #expect(inventory.pods.first?.isGateway == true)
+        let snapshot = MeshSnapshot(capturedAt: Date(timeIntervalSince1970: 0), source: "test", inventory: inventory, observations: [])
+        let data = try snapshot.encoded()
+        let fast = try #require(MeshSnapshot.decodeFast([UInt8](data)))
+        #expect(fast.inventory.pods.first?.isGateway == true)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        #expect(try decoder.decode(MeshSnapshot.self, from: data).inventory.pods.first?.isGateway == true)
+    }
+
     // MARK: Injection
 
     struct InjectionCase: CustomTestStringConvertible, Sendable {
