@@ -88,8 +88,7 @@ struct ValidateCommand: AsyncParsableCommand {
                     analysis.flatMap { document.sidecar.meta.namespace.isEmpty ? nil : $0.safetyFindings(for: document.sidecar) } ?? []
                 // A safety check with the same code says the same thing about this Sidecar, with the mesh in view.
                 let findingCodes = Set(findings.map(\.code))
-                let problems = (document.problems
-                    + validator.validate(document.sidecar, details: document.details, spec: specs?[index]))
+                let problems = validator.validate(document, spec: specs?[index])
                     .filter { $0.code.map { !findingCodes.contains($0) } ?? true }
                 let name = document.sidecar.meta.qualifiedName.isEmpty ? "(unnamed)" : document.sidecar.meta.qualifiedName
                 for problem in problems {

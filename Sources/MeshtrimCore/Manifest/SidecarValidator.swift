@@ -69,6 +69,18 @@ public struct SidecarValidator: Sendable {
         self.version = version
     }
 
+    /// Every problem of a Sidecar read from a manifest: the reader's (a field of the wrong shape is meshtrim's MT0105),
+    /// then ``validate(_:details:spec:)``'s.
+    public func validate(_ document: SidecarDocument, spec: JSONValue?) -> [SidecarProblem] {
+        let read = document.problems.map { problem in
+            guard problem.origin == .meshtrim, problem.code == nil else { return problem }
+            var coded = problem
+            coded.code = Code.malformedField
+            return coded
+        }
+        return read + validate(document.sidecar, details: document.details, spec: spec)
+    }
+
     /// Every problem with `sidecar`: Istio's errors and warnings first (in Istio's order), then meshtrim's warnings.
     ///
     /// - Parameter spec: the Sidecar's `spec` as written, when there is one (``SidecarDocumentReader/specs(_:)``):

@@ -363,6 +363,8 @@ struct SidecarValidatorTests {
             + "inboundConnectionPool: {tcp: {connectTimeout: soon}}}"
         let problems = try SidecarWebhookTests.problems(SidecarWebhookTests.manifest(spec))
         let coded = problems.filter { $0.code == SidecarValidator.Code.malformedField }.map(\.description)
+        let wrongShape = try SidecarWebhookTests.problems(SidecarWebhookTests.manifest("{egress: {hosts: [\"./*\"]}}"))
+        #expect(wrongShape.first?.description == "error [MT0105]: spec.egress must be a list")
         #expect(
             coded == [
                 "error [MT0105]: spec.ingress[0]: tls.mode \"STRICT\" is not one of PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, "

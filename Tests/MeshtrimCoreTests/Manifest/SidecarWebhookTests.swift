@@ -122,7 +122,7 @@ struct SidecarWebhookTests {
         let set = try SidecarDocumentReader.read(text)
         let document = try #require(set.sidecars.first)
         let spec = try #require(SidecarDocumentReader.specs(text)?.first)
-        return document.problems + SidecarValidator(version: version).validate(document.sidecar, details: document.details, spec: spec)
+        return SidecarValidator(version: version).validate(document, spec: spec)
     }
 
     @Test("Istio's verdict", arguments: rows)
