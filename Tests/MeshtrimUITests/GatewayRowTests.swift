@@ -16,4 +16,14 @@ struct GatewayRowTests {
         #expect(cells["istio-ingressgateway-1"]?[6].short == "gateway")
         #expect(cells["web-1"]?[6].text == "none (*/*)")
     }
+
+    @Test("e on a gateway explains that no Sidecar applies instead of opening the label picker")
+    func noEditorForGateways() {
+        let gateway = Pod(meta: ObjectMeta(name: "istio-ingressgateway-1", namespace: "istio-system", labels: ["istio": "ingressgateway"]))
+        let analysis = MeshAnalysis(inventory: MeshInventory(pods: [gateway]), observations: [], source: "test")
+        var state = AppState(width: 120, height: 40, sourceLabel: "test")
+        let summary = analysis.pods[0]
+        _ = openLabelPicker(&state, summary: summary)
+        #expect(state.flash?.message.contains("is a gateway") == true)
+    }
 }

@@ -39,6 +39,9 @@ func openLabelPicker(_ state: inout AppState, summary: PodSummary) -> [Effect] {
     guard summary.pod.hasSidecar else {
         return flash(&state, "\(summary.pod.name) has no istio-proxy: a Sidecar would not change it", kind: .info)
     }
+    guard !summary.pod.isGateway else {
+        return flash(&state, "\(summary.pod.name) is a gateway: Istio applies no Sidecar to it (it keeps the default scope)", kind: .info)
+    }
     let preferred = ["app", "app.kubernetes.io/name"]
     let labels = summary.pod.labels
         .filter { !LabelPickerState.volatileKeys.contains($0.key) }
