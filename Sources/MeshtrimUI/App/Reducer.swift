@@ -94,10 +94,10 @@ func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect] {
 func reduceKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     if key == .control("c") { return quit(&state) }
     // Nothing but the size warning is drawn: a key must not act on a screen (or answer a question) no one sees.
-    //PREFIX if state.layout.isTooSmall { return key == .character("q") ? quit(&state) : [] }
+    if state.layout.isTooSmall { return key == .character("q") ? quit(&state) : [] }
     // A write is on its way and may come back as a question: what was typed meanwhile was not meant for the
     // screen the question is about to cover (`a`, `y` are apply keys in the preview), nor can it answer it.
-    //PREFIX if state.isWriting { return [] }
+    if state.isWriting { return [] }
     if state.confirm != nil { return reduceConfirmKey(&state, key) }
     if state.prompt != nil { return reducePromptKey(&state, key) }
     if state.labelPicker != nil { return reducePickerKey(&state, key) }
