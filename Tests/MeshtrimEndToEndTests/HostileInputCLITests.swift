@@ -46,20 +46,40 @@ struct HostileInputCLITests {
         }
     }
 
+    /// A Sidecar with a billion-laughs chain (10^9 leaves) under a field meshtrim does not model.
+    static let laughs: String = {
+        var lines = [
+            "apiVersion: networking.istio.io/v1", "kind: Sidecar", "metadata:", "  name: default", "  namespace: shop",
+            "bomb:", "  a0: &a0 lol",
+        ]
+        for level in 1...9 {
+            lines.append("  a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]")
+        }
+        lines += ["spec:", "  egress:", "  - hosts: [\"./*\"]", "  unmodelled: *a9"]
+        return lines.joined(separator: "\n") + "\n"
+    }()
+
+    @Test("validate, report and scope finish on a billion-laughs Sidecar; validate names it")
+    func readersFinishOnAliasBomb() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sidecar = directory.appendingPathComponent("laughs.yaml").path
+        try Self.laughs.write(toFile: sidecar, atomically: false, encoding: .utf8)
+        let validate = try runProcess([try meshtrimBinaryPath(), "validate", sidecar], timeout: .seconds(60))
+        #expect(validate.exitCode == 1)
+        #expect((validate.stdout + validate.stderr).contains("\(sidecar):1: error: not valid YAML: the document expands to more than 1000000 YAML nodes"), "\(validate.stdout)")
+        for arguments in [["report", "--manifests", sidecar], ["scope", "--manifests", sidecar, "-n", "shop", "--labels", "app=x"]] {
+            let result = try runProcess([try meshtrimBinaryPath()] + arguments, timeout: .seconds(60))
+            #expect(result.exitCode == 0, "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test("apply -f of a billion-laughs Sidecar is refused at once, like validate handles it")
     func applyRefusesAliasBomb() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        var lines = [
-            "apiVersion: networking.istio.io/v1", "kind: Sidecar", "metadata:", "  name: default", "  namespace: shop",
-            "  annotations:", "    a0: &a0 lol",
-        ]
-        for level in 1...9 {
-            lines.append("    a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]")
-        }
-        lines += ["spec:", "  egress:", "  - hosts: [\"./*\"]", "  unmodelled: *a9"]
         let sidecar = directory.appendingPathComponent("laughs.yaml").path
-        try (lines.joined(separator: "\n") + "\n").write(toFile: sidecar, atomically: false, encoding: .utf8)
+        try Self.laughs.write(toFile: sidecar, atomically: false, encoding: .utf8)
         // Nothing listens on port 1: reading the documents comes before any request.
         let kubeconfig = directory.appendingPathComponent("kubeconfig").path
         try """

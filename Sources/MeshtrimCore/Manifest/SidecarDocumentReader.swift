@@ -59,14 +59,27 @@ public enum SidecarDocumentReader {
     /// - Throws: ``SidecarDocumentError`` with the line and column of the first YAML syntax error.
     public static func read(_ text: String) throws(SidecarDocumentError) -> SidecarDocumentSet {
         var result = SidecarDocumentSet(sidecars: [], otherObjectCount: 0)
+        // The line of a document whose aliases expand too far to be kept whole (a "billion laughs" chain).
+        var overExpanded: Int?
         do {
             var documents = try Yams.compose_all(yaml: text)
-            while let node = documents.next() { collect(node, into: &result) }
-            if let error = documents.error { throw error }
+            while let node = documents.next() {
+                if YAMLSyntax.exceedsExpansion(node) {
+                    overExpanded = node.mark?.line ?? 1
+                    break
+                }
+                collect(node, into: &result)
+            }
+            if overExpanded == nil, let error = documents.error { throw error }
         } catch let error as YamlError {
             throw Self.describe(error)
         } catch {
             throw SidecarDocumentError(line: nil, column: nil, message: "\(error)")
+        }
+        if let overExpanded {
+            throw SidecarDocumentError(
+                line: overExpanded, column: nil,
+                message: "the document expands to more than \(YAMLSyntax.maximumExpandedNodes) YAML nodes through aliases (*anchor)")
         }
         return result
     }
