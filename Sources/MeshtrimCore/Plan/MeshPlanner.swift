@@ -415,6 +415,7 @@ public struct MeshPlanner: Sendable {
         for position in scoped { positions[analysis.pods[position].pod.meta.qualifiedName] = position }
         var resolutions: [String: EgressRecommender.Resolution] = [:]
         var scopes: [String: PlanEvaluator.HostSet] = [:]
+        var selections: [PlanEvaluator.SelectionKey: Sidecar?] = [:]
         var unknown: [String: PlanUnknownDestination] = [:]
         var result = ResolvedTraffic()
         for (namespace, traffic) in evidence.sorted(by: { $0.key < $1.key }) {
@@ -441,8 +442,11 @@ public struct MeshPlanner: Sendable {
                     }
                     // Traffic to a service outside the sender's scope today left through PassthroughCluster: no host of
                     // a narrower scope can bring it back into view, so it is reported, not protected.
-                    let labels = position.map { analysis.pods[$0].pod.labels } ?? [:]
-                    let current = analysis.engine.selectSidecar(namespace: namespace, labels: labels).sidecar
+                    let selectionKey = PlanEvaluator.SelectionKey(
+                        namespace: namespace, labels: position.map { analysis.pods[$0].pod.labels } ?? [:])
+                    let current = selections[selectionKey]
+                        ?? analysis.engine.selectSidecar(namespace: namespace, labels: selectionKey.labels).sidecar
+                    selections[selectionKey] = .some(current)
                     let scopeKey = "\(namespace)|\(current?.meta.qualifiedName ?? "")"
                     let scope = scopes[scopeKey] ?? PlanEvaluator.hostSet(engine: analysis.engine, namespace: namespace, sidecar: current)
                     scopes[scopeKey] = scope

@@ -224,6 +224,42 @@ struct MeshPlannerTests {
         #expect(plan.notes.contains { $0.contains("gateway") })
     }
 
+    @Test("Waves: a namespace without cross-namespace traffic goes before one with it; the mesh default is last")
+    func waveOrder() throws {
+        // Without ./* in the default, shop's call to its own cart is cut too: shop needs an exception, with no
+        // cross-namespace traffic, so it goes first.
+        let plan = MeshPlanner(analysis: try Self.smallMesh()).plan(options: .init(defaultHosts: ["istio-system/*"]))
+        let shop = try #require(plan.sidecar(named: "shop/default"))
+        let orders = try #require(plan.sidecar(named: "orders/default"))
+        #expect(shop.hosts == ["shop/cart.shop.svc.cluster.local", "istio-system/*"])
+        #expect((shop.wave, orders.wave, plan.meshDefault.wave) == (1, 2, 3))
+        #expect(plan.waves.map(\.sidecars) == [["shop/default"], ["orders/default"], ["istio-system/default"]])
+        #expect(plan.waves[0].why.contains("call no other namespace"))
+        #expect(plan.keepsEveryObservedDestination)
+        let together = MeshPlanner(analysis: try Self.smallMesh()).plan(options: .init(defaultHosts: ["istio-system/*"], waves: 1))
+        #expect(together.waves.count == 1 && together.sidecars.allSatisfy { $0.wave == 1 })
+    }
+
+    @Test("An existing mesh-wide default is kept and reported; sidecars under it are not changed")
+    func existingMeshDefaultKept() throws {
+        var analysis = try Self.smallMesh()
+        var mesh = analysis.inventory
+        mesh.sidecars += try inventory(sidecar("mesh", "istio-system", hosts: ["*/*"])).sidecars
+        analysis = MeshAnalysis(
+            inventory: mesh, observations: analysis.pods.compactMap(\.observation), source: "test")
+        let plan = MeshPlanner(analysis: analysis).plan()
+        #expect(plan.meshDefault.qualifiedName == "istio-system/mesh")
+        #expect(plan.meshDefault.hosts == ["*/*"])
+        #expect(plan.sidecars.isEmpty)
+        #expect(plan.totals.sidecarsAffected == 0)
+        #expect(plan.existing.first { $0.qualifiedName == "istio-system/mesh" }?.action == .kept)
+        let replaced = MeshPlanner(analysis: analysis).plan(options: .init(replaceExisting: true))
+        #expect(replaced.meshDefault.qualifiedName == "istio-system/mesh")
+        #expect(replaced.meshDefault.hosts == ["./*", "istio-system/*"])
+        #expect(replaced.meshDefault.replaces != nil)
+        #expect(replaced.keepsEveryObservedDestination)
+    }
+
     @Test("--replace-existing proposes an update of an existing Sidecar, as a diff")
     func replaceExisting() throws {
         let analysis = try Self.smallMesh()
