@@ -163,7 +163,8 @@ struct GenerateDemoCommand: ParsableCommand {
         }
     }
 
-    /// `wrote FILE (2.1 MB): 32 namespaces, 640 services, …` with the sidecars' average clusters and memory.
+    /// `wrote FILE (2.0Mi): 32 namespaces, 640 services, …` with the sidecars' average clusters and memory (sizes
+    /// in the Kubernetes units the UI and the other commands use, ``ByteFormat``).
     static func summary(_ snapshot: MeshSnapshot, bytes: Int, path: String) -> String {
         let inventory = snapshot.inventory
         let sidecars = inventory.pods.filter(\.hasSidecar).count
@@ -172,14 +173,14 @@ struct GenerateDemoCommand: ParsableCommand {
         let allocated = observed.compactMap(\.envoyAllocatedBytes)
         let workingSet = observed.compactMap(\.workingSetBytes)
         func average(_ values: [Int]) -> Double { values.isEmpty ? 0 : Double(values.reduce(0, +)) / Double(values.count) }
-        func megabytes(_ value: Double) -> String { String(format: "%.1f MB", value / 1_000_000) }
+        func size(_ value: Double) -> String { ByteFormat.binary(Int(value.rounded())) }
         return """
-            wrote \(path) (\(megabytes(Double(bytes)))): \(inventory.namespaces.count) namespaces, \
+            wrote \(path) (\(size(Double(bytes)))): \(inventory.namespaces.count) namespaces, \
             \(inventory.services.count) services, \(inventory.pods.count) pods (\(sidecars) with sidecars), \
             \(inventory.virtualServices.count) VirtualServices, \(inventory.destinationRules.count) DestinationRules, \
             \(inventory.sidecars.count) Sidecars
             observed sidecars: \(observed.count), average \(String(format: "%.0f", average(clusters))) clusters, \
-            Envoy allocated \(megabytes(average(allocated))), working set \(megabytes(average(workingSet)))
+            Envoy allocated \(size(average(allocated))), working set \(size(average(workingSet)))
             """
     }
 }
