@@ -271,13 +271,12 @@ struct ApplyCommand: AsyncParsableCommand {
         }
     }
 
+    /// The file's text (``InputFile``: at most 256 MiB, UTF-8 text only; `-` is standard input).
     private func readInput() throws -> String {
-        if file == "-" {
-            return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        do {
+            return try InputFile.text(file, expected: "Sidecar YAML or JSON")
+        } catch {
+            throw RuntimeError(error.description)
         }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw RuntimeError("\(file): no such file, or not readable")
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 }

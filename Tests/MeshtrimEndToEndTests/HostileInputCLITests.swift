@@ -74,7 +74,7 @@ struct HostileInputCLITests {
         }
     }
 
-    @Test("apply -f of a billion-laughs Sidecar is refused at once, like validate handles it")
+    @Test("apply -f of a billion-laughs Sidecar is refused at once, and a 1 GiB file from its size")
     func applyRefusesAliasBomb() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -95,6 +95,11 @@ struct HostileInputCLITests {
             [try meshtrimBinaryPath(), "apply", "-f", sidecar, "--kubeconfig", kubeconfig, "--yes"], timeout: .seconds(60))
         #expect(result.exitCode == 1, "\(result.stderr)")
         #expect(result.stderr.contains("\(sidecar):1: the document expands to more than 1000000 YAML nodes"), "\(result.stderr)")
+        let big = try zeros("big.yaml", size: 1 << 30, in: directory)
+        let huge = try runProcess(
+            [try meshtrimBinaryPath(), "apply", "-f", big, "--kubeconfig", kubeconfig, "--yes"], timeout: .seconds(60))
+        #expect(huge.exitCode == 1)
+        #expect(huge.stderr.contains("\(big): is 1024.0 MiB; meshtrim reads input files of at most 256 MiB"), "\(huge.stderr)")
     }
 
     @Test("a truncated snapshot and a string version are named with the file, the position and what was expected")

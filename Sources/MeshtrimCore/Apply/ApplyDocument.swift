@@ -88,20 +88,6 @@ public struct ApplyDocumentError: Error, Hashable, Sendable, CustomStringConvert
 /// Every document must be a `networking.istio.io` Sidecar with a name: anything else is refused with its line
 /// (applying a Deployment by accident is not something a Sidecar tool should do).
 public enum ApplyDocumentReader {
-    /// Reads the file `file` (`-` is standard input; at most ``InputFile/maximumBytes``, text only) and its Sidecars.
-    ///
-    /// - Throws: ``ApplyDocumentError`` as ``read(_:file:defaultNamespace:)`` does, and for a file that cannot be
-    ///   read, is too large or is not text.
-    public static func load(_ file: String, defaultNamespace: String) throws(ApplyDocumentError) -> [ApplyDocument] {
-        let text: String
-        do {
-            text = try InputFile.text(file, expected: "Sidecar YAML or JSON")
-        } catch {
-            throw ApplyDocumentError(file: file, line: nil, message: error.message)
-        }
-        return try read(text, file: file, defaultNamespace: defaultNamespace)
-    }
-
     /// Reads `text` from `file`.
     ///
     /// - Parameter defaultNamespace: the namespace of documents that name none (the context's, like kubectl).
