@@ -68,6 +68,19 @@ struct EditorTrustTests {
         #expect(preview.problems == expected)
     }
 
+    @Test("After w wrote the selection, esc leaves the editor without asking")
+    func writtenSelectionLeaves() throws {
+        var state = TestMesh.state(width: 120, height: 40)
+        state.goToNamespace("bookinfo")
+        state.press(.character("e"), .character("1"), .character("y"))
+        #expect(state.top.kind == .preview)
+        _ = reduce(&state, .fileWritten(path: "/tmp/sidecar-bookinfo.yaml"))
+        state.press(.escape)
+        #expect(state.top.kind == .editor)
+        state.press(.escape)
+        #expect(state.confirm == nil && state.top.kind == .namespaces, "written: nothing to discard")
+    }
+
     @Test("esc on a changed selection asks \"discard changes?\"; n keeps it, y leaves; unchanged leaves at once")
     func escapeAsks() throws {
         var state = TestMesh.state(width: 120, height: 40)

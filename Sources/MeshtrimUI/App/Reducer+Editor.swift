@@ -319,3 +319,15 @@ func problemsOfShownYAML(_ manifest: SidecarManifest, version: IstioVersion) -> 
         return [SidecarProblem(.error, "the YAML shown cannot be read back: \(error.description)")]
     }
 }
+
+/// After `w` wrote the top preview's Sidecar: the editor it came from counts as saved, so `esc` there leaves
+/// without asking (until the selection changes again).
+func markEditorSaved(_ state: inout AppState) {
+    guard let hosts = topPreview(state)?.manifest.hosts else { return }
+    for index in state.stack.indices.reversed() {
+        guard case .editor(var editor) = state.stack[index] else { continue }
+        if editor.hosts == hosts { editor.initialHosts = hosts }
+        state.stack[index] = .editor(editor)
+        return
+    }
+}

@@ -52,6 +52,7 @@ func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .fileWritten(let path):
         state.isWriting = false
         updatePreviews(&state) { $0.lastPath = path }
+        markEditorSaved(&state)
         let manifest = topPreview(state)?.manifest
         let what = manifest.map { " (Sidecar \($0.namespace)/\($0.name), \(Formatting.plural($0.uniqueHosts.count, "host")))" } ?? ""
         return flash(&state, "✓ wrote \(path)\(what)", kind: .info)

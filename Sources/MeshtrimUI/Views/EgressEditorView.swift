@@ -165,7 +165,8 @@ enum EgressEditorView {
             }
         }
         if editor.hosts.isEmpty {
-            let text = "no hosts chosen: the Sidecar would import */* (1: common fix, 2: observed)"
+            // Nothing to write (hosts: [] is invalid): the figures above are those of no egress, i.e. */*.
+            let text = "no hosts chosen: nothing to write; with no egress the pods import */* (1: common fix, 2: observed)"
             for line in (stacked ? Formatting.wrap(text, width: max(10, width)) : [text]) { head.append([(line, Theme.warning)]) }
         }
         var tail: [Line] = []
