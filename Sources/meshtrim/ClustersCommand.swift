@@ -58,7 +58,7 @@ struct ClustersCommand: ParsableCommand {
             dump = try EnvoyConfigDump(data: data)
             clusters = try dump.requireClusters()
         } catch {
-            throw Failure(message: "\(displayName): \(error)")
+            throw RuntimeError("\(displayName): \(error)")
         }
         let table = IstioctlClusterTable(
             filter: ClusterFilter(fqdn: fqdn, port: port, direction: direction, subset: subset))
@@ -80,21 +80,15 @@ struct ClustersCommand: ParsableCommand {
         if configDump == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: configDump, isDirectory: &isDirectory) else {
-            throw Failure(message: "\(configDump): no such file")
+            throw RuntimeError("\(configDump): no such file")
         }
         guard !isDirectory.boolValue else {
-            throw Failure(message: "\(configDump): is a directory, expected a config dump JSON file")
+            throw RuntimeError("\(configDump): is a directory, expected a config dump JSON file")
         }
         do {
             return try Data(contentsOf: URL(fileURLWithPath: configDump))
         } catch {
-            throw Failure(message: "\(configDump): cannot be read (\(error.localizedDescription))")
+            throw RuntimeError("\(configDump): cannot be read (\(error.localizedDescription))")
         }
-    }
-
-    /// A failure whose message ArgumentParser prints as `Error: …` before exiting with status 1.
-    private struct Failure: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
     }
 }

@@ -83,10 +83,19 @@ struct LabCommand: AsyncParsableCommand {
     @Flag(name: .customLong("read-only"), help: "Make every user read-only and the viewer the current context.")
     var readOnly = false
 
+    /// Usage errors (a bad `--fault`, `--concurrency` below 1) print the lab's usage and exit 64.
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        do {
+            _ = try LabFaults.parse(faults)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
     /// Builds the scenario and runs the lab until Ctrl-C; ``LabError`` and ``ManifestError`` print as one line.
     func run() async throws {
         let faults = try LabFaults.parse(self.faults)
-        guard concurrency >= 1 else { throw LabError("--concurrency must be at least 1") }
         let manifests = self.manifests
         let readOnly = self.readOnly
         let scenario: LabScenario

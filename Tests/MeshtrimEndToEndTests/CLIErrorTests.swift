@@ -77,6 +77,8 @@ struct CLIErrorTests {
             label: "recommend: empty workload selector", arguments: ["recommend", "--demo", "-n", "x", "--workload", ","],
             message: "meshtrim recommend"),
         Failure(label: "validate: nothing to check", arguments: ["validate"], message: "meshtrim validate"),
+        Failure(label: "lab: concurrency below 1", arguments: ["lab", "--concurrency", "0"], message: "meshtrim lab"),
+        Failure(label: "clusters: no config dump", arguments: ["clusters"], message: "meshtrim clusters"),
         Failure(label: "validate: bad Istio version", arguments: ["validate", "FILE", "--istio-version", "one"], content: "", message: "meshtrim validate"),
     ]
 
