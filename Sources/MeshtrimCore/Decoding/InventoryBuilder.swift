@@ -114,6 +114,7 @@ struct InventoryBuilder {
         warnings = []
         notes = []
         sawMeshConfig = false
+        meshConfigMapName = Self.meshConfigMapName(revision: Self.revisionInUse(entries.map(\.object)))
         pendingWorkloads = []
         for entry in entries { build(entry.object, source: entry.source) }
         resolveInjection()
@@ -385,12 +386,39 @@ struct InventoryBuilder {
             outboundTrafficPolicy: spec?.outboundTrafficPolicy.map { OutboundTrafficPolicy(rawValue: $0.mode ?? "REGISTRY_ONLY") ?? .allowAny })
     }
 
+    /// The ConfigMap whose mesh config wins: `istio-<rev>` for the revision in use, `istio` for the default one.
+    private var meshConfigMapName = "istio"
+
+    static func meshConfigMapName(revision: String?) -> String {
+        guard let revision, !revision.isEmpty, revision != "default" else { return "istio" }
+        return "istio-\(revision)"
+    }
+
+    /// The most common `istio.io/rev` label of namespaces, pods and pod templates (ties: the smaller name).
+    static func revisionInUse(_ objects: [KubernetesObject]) -> String? {
+        var counts: [String: Int] = [:]
+        func count(_ labels: [String: String]?) {
+            if let revision = labels?["istio.io/rev"] { counts[revision, default: 0] += 1 }
+        }
+        func visit(_ object: KubernetesObject) {
+            switch object {
+            case .list(let items): items.forEach(visit)
+            case .namespace(let meta), .pod(let meta, _, _): count(meta.labels)
+            case .workload(_, _, let template): count(template?.metadata?.labels)
+            default: break
+            }
+        }
+        objects.forEach(visit)
+        return counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+    }
+
     private mutating func addConfigMap(meta: ObjectMeta, data: ConfigMapWire, source: String) {
         guard meta.name == "istio" || meta.name.hasPrefix("istio-"), let mesh = data.data?["mesh"] else {
             ignoredKinds["ConfigMap", default: 0] += 1
             return
         }
-        if sawMeshConfig && meta.name != "istio" { return }
+        // The revision in use has its own ConfigMap (istio-<rev>); the default revision's is istio.
+        if sawMeshConfig && meta.name != meshConfigMapName { return }
         do {
             let parsed = try Yams.load(yaml: mesh) as? [String: Any] ?? [:]
             var config = MeshConfig()
@@ -402,6 +430,10 @@ struct InventoryBuilder {
                 let value = OutboundTrafficPolicy(rawValue: mode)
             {
                 config.outboundTrafficPolicy = value
+            }
+            if let tracing = parsed["enableTracing"] as? Bool { config.enableTracing = tracing }
+            if let defaults = parsed["defaultConfig"] as? [String: Any], let tracing = defaults["tracing"] as? [String: Any] {
+                config.defaultTracer = MeshConfig.tracer(ofTracingKeys: Array(tracing.keys))
             }
             inventory.meshConfig = config
             inventory.istiodNamespace = meta.namespace

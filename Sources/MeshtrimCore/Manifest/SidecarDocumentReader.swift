@@ -150,7 +150,9 @@ public enum SidecarDocumentReader {
             let mode = policy["mode"]?.string ?? ""
             details.outboundTrafficPolicyMode = mode
             details.hasEgressProxy = policy["egressProxy"] != nil
-            sidecar.outboundTrafficPolicy = mode.isEmpty ? .registryOnly : OutboundTrafficPolicy(rawValue: mode)
+            // ALLOW_ANY_DYNAMIC_DNS is a mesh-config mode; in a Sidecar it is invalid (the raw mode is in details).
+            let parsed = mode.isEmpty ? .registryOnly : OutboundTrafficPolicy(rawValue: mode)
+            sidecar.outboundTrafficPolicy = parsed == .allowAnyDynamicDNS ? nil : parsed
         }
         details.hasInboundConnectionPool = spec?["inboundConnectionPool"] != nil
         return SidecarDocument(

@@ -12,6 +12,11 @@ public struct MeshConfig: Codable, Hashable, Sendable {
     public var outboundTrafficPolicy: OutboundTrafficPolicy
     /// The cluster DNS domain (default `cluster.local`).
     public var domainSuffix: String
+    /// `enableTracing`; `nil` when the mesh config does not set it (Istio's default is `true`).
+    public var enableTracing: Bool?
+    /// The tracer `defaultConfig.tracing` names (`zipkin`, `lightstep`, `datadog`, `stackdriver`, …), `none` for an
+    /// empty `tracing: {}`; `nil` when the mesh config does not set `defaultConfig.tracing`.
+    public var defaultTracer: String?
 
     /// Makes a mesh config; every parameter defaults to Istio's default.
     public init(
@@ -25,5 +30,22 @@ public struct MeshConfig: Codable, Hashable, Sendable {
         self.defaultDestinationRuleExportTo = defaultDestinationRuleExportTo
         self.outboundTrafficPolicy = outboundTrafficPolicy
         self.domainSuffix = domainSuffix
+    }
+
+    /// Whether Envoy's bootstrap holds the static `zipkin` cluster on `version`: never with `enableTracing: false`;
+    /// with `defaultConfig.tracing` set, only when it names zipkin; otherwise only before 1.22, whose default tracer
+    /// was zipkin (1.22 dropped the default). Tracing through `extensionProviders` and Telemetry uses the
+    /// collector's own outbound cluster, not a bootstrap one.
+    public func hasZipkinCluster(version: IstioVersion) -> Bool {
+        if enableTracing == false { return false }
+        guard let defaultTracer else { return version < IstioVersion(major: 1, minor: 22) }
+        return defaultTracer == "zipkin"
+    }
+
+    /// The tracer of a `defaultConfig.tracing` mapping's keys: the first key that is not a common setting
+    /// (`sampling`, `customTags`, `maxPathTagLength`, `tlsSettings`, `enableIstioTags`), else `none`.
+    public static func tracer(ofTracingKeys keys: [String]) -> String {
+        let settings: Set<String> = ["sampling", "customTags", "custom_tags", "maxPathTagLength", "max_path_tag_length", "tlsSettings", "tls_settings", "enableIstioTags"]
+        return keys.sorted().first { !settings.contains($0) } ?? "none"
     }
 }

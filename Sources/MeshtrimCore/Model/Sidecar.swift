@@ -6,6 +6,10 @@ public enum OutboundTrafficPolicy: String, Codable, Hashable, Sendable, CaseIter
     case allowAny = "ALLOW_ANY"
     /// Unknown destinations are blocked (via `BlackHoleCluster`).
     case registryOnly = "REGISTRY_ONLY"
+    /// Like ALLOW_ANY, but unknown HTTP and TLS destinations go through a dynamic forward proxy cluster
+    /// (`AllowAnyDynamicDNSCluster`) that resolves them by name. Istio 1.31, mesh config only: the webhook rejects
+    /// it in a Sidecar, and it reaches every sidecar whose Sidecar sets no policy of its own.
+    case allowAnyDynamicDNS = "ALLOW_ANY_DYNAMIC_DNS"
 }
 
 /// A port on a Sidecar listener (`egress[].port`, `ingress[].port`).

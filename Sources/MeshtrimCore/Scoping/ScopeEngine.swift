@@ -49,7 +49,7 @@ public final class ScopeEngine: Sendable {
         for (position, service) in index.services.enumerated() { byNamespace[service.namespace, default: []].append(position) }
         servicesByNamespace = byNamespace
         namespacesWithEndpoints = Set(index.services.filter { $0.endpoints?.isEmpty == false }.map(\.namespace))
-        alwaysPresent = Self.alwaysPresentClusters(version: version)
+        alwaysPresent = Self.alwaysPresentClusters(version: version, meshConfig: config)
         sidecarsByNamespace = Self.orderSidecars(inventory.sidecars)
         let virtualServices = inventory.virtualServices.filter(\.appliesToSidecars).sorted {
             ($0.meta.creationTime, $0.meta.namespace, $0.meta.name) < ($1.meta.creationTime, $1.meta.namespace, $1.meta.name)
@@ -189,7 +189,11 @@ public final class ScopeEngine: Sendable {
         let isGateway = pod?.isGateway == true
         if !isGateway { clusters += inboundClusters(namespace: namespace, labels: labels, pod: pod, sidecar: selection.sidecar) }
         clusters += alwaysPresentClusters(includingInbound: !isGateway)
+        // A Sidecar's policy replaces the mesh's; ALLOW_ANY_DYNAMIC_DNS comes only from the mesh config (1.31).
         let policy = selection.sidecar?.outboundTrafficPolicy ?? inventory.meshConfig.outboundTrafficPolicy
+        if policy == .allowAnyDynamicDNS, !isGateway, version >= IstioVersion(major: 1, minor: 31) {
+            clusters.append(Self.allowAnyDynamicDNSCluster)
+        }
         return SidecarScope(
             proxyNamespace: namespace, proxyLabels: labels, sidecar: selection.sidecar, sidecarReason: selection.reason,
             outboundTrafficPolicy: policy, services: outbound.services, clusters: clusters, warnings: warnings)
@@ -488,9 +492,15 @@ public final class ScopeEngine: Sendable {
         }
         return ports.map { port, why in
             PredictedCluster(
-                name: "inbound|\(port)||", serviceFQDN: "", port: port, subset: "", direction: .inbound, type: "ORIGINAL_DST",
+                name: "inbound|\(port)||", serviceFQDN: "", port: port, subset: "", direction: .inbound, type: inboundClusterType,
                 reason: .inbound(why))
         }
+    }
+
+    /// The TYPE of `inbound|port||` clusters: STATIC (to 127.0.0.1) before Istio 1.10, ORIGINAL_DST (to the pod IP,
+    /// inbound passthrough) since.
+    var inboundClusterType: String {
+        version < IstioVersion(major: 1, minor: 10) ? "STATIC" : "ORIGINAL_DST"
     }
 
     /// The clusters every sidecar has: CDS specials and Istio's bootstrap clusters.
@@ -502,7 +512,14 @@ public final class ScopeEngine: Sendable {
         includingInbound ? alwaysPresent : alwaysPresent.filter { !$0.name.hasPrefix("InboundPassthrough") }
     }
 
-    static func alwaysPresentClusters(version: IstioVersion) -> [PredictedCluster] {
+    /// The dynamic forward proxy cluster of outbound policy ALLOW_ANY_DYNAMIC_DNS; a custom cluster type, so
+    /// istioctl's TYPE column reads STATIC.
+    static let allowAnyDynamicDNSCluster = PredictedCluster(
+        name: "AllowAnyDynamicDNSCluster", serviceFQDN: "AllowAnyDynamicDNSCluster", port: nil, subset: "", direction: .special,
+        type: "STATIC", isStatic: false,
+        reason: .alwaysPresent("outboundTrafficPolicy ALLOW_ANY_DYNAMIC_DNS: resolves unknown HTTP and TLS hosts by name"))
+
+    static func alwaysPresentClusters(version: IstioVersion, meshConfig: MeshConfig = MeshConfig()) -> [PredictedCluster] {
         func special(_ name: String, _ type: String, _ why: String, isStatic: Bool = false) -> PredictedCluster {
             PredictedCluster(
                 name: name, serviceFQDN: name, port: nil, subset: "", direction: .special, type: type, isStatic: isStatic,
@@ -520,7 +537,7 @@ public final class ScopeEngine: Sendable {
         for name in ["agent", "prometheus_stats", "sds-grpc", "xds-grpc"] {
             clusters.append(special(name, "STATIC", "", isStatic: true))
         }
-        if version < IstioVersion(major: 1, minor: 22) {
+        if meshConfig.hasZipkinCluster(version: version) {
             clusters.append(special("zipkin", "STRICT_DNS", "", isStatic: true))
         }
         return clusters
