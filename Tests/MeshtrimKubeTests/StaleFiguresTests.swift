@@ -89,4 +89,27 @@ struct StaleFiguresTests {
             await controller.stop()
         }
     }
+
+    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    func aRefreshWithTheAPIServerGoneIsReportedAndKeepsTheLastRead() async throws {
+        try await withLab(ObservationTests.mesh, envoy: true) { lab in
+            var options = KubeClient.Options()
+            options.requestTimeout = .seconds(2)
+            let events = Events()
+            let controller = LiveController(kubeconfig: lab.kubeconfig, context: nil, interval: nil, options: options) { events.append($0) }
+            await controller.start()
+            let loaded = try #require(events.statuses.last)
+            let readAt = try #require(loaded.clusterReadAt)
+            #expect(loaded.refreshFailure == nil)
+            // The API server (and its Envoys) gone.
+            try await lab.stop()
+            await controller.refresh()
+            let failed = try #require(events.statuses.last)
+            #expect(failed.refreshFailure?.isEmpty == false, "the failure says why")
+            #expect(failed.clusterReadAt == readAt, "the last read stays the one before")
+            #expect(failed.at > readAt)
+            #expect(events.notices.last?.hasPrefix("refresh failed (the numbers on screen are from the last read)") == true)
+            await controller.stop()
+        }
+    }
 }
