@@ -89,7 +89,20 @@ public struct SidecarValidator: Sendable {
     ///   Without it the ingress ports are checked from the model alone.
     public func validate(_ sidecar: Sidecar, details: Details = Details(), spec: JSONValue? = nil) -> [SidecarProblem] {
         var problems: [SidecarProblem] = []
+        // Istio's validateMetadata wraps every validator: these annotations reject the object before anything else.
+        if sidecar.meta.annotations["istio.io/dry-run"] != nil {
+            return [
+                SidecarProblem(
+                    .error, "\(sidecar.meta.namespace)/\(sidecar.meta.name) has unsupported annotation istio.io/dry-run, "
+                        + "please remove the annotation")
+            ]
+        }
+        if sidecar.meta.annotations["internal.istio.io/webhook-always-reject"] != nil {
+            return [SidecarProblem(.error, "\"internal.istio.io/webhook-always-reject\" annotation found, rejecting")]
+        }
         validateWorkloadSelector(sidecar.workloadSelector, into: &problems)
+        // ValidateAlphaWorkloadSelector's errors end the validation (`return nil, err`): nothing else is reported.
+        if problems.contains(where: { $0.severity == .error }) { return problems.filter { $0.severity == .error } }
         let ingressCount = details.ingressListenerCount ?? sidecar.ingressPorts.count
         if sidecar.egress.isEmpty && ingressCount == 0 && sidecar.outboundTrafficPolicy == nil
             && details.outboundTrafficPolicyMode == nil && !details.hasInboundConnectionPool

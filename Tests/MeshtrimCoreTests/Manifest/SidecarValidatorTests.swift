@@ -221,6 +221,8 @@ struct SidecarValidatorTests {
     struct Written: Sendable, CustomTestStringConvertible {
         var name: String
         var spec: String
+        /// `metadata.annotations` in flow style; empty: none.
+        var annotations = ""
         var expected: [String]
         var version: IstioVersion = v131
         var testDescription: String { name }
@@ -352,6 +354,14 @@ struct SidecarValidatorTests {
             name: "egress unix bind with IPTABLES", spec: "{egress: [{port: {number: 0}, bind: \"unix:///s.sock\", captureMode: IPTABLES, hosts: [\"./*\"]}]}",
             expected: ["error: spec.egress[0]: sidecar: captureMode must be DEFAULT/NONE for unix domain socket listeners"]),
         Written(
+            name: "dry-run annotation rejects the Sidecar before any other rule",
+            spec: "{egress: [{hosts: [\"bad\"]}]}", annotations: "{istio.io/dry-run: \"true\"}",
+            expected: ["error: bar/foo has unsupported annotation istio.io/dry-run, please remove the annotation"]),
+        Written(
+            name: "a bad workload selector is the only error",
+            spec: "{workloadSelector: {labels: {app: \"*\"}}, egress: [{hosts: [\"bad\"]}]}",
+            expected: ["error: spec.workloadSelector: wildcard is not supported in selector: \"app=*\""]),
+        Written(
             name: "egress bind not an IP", spec: "{egress: [{port: {number: 80}, bind: localhost, hosts: [\"./*\"]}]}",
             expected: ["error: spec.egress[0]: localhost is not a valid IP"]),
     ]
@@ -375,7 +385,11 @@ struct SidecarValidatorTests {
 
     @Test("Istio's words for written Sidecars", arguments: written)
     func writtenSidecar(_ example: Written) throws {
-        let problems = try SidecarWebhookTests.problems(SidecarWebhookTests.manifest(example.spec), version: example.version)
+        var text = SidecarWebhookTests.manifest(example.spec)
+        if !example.annotations.isEmpty {
+            text = text.replacingOccurrences(of: "  namespace: bar\n", with: "  namespace: bar\n  annotations: \(example.annotations)\n")
+        }
+        let problems = try SidecarWebhookTests.problems(text, version: example.version)
         let lines = problems.filter { $0.code == nil }.map { problem in
             let place = problem.location.description
             return "\(problem.severity.rawValue): \(place.isEmpty ? "" : place + ": ")\(problem.message)"
