@@ -79,6 +79,7 @@ struct CLIErrorTests {
         Failure(label: "validate: nothing to check", arguments: ["validate"], message: "meshtrim validate"),
         Failure(label: "lab: concurrency below 1", arguments: ["lab", "--concurrency", "0"], message: "meshtrim lab"),
         Failure(label: "clusters: no config dump", arguments: ["clusters"], message: "meshtrim clusters"),
+        Failure(label: "bench: unknown group", arguments: ["bench", "--only", "scope,network"], message: "meshtrim bench"),
         Failure(label: "validate: bad Istio version", arguments: ["validate", "FILE", "--istio-version", "one"], content: "", message: "meshtrim validate"),
     ]
 

@@ -35,14 +35,22 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Run only these groups (comma-separated): scope, ui, startup, live.")
     var only: String?
 
-    func run() async throws {
-        var results: [BenchResult] = []
-        let runs = quick ? 20 : 200
+    /// The groups `--only` names (all by default).
+    private var groups: Set<String> {
+        Set((only ?? "scope,ui,startup,live").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+    }
+
+    /// An unknown `--only` group is a usage error (the bench's usage, exit 64).
+    func validate() throws {
         let known: Set<String> = ["scope", "ui", "startup", "live"]
-        let groups = Set((only ?? "scope,ui,startup,live").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         if let unknown = groups.subtracting(known).sorted().first {
             throw ValidationError("unknown group '\(unknown)' in --only; groups: scope, ui, startup, live")
         }
+    }
+
+    func run() async throws {
+        var results: [BenchResult] = []
+        let runs = quick ? 20 : 200
         if groups.contains("scope") { results += try ScopeBenchmarks.run(runs: runs) }
         if groups.contains("ui") { results += try UIBenchmarks.run(quick: quick) }
         if groups.contains("startup") { results += try StartupBenchmark.run(quick: quick) }
