@@ -22,7 +22,7 @@ struct PlanDirectoryWriter {
 
     /// The files of a plan, by path relative to the directory, in writing order.
     static func files(of plan: MeshPlan) -> [(path: String, text: String)] {
-        plan.sidecars.map { sidecar in
+        plan.sidecarsInWaveOrder.map { sidecar in
             (MeshPlan.relativePath(of: sidecar),
              "# wave \(sidecar.wave): \(sidecar.kind.rawValue) Sidecar, written by meshtrim plan (see PLAN.md)\n" + sidecar.manifest.yaml)
         } + [("kustomization.yaml", plan.kustomization), ("PLAN.md", plan.markdown)]

@@ -37,7 +37,10 @@ struct PlanCLITests {
         #expect(result.exitCode == 0, "\(result.stderr)")
         let read = try SidecarDocumentReader.read(result.stdout)
         #expect(read.sidecars.count > 1)
-        #expect(read.sidecars.first?.sidecar.meta.qualifiedName == "istio-system/default")
+        #expect(read.sidecars.last?.sidecar.meta.qualifiedName == "istio-system/default", "the mesh default, in the last wave, comes last")
+        let validated = try runProcess([try meshtrimBinaryPath(), "validate", "-"], stdin: result.stdout)
+        #expect(validated.exitCode == 0, "\(validated.stdout)\(validated.stderr)")
+        #expect(validated.stdout.contains("\(read.sidecars.count) Sidecars checked, 0 errors"), "\(validated.stdout)")
     }
 
     @Test("--out DIR: wave-N/NAMESPACE-NAME.yaml, a kustomization listing every file, PLAN.md; non-empty refused without --force")
@@ -63,7 +66,9 @@ struct PlanCLITests {
         let kustomization = try String(contentsOfFile: out + "/kustomization.yaml", encoding: .utf8)
         #expect(kustomization.contains("kind: Kustomization"))
         let listed = kustomization.split(separator: "\n").filter { $0.hasPrefix("- ") }.map { String($0.dropFirst(2)) }
-        #expect(listed == expected)
+        #expect(Set(listed) == Set(expected) && listed.count == expected.count)
+        let listedWaves = listed.map { Int($0.dropFirst("wave-".count).prefix { $0 != "/" }) ?? 0 }
+        #expect(listedWaves == listedWaves.sorted() && !listedWaves.contains(0), "in wave order: \(listed)")
         for path in expected {
             let text = try String(contentsOfFile: out + "/" + path, encoding: .utf8)
             #expect(try SidecarDocumentReader.read(text).sidecars.count == 1, "\(path)")

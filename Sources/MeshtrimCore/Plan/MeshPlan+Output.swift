@@ -89,9 +89,14 @@ extension MeshPlan {
 
     // MARK: YAML
 
+    /// The planned Sidecars in the order they are applied: by wave, then namespace and name.
+    public var sidecarsInWaveOrder: [PlannedSidecar] {
+        sidecars.sorted { ($0.wave, $0.manifest.namespace, $0.manifest.name) < ($1.wave, $1.manifest.namespace, $1.manifest.name) }
+    }
+
     /// Every planned Sidecar as one multi-document YAML stream, in wave order (`kubectl apply -f -` takes it).
     public var yaml: String {
-        sidecars.map { "# wave \($0.wave): \($0.qualifiedName) (\($0.kind.rawValue))\n" + $0.manifest.yaml }.joined(separator: "---\n")
+        sidecarsInWaveOrder.map { "# wave \($0.wave): \($0.qualifiedName) (\($0.kind.rawValue))\n" + $0.manifest.yaml }.joined(separator: "---\n")
     }
 
     /// `wave-N/NAMESPACE-NAME.yaml`: where `--out` writes a planned Sidecar.
@@ -110,7 +115,7 @@ extension MeshPlan {
             "# Written by meshtrim plan. Apply wave by wave (meshtrim apply -f DIR --wave N) or all at once (kubectl apply -k DIR).",
             "apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization", "resources:",
         ]
-        lines += sidecars.map { "- " + Self.relativePath(of: $0) }
+        lines += sidecarsInWaveOrder.map { "- " + Self.relativePath(of: $0) }
         return lines.joined(separator: "\n") + "\n"
     }
 

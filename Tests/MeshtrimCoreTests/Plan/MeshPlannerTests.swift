@@ -279,7 +279,8 @@ struct MeshPlannerTests {
         #expect(paths == ["wave-2/istio-system-default.yaml", "wave-1/orders-default.yaml"])
         for path in paths { #expect(plan.kustomization.contains("\n- \(path)\n")) }
         let documents = try SidecarDocumentReader.read(plan.yaml).sidecars.map(\.sidecar.meta.qualifiedName)
-        #expect(documents == plan.sidecars.map(\.qualifiedName))
+        #expect(documents == ["orders/default", "istio-system/default"], "in wave order")
+        #expect(plan.kustomization.components(separatedBy: "\n- ").dropFirst().map { $0.trimmingCharacters(in: .newlines) } == paths.reversed())
         #expect(plan.markdown.contains("## Unknown destinations") && plan.markdown.contains("api.example.com"))
     }
 }
