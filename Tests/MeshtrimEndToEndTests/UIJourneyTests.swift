@@ -169,7 +169,18 @@ struct UIJourneyTests {
             try session.press(key)
             try await Task.sleep(for: .milliseconds(80))
         }
-        try session.press("Escape", "q")
+        try session.press("Escape")
+        // Leaving the changed editor asks "discard changes?" (any key but y says no): answer it, then quit.
+        let deadline = ContinuousClock.now + .seconds(2)
+        while ContinuousClock.now < deadline {
+            if try session.screen().contains("Discard the") {
+                try session.press("y")
+                try await session.waitForScreen { !$0.contains("Discard the") }
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try session.press("q")
         let screen = try await session.waitForScreen { $0.contains("[exited") }
         #expect(screen.contains("[exited 0]"))
     }
