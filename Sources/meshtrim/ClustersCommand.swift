@@ -76,19 +76,14 @@ struct ClustersCommand: ParsableCommand {
 
     private var displayName: String { configDump == "-" ? "standard input" : configDump }
 
+    /// The dump's bytes (``InputFile``: at most 256 MiB, no binary data; `-` is standard input).
     private func readInput() throws -> Data {
-        if configDump == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: configDump, isDirectory: &isDirectory) else {
-            throw RuntimeError("\(configDump): no such file")
-        }
-        guard !isDirectory.boolValue else {
-            throw RuntimeError("\(configDump): is a directory, expected a config dump JSON file")
-        }
         do {
-            return try Data(contentsOf: URL(fileURLWithPath: configDump))
+            let data = try InputFile.read(configDump)
+            try InputFile.checkText(data, file: configDump, expected: "an Envoy config dump (JSON)")
+            return data
         } catch {
-            throw RuntimeError("\(configDump): cannot be read (\(error.localizedDescription))")
+            throw RuntimeError(error.description)
         }
     }
 }

@@ -16,13 +16,15 @@ struct HostileInputCLITests {
         return path
     }
 
-    @Test("a 1 GiB file is refused from its size by --manifests, --snapshot and validate")
+    @Test("a 1 GiB file is refused from its size by --manifests, --snapshot, validate and clusters")
     func refusesHugeFiles() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let big = try zeros("big.yaml", size: 1 << 30, in: directory)
         let message = "is 1024.0 MiB; meshtrim reads input files of at most 256 MiB"
-        for arguments in [["report", "--manifests", big], ["report", "--snapshot", big], ["validate", big]] {
+        for arguments in [
+            ["report", "--manifests", big], ["report", "--snapshot", big], ["validate", big], ["clusters", "--config-dump", big],
+        ] {
             let result = try runProcess([try meshtrimBinaryPath()] + arguments, timeout: .seconds(60))
             #expect(result.exitCode == 1, "\(arguments): \(result.stderr.prefix(300))")
             #expect(result.stderr.contains("\(big): "), "\(arguments): \(result.stderr.prefix(300))")
@@ -36,7 +38,10 @@ struct HostileInputCLITests {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = try zeros("zeros.yaml", size: 32 << 20, in: directory)
-        for arguments in [["scope", "--manifests", path, "-n", "x"], ["report", "--snapshot", path], ["validate", path]] {
+        for arguments in [
+            ["scope", "--manifests", path, "-n", "x"], ["report", "--snapshot", path], ["validate", path],
+            ["clusters", "--config-dump", path],
+        ] {
             let result = try runProcess([try meshtrimBinaryPath()] + arguments, timeout: .seconds(60))
             #expect(result.exitCode == 1, "\(arguments): \(result.stderr.prefix(300))")
             #expect(result.stderr.contains("\(path): "), "\(arguments): \(result.stderr.prefix(300))")
