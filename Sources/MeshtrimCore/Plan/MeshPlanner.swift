@@ -20,7 +20,8 @@ public struct MeshPlanner: Sendable {
         public var defaultHosts: [String]?
         /// The grouping threshold of the namespace and workload recommendations (see ``EgressRecommender/Options``).
         public var groupThreshold: Double
-        /// Also write a Sidecar per workload (`app` label) with the hosts its own traffic needs.
+        /// Also write a Sidecar per workload (`app` label) with the hosts its own traffic needs, for sidecars without a
+        /// Sidecar of their own today (and, with ``replaceExisting``, those under an existing namespace Sidecar).
         public var perWorkload: Bool
         /// Propose updates to existing Sidecars (the hosts recommend chooses) instead of keeping them.
         public var replaceExisting: Bool
@@ -236,7 +237,9 @@ public struct MeshPlanner: Sendable {
                 let summary = analysis.pods[position]
                 guard let app = summary.pod.labels["app"] else { continue }
                 let current = summary.sidecar.flatMap { name in existing.first { $0.meta.qualifiedName == name } }
-                if current?.workloadSelector != nil { continue }
+                // Sidecars under an existing Sidecar keep it (an update, with replace-existing, is its own); under an
+                // existing namespace Sidecar a workload Sidecar is added only when replace-existing allows changing them.
+                if let current, current.workloadSelector != nil || !options.replaceExisting { continue }
                 apps[summary.pod.namespace, default: []].insert(app)
             }
             for (namespace, names) in apps.sorted(by: { $0.key < $1.key }) {

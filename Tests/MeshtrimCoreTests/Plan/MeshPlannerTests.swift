@@ -269,6 +269,14 @@ struct MeshPlannerTests {
         #expect(legacy.diff?.contains { $0.hasPrefix("-") && $0.contains("*/*") } == true)
         #expect(plan.existing.map(\.action) == [.updated])
         #expect(legacy.affectedPods == ["legacy/old-1"])
+        // --per-workload leaves the sidecars of a kept Sidecar alone; with --replace-existing it may add theirs.
+        let perWorkload = MeshPlanner(analysis: analysis).plan(options: .init(perWorkload: true))
+        #expect(perWorkload.sidecar(named: "legacy/old") == nil)
+        #expect(!perWorkload.sidecars.flatMap(\.affectedPods).contains("legacy/old-1"))
+        #expect(perWorkload.sidecar(named: "shop/cart")?.kind == .workload)
+        let both = MeshPlanner(analysis: analysis).plan(options: .init(perWorkload: true, replaceExisting: true))
+        #expect(both.sidecar(named: "legacy/old")?.affectedPods == ["legacy/old-1"])
+        #expect(both.keepsEveryObservedDestination)
         #expect(plan.keepsEveryObservedDestination)
     }
 
