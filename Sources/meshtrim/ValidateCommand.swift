@@ -80,15 +80,13 @@ struct ValidateCommand: AsyncParsableCommand {
                 continue
             }
             tally.otherObjects += contents.otherObjectCount
-            // The specs as written, for the rules the Sidecar model does not carry (ingress tls, pools, …).
-            let specs = SidecarDocumentReader.specs(text).flatMap { $0.count == contents.sidecars.count ? $0 : nil }
-            for (index, document) in contents.sidecars.enumerated() {
+            for document in contents.sidecars {
                 tally.sidecars += 1
                 let findings =
                     analysis.flatMap { document.sidecar.meta.namespace.isEmpty ? nil : $0.safetyFindings(for: document.sidecar) } ?? []
                 // A safety check with the same code says the same thing about this Sidecar, with the mesh in view.
                 let findingCodes = Set(findings.map(\.code))
-                let problems = validator.validate(document, spec: specs?[index])
+                let problems = validator.validate(document, spec: document.spec)
                     .filter { $0.code.map { !findingCodes.contains($0) } ?? true }
                 let name = document.sidecar.meta.qualifiedName.isEmpty ? "(unnamed)" : document.sidecar.meta.qualifiedName
                 for problem in problems {

@@ -156,7 +156,7 @@ public enum ApplyDocumentReader {
             let problems =
                 first.problems
                 + SidecarValidator(version: .defaultVersion).validate(
-                    sidecar, details: first.details, spec: SidecarDocumentReader.specs(body)?.first)
+                    sidecar, details: first.details, spec: first.spec)
             documents.append(
                 ApplyDocument(
                     namespace: namespace, name: name, apiVersion: apiVersion, origin: "\(file):\(line)", body: body, sidecar: sidecar, problems: problems))

@@ -1,33 +1,33 @@
-import Yams
-
-extension SidecarDocumentReader {
-    /// The `spec` of every Sidecar in `text`, as written, in the order of ``read(_:)``'s `sidecars` (same
-    /// flattening of `kind: List`, same filter on `kind` and `apiVersion`); `.null` for a Sidecar without `spec`.
+extension SidecarDocument {
+    /// The Sidecar's `spec` as written (from ``original``); `.null` when it has none.
     ///
-    /// ``SidecarValidator/validate(_:details:spec:)`` runs the rules for what the ``Sidecar`` model does not keep
-    /// (ingress `tls`, `defaultEndpoint`, connection pools, the egress proxy) on these.
-    ///
-    /// - Returns: `nil` when the text cannot be read as YAML (``read(_:)`` reports where) or holds a value JSON
-    ///   cannot represent.
-    public static func specs(_ text: String) -> [JSONValue]? {
-        guard let documents = try? Yams.load_all(yaml: text) else { return nil }
-        var specs: [JSONValue] = []
-        do {
-            for document in documents { try collectSpecs(try JSONValue.from(any: document), into: &specs) }
-        } catch {
-            return nil
-        }
-        return specs
+    /// ``SidecarValidator/validate(_:spec:)`` runs the rules for what the ``Sidecar`` model does not keep (ingress
+    /// `tls`, `defaultEndpoint`, connection pools, the egress proxy) on it.
+    public var spec: JSONValue {
+        guard let members = original.objectMembers, let spec = members.last(where: { $0.key == "spec" }) else { return .null }
+        return JSONValue(spec.value)
     }
+}
 
-    private static func collectSpecs(_ object: JSONValue, into specs: inout [JSONValue]) throws {
-        guard case .object = object else { return }
-        let kind = object["kind"]?.stringValue ?? ""
-        if kind == "List" || kind.hasSuffix("List"), let items = object["items"]?.arrayValue {
-            for item in items { try collectSpecs(item, into: &specs) }
-            return
+extension JSONValue {
+    /// The same value (members in any order; a repeated key keeps its last value); numbers become whole numbers
+    /// where they are, doubles otherwise.
+    init(_ ordered: OrderedJSON) {
+        switch ordered {
+        case .null: self = .null
+        case .bool(let value): self = .bool(value)
+        case .number(let literal):
+            if let whole = Int(literal) {
+                self = .int(whole)
+            } else if let real = Double(literal) {
+                self = real.rounded() == real && abs(real) < 1e15 ? .int(Int(real)) : .double(real)
+            } else {
+                self = .string(literal)
+            }
+        case .string(let value): self = .string(value)
+        case .array(let items): self = .array(items.map(JSONValue.init))
+        case .object(let members):
+            self = .object(Dictionary(members.map { ($0.key, JSONValue($0.value)) }, uniquingKeysWith: { _, last in last }))
         }
-        guard kind == "Sidecar", (object["apiVersion"]?.stringValue ?? "").hasPrefix("networking.istio.io/") else { return }
-        specs.append(object["spec"] ?? .null)
     }
 }

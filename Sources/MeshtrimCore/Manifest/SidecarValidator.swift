@@ -83,7 +83,7 @@ public struct SidecarValidator: Sendable {
 
     /// Every problem with `sidecar`: Istio's errors and warnings first (in Istio's order), then meshtrim's warnings.
     ///
-    /// - Parameter spec: the Sidecar's `spec` as written, when there is one (``SidecarDocumentReader/specs(_:)``):
+    /// - Parameter spec: the Sidecar's `spec` as written, when there is one (``SidecarDocument/spec``):
     ///   the rules for what the ``Sidecar`` model does not carry (ingress `bind`, `defaultEndpoint`, `tls`,
     ///   `connectionPool`, `targetPort`, `inboundConnectionPool`, `outboundTrafficPolicy.egressProxy`) run on it.
     ///   Without it the ingress ports are checked from the model alone.

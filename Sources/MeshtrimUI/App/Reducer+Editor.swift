@@ -314,7 +314,7 @@ func problemsOfShownYAML(_ manifest: SidecarManifest, version: IstioVersion) -> 
         }
         return document.problems
             + SidecarValidator(version: version).validate(
-                document.sidecar, details: document.details, spec: SidecarDocumentReader.specs(manifest.yaml)?.first)
+                document.sidecar, details: document.details, spec: document.spec)
     } catch {
         return [SidecarProblem(.error, "the YAML shown cannot be read back: \(error.description)")]
     }

@@ -121,8 +121,7 @@ struct SidecarWebhookTests {
     static func problems(_ text: String, version: IstioVersion = .defaultVersion) throws -> [SidecarProblem] {
         let set = try SidecarDocumentReader.read(text)
         let document = try #require(set.sidecars.first)
-        let spec = try #require(SidecarDocumentReader.specs(text)?.first)
-        return SidecarValidator(version: version).validate(document, spec: spec)
+        return SidecarValidator(version: version).validate(document, spec: document.spec)
     }
 
     @Test("Istio's verdict", arguments: rows)
