@@ -45,18 +45,20 @@ public struct MeshSnapshot: Codable, Hashable, Sendable {
             throw SnapshotError(file: file, message: error.message)
         }
         if let snapshot = decodeFast([UInt8](data)) { return snapshot }
-        if let problem = JSONSyntax.firstProblem(in: data) {
-            throw SnapshotError(
-                file: file, line: problem.line, column: problem.column,
-                message: "not a meshtrim snapshot (not valid JSON: \(problem))")
-        }
         let version: Int
         do {
             version = try JSONDecoder().decode(VersionProbe.self, from: data).version
         } catch let error as VersionProbe.Problem {
             throw SnapshotError(file: file, message: "not a meshtrim snapshot (\(error.message))")
         } catch {
-            throw SnapshotError(file: file, message: "not a meshtrim snapshot (\(Self.describe(error)))")
+            // JSONDecoder says only "not valid JSON"; find where and what was expected (it is more lenient in
+            // places it skips, so this runs only once it has refused the document).
+            if let problem = JSONSyntax.firstProblem(in: data) {
+                throw SnapshotError(
+                    file: file, line: problem.line, column: problem.column,
+                    message: "not a meshtrim snapshot (not valid JSON: \(problem))")
+            }
+            throw SnapshotError(file: file, message: "not a meshtrim snapshot (not valid JSON: \(Self.describe(error)))")
         }
         guard version == currentVersion else {
             throw SnapshotError(
