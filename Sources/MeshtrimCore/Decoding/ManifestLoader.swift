@@ -99,6 +99,12 @@ public enum ManifestLoader {
                 return try JSONDecoder().decode([KubernetesObject].self, from: data).map { ($0, 1) }
             }
             return [(try JSONDecoder().decode(KubernetesObject.self, from: data), 1)]
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            // JSONDecoder's syntax errors have no position: find it.
+            if let problem = JSONSyntax.firstProblem(in: data) {
+                throw ManifestError(file: file, line: problem.line, message: "not valid JSON: \(problem)")
+            }
+            throw ManifestError(file: file, message: describe(DecodingError.dataCorrupted(context), documentKind: nil))
         } catch {
             throw ManifestError(file: file, message: describe(error, documentKind: nil))
         }

@@ -145,3 +145,17 @@ struct InputFileTests {
         #expect(!YAMLSyntax.exceedsExpansion(shallow))
     }
 }
+
+/// JSON manifests with a syntax error get the position JSONDecoder does not give.
+@Suite("JSON manifests: syntax errors")
+struct JSONManifestErrorTests {
+    @Test("a truncated JSON manifest names line and what was expected")
+    func truncatedJSON() throws {
+        let path = NSTemporaryDirectory() + "meshtrim-json-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "{\n  \"kind\": \"Service\",\n  \"metadata\": {\"name\": \"a\"".write(toFile: path, atomically: false, encoding: .utf8)
+        let error = #expect(throws: ManifestError.self) { try ManifestLoader.load(paths: [path]) }
+        #expect(error?.line == 3)
+        #expect(error?.message == "not valid JSON: expected ',' or '}' but found the end of the file (line 3, column 27, byte offset 49)")
+    }
+}
