@@ -99,16 +99,7 @@ public struct MeshPlanner: Sendable {
         var notes: [String] = []
 
         // Traffic, resolved once.
-        let scopedPositions = analysis.pods.indices.filter { Self.isScoped(analysis.pods[$0].pod) }
-        let namespaces = Set(scopedPositions.map { analysis.pods[$0].pod.namespace }).sorted()
-        var evidenceByNamespace: [String: TrafficEvidence] = [:]
-        for namespace in namespaces {
-            evidenceByNamespace[namespace] = evidence[namespace]
-                ?? recommender.counterEvidence(namespace: namespace, workloadSelector: nil)
-        }
-        let traffic = Self.resolveTraffic(analysis: analysis, recommender: recommender, evidence: evidenceByNamespace, scoped: scopedPositions)
-        let evaluator = PlanEvaluator(
-            analysis: analysis, scopedPositions: scopedPositions, trafficByPod: traffic.byPod, podlessTraffic: traffic.podless)
+        let (scopedPositions, evidenceByNamespace, traffic, evaluator) = setUp(recommender: recommender, evidence: evidence)
         let gateways = analysis.pods.count { $0.pod.isGateway }
         if gateways > 0 { notes.append("\(gateways) gateway proxies left out: a Sidecar never applies to a gateway") }
         let unobserved = scopedPositions.count { analysis.pods[$0].observation == nil && evidence[analysis.pods[$0].pod.namespace] == nil }
@@ -400,6 +391,23 @@ public struct MeshPlanner: Sendable {
     }
 
     // MARK: Internals
+
+    /// The scoped sidecars, each namespace's evidence (given, else the counters), the resolved traffic and an evaluator.
+    func setUp(recommender: EgressRecommender, evidence: [String: TrafficEvidence]) -> (
+        scoped: [Int], evidence: [String: TrafficEvidence], traffic: ResolvedTraffic, evaluator: PlanEvaluator
+    ) {
+        let scopedPositions = analysis.pods.indices.filter { Self.isScoped(analysis.pods[$0].pod) }
+        let namespaces = Set(scopedPositions.map { analysis.pods[$0].pod.namespace }).sorted()
+        var evidenceByNamespace: [String: TrafficEvidence] = [:]
+        for namespace in namespaces {
+            evidenceByNamespace[namespace] = evidence[namespace]
+                ?? recommender.counterEvidence(namespace: namespace, workloadSelector: nil)
+        }
+        let traffic = Self.resolveTraffic(analysis: analysis, recommender: recommender, evidence: evidenceByNamespace, scoped: scopedPositions)
+        let evaluator = PlanEvaluator(
+            analysis: analysis, scopedPositions: scopedPositions, trafficByPod: traffic.byPod, podlessTraffic: traffic.podless)
+        return (scopedPositions, evidenceByNamespace, traffic, evaluator)
+    }
 
     /// The traffic entries, and the traffic no host can keep.
     struct ResolvedTraffic {

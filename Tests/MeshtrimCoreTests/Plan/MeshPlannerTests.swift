@@ -164,6 +164,33 @@ struct MeshPlannerTests {
         #expect(parsed["totals"]?["costBefore"] != nil && parsed["totals"]?["costAfter"] != nil)
     }
 
+    @Test("The mesh default's impact counts exactly the sidecars without a Sidecar of their own; cuts per source namespace")
+    func meshDefaultImpact() throws {
+        let analysis = try demoAnalysis()
+        let impact = MeshPlanner(analysis: analysis).meshDefaultImpact()
+        let withoutSidecar = analysis.pods.filter { MeshPlanner.isScoped($0.pod) && $0.sidecar == nil }
+        #expect(impact.sidecarsAffected == withoutSidecar.count)
+        #expect(impact.sidecarsAffected > 1000)
+        #expect(impact.sidecar.meta.qualifiedName == "\(analysis.inventory.meshConfig.rootNamespace)/default")
+        #expect(impact.namespaces.reduce(0) { $0 + $1.sidecars } == impact.sidecarsAffected)
+        #expect(impact.namespaces.reduce(0) { $0 + $1.bytesAfter } == impact.bytesAfter)
+        #expect(impact.bytesAfter < impact.bytesBefore)
+        let savings = impact.namespaces.map(\.savingBytes)
+        #expect(savings == savings.sorted(by: >), "largest saving first")
+        // Cross-namespace calls are the risk: each cut names its source namespace, and the rows carry them.
+        #expect(!impact.cuts.isEmpty)
+        #expect(impact.cuts.allSatisfy { !$0.host.hasPrefix($0.sourceNamespace + "/") })
+        #expect(impact.namespaces.reduce(0) { $0 + $1.cuts.count } == impact.cuts.count)
+        // Namespaces whose sidecars all keep a Sidecar of their own are listed as unaffected, with its name.
+        let keeping = Set(analysis.pods.filter { MeshPlanner.isScoped($0.pod) && $0.sidecar != nil }.map(\.pod.namespace))
+            .subtracting(withoutSidecar.map(\.pod.namespace))
+        #expect(Set(impact.unaffected.map(\.namespace)) == keeping)
+        #expect(impact.unaffected.allSatisfy { $0.keptBy?.hasPrefix($0.namespace + "/") == true })
+        // The plan's exceptions are exactly the namespaces this impact would cut.
+        let plan = MeshPlanner(analysis: analysis).plan()
+        #expect(Set(plan.sidecars.filter { $0.kind == .namespace }.map(\.manifest.namespace)) == Set(impact.cuts.map(\.sourceNamespace)))
+    }
+
     // MARK: Small meshes
 
     /// `orders` calls `payments`; `shop` only calls itself; `edge` calls a host outside the registry; a gateway in
