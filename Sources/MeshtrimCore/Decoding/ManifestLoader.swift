@@ -56,8 +56,8 @@ public enum ManifestLoader {
         var inventory = builder.finish()
         SidecarOriginals.attach(originals, to: &inventory)
         return ManifestSet(
-            inventory: inventory, ignoredKinds: builder.ignoredKinds, warnings: builder.warnings, notes: builder.notes, files: files,
-            sidecarSources: sidecarSources)
+            inventory: inventory, ignoredKinds: builder.ignoredKinds, warnings: builder.warnings, notes: builder.notes,
+            files: files, sidecarSources: sidecarSources)
     }
 
     /// Decodes manifest text (YAML or JSON, one or many documents) into objects with their 1-based start lines.
