@@ -36,14 +36,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var source: SourceOptions
 
-    @Option(name: .long, help: ArgumentHelp("Read traffic from this Prometheus server (http or https) instead of the sidecars.", valueName: "url"))
-    var prometheus: String?
-
-    @Option(name: .long, help: ArgumentHelp("How far back Prometheus looks (7d, 12h, 1h30m).", valueName: "duration"))
-    var window: String?
-
-    @Option(name: .long, help: ArgumentHelp("A file holding the Prometheus bearer token (else MESHTRIM_PROMETHEUS_TOKEN).", valueName: "file"))
-    var prometheusTokenFile: String?
+    @OptionGroup var traffic: PrometheusOptions
 
     @Option(name: .long, help: ArgumentHelp("The mesh default's hosts (default: ./* and the istiod namespace).", valueName: "host,…"))
     var defaultHosts: String?
@@ -72,9 +65,10 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "With --out: replace a non-empty directory.")
     var force = false
 
+    @Flag(name: .long, help: "Plan although some sidecars could not be read (marked PARTIAL); without it that exits 1.")
+    var allowPartial = false
+
     func validate() throws {
-        if window != nil && prometheus == nil { throw ValidationError("--window needs --prometheus URL (the sidecars' counters have no window)") }
-        if prometheusTokenFile != nil && prometheus == nil { throw ValidationError("--prometheus-token-file needs --prometheus URL") }
         guard groupThreshold.isFinite, groupThreshold >= 0 else {
             throw ValidationError("--group-threshold must be a fraction such as 0.5 (1 groups only fully used namespaces; above 1 never groups)")
         }
@@ -83,7 +77,6 @@ struct PlanCommand: AsyncParsableCommand {
             throw ValidationError("--memory-price must be a price per GiB-month such as 4.2")
         }
         if force && out == nil { throw ValidationError("--force replaces the --out directory; give --out DIR") }
-        if let window { _ = try RecommendCommand.window(window) }
         if let hosts = try parsedDefaultHosts() {
             for host in hosts where host != "*" && !host.contains("/") {
                 throw ValidationError("--default-hosts: \(host) is not namespace/dnsName (e.g. ./*, istio-system/*)")
@@ -103,7 +96,16 @@ struct PlanCommand: AsyncParsableCommand {
         let options = MeshPlanner.Options(
             defaultHosts: try parsedDefaultHosts(), groupThreshold: groupThreshold, perWorkload: perWorkload,
             replaceExisting: replaceExisting, waves: waves, memoryPricePerGiBMonth: memoryPrice)
-        let evidence = try await prometheusEvidence(analysis)
+        let scopedNamespaces = Set(analysis.pods.filter { MeshPlanner.isScoped($0.pod) }.map(\.pod.namespace)).sorted()
+        let evidence = try await traffic.evidence(
+            namespaces: scopedNamespaces, recommender: EgressRecommender(analysis: analysis)) ?? [:]
+        // A plan from part of the traffic can cut what only the unread sidecars use: refused unless asked for.
+        let partial = source.manifests.isEmpty ? Self.partialNote(analysis, namespaces: scopedNamespaces, evidence: evidence) : nil
+        if let partial, !allowPartial {
+            throw RuntimeError(
+                "\(partial); fix them (a stopped Envoy, an unreachable pod) and run again, or add --allow-partial to plan anyway")
+        }
+        if let partial { printError("PARTIAL: \(partial)") }
         let plan = MeshPlanner(analysis: analysis).plan(options: options, evidence: evidence)
         if let out {
             do {
@@ -114,35 +116,39 @@ struct PlanCommand: AsyncParsableCommand {
             printError("wrote \(plan.sidecars.count) Sidecar(s) in \(plan.waves.count) wave(s) to \(out) (kubectl apply -k \(out))")
         }
         switch output {
-        case .table: print(plan.table, terminator: "")
-        case .json: print(plan.orderedJSON.formatted(indent: "  "))
-        case .yaml: print(plan.yaml, terminator: "")
+        case .table:
+            if let partial { print("PARTIAL: \(partial)\n") }
+            print(plan.table, terminator: "")
+        case .json:
+            var json = plan.orderedJSON
+            // After the keys issue #14 names, so their order is kept.
+            if let partial, case .object(let members) = json {
+                json = .object(members + [
+                    OrderedJSON.Member(key: "partial", value: .bool(true)),
+                    OrderedJSON.Member(key: "partialReason", value: .string(partial)),
+                ])
+            }
+            print(json.formatted(indent: "  "))
+        case .yaml:
+            if let partial { print("# PARTIAL: \(partial)") }
+            print(plan.yaml, terminator: "")
         }
         if !plan.keepsEveryObservedDestination {
             throw RuntimeError("the plan would cut \(plan.totals.cuts.count) observed destination(s) (listed under cuts); do not apply it as is")
         }
     }
 
-    /// Traffic per namespace from Prometheus, when asked for; empty for the sidecars' own counters.
-    func prometheusEvidence(_ analysis: MeshAnalysis) async throws -> [String: TrafficEvidence] {
-        guard let prometheus else { return [:] }
-        let client: PrometheusClient
-        do {
-            client = try PrometheusClient(url: prometheus, token: try PrometheusClient.token(file: prometheusTokenFile))
-        } catch let error as PrometheusError {
-            throw RuntimeError(error.description)
-        }
+    /// Why the plan is incomplete: the sidecars whose traffic could not be read (by their counters, or by Prometheus),
+    /// named; nil when every one was read.
+    static func partialNote(_ analysis: MeshAnalysis, namespaces: [String], evidence: [String: TrafficEvidence]) -> String? {
         let recommender = EgressRecommender(analysis: analysis)
-        let namespaces = Set(analysis.pods.filter { MeshPlanner.isScoped($0.pod) }.map(\.pod.namespace)).sorted()
-        var result: [String: TrafficEvidence] = [:]
-        do {
-            let reader = PrometheusTraffic(client: client, window: try RecommendCommand.window(window ?? "7d"))
-            for namespace in namespaces { result[namespace] = try await reader.evidence(namespace: namespace, recommender: recommender) }
-            await client.shutdown()
-        } catch let error as PrometheusError {
-            await client.shutdown()
-            throw RuntimeError(error.description)
+        let unread = namespaces.flatMap { namespace in
+            (evidence[namespace] ?? recommender.counterEvidence(namespace: namespace, workloadSelector: nil))
+                .unobservedPods.map { "\(namespace)/\($0)" }
         }
-        return result
+        guard !unread.isEmpty else { return nil }
+        let shown = unread.prefix(10).joined(separator: ", ") + (unread.count > 10 ? ", … (\(unread.count - 10) more)" : "")
+        return "\(unread.count) sidecar\(unread.count == 1 ? "" : "s") could not be read (\(shown)), so the plan misses "
+            + "destinations only they use"
     }
 }

@@ -43,14 +43,7 @@ struct RecommendCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A workload Sidecar for the pods with these labels (k=v,…).", valueName: "labels"))
     var workload: String?
 
-    @Option(name: .long, help: ArgumentHelp("Read traffic from this Prometheus server (http or https) instead of the sidecars.", valueName: "url"))
-    var prometheus: String?
-
-    @Option(name: .long, help: ArgumentHelp("How far back Prometheus looks (7d, 12h, 1h30m).", valueName: "duration"))
-    var window: String?
-
-    @Option(name: .long, help: ArgumentHelp("A file holding the Prometheus bearer token (else MESHTRIM_PROMETHEUS_TOKEN).", valueName: "file"))
-    var prometheusTokenFile: String?
+    @OptionGroup var traffic: PrometheusOptions
 
     @Option(name: .long, help: ArgumentHelp("Group a namespace to ns/* when at least this fraction of its visible services had traffic.", valueName: "fraction"))
     var groupThreshold: Double = EgressRecommender.Options.defaultGroupThreshold
@@ -68,12 +61,9 @@ struct RecommendCommand: AsyncParsableCommand {
     var allowPartial = false
 
     func validate() throws {
-        if window != nil && prometheus == nil { throw ValidationError("--window needs --prometheus URL (the sidecars' counters have no window)") }
-        if prometheusTokenFile != nil && prometheus == nil { throw ValidationError("--prometheus-token-file needs --prometheus URL") }
         guard groupThreshold.isFinite, groupThreshold >= 0 else {
             throw ValidationError("--group-threshold must be a fraction such as 0.5 (1 groups only fully used namespaces; above 1 never groups)")
         }
-        if let window { _ = try Self.window(window) }
         if try workload.map(parseLabels)?.isEmpty == true {
             throw ValidationError("--workload needs at least one label, e.g. --workload app=cart")
         }
@@ -86,27 +76,8 @@ struct RecommendCommand: AsyncParsableCommand {
             throw RuntimeError("namespace \(namespace) not found in \(analysis.source)")
         }
         let recommender = EgressRecommender(analysis: analysis)
-        let evidence: TrafficEvidence
-        if let prometheus {
-            let token: String?
-            let client: PrometheusClient
-            do {
-                token = try PrometheusClient.token(file: prometheusTokenFile)
-                client = try PrometheusClient(url: prometheus, token: token)
-            } catch let error as PrometheusError {
-                throw RuntimeError(error.description)
-            }
-            do {
-                let reader = PrometheusTraffic(client: client, window: try Self.window(window ?? "7d"))
-                evidence = try await reader.evidence(namespace: namespace, recommender: recommender)
-                await client.shutdown()
-            } catch let error as PrometheusError {
-                await client.shutdown()
-                throw RuntimeError(error.description)
-            }
-        } else {
-            evidence = recommender.counterEvidence(namespace: namespace, workloadSelector: selector)
-        }
+        let evidence = try await traffic.evidence(namespaces: [namespace], recommender: recommender)?[namespace]
+            ?? recommender.counterEvidence(namespace: namespace, workloadSelector: selector)
         let recommendation = recommender.recommend(
             namespace: namespace, workloadSelector: selector, evidence: evidence,
             options: .init(groupThreshold: groupThreshold, includeOwnNamespace: includeOwnNamespace, name: name))
@@ -146,11 +117,4 @@ struct RecommendCommand: AsyncParsableCommand {
             + "misses destinations only they use"
     }
 
-    static func window(_ text: String) throws -> PrometheusWindow {
-        do {
-            return try PrometheusWindow(text)
-        } catch let error as PrometheusError {
-            throw ValidationError(error.description)
-        }
-    }
 }

@@ -19,7 +19,7 @@ struct PlanCLITests {
     @Test("-o json: meshDefault, sidecars, waves, unknownDestinations, totals in order; the same plan as the engine's")
     func json() throws {
         let result = try runProcess(
-            [try meshtrimBinaryPath(), "plan", "--snapshot", demoSnapshot, "-o", "json", "--memory-price", "4"])
+            [try meshtrimBinaryPath(), "plan", "--snapshot", demoSnapshot, "--allow-partial", "-o", "json", "--memory-price", "4"])
         #expect(result.exitCode == 0, "\(result.stderr)")
         let json = try OrderedJSON(parsing: Data(result.stdout.utf8))
         #expect(Array((json.objectMembers ?? []).map(\.key).prefix(5)) == ["meshDefault", "sidecars", "waves", "unknownDestinations", "totals"])
@@ -31,9 +31,28 @@ struct PlanCLITests {
         #expect(json["totals"]?["costAfter"] != nil)
     }
 
+    /// The demo captured five sidecars it could not read: a plan from the rest could cut what only they call.
+    @Test("sidecars that could not be read: exit 1 naming them; --allow-partial plans and marks the output")
+    func partial() throws {
+        let refused = try runProcess([try meshtrimBinaryPath(), "plan", "--snapshot", demoSnapshot, "-o", "json"])
+        #expect(refused.exitCode == 1)
+        #expect(refused.stdout.isEmpty, "nothing to pipe into kubectl")
+        #expect(refused.stderr.contains("could not be read ("))
+        #expect(refused.stderr.contains("--allow-partial"))
+        #expect(!refused.stderr.contains("USAGE"))
+        let allowed = try runProcess(
+            [try meshtrimBinaryPath(), "plan", "--snapshot", demoSnapshot, "--allow-partial", "-o", "json"])
+        #expect(allowed.exitCode == 0, "\(allowed.stderr)")
+        let json = try OrderedJSON(parsing: Data(allowed.stdout.utf8))
+        #expect(json["partial"] == .bool(true))
+        #expect(json["partialReason"]?.stringValue?.contains("could not be read") == true)
+        let yaml = try runProcess([try meshtrimBinaryPath(), "plan", "--snapshot", demoSnapshot, "--allow-partial", "-o", "yaml"])
+        #expect(yaml.stdout.hasPrefix("# PARTIAL: "))
+    }
+
     @Test("-o yaml: every planned Sidecar as one document, readable by meshtrim validate")
     func yaml() throws {
-        let result = try runProcess([try meshtrimBinaryPath(), "plan", "--snapshot", demoSnapshot, "-o", "yaml"])
+        let result = try runProcess([try meshtrimBinaryPath(), "plan", "--snapshot", demoSnapshot, "--allow-partial", "-o", "yaml"])
         #expect(result.exitCode == 0, "\(result.stderr)")
         let read = try SidecarDocumentReader.read(result.stdout)
         #expect(read.sidecars.count > 1)
@@ -49,7 +68,7 @@ struct PlanCLITests {
         defer { try? FileManager.default.removeItem(at: base) }
         let out = base.appendingPathComponent("plan").path
         let binary = try meshtrimBinaryPath()
-        let first = try runProcess([binary, "plan", "--snapshot", demoSnapshot, "--out", out, "-o", "json"])
+        let first = try runProcess([binary, "plan", "--snapshot", demoSnapshot, "--allow-partial", "--out", out, "-o", "json"])
         #expect(first.exitCode == 0, "\(first.stderr)")
         let json = try OrderedJSON(parsing: Data(first.stdout.utf8))
         let sidecars = try #require(json["sidecars"]?.arrayValue)
@@ -81,12 +100,12 @@ struct PlanCLITests {
         // A non-empty directory is refused, and left as it was.
         let marker = out + "/keep-me.txt"
         try Data("mine".utf8).write(to: URL(fileURLWithPath: marker))
-        let refused = try runProcess([binary, "plan", "--snapshot", demoSnapshot, "--out", out])
+        let refused = try runProcess([binary, "plan", "--snapshot", demoSnapshot, "--allow-partial", "--out", out])
         #expect(refused.exitCode != 0)
         #expect(refused.stderr.contains("not empty") && refused.stderr.contains("--force"), "\(refused.stderr)")
         #expect(manager.fileExists(atPath: marker))
         // --force replaces it whole; no temporary sibling is left behind.
-        let forced = try runProcess([binary, "plan", "--snapshot", demoSnapshot, "--out", out, "--force", "--waves", "1"])
+        let forced = try runProcess([binary, "plan", "--snapshot", demoSnapshot, "--allow-partial", "--out", out, "--force", "--waves", "1"])
         #expect(forced.exitCode == 0, "\(forced.stderr)")
         #expect(!manager.fileExists(atPath: marker))
         let after = try #require(manager.enumerator(atPath: out)?.allObjects as? [String])
