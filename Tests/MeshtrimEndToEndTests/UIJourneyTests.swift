@@ -81,7 +81,8 @@ struct UIJourneyTests {
 
         // The preview validates; w writes to the default file name in the current directory.
         try session.press("y")
-        screen = try await session.waitForScreen { $0.contains("VALIDATION") }
+        // Waits for the validation line itself: a capture can land while the frame is still being written.
+        screen = try await session.waitForScreen { $0.contains("VALIDATION") && $0.contains("✓ valid: Istio's webhook would accept it") }
         #expect(screen.contains("✓ valid: Istio's webhook would accept it"))
         try session.press("w")
         screen = try await session.waitForScreen { $0.contains("write to: sidecar-payments-") }
