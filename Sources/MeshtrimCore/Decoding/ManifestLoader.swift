@@ -41,16 +41,16 @@ public enum ManifestLoader {
             for file in try expand(path) {
                 files.append(file)
                 let text = try read(file)
-                let objects = try decode(text, file: file)
-                // Sidecars as written (also those inside a List), for edits that keep their other fields.
-                originals.merge(SidecarOriginals.read(text, defaultNamespace: defaultNamespace)) { _, later in later }
-                for (object, line) in objects {
+                // One document at a time: each is decoded and added before the next is parsed.
+                try decode(text, file: file) { object, line in
                     if case .sidecar(let meta, _) = object {
                         let key = "\(meta.namespace ?? defaultNamespace)/\(meta.name ?? "")"
                         sidecarSources[key] = "\(file):\(line)"
                     }
                     builder.add(object, source: "\(file):\(line)")
                 }
+                // Sidecars as written (also those inside a List), for edits that keep their other fields.
+                originals.merge(SidecarOriginals.read(text, defaultNamespace: defaultNamespace)) { _, later in later }
             }
         }
         var inventory = builder.finish()
@@ -62,34 +62,80 @@ public enum ManifestLoader {
 
     /// Decodes manifest text (YAML or JSON, one or many documents) into objects with their 1-based start lines.
     static func decode(_ text: String, file: String) throws -> [(KubernetesObject, Int)] {
+        var objects: [(KubernetesObject, Int)] = []
+        try decode(text, file: file) { objects.append(($0, $1)) }
+        return objects
+    }
+
+    /// Decodes manifest text document by document, handing each object and its 1-based start line to `body` before
+    /// the next document is parsed, so that only one document's YAML nodes are held at a time (a JSON text is one
+    /// document, decoded whole).
+    ///
+    /// The error thrown is the one reading the whole text first would give: a YAML syntax error anywhere in the text
+    /// comes before a document that parses but does not decode (the rest is then only parsed, each node dropped).
+    /// An error thrown by `body` is rethrown at once.
+    static func decode(_ text: String, file: String, each body: (KubernetesObject, Int) throws -> Void) throws {
         let trimmed = text.drop { $0.isWhitespace }
         if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
-            return try decodeJSON(text, file: file)
+            for (object, line) in try decodeJSON(text, file: file) { try body(object, line) }
+            return
         }
-        var nodes: [Node] = []
+        let parser: Parser
         do {
-            // Parser.nextRoot throws on syntax errors (compose_all's sequence would swallow them).
-            let parser = try Parser(yaml: text)
-            while let node = try parser.nextRoot() { nodes.append(node) }
-        } catch let error as YamlError {
-            throw ManifestError(file: file, line: Self.line(of: error), message: "not valid YAML: \(Self.summary(of: error))")
+            parser = try Parser(yaml: text)
         } catch {
-            throw ManifestError(file: file, message: "not valid YAML: \(InputFile.quote("\(error)", limit: 160))")
+            throw syntaxError(error, file: file)
         }
-        var objects: [(KubernetesObject, Int)] = []
-        for node in nodes {
-            let line = node.mark?.line ?? 1
-            guard case .mapping = node else {
-                if case .scalar(let scalar) = node, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { continue }
-                throw ManifestError(file: file, line: line, message: "expected a Kubernetes object (a mapping with kind and apiVersion)")
-            }
+        while true {
+            // Parser.nextRoot throws on syntax errors (compose_all's sequence would swallow them).
+            let parsed: Node?
             do {
-                objects.append((try YAMLDecoder().decode(KubernetesObject.self, from: node), line))
+                parsed = try parser.nextRoot()
             } catch {
-                throw ManifestError(file: file, line: line, message: describe(error, documentKind: node["kind"]?.string))
+                throw syntaxError(error, file: file)
             }
+            guard let node = parsed else { return }
+            let object: KubernetesObject?
+            do {
+                object = try decodeDocument(node, file: file)
+            } catch {
+                // A later syntax error is the one to report, as when every document was parsed before decoding.
+                try parseRest(of: parser, file: file)
+                throw error
+            }
+            if let object { try body(object, node.mark?.line ?? 1) }
         }
-        return objects
+    }
+
+    /// One YAML document as an object; nil for an empty (null) document.
+    private static func decodeDocument(_ node: Node, file: String) throws -> KubernetesObject? {
+        let line = node.mark?.line ?? 1
+        guard case .mapping = node else {
+            if case .scalar(let scalar) = node, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { return nil }
+            throw ManifestError(file: file, line: line, message: "expected a Kubernetes object (a mapping with kind and apiVersion)")
+        }
+        do {
+            return try YAMLDecoder().decode(KubernetesObject.self, from: node)
+        } catch {
+            throw ManifestError(file: file, line: line, message: describe(error, documentKind: node["kind"]?.string))
+        }
+    }
+
+    /// Parses the rest of the documents, keeping none of them, and throws the first syntax error.
+    private static func parseRest(of parser: Parser, file: String) throws {
+        do {
+            while try parser.nextRoot() != nil {}
+        } catch {
+            throw syntaxError(error, file: file)
+        }
+    }
+
+    /// A parser error as a ``ManifestError`` with the line and a brief summary.
+    private static func syntaxError(_ error: Error, file: String) -> ManifestError {
+        if let error = error as? YamlError {
+            return ManifestError(file: file, line: Self.line(of: error), message: "not valid YAML: \(Self.summary(of: error))")
+        }
+        return ManifestError(file: file, message: "not valid YAML: \(InputFile.quote("\(error)", limit: 160))")
     }
 
     private static func decodeJSON(_ text: String, file: String) throws -> [(KubernetesObject, Int)] {
