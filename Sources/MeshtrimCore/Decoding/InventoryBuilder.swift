@@ -14,6 +14,8 @@ struct InventoryBuilder {
     /// Assumptions worth knowing about (objects put into the default namespace, injection assumed).
     private(set) var notes: [String] = []
     private var sawMeshConfig = false
+    /// Every mesh config ConfigMap seen (`istio`, `istio-<rev>`), as written, in the order read.
+    private(set) var meshConfigMaps: [MeshConfigMap] = []
 
     /// The namespace given to objects that name none (like `kubectl apply` without `-n`).
     var defaultNamespace = "default"
@@ -114,6 +116,7 @@ struct InventoryBuilder {
         warnings = []
         notes = []
         sawMeshConfig = false
+        meshConfigMaps = []
         meshConfigMapName = Self.meshConfigMapName(revision: Self.revisionInUse(entries.map(\.object)))
         pendingWorkloads = []
         for entry in entries { build(entry.object, source: entry.source) }
@@ -417,6 +420,7 @@ struct InventoryBuilder {
             ignoredKinds["ConfigMap", default: 0] += 1
             return
         }
+        meshConfigMaps.append(MeshConfigMap(meta: meta, data: data.data ?? [:]))
         // The revision in use has its own ConfigMap (istio-<rev>); the default revision's is istio.
         if sawMeshConfig && meta.name != meshConfigMapName { return }
         do {

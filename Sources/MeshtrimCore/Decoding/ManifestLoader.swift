@@ -16,6 +16,9 @@ public struct ManifestSet: Sendable {
     public var files: [String]
     /// Where each Sidecar came from (`namespace/name` → `file:line`).
     public var sidecarSources: [String: String]
+    /// The mesh config ConfigMaps read (`istio`, `istio-<rev>`), as written; ``inventory`` holds the one of the
+    /// revision in use.
+    public var meshConfigMaps: [MeshConfigMap] = []
 }
 
 /// Reads Kubernetes YAML and JSON manifests (files, directories, multi-document YAML, `kind: List`).
@@ -57,7 +60,7 @@ public enum ManifestLoader {
         SidecarOriginals.attach(originals, to: &inventory)
         return ManifestSet(
             inventory: inventory, ignoredKinds: builder.ignoredKinds, warnings: builder.warnings, notes: builder.notes,
-            files: files, sidecarSources: sidecarSources)
+            files: files, sidecarSources: sidecarSources, meshConfigMaps: builder.meshConfigMaps)
     }
 
     /// Decodes manifest text (YAML or JSON, one or many documents) into objects with their 1-based start lines.

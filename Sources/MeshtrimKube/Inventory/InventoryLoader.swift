@@ -14,7 +14,8 @@ public struct LiveInventory: Sendable {
 }
 
 /// Reads everything the scope engine needs from a cluster: namespaces, pods, Services, ServiceEntries,
-/// VirtualServices, DestinationRules, Sidecars, the `istio` ConfigMap and the Istio version.
+/// VirtualServices, DestinationRules, Sidecars, the mesh config ConfigMap (`istio`, or `istio-<rev>` of the revision in
+/// use) and the Istio version.
 ///
 /// Lists are paginated (`limit`/`continue`) and cluster-wide; when a cluster-wide list is forbidden, each namespace is
 /// listed instead (namespaces that refuse too are noted, not fatal). Istio kinds use the group's preferred version
@@ -209,8 +210,38 @@ public struct InventoryLoader: Sendable {
         return (items[0].metadata.namespace, images)
     }
 
-    /// The `istio` ConfigMap (mesh config) of the istiod namespace.
+    /// The mesh config ConfigMaps of the istiod namespace: `istio` and every `istio-<rev>` with a `mesh` key, as one
+    /// List for the manifest loader, which picks the one of the revision in use exactly as for `--manifests`.
+    ///
+    /// One list of the namespace's ConfigMaps, filtered here (no selector matches a name prefix); when listing is
+    /// forbidden, a get of `istio` as before, with a note that a revision's own ConfigMap was not seen.
     private func meshConfig(namespace: String, notes: inout [String]) async -> (String, Data)? {
+        do {
+            let pages = try await client.listPages("/api/v1/namespaces/\(namespace)/configmaps", pageSize: pageSize).pages
+            var maps: [JSONValue] = []
+            for page in pages {
+                for var item in (try? JSONValue.parse(page))?["items"]?.arrayValue ?? [] {
+                    let name = item.value(at: "metadata.name")?.stringValue ?? ""
+                    guard name == "istio" || name.hasPrefix("istio-"), item.value(at: "data.mesh") != nil else { continue }
+                    // API list items carry no kind.
+                    item["kind"] = "ConfigMap"
+                    item["apiVersion"] = "v1"
+                    maps.append(item)
+                }
+            }
+            guard !maps.isEmpty else {
+                notes.append("mesh config: no ConfigMap istio or istio-<rev> in \(namespace); using Istio's defaults")
+                return nil
+            }
+            let list: JSONValue = ["apiVersion": "v1", "kind": "List", "items": .array(maps)]
+            return ("00-configmaps-mesh.json", list.encoded())
+        } catch let error as KubeError where error.kind == .forbidden {
+            notes.append(
+                "mesh config: listing ConfigMaps in \(namespace) is not permitted; reading ConfigMap istio only "
+                    + "(a revisioned install's istio-<rev> is not seen)")
+        } catch {
+            // Read ConfigMap istio as below; its error is the one worth a note.
+        }
         do {
             let response = try await client.send("GET", "/api/v1/namespaces/\(namespace)/configmaps/istio")
             return ("00-configmap-istio.json", response.body)

@@ -58,7 +58,12 @@ public actor LabStore {
             object["metadata"]?["managedFields"] = Self.managedFields(manager: "meshtrim-lab", operation: "Apply", at: sidecar.meta.creationTime)
             seeded.append((.sidecars, object))
         }
-        seeded.append((.configMaps, renderer.meshConfigMap(inventory.meshConfig, namespace: inventory.istiodNamespace)))
+        if scenario.meshConfigMaps.isEmpty {
+            seeded.append((.configMaps, renderer.meshConfigMap(inventory.meshConfig, namespace: inventory.istiodNamespace)))
+        } else {
+            // The manifests' own ConfigMaps (istio, istio-<rev>): a live read must pick the revision's as they do.
+            for map in scenario.meshConfigMaps { seeded.append((.configMaps, renderer.configMap(map))) }
+        }
         for (resource, object) in seeded {
             resourceVersion += 1
             var stored = object

@@ -265,6 +265,16 @@ struct ObjectRenderer {
         ]
     }
 
+    /// A mesh config ConfigMap as the manifests wrote it (name, namespace, labels, data).
+    func configMap(_ map: MeshConfigMap) -> JSONValue {
+        var meta = map.meta
+        if meta.creationTimestamp == nil { meta.creationTimestamp = Date(timeIntervalSince1970: 1_767_225_600) }
+        return [
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata(meta, kind: "ConfigMap"),
+            "data": .object(map.data.mapValues(JSONValue.string)),
+        ]
+    }
+
     // MARK: Metadata
 
     /// `metadata` with a stable uid (derived from kind, namespace and name) and the creation time.

@@ -15,6 +15,9 @@ public struct LabScenario: Sendable {
     public var origin: String
     /// What the lab added or changed to make the scenario runnable (an istiod pod, pod IPs, …).
     public var notes: [String]
+    /// The mesh config ConfigMaps of the manifests (`istio`, `istio-<rev>`), served as written; when empty the
+    /// lab serves one `istio` ConfigMap rendered from the inventory's mesh config.
+    public var meshConfigMaps: [MeshConfigMap] = []
 
     /// Makes a scenario; ``completed()`` fills in what a live cluster always has.
     public init(inventory: MeshInventory, traffic: [String: [ObservedDestination]], origin: String, notes: [String] = []) {
@@ -50,10 +53,11 @@ public struct LabScenario: Sendable {
             inventory.pods[index].readyContainers = inventory.pods[index].totalContainers
         }
         let traffic = TrafficPlanner(seed: seed).plan(for: inventory)
-        return LabScenario(
+        var scenario = LabScenario(
             inventory: inventory, traffic: traffic, origin: "manifests \(paths.joined(separator: ", "))",
-            notes: set.warnings
-        ).completed()
+            notes: set.warnings)
+        scenario.meshConfigMaps = set.meshConfigMaps
+        return scenario.completed()
     }
 
     /// `length` characters of Kubernetes' name-suffix alphabet (no vowels, no 0/1/3), from `seed`.
