@@ -22,11 +22,27 @@ enum KubernetesObject: Decodable {
     }
 
     init(from decoder: Decoder) throws {
+        try self.init(from: decoder, itemOf: nil)
+    }
+
+    /// Decodes one object; `itemOf` is the `(kind, apiVersion)` of the typed list (`PodList`, `v1`) it is an item of.
+    ///
+    /// A real API server leaves `kind` and `apiVersion` out of the items of a typed list (only `kubectl` adds them
+    /// back when it prints), so an item without them takes its list's: `PodList` items are `Pod`s.
+    private init(from decoder: Decoder, itemOf list: (kind: String, apiVersion: String)?) throws {
         let container = try decoder.container(keyedBy: Keys.self)
-        let kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
-        let apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion) ?? ""
+        let kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? list?.kind ?? ""
+        let apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion) ?? list?.apiVersion ?? ""
         if kind == "List" || (kind.hasSuffix("List") && container.contains(.items)) {
-            self = .list(try container.decodeIfPresent([KubernetesObject].self, forKey: .items) ?? [])
+            let itemKind = kind == "List" ? nil : (kind: String(kind.dropLast(4)), apiVersion: apiVersion)
+            var items: [KubernetesObject] = []
+            if container.contains(.items), try !container.decodeNil(forKey: .items) {
+                var elements = try container.nestedUnkeyedContainer(forKey: .items)
+                while !elements.isAtEnd {
+                    items.append(try KubernetesObject(from: try elements.superDecoder(), itemOf: itemKind))
+                }
+            }
+            self = .list(items)
             return
         }
         let isIstioNetworking = apiVersion.hasPrefix("networking.istio.io/")

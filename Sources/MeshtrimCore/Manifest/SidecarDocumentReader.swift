@@ -84,17 +84,20 @@ public enum SidecarDocumentReader {
         return result
     }
 
-    private static func collect(_ node: Node, into result: inout SidecarDocumentSet) {
+    /// `itemOf` is the `(kind, apiVersion)` of the typed list the node is an item of: a real API server leaves both
+    /// out of a typed list's items (`SidecarList` items are Sidecars), so a node without them takes its list's.
+    private static func collect(_ node: Node, into result: inout SidecarDocumentSet, itemOf list: (kind: String, apiVersion: String)? = nil) {
         guard case .mapping = node else {
             if !isNull(node) { result.otherObjectCount += 1 }
             return
         }
-        let kind = node["kind"]?.string ?? ""
+        let kind = node["kind"]?.string ?? list?.kind ?? ""
+        let apiVersion = node["apiVersion"]?.string ?? list?.apiVersion ?? ""
         if kind == "List" || kind.hasSuffix("List"), let items = node["items"], case .sequence = items {
-            for item in items.array() { collect(item, into: &result) }
+            let itemKind = kind == "List" ? nil : (kind: String(kind.dropLast(4)), apiVersion: apiVersion)
+            for item in items.array() { collect(item, into: &result, itemOf: itemKind) }
             return
         }
-        let apiVersion = node["apiVersion"]?.string ?? ""
         guard kind == "Sidecar", apiVersion.hasPrefix("networking.istio.io/") else {
             result.otherObjectCount += 1
             return

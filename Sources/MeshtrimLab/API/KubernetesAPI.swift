@@ -187,9 +187,17 @@ public struct KubernetesAPI: Sendable {
         var metadata: [String: JSONValue] = ["resourceVersion": .string(String(page.resourceVersion))]
         if let token = page.continueToken { metadata["continue"] = .string(token) }
         if let remaining = page.remainingItemCount { metadata["remainingItemCount"] = .int(remaining) }
+        // As a real API server encodes a typed list: the items carry no kind or apiVersion (the list says them once;
+        // kubectl adds them back when it prints), so clients must take them from the list.
+        let items: [JSONValue] = page.items.map { item in
+            guard case .object(var fields) = item else { return item }
+            fields["kind"] = nil
+            fields["apiVersion"] = nil
+            return .object(fields)
+        }
         return .json([
             "kind": .string(resource.listKind), "apiVersion": .string(resource.groupVersion), "metadata": .object(metadata),
-            "items": .array(page.items),
+            "items": .array(items),
         ])
     }
 
