@@ -79,10 +79,10 @@ struct ReportCommand: AsyncParsableCommand {
         case .json:
             print(OrderedJSON.array(rows.map(\.orderedJSON)).formatted(indent: "  "))
         case .csv:
-            print("namespace,pod,envoyAllocatedBytes,workingSetBytes,activeClusters,predictedClusters,sidecar,presetClusters,presetEstimatedBytes")
+            print("namespace,pod,proxy,envoyAllocatedBytes,workingSetBytes,activeClusters,predictedClusters,sidecar,presetClusters,presetEstimatedBytes")
             for row in rows {
                 let cells: [String] = [
-                    row.namespace, row.pod, row.envoyAllocatedBytes.map(String.init) ?? "",
+                    row.namespace, row.pod, row.proxy.rawValue, row.envoyAllocatedBytes.map(String.init) ?? "",
                     row.workingSetBytes.map(String.init) ?? "", row.activeClusters.map(String.init) ?? "",
                     String(row.predictedClusters), row.sidecar ?? "", String(row.presetClusters),
                     row.presetEstimatedBytes.map(String.init) ?? "",

@@ -120,13 +120,14 @@ struct ScopeCLITests {
         #expect(rows.allSatisfy { $0["proxy"] as? String == "sidecar" })
     }
 
-    @Test("report -o csv quotes nothing it does not need to and has a header")
+    @Test("report -o csv quotes nothing it does not need to and has a header, proxy after pod as in -o json")
     func reportCSV() throws {
         let result = try runProcess([try meshtrimBinaryPath(), "report", "--manifests", bookinfo, "-n", "default", "-o", "csv"])
         #expect(result.exitCode == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
-        #expect(lines.first == "namespace,pod,envoyAllocatedBytes,workingSetBytes,activeClusters,predictedClusters,sidecar,presetClusters,presetEstimatedBytes")
+        #expect(lines.first == "namespace,pod,proxy,envoyAllocatedBytes,workingSetBytes,activeClusters,predictedClusters,sidecar,presetClusters,presetEstimatedBytes")
         #expect(lines.count == 7)
-        #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 9 })
+        #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 10 })
+        #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[2] == "sidecar" })
     }
 }
