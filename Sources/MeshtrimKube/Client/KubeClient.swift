@@ -73,7 +73,7 @@ public final class KubeClient: Sendable {
         self.tls = tls
         self.sslContext = sslContext
         self.http = http
-        mapping = KubeErrorMapping(access: access, method: credentials.method)
+        mapping = KubeErrorMapping(access: access, method: credentials.method, proxy: endpoint.proxy)
     }
 
     /// Makes a client for `access`: reads certificates and keys, and runs an exec plugin first when it may return a
@@ -101,7 +101,7 @@ public final class KubeClient: Sendable {
                 configuration.proxy = .socksServer(host: proxy.host, port: proxy.port)
             default:
                 configuration.proxy = .server(
-                    host: proxy.host, port: proxy.port, authorization: proxy.credentials.map { .basic(credentials: $0) })
+                    host: proxy.host, port: proxy.port, authorization: proxy.basicCredentials.map { .basic(credentials: $0) })
             }
         }
         if let name = endpoint.tlsServerName { configuration.dnsOverride = [name: endpoint.host] }

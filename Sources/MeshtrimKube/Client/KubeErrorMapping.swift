@@ -10,6 +10,8 @@ struct KubeErrorMapping: Sendable {
     var access: ClusterAccess
     /// How the credential was obtained.
     var method: CredentialProvider.Method
+    /// The proxy requests tunnel through, to name it in proxy errors.
+    var proxy: ServerEndpoint.Proxy? = nil
 
     /// The error for a non-2xx answer to `method path`.
     func error(status: Int, body: Data, method httpMethod: String, path: String, refreshed: Bool) -> KubeError {
@@ -94,7 +96,8 @@ struct KubeErrorMapping: Sendable {
                     .badResponse,
                     "the answer to \(path) from \(server) was cut off (\(afterHead ? "the connection closed mid-body" : "the connection closed before an answer"))")
             case .proxyAuthenticationRequired:
-                return KubeError(.proxy, "the proxy of cluster \"\(access.clusterName)\" requires authentication (407)")
+                return KubeError(
+                    .proxy, proxy?.authenticationFailure ?? "the proxy of cluster \"\(access.clusterName)\" requires authentication (407)")
             case .invalidProxyResponse, .httpProxyHandshakeTimeout, .socksHandshakeTimeout:
                 return KubeError(.proxy, "the proxy of cluster \"\(access.clusterName)\" refused or failed the tunnel to \(server)")
             case .alreadyShutdown:

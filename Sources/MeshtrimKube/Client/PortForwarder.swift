@@ -120,18 +120,17 @@ struct PortForwarder: Sendable {
     ) async throws {
         let authority = endpoint.host.contains(":") ? "[\(endpoint.host)]:\(endpoint.port)" : "\(endpoint.host):\(endpoint.port)"
         var request = "CONNECT \(authority) HTTP/1.1\r\nHost: \(authority)\r\n"
-        if let credentials = proxy.credentials {
-            request += "Proxy-Authorization: Basic \(Data(credentials.utf8).base64EncodedString())\r\n"
-        }
+        if let credentials = proxy.basicCredentials { request += "Proxy-Authorization: Basic \(credentials)\r\n" }
         request += "\r\n"
         try await outbound.write(ByteBuffer(string: request))
         guard let head = try await reader.read(through: [13, 10, 13, 10]) else {
-            throw KubeError(.proxy, "the proxy \(proxy.host):\(proxy.port) closed the connection instead of answering CONNECT")
+            throw KubeError(.proxy, "the proxy \(proxy.displayName) closed the connection instead of answering CONNECT")
         }
         let statusLine = String(decoding: head, as: UTF8.self).split(separator: "\r\n").first ?? ""
         let parts = statusLine.split(separator: " ")
+        if parts.count >= 2, parts[1] == "407" { throw KubeError(.proxy, proxy.authenticationFailure) }
         guard parts.count >= 2, parts[1] == "200" else {
-            throw KubeError(.proxy, "the proxy \(proxy.host):\(proxy.port) refused the tunnel to \(authority): \(statusLine)")
+            throw KubeError(.proxy, "the proxy \(proxy.displayName) refused the tunnel to \(authority): \(statusLine)")
         }
     }
 

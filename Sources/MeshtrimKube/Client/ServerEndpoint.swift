@@ -8,8 +8,26 @@ struct ServerEndpoint: Sendable, Hashable {
         var scheme: String
         var host: String
         var port: Int
-        /// `user:password` from the URL, for `Proxy-Authorization: Basic`.
+        /// `user:password` from the URL's userinfo, percent-decoded (`p%40ss` is `p@ss`); never shown in a message.
         var credentials: String?
+        /// Where the proxy came from (`proxy-url of cluster "c"`, `HTTPS_PROXY`), for messages.
+        var source: String = "proxy-url"
+
+        /// The credentials of `Proxy-Authorization: Basic`: `base64(user:password)` (RFC 7617), as kubectl sends them.
+        var basicCredentials: String? { credentials.map { Data($0.utf8).base64EncodedString() } }
+
+        /// `host:port`, for messages (never the credentials).
+        var displayName: String { host.contains(":") && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+        /// What to say when the proxy answers 407 Proxy Authentication Required.
+        var authenticationFailure: String {
+            guard credentials != nil else {
+                return "the proxy \(displayName) (\(source)) requires credentials (407 Proxy Authentication Required): "
+                    + "put them in the proxy URL as http://USER:PASSWORD@\(displayName), percent-encoding reserved characters (@ as %40)"
+            }
+            return "the proxy \(displayName) (\(source)) rejected the user and password of its URL (407 Proxy Authentication Required): "
+                + "check them, percent-encoding reserved characters in the URL (@ as %40, : as %3A)"
+        }
     }
 
     /// `https` or `http`.
@@ -67,19 +85,30 @@ struct ServerEndpoint: Sendable, Hashable {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             let host = components.host, !host.isEmpty
         else {
-            throw KubeError(.configuration, "\(field) \"\(text)\" is not a URL like http://proxy:3128")
+            throw KubeError(.configuration, "\(field) \"\(redacted(text))\" is not a URL like http://proxy:3128")
         }
         switch scheme {
         case "http":
-            let credentials = components.user.map { "\($0):\(components.password ?? "")" }
-            return Proxy(scheme: "http", host: host, port: components.port ?? 80, credentials: credentials)
+            let credentials = components.percentEncodedUser.map { user in
+                let password = components.percentEncodedPassword ?? ""
+                return "\(user.removingPercentEncoding ?? user):\(password.removingPercentEncoding ?? password)"
+            }
+            return Proxy(scheme: "http", host: host, port: components.port ?? 80, credentials: credentials, source: field)
         case "socks5", "socks5h":
-            return Proxy(scheme: "socks5", host: host, port: components.port ?? 1080, credentials: nil)
+            return Proxy(scheme: "socks5", host: host, port: components.port ?? 1080, credentials: nil, source: field)
         default:
             throw KubeError(
                 .configuration,
                 "\(field) uses \(scheme)://, which meshtrim does not support; use an http:// (CONNECT) or socks5:// proxy")
         }
+    }
+
+    /// `text` with the userinfo of its URL (`user:password@`) replaced by `***@`, so no message shows a password.
+    static func redacted(_ text: String) -> String {
+        let start = text.range(of: "://")?.upperBound ?? text.startIndex
+        let authorityEnd = text[start...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? text.endIndex
+        guard let at = text[start..<authorityEnd].lastIndex(of: "@") else { return text }
+        return String(text[..<start]) + "***" + String(text[at...])
     }
 
     /// Go's `http.ProxyFromEnvironment`: loopback hosts are never proxied; `NO_PROXY` lists hosts, domains

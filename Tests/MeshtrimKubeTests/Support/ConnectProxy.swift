@@ -3,7 +3,9 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// A local HTTP CONNECT proxy (what `proxy-url: http://…` points at) that counts the tunnels it opened.
+/// A local HTTP CONNECT proxy (what `proxy-url: http://…` points at) that counts the tunnels it opened and, when
+/// given credentials, demands them as a real one does: 407 with `Proxy-Authenticate: Basic` unless the CONNECT
+/// carries exactly `Proxy-Authorization: Basic base64(user:password)`.
 final class ConnectProxy: Sendable {
     private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
     private let task: Task<Void, Never>
@@ -14,6 +16,8 @@ final class ConnectProxy: Sendable {
 
     /// The `host:port` targets of the tunnels opened so far.
     var targets: [String] { tunnels.all }
+    /// How many CONNECTs were refused with 407.
+    var refusals: Int { tunnels.refused }
 
     private init(server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, port: Int, tunnels: TunnelLog, task: Task<Void, Never>) {
         self.server = server
@@ -22,7 +26,9 @@ final class ConnectProxy: Sendable {
         self.task = task
     }
 
-    static func start() async throws -> ConnectProxy {
+    /// Starts the proxy; with `user` and `password`, only CONNECTs that carry them (Basic) get a tunnel.
+    static func start(user: String? = nil, password: String = "") async throws -> ConnectProxy {
+        let expected = user.map { "Basic " + Data("\($0):\(password)".utf8).base64EncodedString() }
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: 0) { channel in
@@ -35,7 +41,7 @@ final class ConnectProxy: Sendable {
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await connection in inbound {
                         group.addTask {
-                            do { try await Self.handle(connection, log: box) } catch {}
+                            do { try await Self.handle(connection, log: box, expected: expected) } catch {}
                         }
                     }
                 }
@@ -49,7 +55,7 @@ final class ConnectProxy: Sendable {
         task.cancel()
     }
 
-    private static func handle(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, log: TunnelLog) async throws {
+    private static func handle(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, log: TunnelLog, expected: String?) async throws {
         try await connection.executeThenClose { inbound, outbound in
             var iterator = inbound.makeAsyncIterator()
             var head = ByteBuffer()
@@ -66,6 +72,18 @@ final class ConnectProxy: Sendable {
                 return
             }
             let target = String(parts[1])
+            if let expected {
+                let authorization = text.split(separator: "\r\n").dropFirst().first { $0.lowercased().hasPrefix("proxy-authorization:") }
+                    .map { $0.dropFirst("proxy-authorization:".count).trimmingCharacters(in: .whitespaces) }
+                guard authorization == expected else {
+                    log.refuse()
+                    try await outbound.write(
+                        ByteBuffer(
+                            string: "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"meshtrim-test\"\r\n"
+                                + "Content-Length: 0\r\nConnection: close\r\n\r\n"))
+                    return
+                }
+            }
             log.append(target)
             let hostPort = target.split(separator: ":")
             guard hostPort.count == 2, let port = Int(hostPort[1]) else { return }
@@ -95,7 +113,9 @@ final class ConnectProxy: Sendable {
 
 /// A tunnel log shared with the connection tasks.
 private final class TunnelLog: Sendable {
-    private let mutex = Mutex<[String]>([])
-    func append(_ target: String) { mutex.withLock { $0.append(target) } }
-    var all: [String] { mutex.withLock { $0 } }
+    private let mutex = Mutex<(targets: [String], refused: Int)>(([], 0))
+    func append(_ target: String) { mutex.withLock { $0.targets.append(target) } }
+    func refuse() { mutex.withLock { $0.refused += 1 } }
+    var all: [String] { mutex.withLock { $0.targets } }
+    var refused: Int { mutex.withLock { $0.refused } }
 }
