@@ -167,10 +167,7 @@ public struct SidecarSafetyChecker: Sendable {
         let version = inventory.istioVersion ?? .defaultVersion
         for listener in sidecar.egress {
             let parsed = ListenerHosts(listener.hosts, configNamespace: configNamespace, version: version)
-            for key in [istiod, "*"] {
-                guard let group = parsed[key] else { continue }
-                if hosts.contains(where: { group.match($0) != nil && !group.excludes($0) }) { return nil }
-            }
+            if hosts.contains(where: { parsed.importingEntry(hostname: $0, namespace: istiod) != nil }) { return nil }
         }
         return SafetyFinding(
             severity: .warning, code: SafetyFinding.Code.istiodNamespaceNotImported,

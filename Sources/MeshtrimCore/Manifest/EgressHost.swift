@@ -71,22 +71,10 @@ public struct EgressHost: Hashable, Sendable, CustomStringConvertible {
     /// Whether the `dnsName` part selects a service registered under `hostname` (Istio's `host.Name.SubsetOf`).
     ///
     /// `*` selects everything; `*.a.com` selects `b.a.com` but not `a.com`; an exact name never selects a
-    /// wildcard service (`*/en.wikipedia.org` does not import the ServiceEntry host `*.wikipedia.org`).
+    /// wildcard service (`*/en.wikipedia.org` does not import the ServiceEntry host `*.wikipedia.org`). The same
+    /// ``HostMatching/isSubset(_:of:)`` the scope engine uses; namespaces and exclusions are ``ListenerHosts``'s part.
     public func selects(hostname: String) -> Bool {
-        let host = hostname.utf8
-        let serviceIsWildcard = host.first == UInt8(ascii: "*")
-        switch dnsName {
-        case .all:
-            return true
-        case .wildcard(let suffix):
-            let tail = suffix.utf8
-            if serviceIsWildcard {
-                return host.count >= tail.count + 1 && host.dropFirst().hasSuffix(tail)
-            }
-            return host.hasSuffix(tail)
-        case .exact(let name):
-            return !serviceIsWildcard && host.elementsEqual(name.utf8)
-        }
+        HostMatching.isSubset(hostname, of: dnsNameText)
     }
 
     // MARK: Parsing
@@ -337,13 +325,5 @@ enum DNSLabel {
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
             || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-    }
-}
-
-extension Collection where Element == UInt8 {
-    /// Byte-wise suffix test (hostnames are ASCII; no Unicode normalisation wanted).
-    fileprivate func hasSuffix<Other: Collection<UInt8>>(_ suffix: Other) -> Bool {
-        guard suffix.count <= count else { return false }
-        return dropFirst(count - suffix.count).elementsEqual(suffix)
     }
 }

@@ -1,5 +1,8 @@
 /// One egress listener's `hosts`, grouped by namespace as istiod groups them (`hostClassification`).
-struct ListenerHosts: Sendable {
+///
+/// This is the one host-matching rule: the scope engine imports with ``importingEntry(hostname:namespace:)`` and the
+/// egress editor's ✓ marks ask the same question, so `~` exclusions (Istio 1.31+) count in both.
+public struct ListenerHosts: Sendable {
     /// The dnsNames imported from one namespace key (`*` or a name).
     struct Group: Sendable {
         var exact: Set<String> = []
@@ -35,7 +38,7 @@ struct ListenerHosts: Sendable {
 
     /// Parses `hosts` for a proxy in `configNamespace` (as istiod reads them, see ``EgressHost/init(runtime:version:)``);
     /// entries that are not `namespace/dnsName` are skipped.
-    init(_ hosts: [String], configNamespace: String, version: IstioVersion) {
+    public init(_ hosts: [String], configNamespace: String, version: IstioVersion) {
         for entry in hosts {
             guard let host = EgressHost(runtime: entry, version: version) else {
                 skipped.append(entry)
@@ -56,4 +59,23 @@ struct ListenerHosts: Sendable {
     }
 
     subscript(namespace: String) -> Group? { groups[namespace] }
+
+    /// The entry (as written) through which these hosts import the service `hostname` of `namespace`, or `nil` when
+    /// none selects it or an exclusion of its namespace or of `*` removes it (istiod's `selectServices`, before
+    /// ports and visibility).
+    public func importingEntry(hostname: String, namespace: String) -> String? {
+        let own = groups[namespace]
+        let wildcard = groups["*"]
+        if own?.excludes(hostname) == true || wildcard?.excludes(hostname) == true { return nil }
+        return own?.match(hostname) ?? wildcard?.match(hostname)
+    }
+
+    /// Whether these hosts import every service of `namespace`: `*` is imported there (`ns/*`, `*/*`, `./*` in the
+    /// proxy's namespace) and no exclusion of that namespace or of `*` subtracts from it.
+    public func importsEveryService(of namespace: String) -> Bool {
+        let own = groups[namespace]
+        let wildcard = groups["*"]
+        if own?.excluded.isEmpty == false || wildcard?.excluded.isEmpty == false { return false }
+        return importingEntry(hostname: "*", namespace: namespace) != nil
+    }
 }

@@ -258,28 +258,21 @@ public final class ScopeEngine: Sendable {
 
     /// `selectServices`: candidates visible to the namespace that one of the listener's hosts imports.
     func selectServices(hosts: ListenerHosts, namespace: String, port: Int?) -> [(Int, ScopedService)] {
-        let wildcard = hosts["*"]
         var imported: [(Int, ScopedService)] = []
         var anyShared = false
         for serviceIndex in index.candidates(for: namespace) {
             let service = index.services[serviceIndex]
-            let own = hosts[service.namespace]
-            if version.supportsExclusions {
-                if own?.excludes(service.hostname) == true || wildcard?.excludes(service.hostname) == true { continue }
+            // Exclusions exist only from 1.31 on (before, `~` is parsed as a namespace name).
+            guard let entry = hosts.importingEntry(hostname: service.hostname, namespace: service.namespace) else { continue }
+            let ports: [ServicePort]
+            if let port {
+                ports = service.ports.filter { $0.number == port }
+                if ports.isEmpty { continue }
+            } else {
+                ports = service.ports
             }
-            for group in [own, wildcard] {
-                guard let group, let entry = group.match(service.hostname) else { continue }
-                let ports: [ServicePort]
-                if let port {
-                    ports = service.ports.filter { $0.number == port }
-                    if ports.isEmpty { continue }
-                } else {
-                    ports = service.ports
-                }
-                imported.append((serviceIndex, ScopedService(service: service, ports: ports, reason: .egressHost(entry, port: port))))
-                anyShared = anyShared || index.hostnameIsShared[serviceIndex]
-                break
-            }
+            imported.append((serviceIndex, ScopedService(service: service, ports: ports, reason: .egressHost(entry, port: port))))
+            anyShared = anyShared || index.hostnameIsShared[serviceIndex]
         }
         guard anyShared else { return imported }
         let kept = Set(oneNamespacePerHostname(imported.map(\.1), proxyNamespace: namespace).map { "\($0.service.namespace)/\($0.service.hostname)" })

@@ -99,12 +99,15 @@ public struct EditorState: Hashable, Sendable {
     public var observedByNamespace: [String: Int]
     /// The hosts the editor opened with: `esc` asks before throwing away a selection that differs.
     public var initialHosts: [String]
+    /// The mesh's Istio version, which decides how ``hosts`` read (`~` exclusions from 1.31 on).
+    public var version: IstioVersion
 
     /// Makes an editor state.
     public init(
         target: EditorTarget, sidecarName: String, replaces: Sidecar?, hosts: [String], customHosts: [String],
         expanded: Set<String>, rows: [EditorRow], cursor: Int, offset: Int, impact: EgressImpact,
-        observedByHost: [String: Int], observedByNamespace: [String: Int], initialHosts: [String]? = nil
+        observedByHost: [String: Int], observedByNamespace: [String: Int], initialHosts: [String]? = nil,
+        version: IstioVersion = .defaultVersion
     ) {
         self.target = target
         self.sidecarName = sidecarName
@@ -119,6 +122,7 @@ public struct EditorState: Hashable, Sendable {
         self.observedByHost = observedByHost
         self.observedByNamespace = observedByNamespace
         self.initialHosts = initialHosts ?? hosts
+        self.version = version
     }
 
     /// Whether the selection differs from the one the editor opened with (leaving would lose it).
@@ -132,26 +136,24 @@ public struct EditorState: Hashable, Sendable {
     /// The hosts of cut destinations, for marking rows.
     public var cutHosts: Set<String> { Set(impact.cutDestinations.map(\.host)) }
 
-    /// How `row` stands in the selection.
+    /// How `row` stands in the selection: ✓ (covered) comes from the scope engine's own rule
+    /// (``ListenerHosts``), so a `~` exclusion takes the mark away exactly where the engine stops importing.
     public func mark(for row: EditorRow) -> HostMark {
         guard let host = row.host else { return .unselected }
         if hosts.contains(host) { return .selected }
+        let listener = ListenerHosts(hosts, configNamespace: target.namespace, version: version)
+        let covered: Bool
         switch row {
-        case .namespace(let namespace):
-            return hosts.contains { EditorCoverage.covers($0, namespace: namespace, hostname: nil, proxyNamespace: target.namespace) }
-                ? .covered : .unselected
-        case .service(let namespace, let hostname):
-            return hosts.contains { EditorCoverage.covers($0, namespace: namespace, hostname: hostname, proxyNamespace: target.namespace) }
-                ? .covered : .unselected
+        case .namespace(let namespace), .istiodNamespace(let namespace):
+            covered = listener.importsEveryService(of: namespace)
         case .currentNamespace:
-            return hosts.contains { EditorCoverage.covers($0, namespace: target.namespace, hostname: nil, proxyNamespace: target.namespace) }
-                ? .covered : .unselected
-        case .istiodNamespace(let namespace):
-            return hosts.contains { EditorCoverage.covers($0, namespace: namespace, hostname: nil, proxyNamespace: target.namespace) }
-                ? .covered : .unselected
+            covered = listener.importsEveryService(of: target.namespace)
+        case .service(let namespace, let hostname):
+            covered = listener.importingEntry(hostname: hostname, namespace: namespace) != nil
         default:
-            return .unselected
+            covered = false
         }
+        return covered ? .covered : .unselected
     }
 
     /// The manifest the current choice would write.
@@ -161,20 +163,5 @@ public struct EditorState: Hashable, Sendable {
             workloadSelector: target.workloadSelector ?? [:],
             egressPort: nil, outboundTrafficPolicy: replaces?.outboundTrafficPolicy,
             replacing: replaces.flatMap { ($0.workloadSelector?.matchLabels ?? [:]) == (target.workloadSelector ?? [:]) ? $0 : nil })
-    }
-}
-
-/// Whether one chosen egress host already imports a namespace or a service (for the ✓ marks).
-public enum EditorCoverage {
-    /// Whether `host` imports every service of `namespace` (`hostname == nil`) or the service `hostname` there.
-    public static func covers(_ host: String, namespace: String, hostname: String?, proxyNamespace: String) -> Bool {
-        guard let parsed = EgressHost(runtime: host), !parsed.isExclusion else { return false }
-        switch parsed.namespace {
-        case .any: break
-        case .current: if namespace != proxyNamespace { return false }
-        case .named(let name): if name != namespace { return false }
-        }
-        guard let hostname else { return parsed.dnsName == .all }
-        return parsed.selects(hostname: hostname)
     }
 }

@@ -39,7 +39,8 @@ public func makeEditor(target: EditorTarget, data: MeshData) -> EditorState {
         namespace: target.namespace, workloadSelector: target.workloadSelector, hosts: hosts, name: name)
     var editor = EditorState(
         target: target, sidecarName: name, replaces: replaces, hosts: hosts, customHosts: [], expanded: [], rows: [],
-        cursor: 0, offset: 0, impact: impact, observedByHost: observedByHost, observedByNamespace: observedByNamespace)
+        cursor: 0, offset: 0, impact: impact, observedByHost: observedByHost, observedByNamespace: observedByNamespace,
+        version: data.istioVersion)
     adoptCustomHosts(&editor, data: data)
     editor.rows = editorRows(editor, data: data)
     editor.cursor = editor.rows.firstIndex { $0.isSelectable } ?? 0
@@ -265,14 +266,10 @@ func validateHostPrompt(_ prompt: inout PromptState, data: MeshData) {
         prompt.messageIsError = true
         return
     }
+    // The scope engine's rule (exclusions included); `.` and `~` hosts get no count below.
+    let listener = ListenerHosts([text], configNamespace: "", version: data.istioVersion)
     let matches = data.analysis.inventory.services.filter { service in
-        guard let host = EgressHost(runtime: text, version: data.istioVersion), !host.isExclusion else { return false }
-        switch host.namespace {
-        case .any: break
-        case .current: return false
-        case .named(let name): if name != service.namespace { return false }
-        }
-        return host.selects(hostname: service.hostname)
+        listener.importingEntry(hostname: service.hostname, namespace: service.namespace) != nil
     }.count
     prompt.message = "✓ valid" + (text.hasPrefix(".") || text.hasPrefix("~") ? "" : ": imports \(Formatting.plural(matches, "known service"))")
     prompt.messageIsError = false
