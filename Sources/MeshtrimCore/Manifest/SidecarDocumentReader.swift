@@ -102,7 +102,16 @@ public enum SidecarDocumentReader {
             result.otherObjectCount += 1
             return
         }
-        result.sidecars.append(decodeSidecar(node))
+        var document = decodeSidecar(node)
+        // An item of a typed list came without kind and apiVersion: the object as it is has its list's.
+        if let list, case .object(var members) = document.original {
+            if !members.contains(where: { $0.key == "kind" }) { members.insert(.init(key: "kind", value: .string(kind)), at: 0) }
+            if !members.contains(where: { $0.key == "apiVersion" }) {
+                members.insert(.init(key: "apiVersion", value: .string(list.apiVersion)), at: 0)
+            }
+            document.original = .object(members)
+        }
+        result.sidecars.append(document)
     }
 
     // MARK: Sidecar fields

@@ -39,6 +39,11 @@ struct TypedListItemTests {
         let read = try SidecarDocumentReader.read(text)
         #expect(read.sidecars.map(\.sidecar.meta.qualifiedName) == ["shop/default"])
         #expect(read.otherObjectCount == 1)
+        // The object as it is carries its list's kind and apiVersion, so a replacement written from it is whole.
+        let original = try #require(read.sidecars.first?.original)
+        #expect(original["apiVersion"] == .string("networking.istio.io/v1"))
+        #expect(original["kind"] == .string("Sidecar"))
+        #expect(original.objectMembers?.prefix(2).map(\.key) == ["apiVersion", "kind"])
         let objects = try ManifestLoader.decode(text, file: "sidecars.json").map(\.0)
         guard case .list(let items)? = objects.first else {
             Issue.record("not a list: \(objects.map(\.label))")
