@@ -40,7 +40,7 @@ import Testing
             #expect(Set(groups.flatMap(\.pods)) == Set(ranked[0].value.map(\.name)))
             #expect(await fleet.endpoint(namespace: other.namespace, pod: other.name) == nil)
             for group in groups {
-                let active = try #require(try await Self.activeClusters(adminPort: group.adminPort), "\(group.id)")
+                let active = try #require(try await Self.activeClusters(answeredBy: group.adminPort), "\(group.id)")
                 #expect(active == group.predictedActiveClusters, "\(group.id)")
                 for pod in group.pods where predicted["\(chosen)/\(pod)"] != nil {
                     #expect(predicted["\(chosen)/\(pod)"] == active, "\(chosen)/\(pod) in \(group.id)")
@@ -51,6 +51,20 @@ import Testing
             throw error
         }
         await fleet.shutdown()
+    }
+
+    /// Envoy's `cluster_manager.active_clusters` once its admin port answers: an Envoy that has just reported ready can
+    /// still close a first connection (seen as "I/O on closed channel"), so failed reads are retried for up to 10 s;
+    /// the last error is thrown when none succeeds.
+    static func activeClusters(answeredBy adminPort: Int) async throws -> Int? {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            do {
+                return try await activeClusters(adminPort: adminPort)
+            } catch where ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
     }
 
     /// Envoy's `cluster_manager.active_clusters` from its admin port.
