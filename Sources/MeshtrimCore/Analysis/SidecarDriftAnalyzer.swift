@@ -1,0 +1,192 @@
+import Foundation
+
+/// Compares every Sidecar in effect with the traffic of the pods it governs (``SidecarDrift``).
+///
+/// ```swift
+/// let analyzer = SidecarDriftAnalyzer(analysis: analysis)
+/// for drift in analyzer.drift(namespaces: nil, evidence: [:]) { print(drift.sidecar.meta.qualifiedName, drift.shortSummary) }
+/// ```
+///
+/// Pure: traffic comes in as ``TrafficEvidence`` per namespace (the sidecars' counters when a namespace has none),
+/// and the suggestion is ``EgressRecommender``'s decision, so `meshtrim drift`, `meshtrim recommend` and the
+/// terminal UI agree.
+public struct SidecarDriftAnalyzer: Sendable {
+    /// The analysis whose inventory, engine, observations and memory model are compared.
+    public let analysis: MeshAnalysis
+
+    /// Makes an analyzer.
+    public init(analysis: MeshAnalysis) {
+        self.analysis = analysis
+    }
+
+    /// The drift of every Sidecar in effect in `namespaces` (`nil`: every namespace), in (namespace, Sidecar) order.
+    ///
+    /// - Parameters:
+    ///   - evidence: traffic per proxy namespace (e.g. from Prometheus); a namespace missing here uses the
+    ///     sidecars' own counters (``EgressRecommender/counterEvidence(namespace:workloadSelector:)``).
+    ///   - options: the recommender's options for the suggestion (its grouping threshold, `./*`).
+    public func drift(
+        namespaces: [String]?, evidence: [String: TrafficEvidence] = [:], options: EgressRecommender.Options = .init()
+    ) -> [SidecarDrift] {
+        let recommender = EgressRecommender(analysis: analysis)
+        let wanted = namespaces.map(Set.init)
+        var groups: [String: (sidecar: Sidecar, namespace: String, pods: [Pod])] = [:]
+        for summary in analysis.pods where summary.pod.hasSidecarProxy {
+            let pod = summary.pod
+            if let wanted, !wanted.contains(pod.namespace) { continue }
+            guard let sidecar = analysis.engine.selectSidecar(namespace: pod.namespace, labels: pod.labels).sidecar else { continue }
+            let key = "\(pod.namespace)\u{0}\(sidecar.meta.qualifiedName)"
+            groups[key, default: (sidecar, pod.namespace, [])].pods.append(pod)
+        }
+        var counters: [String: TrafficEvidence] = [:]
+        return groups.sorted { $0.key < $1.key }.map { _, group in
+            let traffic = evidence[group.namespace] ?? counters[group.namespace] ?? {
+                let made = recommender.counterEvidence(namespace: group.namespace, workloadSelector: nil)
+                counters[group.namespace] = made
+                return made
+            }()
+            return drift(of: group.sidecar, namespace: group.namespace, pods: group.pods, evidence: traffic, recommender: recommender, options: options)
+        }
+    }
+
+    /// The drift of `sidecar` for `pods` of `namespace` (the pods it governs there).
+    func drift(
+        of sidecar: Sidecar, namespace: String, pods: [Pod], evidence: TrafficEvidence, recommender: EgressRecommender,
+        options: EgressRecommender.Options
+    ) -> SidecarDrift {
+        let engine = analysis.engine
+        let podNames = Set(pods.map(\.name))
+        // Records of these pods; a workload Prometheus could not map to pods counts only for a namespace-wide Sidecar.
+        let records = evidence.records.compactMap { record -> TrafficRecord? in
+            guard record.sourceNamespace == namespace, record.destination.requests > 0 else { return nil }
+            if record.sourcePods.isEmpty { return sidecar.workloadSelector == nil ? record : nil }
+            let mine = record.sourcePods.filter(podNames.contains)
+            guard !mine.isEmpty else { return nil }
+            var kept = record
+            kept.sourcePods = mine
+            return kept
+        }
+        let imported = engine.importedServices(namespace: namespace, sidecar: sidecar).services
+        let importedKeys = Set(imported.map { "\($0.service.namespace)/\($0.service.hostname)" })
+
+        var used: Set<String> = []
+        var newByHost: [String: SidecarDrift.NewDependency] = [:]
+        for record in records {
+            let destination = record.destination
+            let classified = classify(destination, proxyNamespace: namespace, recommender: recommender)
+            switch classified {
+            case .service(let service, let through):
+                let key = "\(service.namespace)/\(service.hostname)"
+                if importedKeys.contains(key) {
+                    used.insert(key)
+                    continue
+                }
+                let reason = (through.map { "sent through \($0) because " } ?? "") + "no egress host of the Sidecar imports "
+                    + "\(service.namespace)/\(service.hostname); add it to the Sidecar's hosts"
+                add(&newByHost, key, kind: .notImported, reason: reason, record: record)
+            case .unknown(let reason):
+                add(
+                    &newByHost, destination.host, kind: .unknown,
+                    reason: "\(reason); a Sidecar cannot import it (add a ServiceEntry to make it known)", record: record)
+            }
+        }
+        let newDependencies = newByHost.values.sorted {
+            $0.requests != $1.requests ? $0.requests > $1.requests : $0.host < $1.host
+        }
+
+        // Trim candidates: imported services without traffic, with the clusters they cost.
+        let labels = pods.first?.labels ?? [:]
+        var clustersByHost: [String: Int] = [:]
+        for cluster in engine.outboundScope(namespace: namespace, labels: labels, sidecar: sidecar).clusters {
+            clustersByHost[cluster.serviceFQDN, default: 0] += 1
+        }
+        let istiod = analysis.inventory.istiodNamespace
+        let model = analysis.memoryModel
+        var seen: Set<String> = []
+        var trims: [SidecarDrift.TrimCandidate] = []
+        for scoped in imported {
+            let key = "\(scoped.service.namespace)/\(scoped.service.hostname)"
+            // The istiod namespace is always kept (Istio's recommended default), so it is never a candidate.
+            guard !used.contains(key), scoped.service.namespace != istiod, seen.insert(key).inserted else { continue }
+            let clusters = clustersByHost[scoped.service.hostname] ?? 0
+            guard clusters > 0 else { continue }
+            let perProxy = Int((model.bytesPerCluster * Double(clusters)).rounded())
+            trims.append(
+                SidecarDrift.TrimCandidate(
+                    host: key, importedBecause: scoped.reason.description, clusters: clusters, bytesPerProxy: perProxy,
+                    totalBytes: perProxy * pods.count))
+        }
+        trims.sort { $0.clusters != $1.clusters ? $0.clusters > $1.clusters : $0.host < $1.host }
+
+        // The suggestion: recommend's decision for these pods, editing this Sidecar.
+        var notes: [String] = []
+        var suggestion: EgressRecommendation?
+        var diff: [String] = []
+        let isMeshDefault = sidecar.workloadSelector == nil && sidecar.meta.namespace == analysis.inventory.meshConfig.rootNamespace
+        if sidecar.meta.namespace != namespace || isMeshDefault {
+            notes.append(
+                "\(sidecar.meta.qualifiedName) is the mesh-wide default: editing it from one namespace's traffic would cut the "
+                    + "others; give \(namespace) its own Sidecar instead (meshtrim recommend -n \(namespace))")
+        } else {
+            var recommendation = recommender.recommend(
+                namespace: namespace, workloadSelector: sidecar.workloadSelector?.matchLabels,
+                evidence: TrafficEvidence(
+                    records: records, source: evidence.source, window: evidence.window,
+                    unobservedPods: evidence.unobservedPods.filter(podNames.contains)),
+                options: EgressRecommender.Options(
+                    groupThreshold: options.groupThreshold, includeOwnNamespace: options.includeOwnNamespace, name: sidecar.meta.name))
+            recommendation.manifest.replacing = sidecar
+            diff = LineDiff.unifiedText(
+                from: SidecarManifest.yaml(of: sidecar), to: recommendation.manifest.yaml,
+                oldLabel: "\(sidecar.meta.qualifiedName) (in the mesh)", newLabel: recommendation.manifest.fileName)
+            suggestion = recommendation
+        }
+        let unobserved = evidence.unobservedPods.filter(podNames.contains).sorted()
+        if !unobserved.isEmpty {
+            notes.append(
+                "\(unobserved.count) pod(s) were not observed, so their new dependencies may be missing and their trim "
+                    + "candidates may be in use: \(unobserved.joined(separator: ", "))")
+        }
+        return SidecarDrift(
+            sidecar: sidecar, namespace: namespace, pods: pods.map(\.name).sorted(), unobservedPods: unobserved,
+            trafficSource: evidence.source + (evidence.window.map { " over \($0)" } ?? ""),
+            newDependencies: newDependencies, trimCandidates: trims, suggestion: suggestion, diff: diff, notes: notes)
+    }
+
+    enum Classification {
+        /// A registry service; `through` names the catch-all cluster the traffic went through, if any.
+        case service(MeshService, through: String?)
+        case unknown(String)
+    }
+
+    /// The registry service a destination is, including traffic that went through a catch-all cluster while naming
+    /// a registry hostname (what a proxy whose Sidecar does not import the service reports).
+    func classify(_ destination: ObservedDestination, proxyNamespace: String, recommender: EgressRecommender) -> Classification {
+        let catchAll = [destination.serviceName, destination.host].compactMap { $0 }
+            .first { ObservedDestination.unknownServiceNames.contains($0) }
+        if let catchAll {
+            let index = analysis.engine.index
+            if let byNamespace = index.byHostAndNamespace[destination.host], !byNamespace.isEmpty,
+                let chosen = destination.namespace.flatMap({ byNamespace[$0] }) ?? byNamespace[proxyNamespace]
+                    ?? byNamespace.sorted(by: { $0.key < $1.key }).first?.value
+            {
+                return .service(index.services[chosen], through: catchAll)
+            }
+        }
+        switch recommender.resolve(destination, proxyNamespace: proxyNamespace) {
+        case .service(let service): return .service(service, through: nil)
+        case .unknown(let reason): return .unknown(reason)
+        }
+    }
+
+    private func add(
+        _ table: inout [String: SidecarDrift.NewDependency], _ host: String, kind: SidecarDrift.NewDependency.Kind, reason: String,
+        record: TrafficRecord
+    ) {
+        var entry = table[host] ?? SidecarDrift.NewDependency(host: host, kind: kind, reason: reason, requests: 0, pods: [], lastSeen: nil)
+        entry.requests += record.destination.requests
+        entry.pods = Array(Set(entry.pods).union(record.sourcePods)).sorted()
+        if let seen = record.destination.lastSeen { entry.lastSeen = max(entry.lastSeen ?? seen, seen) }
+        table[host] = entry
+    }
+}
