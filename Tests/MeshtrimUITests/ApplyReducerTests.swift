@@ -52,7 +52,7 @@ struct ApplyReducerTests {
     @Test("a asks the cluster for the check of the preview's Sidecar and shows it with Cancel chosen")
     func checkThenDefaultCancel() throws {
         var state = Self.preview()
-        guard case .preview(let preview) = state.top else { Issue.record("not on the preview"); return }
+        let preview = try #require(state.top.previewScreen, "the scenario starts on the preview")
         let effects = state.press(.character("a"))
         #expect(effects == [.checkApply(ApplyDocument(manifest: preview.manifest, version: TestMesh.data.istioVersion))])
         let waiting = try #require(Self.applyScreen(state))
@@ -60,7 +60,7 @@ struct ApplyReducerTests {
         #expect(waiting.lines.contains { $0.text.contains("checking: RBAC") })
         #expect(state.breadcrumbs.last == "apply")
 
-        guard case .checkApply(let document)? = effects.first else { return }
+        guard case .checkApply(let document)? = effects.first else { throw CheckError("a did not ask for a check: \(effects)") }
         _ = reduce(&state, .applyChecked(Self.check(document, live: Self.liveShipping)))
         let apply = try #require(Self.applyScreen(state))
         #expect(apply.choice == .cancel)

@@ -35,10 +35,10 @@ struct BudgetTests {
     }
 
     @Test("A 10,000-row pod list: frame and key press")
-    func tenThousandRows() {
-        var data: MeshData?
-        let build = Self.time { data = Self.bigMesh(pods: 10_000) }
-        guard let data else { return }
+    func tenThousandRows() throws {
+        var built: MeshData?
+        let build = Self.time { built = Self.bigMesh(pods: 10_000) }
+        let data = try #require(built)
         var state = AppState(data: data, width: 120, height: 40)
         let enter = Self.time { _ = reduce(&state, .key(.enter)) }
         #expect(state.top.list?.rows.count == 10_000)
@@ -57,7 +57,7 @@ struct BudgetTests {
     }
 
     @Test("An editor toggle recomputes the impact (time printed)")
-    func toggle() {
+    func toggle() throws {
         let data = Self.bigMesh(pods: 500)
         var state = AppState(data: data, width: 120, height: 40)
         _ = reduce(&state, .key(.character("e")))
@@ -65,10 +65,7 @@ struct BudgetTests {
         for _ in 0..<10 { toggles.append(Self.time { _ = reduce(&state, .key(.character(" "))) }) }
         let median = toggles.sorted()[toggles.count / 2]
         print("budget: toggle in a 500-pod namespace (median) \(median)")
-        guard case .editor(let editor) = state.top else {
-            Issue.record("the editor is not open")
-            return
-        }
+        let editor = try #require(state.top.editorScreen, "e opened the editor")
         #expect(editor.hosts.isEmpty, "ten toggles of one row leave it as it was")
     }
 }

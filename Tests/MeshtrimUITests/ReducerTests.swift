@@ -36,14 +36,13 @@ struct ListReducerTests {
     }
 
     @Test("Sorting selects the first row of the new order (the old selection is not kept in view)")
-    func sortSelectsTop() {
+    func sortSelectsTop() throws {
         var state = TestMesh.state()
         state.goToNamespace("shipping")
         state.press(.character("N"))
-        guard case .namespaces(let screen) = state.top, let data = state.data, let index = screen.list.selectedSource else {
-            Issue.record("no selection")
-            return
-        }
+        let data = try #require(state.data)
+        guard case .namespaces(let screen) = state.top else { throw TestFailure("not on namespaces: \(state.breadcrumbs)") }
+        let index = try #require(screen.list.selectedSource, "a row is selected")
         #expect(data.analysis.namespaces[index].name == "bookinfo")
         #expect(screen.list.selection == 0 && screen.list.offset == 0)
     }
@@ -80,10 +79,10 @@ struct ListReducerTests {
     }
 
     @Test("Movement scrolls so the selection stays on screen, also after a resize")
-    func scrolling() {
+    func scrolling() throws {
         var state = stateOn(.detail, width: 80, height: 12)
         state.press(.end)
-        guard let list = state.top.list else { return }
+        let list = try #require(state.top.list, "the detail screen has a list")
         #expect(list.selection == list.rows.count - 1)
         #expect(list.offset == list.rows.count - state.pageSize)
         _ = reduce(&state, .resize(width: 80, height: 8))

@@ -158,6 +158,7 @@ public struct AppState: Hashable, Sendable {
         if let picker = labelPicker, !picker.labels.isEmpty, !picker.labels.indices.contains(picker.cursor) {
             problems.append("label picker: cursor outside the labels")
         }
+        problems += overlayInvariantProblems()
         return problems
     }
 }

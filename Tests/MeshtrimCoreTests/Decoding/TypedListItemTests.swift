@@ -45,10 +45,7 @@ struct TypedListItemTests {
         #expect(original["kind"] == .string("Sidecar"))
         #expect(original.objectMembers?.prefix(2).map(\.key) == ["apiVersion", "kind"])
         let objects = try ManifestLoader.decode(text, file: "sidecars.json").map(\.0)
-        guard case .list(let items)? = objects.first else {
-            Issue.record("not a list: \(objects.map(\.label))")
-            return
-        }
+        let items = try #require(objects.first.flatMap { if case .list(let items) = $0 { items } else { nil } }, "a list: \(objects.map(\.label))")
         #expect(items.map(\.label) == ["Sidecar shop/default", "ConfigMap shop/odd"])
     }
 }

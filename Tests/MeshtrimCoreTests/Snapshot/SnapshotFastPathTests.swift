@@ -88,8 +88,7 @@ struct SnapshotFastPathTests {
     func fallbacks(_ original: String, _ replacement: String) throws {
         let snapshot = MeshGenerator.generateSnapshot(MeshGenerator.Parameters(namespaces: 2, services: 6, pods: 8, seed: 5))
         let text = String(decoding: try snapshot.encoded(), as: UTF8.self)
-        #expect(text.contains(original))
-        guard let range = text.range(of: original) else { return }
+        let range = try #require(text.range(of: original), "the fixture lost \(original)")
         let data = Data(text.replacingCharacters(in: range, with: replacement).utf8)
         #expect(MeshSnapshot.decodeFast([UInt8](data)) == nil)
         let reference = Result { try Self.referenceDecode(data) }
@@ -110,10 +109,7 @@ struct SnapshotFastPathTests {
     func damageIsRefused(_ original: String, _ replacement: String) throws {
         let snapshot = MeshGenerator.generateSnapshot(MeshGenerator.Parameters(namespaces: 2, services: 6, pods: 8, seed: 6))
         let text = String(decoding: try snapshot.encoded(), as: UTF8.self)
-        guard let range = text.range(of: original) else {
-            Issue.record("the fixture lost \(original)")
-            return
-        }
+        let range = try #require(text.range(of: original), "the fixture lost \(original)")
         let data = Data(text.replacingCharacters(in: range, with: replacement).utf8)
         #expect(MeshSnapshot.decodeFast([UInt8](data)) == nil)
         #expect(throws: SnapshotError.self) { try MeshSnapshot.decode(from: data) }

@@ -1,4 +1,5 @@
 import MeshtrimCore
+import Testing
 @testable import MeshtrimUI
 
 /// Named states for goldens and key tests, each reached by pressing keys from the namespaces screen, the way a
@@ -94,11 +95,14 @@ enum Scenario: String, CaseIterable, Sendable, CustomStringConvertible {
 
 extension AppState {
     /// Moves the namespaces screen's selection to `name`.
-    mutating func goToNamespace(_ name: String) {
+    mutating func goToNamespace(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
         guard let data, case .namespaces(let screen) = top,
             let index = data.analysis.namespaces.firstIndex(where: { $0.name == name }),
             let position = screen.list.rows.firstIndex(of: index)
-        else { return }
-        for _ in 0..<position { press(.down) }
+        else {
+            Issue.record("no row for namespace \(name) on the namespaces screen (\(breadcrumbs))", sourceLocation: sourceLocation)
+            return
+        }
+        for _ in 0..<position { press(.down, sourceLocation: sourceLocation) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MeshtrimCore
+import Testing
 @testable import MeshtrimUI
 
 /// A small, fixed mesh for reducer tests and screen goldens: readable, and every screen has something to show.
@@ -120,14 +121,50 @@ enum TestMesh {
 }
 
 extension AppState {
-    /// Applies keys in order, returning every effect.
+    /// Applies keys in order, returning every effect; after each key the state's invariants are checked and every
+    /// broken one is recorded as a failure at the line that pressed it (issue #13, item 9).
     @discardableResult
-    mutating func press(_ keys: Key...) -> [Effect] {
-        keys.flatMap { reduce(&self, .key($0)) }
+    mutating func press(_ keys: Key..., sourceLocation: SourceLocation = #_sourceLocation) -> [Effect] {
+        var effects: [Effect] = []
+        for key in keys {
+            effects += reduce(&self, .key(key))
+            expectInvariants(after: "\(key)", sourceLocation: sourceLocation)
+        }
+        return effects
     }
 
-    /// Types text into an open prompt.
-    mutating func type(_ text: String) {
-        for character in text { _ = reduce(&self, .key(.character(character))) }
+    /// Types text into an open prompt, checking the invariants after each character.
+    mutating func type(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        for character in text {
+            _ = reduce(&self, .key(.character(character)))
+            expectInvariants(after: "typing \(character)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Records every broken invariant of the state after `action`.
+    func expectInvariants(after action: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        for problem in checkInvariants() {
+            Issue.record("after \(action): \(problem)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
+extension Route {
+    /// The detail screen, if this is one (for `#require`).
+    var detailScreen: DetailScreen? {
+        if case .detail(let detail) = self { return detail }
+        return nil
+    }
+
+    /// The YAML preview, if this is one (for `#require`).
+    var previewScreen: PreviewState? {
+        if case .preview(let preview) = self { return preview }
+        return nil
+    }
+
+    /// The egress editor, if this is one (for `#require`).
+    var editorScreen: EditorState? {
+        if case .editor(let editor) = self { return editor }
+        return nil
     }
 }
