@@ -6,11 +6,13 @@ import Testing
 /// Run with `RECORD_SNAPSHOTS=1` to (re)write the files instead. Recording always fails the test (review the
 /// `git diff` of the goldens, then re-run without it), and a missing file is recorded and reported the same way, so
 /// a new or changed golden is never silently accepted.
-func assertGolden(_ actual: String, named name: String, filePath: String = #filePath, sourceLocation: SourceLocation = #_sourceLocation) throws {
+func assertGolden(
+    _ actual: String, named name: String, filePath: String = #filePath, recording: Bool = isRecordingSnapshots,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
     var directory = URL(fileURLWithPath: filePath).deletingLastPathComponent()
     if directory.lastPathComponent == "Support" { directory = directory.deletingLastPathComponent() }
     let url = directory.appendingPathComponent("__Snapshots__").appendingPathComponent("\(name).txt")
-    let recording = ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"].map { !$0.isEmpty && $0 != "0" } ?? false
     if recording || !FileManager.default.fileExists(atPath: url.path) {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try (actual + "\n").write(to: url, atomically: true, encoding: .utf8)
@@ -27,6 +29,9 @@ func assertGolden(_ actual: String, named name: String, filePath: String = #file
         Issue.record("Screen \(name) differs from its golden (RECORD_SNAPSHOTS=1 re-records). \(diff)", sourceLocation: sourceLocation)
     }
 }
+
+/// Whether `RECORD_SNAPSHOTS` asks for the goldens to be re-recorded.
+let isRecordingSnapshots = ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"].map { !$0.isEmpty && $0 != "0" } ?? false
 
 /// The first differing line, for the failure message.
 private func firstDifference(expected: String, actual: String) -> String {
