@@ -11,10 +11,6 @@ struct EnvoyConfigDumpTests {
     static let compareDump = "istioctl/pkg/writer/compare/testdata/configdump.json"
     static let describeDump = "istioctl/pkg/describe/testdata/describe/http_config.json"
 
-    static func fixtureExists(_ path: String) -> Bool {
-        FileManager.default.fileExists(atPath: Fixtures.istio(path).path)
-    }
-
     static func load(_ path: String) throws -> EnvoyConfigDump {
         try EnvoyConfigDump(data: Data(contentsOf: Fixtures.istio(path)))
     }
@@ -40,7 +36,7 @@ struct EnvoyConfigDumpTests {
             sections: ["Clusters", "Listeners", "Routes"].map { "type.googleapis.com/envoy.admin.v3.\($0)ConfigDump" },
             dynamicClusters: ["inbound-vip|9080|http|ratings.default.svc.cluster.local"],
             staticClusters: []),
-    ].filter { fixtureExists($0.path) }
+    ]
 
     @Test("real dumps: sections, cluster names, static vs dynamic", arguments: expectations)
     func realDump(_ expected: Expectation) throws {
@@ -90,9 +86,9 @@ struct EnvoyConfigDumpTests {
         #expect(message.contains("EndpointsConfigDump"))
     }
 
-    @Test(
-        "describe dump: the productpage v1 subset cluster shows its DestinationRule",
-        .enabled(if: fixtureExists(describeDump), "shared fixture http_config.json is not present"))
+    /// `istioctl x describe`'s own test input (istio/istio `istioctl/pkg/describe/describe_test.go` reads
+    /// `testdata/describe/http_config.json`), vendored under Tests/Fixtures/istio.
+    @Test("describe dump: the productpage v1 subset cluster shows its DestinationRule")
     func describeDumpDestinationRule() throws {
         let clusters = try Self.load(Self.describeDump).requireClusters()
         let subset = try #require(clusters.first { $0.name == "outbound|9080|v1|productpage.default.svc.cluster.local" })
