@@ -50,6 +50,11 @@ public struct MeshDefaultImpact: Hashable, Sendable {
     public var cuts: [PlanDestination]
     /// The memory model's basis.
     public var memoryBasis: MemoryModel.Basis
+    /// The same figures as an ``EgressImpact`` (one change per affected sidecar, `namespace/pod`; one cut per source
+    /// namespace and service), for what takes one: the YAML preview's summary and the safety checks.
+    public var egressImpact: EgressImpact
+    /// Observed requests of the affected sidecars to their own namespace (what `./*` keeps).
+    public var ownNamespaceRequests: Int
 
     /// Estimated bytes saved.
     public var savingBytes: Int { bytesBefore - bytesAfter }
@@ -60,52 +65,219 @@ extension MeshPlanner {
     ///
     /// - Parameter evidence: traffic per namespace (e.g. Prometheus); the sidecars' counters otherwise.
     public func meshDefaultImpact(hosts: [String]? = nil, evidence: [String: TrafficEvidence] = [:]) -> MeshDefaultImpact {
-        let inventory = analysis.inventory
-        let root = inventory.meshConfig.rootNamespace
-        let recommender = EgressRecommender(analysis: analysis)
-        let (scoped, _, _, evaluator) = setUp(recommender: recommender, evidence: evidence)
-        let existing = inventory.sidecars.sorted { ($0.meta.creationTime, $0.meta.name) < ($1.meta.creationTime, $1.meta.name) }
-        let current = existing.first { $0.meta.namespace == root && $0.workloadSelector == nil }
-        let chosenHosts = hosts ?? defaultHosts(Options())
-        let manifest = SidecarManifest(namespace: root, hosts: chosenHosts, name: current?.meta.name ?? "default", replacing: current)
-        var sidecar = manifest.sidecar
-        if current == nil { sidecar.meta.creationTimestamp = Date.distantFuture }
-        let name = sidecar.meta.qualifiedName
-        let sidecars = existing.filter { $0.meta.qualifiedName != name } + [sidecar]
-        let result = evaluator.evaluate(sidecars: sidecars, changed: [name])
+        meshDefaultCalculator(evidence: evidence).impact(hosts: hosts ?? defaultHosts(Options()))
+    }
 
-        var rows: [String: MeshDefaultImpact.NamespaceRow] = [:]
-        for outcome in result.changed where outcome.governing == name {
-            let namespace = analysis.pods[outcome.position].pod.namespace
-            var row = rows[namespace]
-                ?? MeshDefaultImpact.NamespaceRow(namespace: namespace, sidecars: 0, clustersBefore: 0, clustersAfter: 0, bytesBefore: 0, bytesAfter: 0, cuts: [])
-            row.sidecars += 1
-            row.clustersBefore += outcome.clustersBefore
-            row.clustersAfter += outcome.clustersAfter
-            row.bytesBefore += outcome.bytesBefore
-            row.bytesAfter += outcome.bytesAfter
-            rows[namespace] = row
+    /// The part of ``meshDefaultImpact(hosts:evidence:)`` that does not depend on the hosts, done once: which sidecars
+    /// get the mesh default, their fixed clusters, and their traffic per namespace. The egress editor keeps it while
+    /// the person toggles hosts.
+    public func meshDefaultCalculator(evidence: [String: TrafficEvidence] = [:]) -> MeshDefaultImpact.Calculator {
+        MeshDefaultImpact.Calculator(planner: self, evidence: evidence)
+    }
+}
+
+extension MeshDefaultImpact {
+    /// Computes the mesh default's impact for one choice of hosts, incrementally: which sidecars Istio would give it
+    /// (selection does not depend on the hosts) and the clusters that do not depend on them (inbound, bootstrap) are
+    /// found once; a choice of hosts then costs one scope evaluation per affected namespace (`.` is that namespace),
+    /// a sum per sidecar, and one look-up per (namespace, observed service).
+    ///
+    /// A reference type compared by identity, like the analysis it was made from: editor states holding it stay cheap
+    /// to copy and compare.
+    public final class Calculator: Hashable, Sendable {
+        /// One affected sidecar's figures that do not depend on the hosts.
+        struct Member: Sendable {
+            var position: Int
+            /// Inbound and bootstrap clusters.
+            var fixedClusters: Int
         }
-        let cuts = PlanEvaluator.sorted(Array((result.cuts[name] ?? [:]).values))
-        for cut in cuts { rows[cut.sourceNamespace]?.cuts.append(cut) }
-        var kept: [String: [String: Int]] = [:]
-        for position in scoped where rows[analysis.pods[position].pod.namespace] == nil {
-            let summary = analysis.pods[position]
-            kept[summary.pod.namespace, default: [:]][summary.sidecar ?? "default", default: 0] += 1
+
+        /// One observed service of a namespace's affected sidecars, summed.
+        struct Traffic: Sendable {
+            var hostname: String
+            var serviceKey: String
+            var requests: Int
+            var senders: [String]
         }
-        let unaffected = kept.map { namespace, counts in
-            var row = MeshDefaultImpact.NamespaceRow(
-                namespace: namespace, sidecars: 0, clustersBefore: 0, clustersAfter: 0, bytesBefore: 0, bytesAfter: 0, cuts: [])
-            row.keptBy = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.first?.key
-            return row
-        }.sorted { $0.namespace < $1.namespace }
-        let affected = rows.values.sorted {
-            $0.savingBytes != $1.savingBytes ? $0.savingBytes > $1.savingBytes : $0.namespace < $1.namespace
+
+        /// Affected sidecars of one namespace.
+        struct Group: Sendable {
+            var namespace: String
+            /// Labels of the first member (the outbound count is shared by the namespace, as the plan counts it).
+            var labels: [String: String]
+            var members: [Member]
+            var traffic: [Traffic]
         }
-        return MeshDefaultImpact(
-            sidecar: sidecar, sidecarsAffected: affected.reduce(0) { $0 + $1.sidecars },
-            clustersBefore: affected.reduce(0) { $0 + $1.clustersBefore }, clustersAfter: affected.reduce(0) { $0 + $1.clustersAfter },
-            bytesBefore: affected.reduce(0) { $0 + $1.bytesBefore }, bytesAfter: affected.reduce(0) { $0 + $1.bytesAfter },
-            namespaces: affected, unaffected: unaffected, cuts: cuts, memoryBasis: analysis.memoryModel.basis)
+
+        let analysis: MeshAnalysis
+        /// The root namespace (`meshConfig.rootNamespace`).
+        public let rootNamespace: String
+        /// The mesh default in effect today (the oldest Sidecar without a selector in the root namespace), if any.
+        public let current: Sidecar?
+        let groups: [Group]
+        let unaffected: [MeshDefaultImpact.NamespaceRow]
+        let ownNamespaceRequests: Int
+        let gateways: Int
+
+        init(planner: MeshPlanner, evidence: [String: TrafficEvidence]) {
+            let analysis = planner.analysis
+            self.analysis = analysis
+            let inventory = analysis.inventory
+            let root = inventory.meshConfig.rootNamespace
+            rootNamespace = root
+            let existing = inventory.sidecars.sorted { ($0.meta.creationTime, $0.meta.name) < ($1.meta.creationTime, $1.meta.name) }
+            let current = existing.first { $0.meta.namespace == root && $0.workloadSelector == nil }
+            self.current = current
+            let recommender = EgressRecommender(analysis: analysis)
+            let (scoped, _, traffic, _) = planner.setUp(recommender: recommender, evidence: evidence)
+            let engine = analysis.engine
+            // Which Sidecar Istio selects does not depend on the hosts: any mesh default of this name will do.
+            let placeholder = SidecarManifest(namespace: root, hosts: ["*/*"], name: current?.meta.name ?? "default", replacing: current).sidecar
+            let name = placeholder.meta.qualifiedName
+            var selections: [PlanEvaluator.SelectionKey: Bool] = [:]
+            var fixed: [MeshAnalysis.PodShape: Int] = [:]
+            var byNamespace: [String: Group] = [:]
+            var trafficIndex: [String: [String: Int]] = [:]
+            var own = 0
+            for position in scoped {
+                let pod = analysis.pods[position].pod
+                let key = PlanEvaluator.SelectionKey(namespace: pod.namespace, labels: pod.labels)
+                let selected = selections[key]
+                    ?? (engine.selectSidecar(namespace: pod.namespace, labels: pod.labels, candidate: placeholder).sidecar?.meta.qualifiedName == name)
+                selections[key] = selected
+                guard selected else { continue }
+                let shape = MeshAnalysis.PodShape(pod: pod, isCandidate: true, engine: engine)
+                let fixedClusters = fixed[shape]
+                    ?? engine.inboundClusters(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: placeholder).count
+                    + engine.alwaysPresent.count
+                fixed[shape] = fixedClusters
+                var group = byNamespace[pod.namespace] ?? Group(namespace: pod.namespace, labels: pod.labels, members: [], traffic: [])
+                group.members.append(Member(position: position, fixedClusters: fixedClusters))
+                for entry in traffic.byPod[position] ?? [] {
+                    if entry.serviceKey.hasPrefix(pod.namespace + "/") { own += entry.requests }
+                    if let index = trafficIndex[pod.namespace]?[entry.serviceKey] {
+                        group.traffic[index].requests += entry.requests
+                        group.traffic[index].senders.append(entry.sender)
+                    } else {
+                        trafficIndex[pod.namespace, default: [:]][entry.serviceKey] = group.traffic.count
+                        group.traffic.append(
+                            Traffic(hostname: entry.hostname, serviceKey: entry.serviceKey, requests: entry.requests, senders: [entry.sender]))
+                    }
+                }
+                byNamespace[pod.namespace] = group
+            }
+            groups = byNamespace.values.sorted { $0.namespace < $1.namespace }
+            ownNamespaceRequests = own
+            var kept: [String: [String: Int]] = [:]
+            for position in scoped where byNamespace[analysis.pods[position].pod.namespace] == nil {
+                let summary = analysis.pods[position]
+                kept[summary.pod.namespace, default: [:]][summary.sidecar ?? "default", default: 0] += 1
+            }
+            unaffected = kept.map { namespace, counts in
+                var row = MeshDefaultImpact.NamespaceRow(
+                    namespace: namespace, sidecars: 0, clustersBefore: 0, clustersAfter: 0, bytesBefore: 0, bytesAfter: 0, cuts: [])
+                row.keptBy = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.first?.key
+                return row
+            }.sorted { $0.namespace < $1.namespace }
+            gateways = analysis.pods.count { $0.pod.isGateway }
+        }
+
+        /// Sidecars that would get the mesh default, whatever its hosts.
+        public var sidecarsAffected: Int { groups.reduce(0) { $0 + $1.members.count } }
+
+        /// Observed requests of those sidecars by service (`namespace/hostname`), summed over their namespaces.
+        public var observedByService: [String: Int] {
+            var result: [String: Int] = [:]
+            for group in groups {
+                for traffic in group.traffic { result[traffic.serviceKey, default: 0] += traffic.requests }
+            }
+            return result
+        }
+
+        /// Every observed service those sidecars call outside their own namespace (`namespace/hostname`), sorted: with
+        /// `./*` they are the hosts that keep all of their observed traffic.
+        public var crossNamespaceServices: [String] {
+            var result = Set<String>()
+            for group in groups {
+                for traffic in group.traffic where !traffic.serviceKey.hasPrefix(group.namespace + "/") { result.insert(traffic.serviceKey) }
+            }
+            return result.sorted()
+        }
+
+        /// What the mesh default with `hosts` would do (an existing one keeps every other field).
+        public func impact(hosts: [String]) -> MeshDefaultImpact {
+            let manifest = SidecarManifest(namespace: rootNamespace, hosts: hosts, name: current?.meta.name ?? "default", replacing: current)
+            var sidecar = manifest.sidecar
+            if current == nil { sidecar.meta.creationTimestamp = Date.distantFuture }
+            let engine = analysis.engine
+            let model = analysis.memoryModel
+            var rows: [MeshDefaultImpact.NamespaceRow] = []
+            var changes: [PodChange] = []
+            var cuts: [PlanDestination] = []
+            for group in groups {
+                // One scope per namespace: `.` is that namespace.
+                let outbound = engine.outboundClusterCount(namespace: group.namespace, labels: group.labels, sidecar: sidecar)
+                var row = MeshDefaultImpact.NamespaceRow(
+                    namespace: group.namespace, sidecars: group.members.count, clustersBefore: 0, clustersAfter: 0, bytesBefore: 0,
+                    bytesAfter: 0, cuts: [])
+                for member in group.members {
+                    let summary = analysis.pods[member.position]
+                    let predicted = outbound + member.fixedClusters
+                    // Anchor on Envoy's own count when known: what the engine cannot see (EnvoyFilters, …) stays.
+                    let after = summary.activeClusters.map { max(0, $0 - (summary.predictedClusters - predicted)) } ?? predicted
+                    let observed = summary.envoyAllocatedBytes
+                    let change = PodChange(
+                        pod: summary.pod.meta.qualifiedName, clustersBefore: summary.clusterCount, clustersAfter: after,
+                        bytesBefore: observed ?? model.estimatedBytes(clusters: summary.clusterCount),
+                        bytesAfter: model.estimatedBytes(after: after, before: summary.clusterCount, observed: observed))
+                    row.clustersBefore += change.clustersBefore
+                    row.clustersAfter += change.clustersAfter
+                    row.bytesBefore += change.bytesBefore
+                    row.bytesAfter += change.bytesAfter
+                    changes.append(change)
+                }
+                if !group.traffic.isEmpty {
+                    let scope = PlanEvaluator.hostSet(engine: engine, namespace: group.namespace, sidecar: sidecar)
+                    row.cuts = PlanEvaluator.sorted(
+                        group.traffic.filter { !scope.covers($0.hostname) }.map {
+                            PlanDestination(sourceNamespace: group.namespace, host: $0.serviceKey, requests: $0.requests, pods: $0.senders)
+                        })
+                    cuts += row.cuts
+                }
+                rows.append(row)
+            }
+            let affected = rows.sorted {
+                $0.savingBytes != $1.savingBytes ? $0.savingBytes > $1.savingBytes : $0.namespace < $1.namespace
+            }
+            let allCuts = PlanEvaluator.sorted(cuts)
+            let totals = (
+                clustersBefore: affected.reduce(0) { $0 + $1.clustersBefore }, clustersAfter: affected.reduce(0) { $0 + $1.clustersAfter },
+                bytesBefore: affected.reduce(0) { $0 + $1.bytesBefore }, bytesAfter: affected.reduce(0) { $0 + $1.bytesAfter })
+            var notes = [
+                "mesh-wide default: it applies to every sidecar in a namespace without a Sidecar of its own "
+                    + "(\(affected.count) namespace(s) here), \".\" meaning each proxy's own namespace"
+            ]
+            if gateways > 0 { notes.append("\(gateways) gateway proxies left out: a Sidecar never applies to a gateway") }
+            let egressImpact = EgressImpact(
+                sidecar: sidecar, changes: changes, unaffectedPods: [], clustersBefore: totals.clustersBefore,
+                clustersAfter: totals.clustersAfter, memoryBeforeBytes: totals.bytesBefore, memoryAfterBytes: totals.bytesAfter,
+                cutDestinations: allCuts.map { cut in
+                    let namespace = String(cut.host.prefix { $0 != "/" })
+                    return CutDestination(
+                        host: String(cut.host.dropFirst(namespace.count + 1)), namespace: namespace, requests: cut.requests, pods: cut.pods)
+                },
+                notes: notes, memoryBasis: model.basis)
+            return MeshDefaultImpact(
+                sidecar: sidecar, sidecarsAffected: changes.count, clustersBefore: totals.clustersBefore,
+                clustersAfter: totals.clustersAfter, bytesBefore: totals.bytesBefore, bytesAfter: totals.bytesAfter,
+                namespaces: affected, unaffected: unaffected, cuts: allCuts, memoryBasis: model.basis, egressImpact: egressImpact,
+                ownNamespaceRequests: ownNamespaceRequests)
+        }
+
+        /// Identity: two calculators are equal only when they are the same one.
+        public static func == (lhs: Calculator, rhs: Calculator) -> Bool { lhs === rhs }
+
+        /// Hashes the identity.
+        public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
     }
 }
