@@ -7,8 +7,9 @@ import MeshtrimKube
     import Glibc
 #endif
 
-/// `meshtrim apply -f FILE|- [--dry-run] [--yes] [--force-conflicts]`: applies Sidecars with RBAC check, diff,
-/// server-side dry-run and a question first; server-side apply with field manager `meshtrim`.
+/// `meshtrim apply -f FILE|-|DIR [--wave N] [--dry-run] [--yes] [--force-conflicts]`: applies Sidecars with RBAC check,
+/// diff, server-side dry-run and a question first; server-side apply with field manager `meshtrim`. A directory is a
+/// plan directory (`meshtrim plan --out DIR`), applied wave by wave (``runPlanDirectory()``).
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
@@ -23,11 +24,22 @@ struct ApplyCommand: AsyncParsableCommand {
             check that cannot run (the cluster could not be read for it, after retries) refuses like one that finds \
             an error: --ignore-safety applies anyway. Reads, access reviews and dry-runs are retried; a failed apply \
             is not sent again before the Sidecar is read back. With several documents, a summary ends the output.
+
+            -f DIR applies a plan directory (meshtrim plan --out DIR): its kustomization.yaml's wave-N/ files, wave by \
+            wave, each wave checked whole and then confirmed with one question (or --yes); the first refusal or \
+            failure stops it, saying what was applied. --wave N applies only wave N. See docs/plan.md.
             """
     )
 
-    @Option(name: .customShort("f"), help: ArgumentHelp("The Sidecar YAML (multi-document allowed; - reads standard input).", valueName: "file"))
+    @Option(
+        name: .customShort("f"),
+        help: ArgumentHelp(
+            "The Sidecar YAML (multi-document allowed; - reads standard input), or a plan directory (meshtrim plan --out DIR).",
+            valueName: "file|dir"))
     var file: String
+
+    @Option(name: .long, help: ArgumentHelp("With -f DIR (a plan directory): apply only this wave.", valueName: "n"))
+    var wave: Int?
 
     @Flag(name: .long, help: "Check only: RBAC, diff and the server-side dry-run; change nothing.")
     var dryRun = false
@@ -50,7 +62,20 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The kubeconfig context (default: the current context).", valueName: "name"))
     var context: String?
 
+    func validate() throws {
+        if let wave, wave < 1 { throw ValidationError("--wave must be a wave number of the plan (1, 2, …)") }
+    }
+
     mutating func run() async throws {
+        var isDirectory: ObjCBool = false
+        if file != "-", FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+            try await runPlanDirectory()
+            return
+        }
+        if wave != nil {
+            printError("meshtrim apply: --wave applies a wave of a plan directory (-f DIR, as meshtrim plan --out DIR writes it); \(file) is not a directory")
+            throw ExitCode(1)
+        }
         let text: String
         do {
             text = try readInput()
@@ -157,7 +182,7 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     /// Checks one document and prints the report: whether it may be applied.
-    private func check(_ document: ApplyDocument, safety: [SafetyFinding], safetyNotRun: String?, applier: SidecarApplier) async -> Outcome {
+    func check(_ document: ApplyDocument, safety: [SafetyFinding], safetyNotRun: String?, applier: SidecarApplier) async -> Outcome {
         let check = await applier.check(document, forceConflicts: forceConflicts)
         for line in ApplyReport.lines(for: check, safety: safety) { print(Self.render(line)) }
         if let safetyNotRun { print("\(ignoreSafety ? "!" : "✗") safety: the checks could not run: \(safetyNotRun)") }
@@ -187,11 +212,12 @@ struct ApplyCommand: AsyncParsableCommand {
         return Outcome(check: check, state: .ready)
     }
 
-    /// Asks (unless --yes) and applies one checked document.
-    private func apply(_ outcome: Outcome, applier: SidecarApplier, interactive: Bool) async -> Outcome.State {
+    /// Asks (unless --yes, or `ask` is false because the question was asked for its wave) and applies one checked
+    /// document.
+    func apply(_ outcome: Outcome, applier: SidecarApplier, interactive: Bool, ask: Bool = true) async -> Outcome.State {
         let check = outcome.check
         let document = check.document
-        if !yes {
+        if !yes && ask {
             guard interactive else { return .refused("no question could be asked") }
             FileHandle.standardOutput.write(Data("Apply Sidecar \(document.qualifiedName)? [y/N] ".utf8))
             let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
@@ -240,7 +266,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     /// The cluster's analysis for the safety checks (the documents' namespaces observed; reads are retried), or why
     /// it could not be read.
-    private func safetyAnalysis(namespaces: [String]) async -> Result<MeshAnalysis, RuntimeError> {
+    func safetyAnalysis(namespaces: [String]?) async -> Result<MeshAnalysis, RuntimeError> {
         do {
             let (analysis, capture) = try await LiveAnalysisLoader.load(
                 kubeconfig: kubeconfig, context: context, namespaces: namespaces, progress: SourceOptions.progressPrinter())
