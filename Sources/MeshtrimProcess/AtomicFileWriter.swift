@@ -155,14 +155,14 @@ public enum AtomicFileWriter {
     }
 
     /// Makes the rename durable; a directory that cannot be opened or synced is not an error (the data is).
-    private static func syncDirectory(_ directory: String) {
+    static func syncDirectory(_ directory: String) {
         let descriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
         _ = fsync(descriptor)
         close(descriptor)
     }
 
-    private static func kindName(_ type: mode_t) -> String {
+    static func kindName(_ type: mode_t) -> String {
         switch type {
         case S_IFDIR: return "a directory"
         case S_IFCHR: return "a character device"
@@ -190,6 +190,13 @@ public struct FileWriteError: Error, Hashable, Sendable, CustomStringConvertible
         case ownerNotKept(uid: uid_t, gid: gid_t)
         /// A system call failed with this errno (in this directory, when known).
         case system(Int32, directory: String?)
+        /// A directory write's target exists, is a directory and is not empty, and the write was
+        /// ``AtomicFileWriter/DirectoryMode/createNew``.
+        case directoryNotEmpty
+        /// A directory write's target is a file, symbolic link, device, FIFO or socket (this kind).
+        case notADirectoryTarget(kind: String)
+        /// A directory write's file path is not a plain relative path inside the directory.
+        case unsafeEntry
     }
 
     /// The path (the link's target when the problem is there).
@@ -216,6 +223,13 @@ public struct FileWriteError: Error, Hashable, Sendable, CustomStringConvertible
             return "the directory \(directory) does not exist"
         case .notADirectory(let directory):
             return "\(directory) is a file, not a directory"
+        case .directoryNotEmpty:
+            return "it is a directory that is not empty"
+        case .notADirectoryTarget(let kind):
+            return "it is \(kind), not a directory; meshtrim writes a directory only where there is none or a directory "
+                + "(never through a link)"
+        case .unsafeEntry:
+            return "it is not a plain path inside the directory (no absolute path, no .., no empty part)"
         case .ownerNotKept(let uid, let gid):
             return "it belongs to uid \(uid) gid \(gid), which a replacement written by this user cannot keep; "
                 + "write elsewhere or as its owner"

@@ -92,6 +92,14 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A directory that cannot be written is found before the (possibly slow) plan is made.
+        if let out {
+            do {
+                try PlanDirectoryWriter.check(out, force: force)
+            } catch {
+                throw RuntimeError(error.description)
+            }
+        }
         let analysis = try await source.analysis()
         let options = MeshPlanner.Options(
             defaultHosts: try parsedDefaultHosts(), groupThreshold: groupThreshold, perWorkload: perWorkload,
@@ -110,8 +118,8 @@ struct PlanCommand: AsyncParsableCommand {
         if let out {
             do {
                 try PlanDirectoryWriter.write(plan, to: out, force: force)
-            } catch let failure as PlanDirectoryWriter.Failure {
-                throw RuntimeError(failure.description)
+            } catch {
+                throw RuntimeError(error.description)
             }
             printError("wrote \(plan.sidecars.count) Sidecar(s) in \(plan.waves.count) wave(s) to \(out) (kubectl apply -k \(out))")
         }

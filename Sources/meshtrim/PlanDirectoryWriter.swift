@@ -1,18 +1,14 @@
 import Foundation
 import MeshtrimCore
+import MeshtrimProcess
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// Writes a plan directory (`wave-N/NAMESPACE-NAME.yaml`, `kustomization.yaml`, `PLAN.md`) atomically: everything
-/// goes into a temporary sibling directory, which is then renamed into place, so a reader (or `kubectl apply -k`)
-/// sees the old directory or the whole new one, never half of it.
+/// Writes a plan directory (`wave-N/NAMESPACE-NAME.yaml`, `kustomization.yaml`, `PLAN.md`) through the one atomic
+/// writer (``AtomicFileWriter/writeDirectory(_:to:mode:permissions:)``): every file fsynced into a temporary sibling
+/// directory, which is then renamed into place, so a reader (or `kubectl apply -k`) sees the old directory or the
+/// whole new one, never half of it.
 ///
 /// A non-empty target is refused unless `force`; with `force` the old directory is renamed aside, the new one
-/// renamed in, and the old one deleted.
+/// renamed in, and the old one deleted. A file, symbolic link or device at the path is never replaced.
 struct PlanDirectoryWriter {
     /// Why the directory could not be written, naming the path.
     struct Failure: Error, CustomStringConvertible {
@@ -28,53 +24,40 @@ struct PlanDirectoryWriter {
         } + [("kustomization.yaml", plan.kustomization), ("PLAN.md", plan.markdown)]
     }
 
+    /// Checks, before the plan is made, that `directory` could be written (empty or absent, or `force`; a real
+    /// directory; its parent exists).
+    ///
+    /// - Throws: ``Failure`` as ``write(_:to:force:)`` would.
+    static func check(_ directory: String, force: Bool) throws(Failure) {
+        do {
+            try AtomicFileWriter.checkDirectory(directory, mode: force ? .replace : .createNew)
+        } catch {
+            throw failure(error, directory: directory)
+        }
+    }
+
     /// Writes `plan` into `directory`.
     ///
-    /// - Throws: ``Failure`` when the directory is not empty (without `force`), is a file, or cannot be written.
-    static func write(_ plan: MeshPlan, to directory: String, force: Bool) throws {
-        let manager = FileManager.default
-        let target = URL(fileURLWithPath: directory).standardizedFileURL
-        let parent = target.deletingLastPathComponent()
-        var isDirectory: ObjCBool = false
-        let exists = manager.fileExists(atPath: target.path, isDirectory: &isDirectory)
-        if exists && !isDirectory.boolValue {
-            throw Failure(description: "\(directory): exists and is not a directory")
-        }
-        let nonEmpty = exists && !((try? manager.contentsOfDirectory(atPath: target.path))?.isEmpty ?? true)
-        if nonEmpty && !force {
-            throw Failure(description: "\(directory): directory is not empty; choose another, or add --force to replace it")
-        }
-        guard manager.fileExists(atPath: parent.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw Failure(description: "\(directory): the parent directory \(parent.path) does not exist")
-        }
-        let stamp = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let temporary = parent.appendingPathComponent(".\(target.lastPathComponent).meshtrim-new-\(stamp)")
-        let aside = parent.appendingPathComponent(".\(target.lastPathComponent).meshtrim-old-\(stamp)")
+    /// - Throws: ``Failure`` when the directory is not empty (without `force`), is a file, link or device, or cannot be
+    ///   written.
+    static func write(_ plan: MeshPlan, to directory: String, force: Bool) throws(Failure) {
+        let entries = files(of: plan).map { AtomicFileWriter.DirectoryEntry(path: $0.path, data: Data($0.text.utf8)) }
         do {
-            try manager.createDirectory(at: temporary, withIntermediateDirectories: false)
-            for file in files(of: plan) {
-                let url = temporary.appendingPathComponent(file.path)
-                try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(file.text.utf8).write(to: url)
-            }
+            try AtomicFileWriter.writeDirectory(entries, to: directory, mode: force ? .replace : .createNew)
         } catch {
-            try? manager.removeItem(at: temporary)
-            throw Failure(description: "\(directory): cannot write the plan: \(error.localizedDescription)")
+            throw failure(error, directory: directory)
         }
-        if exists {
-            // rename(2) cannot replace a non-empty directory: move the old one aside first.
-            guard rename(target.path, aside.path) == 0 else {
-                let reason = String(cString: strerror(errno))
-                try? manager.removeItem(at: temporary)
-                throw Failure(description: "\(directory): cannot move the old directory aside: \(reason)")
-            }
+    }
+
+    /// The writer's error in the plan's words (`--force` named where it helps).
+    private static func failure(_ error: FileWriteError, directory: String) -> Failure {
+        switch error.reason {
+        case .directoryNotEmpty:
+            return Failure(description: "\(directory): directory is not empty; choose another, or add --force to replace it")
+        case .notADirectoryTarget, .noDirectory, .notADirectory:
+            return Failure(description: "\(directory): \(error.message)")
+        default:
+            return Failure(description: "\(directory): cannot write the plan: \(error.description)")
         }
-        guard rename(temporary.path, target.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            if exists { _ = rename(aside.path, target.path) }
-            try? manager.removeItem(at: temporary)
-            throw Failure(description: "\(directory): cannot rename the new plan into place: \(reason)")
-        }
-        if exists { try? manager.removeItem(at: aside) }
     }
 }

@@ -167,3 +167,101 @@ struct AtomicFileWriterTests {
         #expect(try contents(written) == "r")
     }
 }
+
+/// ``AtomicFileWriter/writeDirectory(_:to:mode:permissions:)``: a whole directory renamed into place, never over a
+/// non-empty one without `.replace`, never over a link, file or device, and nothing left behind when it fails.
+extension AtomicFileWriterTests {
+    private static let plan = [
+        AtomicFileWriter.DirectoryEntry(path: "wave-1/shop-default.yaml", data: Data("kind: Sidecar\n".utf8)),
+        AtomicFileWriter.DirectoryEntry(path: "wave-2/istio-system-default.yaml", data: Data("kind: Sidecar # mesh\n".utf8)),
+        AtomicFileWriter.DirectoryEntry(path: "kustomization.yaml", data: Data("resources: []\n".utf8)),
+    ]
+
+    @Test("a new directory gets exactly the files, in subdirectories, and the parent holds nothing else")
+    func writesNewDirectory() throws {
+        let root = try directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let written = try AtomicFileWriter.writeDirectory(Self.plan, to: root + "/plan", mode: .createNew, permissions: 0o640)
+        #expect(written == root + "/plan")
+        #expect(try entries(root) == ["plan"])
+        #expect(try entries(root + "/plan") == ["kustomization.yaml", "wave-1", "wave-2"])
+        #expect(try contents(root + "/plan/wave-2/istio-system-default.yaml") == "kind: Sidecar # mesh\n")
+        #expect(try status(root + "/plan/wave-1/shop-default.yaml").st_mode & 0o777 == 0o640)
+        #expect(try status(root + "/plan").st_mode & S_IFMT == S_IFDIR)
+
+        // An empty directory is not clobbering anything: it is taken.
+        try FileManager.default.createDirectory(atPath: root + "/empty", withIntermediateDirectories: false)
+        try AtomicFileWriter.writeDirectory(Self.plan, to: root + "/empty", mode: .createNew)
+        #expect(try entries(root + "/empty") == ["kustomization.yaml", "wave-1", "wave-2"])
+        #expect(try entries(root) == ["empty", "plan"])
+    }
+
+    @Test("a non-empty directory is refused and left as it was; .replace replaces it whole and keeps its mode")
+    func refusesThenReplacesNonEmptyDirectory() throws {
+        let root = try directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let target = root + "/plan"
+        try FileManager.default.createDirectory(atPath: target + "/wave-9", withIntermediateDirectories: true)
+        try "mine".write(toFile: target + "/keep-me.txt", atomically: false, encoding: .utf8)
+        try #require(chmod(target, 0o750) == 0)
+        #expect(throws: FileWriteError(path: target, reason: .directoryNotEmpty)) {
+            try AtomicFileWriter.writeDirectory(Self.plan, to: target, mode: .createNew)
+        }
+        #expect(try contents(target + "/keep-me.txt") == "mine")
+        #expect(try entries(root) == ["plan"], "no temporary directory left behind")
+
+        try AtomicFileWriter.writeDirectory(Self.plan, to: target, mode: .replace)
+        #expect(try entries(target) == ["kustomization.yaml", "wave-1", "wave-2"])
+        #expect(try status(target).st_mode & 0o777 == 0o750)
+        #expect(try entries(root) == ["plan"], "the old directory was deleted after the rename")
+    }
+
+    @Test("a symbolic link, a file or a device at the path is never replaced, even with .replace")
+    func refusesLinksFilesAndDevices() throws {
+        let root = try directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/real", withIntermediateDirectories: false)
+        try "x".write(toFile: root + "/real/x", atomically: false, encoding: .utf8)
+        try #require(symlink(root + "/real", root + "/link") == 0)
+        try "f".write(toFile: root + "/file", atomically: false, encoding: .utf8)
+        for mode in [AtomicFileWriter.DirectoryMode.createNew, .replace] {
+            #expect(throws: FileWriteError(path: root + "/link", reason: .notADirectoryTarget(kind: "a symbolic link"))) {
+                try AtomicFileWriter.writeDirectory(Self.plan, to: root + "/link", mode: mode)
+            }
+            #expect(throws: FileWriteError(path: root + "/file", reason: .notADirectoryTarget(kind: "a file"))) {
+                try AtomicFileWriter.writeDirectory(Self.plan, to: root + "/file", mode: mode)
+            }
+            #expect(throws: FileWriteError(path: "/dev/null", reason: .notADirectoryTarget(kind: "a character device"))) {
+                try AtomicFileWriter.writeDirectory(Self.plan, to: "/dev/null", mode: mode)
+            }
+        }
+        #expect(try entries(root + "/real") == ["x"])
+        #expect(try contents(root + "/file") == "f")
+        #expect(try entries(root) == ["file", "link", "real"])
+        let error = FileWriteError(path: root + "/link", reason: .notADirectoryTarget(kind: "a symbolic link"))
+        #expect(error.description.contains("it is a symbolic link, not a directory"))
+    }
+
+    @Test("entries outside the directory, a missing parent and a failure half-way leave nothing behind")
+    func refusesUnsafeEntriesAndCleansUp() throws {
+        let root = try directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for path in ["../escape.yaml", "/etc/x.yaml", "wave-1//a.yaml", "", "wave-1/./a.yaml"] {
+            #expect(throws: FileWriteError.self, "\(path)") {
+                try AtomicFileWriter.writeDirectory([.init(path: path, data: Data())], to: root + "/plan", mode: .createNew)
+            }
+        }
+        #expect(throws: FileWriteError(path: root + "/missing/plan", reason: .noDirectory(root + "/missing"))) {
+            try AtomicFileWriter.writeDirectory(Self.plan, to: root + "/missing/plan", mode: .createNew)
+        }
+        // The second file of the same name fails (create-only) after the first was written: nothing stays.
+        let twice = Self.plan + [Self.plan[0]]
+        let error = #expect(throws: FileWriteError.self) {
+            try AtomicFileWriter.writeDirectory(twice, to: root + "/plan", mode: .createNew)
+        }
+        #expect(error?.path == root + "/plan/wave-1/shop-default.yaml")
+        #expect(error?.reason == .exists)
+        #expect(try entries(root).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/../escape.yaml"))
+    }
+}
