@@ -11,7 +11,7 @@ struct Meshtrim: AsyncParsableCommand {
             without a cluster.
             """,
         version: "0.1.0",
-        subcommands: [UICommand.self, ScopeCommand.self, ValidateCommand.self, ClustersCommand.self, ReportCommand.self, SnapshotCommand.self, GenerateDemoCommand.self, LabCommand.self, BenchCommand.self, ApplyCommand.self, RecommendCommand.self, PlanCommand.self],
+        subcommands: [UICommand.self, ScopeCommand.self, ValidateCommand.self, ClustersCommand.self, ReportCommand.self, SnapshotCommand.self, GenerateDemoCommand.self, LabCommand.self, BenchCommand.self, ApplyCommand.self, RecommendCommand.self, PlanCommand.self, CheckCommand.self],
         defaultSubcommand: UICommand.self
     )
 }

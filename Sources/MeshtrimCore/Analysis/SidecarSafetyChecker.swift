@@ -11,10 +11,23 @@ public struct SidecarSafetyChecker: Sendable {
     /// How many cut destinations get a finding of their own before the rest are summed up.
     public static let listedCutDestinations = 5
 
-    /// Makes a checker over an analysed mesh.
-    public init(analysis: MeshAnalysis) { self.analysis = analysis }
+    /// The inventory the checks read: the analysis's, or with other Sidecars (``init(analysis:sidecars:)``).
+    private let inventory: MeshInventory
 
-    private var inventory: MeshInventory { analysis.inventory }
+    /// Makes a checker over an analysed mesh.
+    public init(analysis: MeshAnalysis) {
+        self.analysis = analysis
+        self.inventory = analysis.inventory
+    }
+
+    /// Makes a checker over the mesh as if its Sidecars were `sidecars` (e.g. with a whole directory applied, so the
+    /// conflict checks see the other Sidecars about to be applied). Observed traffic still comes from `analysis`.
+    public init(analysis: MeshAnalysis, sidecars: [Sidecar]) {
+        self.analysis = analysis
+        var inventory = analysis.inventory
+        inventory.sidecars = sidecars
+        self.inventory = inventory
+    }
 
     // MARK: One Sidecar
 

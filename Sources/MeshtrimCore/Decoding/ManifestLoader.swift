@@ -210,8 +210,9 @@ public enum ManifestLoader {
         }
     }
 
-    /// A file as itself; a directory as its `.yaml`, `.yml` and `.json` files, recursively, sorted.
-    static func expand(_ path: String) throws -> [String] {
+    /// A file as itself; a directory as its `.yaml`, `.yml` and `.json` files, recursively, sorted (`meshtrim check`
+    /// reads its paths the same way). Throws ``ManifestError`` for a path that does not exist.
+    public static func expand(_ path: String) throws -> [String] {
         if path == "-" { return ["-"] }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {

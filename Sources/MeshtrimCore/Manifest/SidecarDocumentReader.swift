@@ -13,6 +13,14 @@ public struct SidecarDocument: Sendable {
     public var line: Int
     /// The whole object as written, members in order (what ``Sidecar/original`` holds once it is in an inventory).
     public var original: OrderedJSON
+    /// The 1-based lines of its parts (egress and ingress listeners, each egress host by its index among the
+    /// listener's string hosts, the selector, the policy), so a finding about one part can point at it.
+    public var partLines: [SidecarProblem.Location: Int] = [:]
+
+    /// The line of `location` in the file, else the line where the object starts.
+    public func line(of location: SidecarProblem.Location) -> Int {
+        partLines[location] ?? line
+    }
 }
 
 /// What a manifest text held: its Sidecars and how many other objects were skipped.
@@ -119,11 +127,13 @@ public enum SidecarDocumentReader {
     private static func decodeSidecar(_ node: Node) -> SidecarDocument {
         var problems: [SidecarProblem] = []
         var details = SidecarValidator.Details()
+        var lines: [SidecarProblem.Location: Int] = [:]
         let meta = decodeMeta(node["metadata"])
         var sidecar = Sidecar(meta: meta)
         let spec = node["spec"]
         if let selector = field(spec, "workloadSelector", expecting: .mapping, problems: &problems) {
             sidecar.workloadSelector = LabelSelector(stringMap(selector["labels"]))
+            lines[.workloadSelector] = selector.mark?.line
         }
         if let egress = field(spec, "egress", expecting: .sequence, problems: &problems) {
             for (index, item) in egress.array().enumerated() {
@@ -132,10 +142,11 @@ public enum SidecarDocumentReader {
                     continue
                 }
                 let listenerIndex = sidecar.egress.count
+                lines[.egressListener(index)] = item.mark?.line
                 if let bind = item["bind"]?.string { details.egressBinds[listenerIndex] = bind }
                 if let mode = item["captureMode"]?.string { details.egressCaptureModes[listenerIndex] = mode }
                 let port = decodePort(item["port"], at: .egressListener(index), problems: &problems)
-                let hosts = decodeHosts(item["hosts"], listener: index, problems: &problems)
+                let hosts = decodeHosts(item["hosts"], listener: index, problems: &problems, lines: &lines)
                 sidecar.egress.append(SidecarEgressListener(port: port, hosts: hosts))
                 details.egressListenerIndices.append(index)
             }
@@ -148,6 +159,7 @@ public enum SidecarDocumentReader {
                     problems.append(SidecarProblem(.error, "sidecar: ingress may not be null", at: .ingressListener(index)))
                     continue
                 }
+                lines[.ingressListener(index)] = item.mark?.line
                 guard let port = decodePort(item["port"], at: .ingressListener(index), problems: &problems) else {
                     problems.append(
                         SidecarProblem(.error, "sidecar: port is required for ingress listeners", at: .ingressListener(index)))
@@ -160,6 +172,7 @@ public enum SidecarDocumentReader {
         if let policy = field(spec, "outboundTrafficPolicy", expecting: .mapping, problems: &problems) {
             // A policy without `mode` is REGISTRY_ONLY (the proto enum's zero value).
             let mode = policy["mode"]?.string ?? ""
+            lines[.outboundTrafficPolicy] = policy.mark?.line
             details.outboundTrafficPolicyMode = mode
             details.hasEgressProxy = policy["egressProxy"] != nil
             // ALLOW_ANY_DYNAMIC_DNS is a mesh-config mode; in a Sidecar it is invalid (the raw mode is in details).
@@ -168,7 +181,8 @@ public enum SidecarDocumentReader {
         }
         details.hasInboundConnectionPool = spec?["inboundConnectionPool"] != nil
         return SidecarDocument(
-            sidecar: sidecar, details: details, problems: problems, line: node.mark?.line ?? 1, original: OrderedJSON(yaml: node))
+            sidecar: sidecar, details: details, problems: problems, line: node.mark?.line ?? 1, original: OrderedJSON(yaml: node),
+            partLines: lines)
     }
 
     private enum Shape: String {
@@ -231,7 +245,9 @@ public enum SidecarDocumentReader {
         return SidecarPort(number: number, protocol: node["protocol"]?.string ?? "", name: node["name"]?.string ?? "")
     }
 
-    private static func decodeHosts(_ node: Node?, listener: Int, problems: inout [SidecarProblem]) -> [String] {
+    private static func decodeHosts(
+        _ node: Node?, listener: Int, problems: inout [SidecarProblem], lines: inout [SidecarProblem.Location: Int]
+    ) -> [String] {
         guard let node, !isNull(node) else { return [] }
         guard case .sequence = node else {
             problems.append(
@@ -247,6 +263,7 @@ public enum SidecarDocumentReader {
                         hint: "quote hosts that start with * or ~, e.g. \"*/*\"", origin: .meshtrim))
                 continue
             }
+            lines[.egressHost(listener: listener, index: hosts.count, host: scalar.string)] = item.mark?.line
             hosts.append(scalar.string)
         }
         return hosts

@@ -53,6 +53,9 @@ struct PlanEvaluator {
         var keeps: [String: [String: PlanDestination]] = [:]
         /// Cut destinations of changed proxies (and podless traffic), per governing Sidecar (`""` for none).
         var cuts: [String: [String: PlanDestination]] = [:]
+        /// The traffic entries behind ``cuts``, one per sender and service, per governing Sidecar (`meshtrim check`
+        /// reports each pod).
+        var cutEntries: [String: [PlanTrafficEntry]] = [:]
 
         /// Every cut, biggest first.
         var allCuts: [PlanDestination] { PlanEvaluator.sorted(cuts.values.flatMap(\.values)) }
@@ -115,6 +118,7 @@ struct PlanEvaluator {
                 destination.pods.append(entry.sender)
                 result.keeps[governing, default: [:]][key] = destination
             } else {
+                result.cutEntries[governing, default: []].append(entry)
                 var destination = result.cuts[governing, default: [:]][key] ?? empty
                 destination.requests += entry.requests
                 destination.pods.append(entry.sender)
