@@ -83,7 +83,8 @@ public struct SidecarDrift: Hashable, Sendable {
     /// another namespace, or the mesh-wide default itself: editing it from one namespace's traffic would cut the
     /// others).
     public var suggestion: EgressRecommendation?
-    /// The unified diff from the Sidecar as it is to the suggestion (empty when they are the same or there is none).
+    /// The unified diff from the Sidecar as it is to the suggestion (empty when there is no drift, when they are the
+    /// same, or when there is no suggestion).
     public var diff: [String]
     /// Things a person should know (why there is no suggestion, pods not observed).
     public var notes: [String]

@@ -136,9 +136,12 @@ public struct SidecarDriftAnalyzer: Sendable {
                 options: EgressRecommender.Options(
                     groupThreshold: options.groupThreshold, includeOwnNamespace: options.includeOwnNamespace, name: sidecar.meta.name))
             recommendation.manifest.replacing = sidecar
-            diff = LineDiff.unifiedText(
-                from: SidecarManifest.yaml(of: sidecar), to: recommendation.manifest.yaml,
-                oldLabel: "\(sidecar.meta.qualifiedName) (in the mesh)", newLabel: recommendation.manifest.fileName)
+            // Without drift the Sidecar imports what its pods use: a rewrite of the same hosts is no update.
+            if !newDependencies.isEmpty || !trims.isEmpty {
+                diff = LineDiff.unifiedText(
+                    from: SidecarManifest.yaml(of: sidecar), to: recommendation.manifest.yaml,
+                    oldLabel: "\(sidecar.meta.qualifiedName) (in the mesh)", newLabel: recommendation.manifest.fileName)
+            }
             suggestion = recommendation
         }
         let unobserved = evidence.unobservedPods.filter(podNames.contains).sorted()
