@@ -37,6 +37,10 @@ public struct Lab: Sendable {
         public var readOnly = false
         /// A fixed admin token (tests); random when `nil`.
         public var adminToken: String?
+        /// The field manager the scenario's Sidecars are recorded as applied or written by.
+        public var sidecarManager = LabFieldManager.default
+        /// The `networking.istio.io` versions served, preferred first (`["v1beta1", "v1alpha3"]`: Istio before 1.22).
+        public var istioVersions = ["v1"]
 
         /// Makes a configuration with the required paths.
         public init(kubeconfigPath: String, stateDirectory: String) {
@@ -68,7 +72,7 @@ public struct Lab: Sendable {
         try? FileManager.default.removeItem(atPath: "\(state)/envoy")
         try FileManager.default.createDirectory(atPath: "\(state)/envoy", withIntermediateDirectories: true)
         let certificates = try LabCertificates.generate(in: "\(state)/pki")
-        let store = LabStore(scenario: scenario)
+        let store = LabStore(scenario: scenario, sidecarOwner: configuration.sidecarManager)
         var fleet: EnvoyFleet?
         if let binary = configuration.envoyBinary {
             fleet = EnvoyFleet(
@@ -99,7 +103,9 @@ public struct Lab: Sendable {
         let authenticator = LabAuthenticator(
             adminToken: adminToken, viewerName: configuration.viewerName, viewerToken: viewerToken,
             clientCertificate: clientCertificate, everyoneReadOnly: configuration.readOnly)
-        let api = KubernetesAPI(store: store, fleet: fleet, scenario: scenario, serverAddress: "\(configuration.host):\(configuration.port)")
+        let api = KubernetesAPI(
+            store: store, fleet: fleet, scenario: scenario, serverAddress: "\(configuration.host):\(configuration.port)",
+            istioVersions: configuration.istioVersions)
         let server = LabServer(
             host: configuration.host, port: configuration.port, api: api, authenticator: authenticator, certificates: certificates,
             faults: configuration.faults, log: log)

@@ -83,13 +83,30 @@ struct LabCommand: AsyncParsableCommand {
     @Flag(name: .customLong("read-only"), help: "Make every user read-only and the viewer the current context.")
     var readOnly = false
 
+    @Option(
+        name: .customLong("sidecar-manager"),
+        help: ArgumentHelp(
+            "Field manager the scenario's Sidecars are owned by: NAME (server-side apply) or NAME:Update (e.g. argocd-controller, helm:Update).",
+            valueName: "manager"))
+    var sidecarManager = "meshtrim"
+
+    @Option(
+        name: .customLong("istio-api-versions"),
+        help: ArgumentHelp("networking.istio.io versions to serve, preferred first (v1beta1,v1alpha3: Istio before 1.22).", valueName: "list"))
+    var istioAPIVersions = "v1"
+
     /// Usage errors (a bad `--fault`, `--concurrency` below 1) print the lab's usage and exit 64.
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         do {
             _ = try LabFaults.parse(faults)
+            _ = try LabFieldManager(parsing: sidecarManager)
         } catch {
             throw ValidationError("\(error)")
+        }
+        let unknown = istioVersions.filter { !["v1", "v1beta1", "v1alpha3"].contains($0) }
+        guard unknown.isEmpty, !istioVersions.isEmpty else {
+            throw ValidationError("--istio-api-versions \(istioAPIVersions): expected some of v1, v1beta1, v1alpha3, e.g. v1beta1,v1alpha3")
         }
     }
 
@@ -116,10 +133,17 @@ struct LabCommand: AsyncParsableCommand {
         configuration.faults = faults
         configuration.viewerName = readOnlyUser
         configuration.readOnly = readOnly
+        configuration.sidecarManager = try LabFieldManager(parsing: sidecarManager)
+        configuration.istioVersions = istioVersions
         for note in scenario.notes { printError("lab: \(note)") }
         let lab = Lab(configuration: configuration, scenario: scenario, log: { printError($0) })
         try await lab.run()
         if stateDirectory == nil { try? FileManager.default.removeItem(atPath: configuration.stateDirectory) }
+    }
+
+    /// `--istio-api-versions` as a list.
+    private var istioVersions: [String] {
+        istioAPIVersions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     private func absolute(_ path: String) -> String {

@@ -67,6 +67,16 @@ public enum DryRunOutcome: Hashable, Sendable {
     }
 }
 
+/// What an apply preview's diff shows on its new side.
+public enum ApplyDiffSource: Hashable, Sendable {
+    /// The document itself (the dry-run did not answer with an object).
+    case document
+    /// The object the server-side dry-run returned: the live object with the apply merged in as the API server
+    /// merges it, so fields other managers own (Argo CD's labels, Helm's annotations) stay as they are, as in
+    /// `kubectl diff --server-side`.
+    case dryRun
+}
+
 /// Everything to know before applying a Sidecar: permission, the diff against the live object, the dry-run's
 /// answer, and the pods that will get the new configuration.
 public struct ApplyCheck: Hashable, Sendable {
@@ -84,6 +94,8 @@ public struct ApplyCheck: Hashable, Sendable {
     public var pods: [String]
     /// Notes: why pods could not be listed, a Sidecar that shadows this one, the live object unreadable.
     public var notes: [String]
+    /// What ``diff`` compares the live object with.
+    public var diffSource: ApplyDiffSource = .document
 
     /// Makes a check.
     public init(

@@ -14,6 +14,13 @@ public enum ApplyDiff {
         return LineDiff.unified(from: old, to: document.comparableLines)
     }
 
+    /// A unified diff from `live` to `result`, the object a server-side dry-run returned (JSON), both reduced the same
+    /// way: what the apply will really change, with fields other managers own left as they are.
+    public static func diff(live: String?, result: String, namespace: String) -> [LineDiff.Line] {
+        let old = live.map { comparableLines(ofYAML: $0, namespace: namespace) } ?? []
+        return LineDiff.unified(from: old, to: comparableLines(ofYAML: result, namespace: namespace))
+    }
+
     /// `text` (YAML or JSON, one object) reduced to apiVersion, kind, metadata (name, namespace, labels,
     /// annotations) and spec, as block YAML lines with sorted keys; `namespace` fills a missing namespace.
     public static func comparableLines(ofYAML text: String, namespace: String) -> [String] {

@@ -50,6 +50,24 @@ public struct ApplyDocument: Hashable, Sendable {
     /// `namespace/name`.
     public var qualifiedName: String { "\(namespace)/\(name)" }
 
+    /// The document as another `networking.istio.io` version (`networking.istio.io/v1beta1` for a cluster whose Istio
+    /// predates 1.22 and does not serve v1): the REST path and the body's top-level `apiVersion` change; the Sidecar
+    /// schema is the same in v1, v1beta1 and v1alpha3, so nothing else does.
+    public func serving(apiVersion newVersion: String) -> ApplyDocument {
+        var copy = self
+        copy.apiVersion = newVersion
+        var lines = body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if let index = lines.firstIndex(where: { $0.hasPrefix("apiVersion:") }) {
+            lines[index] = "apiVersion: \(newVersion)"
+            copy.body = lines.joined(separator: "\n")
+        } else if body.drop(while: \.isWhitespace).hasPrefix("{") {
+            copy.body = body.replacingOccurrences(of: "\"\(apiVersion)\"", with: "\"\(newVersion)\"")
+        } else {
+            copy.body = "apiVersion: \(newVersion)\n" + body
+        }
+        return copy
+    }
+
     /// Whether Istio's webhook would reject it.
     public var hasErrors: Bool { problems.contains { $0.severity == .error } }
 

@@ -57,9 +57,11 @@ public enum ApplyReport {
         if check.exists == true && check.diff.isEmpty {
             lines.append(Line("DIFF: none (the live Sidecar already says this)", .heading))
         } else {
-            lines.append(Line(check.exists == true ? "DIFF against the live object" : "DIFF (a new object)", .heading))
+            let after = check.diffSource == .dryRun ? "as the server-side dry-run merges \(document.origin)" : document.origin
+            let heading = check.exists == true ? "DIFF against the live object" : "DIFF (a new object)"
+            lines.append(Line(heading + (check.diffSource == .dryRun ? ", as the API server will apply it" : ""), .heading))
             lines.append(Line("--- \(document.qualifiedName) (live)", .diffHeader))
-            lines.append(Line("+++ \(document.qualifiedName) (\(document.origin))", .diffHeader))
+            lines.append(Line("+++ \(document.qualifiedName) (\(after))", .diffHeader))
             for line in check.diff {
                 switch line {
                 case .context(let text): lines.append(Line(" " + text, .context))

@@ -22,25 +22,58 @@ public struct SidecarApplier: Sendable {
     /// - Parameter forceConflicts: dry-run with `force=true` (take over fields other managers own).
     public func check(_ document: ApplyDocument, forceConflicts: Bool = false) async -> ApplyCheck {
         var notes: [String] = []
-        let (live, exists, readNote) = await readLive(document)
+        let (served, versionNote) = await servedDocument(document)
+        if let versionNote { notes.append(versionNote) }
+        let (live, exists, readNote) = await readLive(served)
         if let readNote { notes.append(readNote) }
-        let permission = await permission(for: document, exists: exists)
-        let diff = ApplyDiff.diff(live: live, document: document)
+        let permission = await permission(for: served, exists: exists)
+        var diff = ApplyDiff.diff(live: live, document: served)
+        var diffSource = ApplyDiffSource.document
         let dryRun: DryRunOutcome
         if case .denied = permission {
             dryRun = .skipped("not run, since RBAC denies the apply")
         } else {
             do {
-                let result = try await dryRunPatch(document, force: forceConflicts)
+                let (result, body) = try await dryRunPatch(served, force: forceConflicts)
                 dryRun = .accepted(created: result.created)
+                // As `kubectl diff --server-side`: the object the API server would store, against the live one.
+                if let object = try? JSONValue.parse(body), object["spec"] != nil {
+                    diff = ApplyDiff.diff(live: live, result: String(decoding: body, as: UTF8.self), namespace: served.namespace)
+                    diffSource = .dryRun
+                }
             } catch {
                 dryRun = .rejected(error)
             }
         }
-        let (pods, podNotes) = await podsReceiving(document)
+        let (pods, podNotes) = await podsReceiving(served)
         notes += podNotes
-        return ApplyCheck(
+        var check = ApplyCheck(
             document: document, exists: exists, permission: permission, diff: diff, dryRun: dryRun, pods: pods, notes: notes)
+        check.diffSource = diffSource
+        return check
+    }
+
+    /// The document in the `networking.istio.io` version the cluster serves (discovery): as it is when the cluster
+    /// serves its version or discovery cannot tell, else in the preferred served version with a note (Istio before
+    /// 1.22 serves only v1beta1 and v1alpha3, and a v1 apply there is a 404).
+    func servedDocument(_ document: ApplyDocument) async -> (ApplyDocument, String?) {
+        struct Group: Decodable {
+            struct Version: Decodable { var groupVersion: String }
+            var preferredVersion: Version?
+            var versions: [Version]?
+        }
+        let parts = document.apiVersion.split(separator: "/")
+        guard parts.count == 2, let group = parts.first.map(String.init),
+            let discovered = try? await client.get(Group.self, "/apis/\(group)")
+        else { return (document, nil) }
+        let served = (discovered.versions ?? []).map(\.groupVersion)
+        guard !served.isEmpty, !served.contains(document.apiVersion) else { return (document, nil) }
+        let chosen = discovered.preferredVersion?.groupVersion ?? served[0]
+        return (
+            document.serving(apiVersion: chosen),
+            "the cluster serves \(served.joined(separator: ", ")), not \(document.apiVersion) (Istio before 1.22), so the Sidecar is applied "
+                + "as \(chosen); its fields are the same"
+        )
     }
 
     /// Applies `document` (server-side apply, field manager `meshtrim`).
@@ -54,13 +87,16 @@ public struct SidecarApplier: Sendable {
     /// - Parameter forceConflicts: take over fields other field managers own (`force=true`), as
     ///   `kubectl apply --server-side --force-conflicts` does.
     /// - Throws: ``ApplyFailure``; nothing changed then, unless its message says the outcome is unknown.
-    public func apply(_ document: ApplyDocument, forceConflicts: Bool = false) async throws(ApplyFailure) -> ApplyResult {
+    public func apply(_ original: ApplyDocument, forceConflicts: Bool = false) async throws(ApplyFailure) -> ApplyResult {
+        let document = await servedDocument(original).0
         var attempt = 0
         while true {
             attempt += 1
             let lost: KubeError
             do {
-                return try await patch(document, dryRun: false, force: forceConflicts)
+                var result = try await patch(document, dryRun: false, force: forceConflicts).0
+                result.document = original
+                return result
             } catch let error as KubeError where error.isTransient {
                 lost = error
             } catch let error as KubeError {
@@ -70,7 +106,7 @@ public struct SidecarApplier: Sendable {
             }
             let (live, exists, _) = await readLive(document)
             if let live, exists == true, ApplyDiff.diff(live: live, document: document).isEmpty {
-                var result = Self.result(of: Data(live.utf8), status: 200, document: document)
+                var result = Self.result(of: Data(live.utf8), status: 200, document: original)
                 result.note = "the API server's answer was lost (\(lost.message)); reading the Sidecar again showed the apply took effect"
                 return result
             }
@@ -140,17 +176,17 @@ public struct SidecarApplier: Sendable {
     /// one is sent once.
     ///
     /// - Throws: ``KubeError`` as the client reports it.
-    func patch(_ document: ApplyDocument, dryRun: Bool, force: Bool) async throws -> ApplyResult {
+    func patch(_ document: ApplyDocument, dryRun: Bool, force: Bool) async throws -> (ApplyResult, Data) {
         var query = [("fieldManager", Self.fieldManager), ("force", force ? "true" : "false")]
         if dryRun { query.append(("dryRun", "All")) }
         let response = try await client.send(
             "PATCH", document.resourcePath, query: query, body: Data(document.body.utf8), contentType: "application/apply-patch+yaml",
             retry: dryRun)
-        return Self.result(of: response.body, status: response.status, document: document)
+        return (Self.result(of: response.body, status: response.status, document: document), response.body)
     }
 
-    /// The dry-run's answer, as ``ApplyFailure`` when refused.
-    func dryRunPatch(_ document: ApplyDocument, force: Bool) async throws(ApplyFailure) -> ApplyResult {
+    /// The dry-run's answer and the object it returned, as ``ApplyFailure`` when refused.
+    func dryRunPatch(_ document: ApplyDocument, force: Bool) async throws(ApplyFailure) -> (ApplyResult, Data) {
         do {
             return try await patch(document, dryRun: true, force: force)
         } catch let error as KubeError {
@@ -219,8 +255,13 @@ public struct SidecarApplier: Sendable {
                 .conflict, statusCode: 409, "field-manager conflict on Sidecar \(document.qualifiedName) (409): \(message)",
                 hint: "another tool (kubectl, Helm, Argo CD) manages these fields; change the Sidecar there, or take the fields over "
                     + "with meshtrim apply --force-conflicts")
-        case 404:
+        case 404 where message.contains("namespaces \"\(document.namespace)\" not found"):
             return ApplyFailure(.notFound, statusCode: 404, message, hint: "create the namespace \(document.namespace) first")
+        case 404:
+            return ApplyFailure(
+                .notFound, statusCode: 404, message,
+                hint: "the cluster does not serve \(document.apiVersion) sidecars: is Istio installed (kubectl api-resources --api-group "
+                    + "networking.istio.io)?")
         default:
             return ApplyFailure(.other, statusCode: error.statusCode, message)
         }

@@ -21,28 +21,33 @@ enum Discovery {
         ]
     }
 
-    /// The API groups other than core, each with one version.
-    static let groups: [(name: String, version: String)] = [
-        ("networking.istio.io", "v1"), ("metrics.k8s.io", "v1beta1"), ("authorization.k8s.io", "v1"),
-    ]
+    /// The API groups other than core with the versions served, preferred first; `istioVersions` are the
+    /// `networking.istio.io` versions (Istio 1.22+ serves `v1`; earlier releases only `v1beta1` and `v1alpha3`).
+    static func groups(istioVersions: [String]) -> [(name: String, versions: [String])] {
+        [("networking.istio.io", istioVersions), ("metrics.k8s.io", ["v1beta1"]), ("authorization.k8s.io", ["v1"])]
+    }
 
     /// `/apis`.
-    static var groupList: JSONValue {
-        ["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(groups.map(group))]
+    static func groupList(istioVersions: [String]) -> JSONValue {
+        ["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(groups(istioVersions: istioVersions).map(group))]
     }
 
     /// `/apis/GROUP`.
-    static func group(named name: String) -> JSONValue? {
-        groups.first { $0.name == name }.map(group)
+    static func group(named name: String, istioVersions: [String]) -> JSONValue? {
+        groups(istioVersions: istioVersions).first { $0.name == name }.map(group)
     }
 
-    private static func group(_ entry: (name: String, version: String)) -> JSONValue {
-        let version: JSONValue = ["groupVersion": .string("\(entry.name)/\(entry.version)"), "version": .string(entry.version)]
-        return ["kind": "APIGroup", "apiVersion": "v1", "name": .string(entry.name), "versions": [version], "preferredVersion": version]
+    private static func group(_ entry: (name: String, versions: [String])) -> JSONValue {
+        let versions: [JSONValue] = entry.versions.map { ["groupVersion": .string("\(entry.name)/\($0)"), "version": .string($0)] }
+        return [
+            "kind": "APIGroup", "apiVersion": "v1", "name": .string(entry.name), "versions": .array(versions),
+            "preferredVersion": versions.first ?? [:],
+        ]
     }
 
-    /// `/api/v1` or `/apis/GROUP/VERSION`; `nil` for a group version the lab does not serve.
-    static func resourceList(group: String, version: String) -> JSONValue? {
+    /// `/api/v1` or `/apis/GROUP/VERSION`; `nil` for a group version the lab does not serve. The lab's Istio kinds
+    /// are held as `v1`; `servedAs` is the Istio version the list names (the schema is the same in all three).
+    static func resourceList(group: String, version: String, servedAs istioVersion: String? = nil) -> JSONValue? {
         let resources = LabResource.all.filter { $0.group == group && $0.version == version }
         guard !resources.isEmpty else { return nil }
         var entries: [JSONValue] = []
@@ -66,7 +71,7 @@ enum Discovery {
                 entries.append(subresource("sidecars/status", kind: "Sidecar", verbs: ["get", "patch", "update"]))
             }
         }
-        let groupVersion = group.isEmpty ? version : "\(group)/\(version)"
+        let groupVersion = group.isEmpty ? version : "\(group)/\(istioVersion ?? version)"
         return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(groupVersion), "resources": .array(entries)]
     }
 

@@ -21,9 +21,14 @@ public struct KubernetesAPI: Sendable {
     private let podsByKey: [String: Pod]
     /// Restarts a pod's Istio counters when its Envoy restarts.
     private let counterEpochs: CounterEpochs
+    /// The `networking.istio.io` versions served, preferred first (`v1beta1`, `v1alpha3` for Istio before 1.22).
+    public let istioVersions: [String]
 
     /// Makes the API over a store and (optionally) a fleet.
-    public init(store: LabStore, fleet: EnvoyFleet?, scenario: LabScenario, serverAddress: String = "127.0.0.1:6443") {
+    public init(
+        store: LabStore, fleet: EnvoyFleet?, scenario: LabScenario, serverAddress: String = "127.0.0.1:6443", istioVersions: [String] = ["v1"]
+    ) {
+        self.istioVersions = istioVersions.isEmpty ? ["v1"] : istioVersions
         self.store = store
         self.fleet = fleet
         self.scenario = scenario
@@ -65,13 +70,35 @@ public struct KubernetesAPI: Sendable {
             if segments.count == 2 { return .json(try found(Discovery.resourceList(group: "", version: "v1"))) }
             return try await resource(request, group: "", version: "v1", rest: Array(segments.dropFirst(2)))
         case "apis":
-            if segments.count == 1 { return .json(Discovery.groupList) }
-            if segments.count == 2 { return .json(try found(Discovery.group(named: segments[1]))) }
+            if segments.count == 1 { return .json(Discovery.groupList(istioVersions: istioVersions)) }
+            if segments.count == 2 { return .json(try found(Discovery.group(named: segments[1], istioVersions: istioVersions))) }
+            if segments[1] == LabResource.sidecars.group {
+                // The Istio kinds are held as v1 and served as the version asked for, if it is served at all.
+                guard istioVersions.contains(segments[2]) else { throw KubernetesStatus.pathNotFound }
+                let version = segments[2]
+                if segments.count == 3 { return .json(try found(Discovery.resourceList(group: segments[1], version: "v1", servedAs: version))) }
+                try checkBodyVersion(request, groupVersion: "\(segments[1])/\(version)")
+                let response = try await resource(request, group: segments[1], version: "v1", rest: Array(segments.dropFirst(3)))
+                return version == "v1" ? response : response.servingIstio(as: version)
+            }
             if segments.count == 3 { return .json(try found(Discovery.resourceList(group: segments[1], version: segments[2]))) }
             return try await resource(request, group: segments[1], version: segments[2], rest: Array(segments.dropFirst(3)))
         default:
             throw KubernetesStatus.pathNotFound
         }
+    }
+
+    /// A written object must name the URL's group version, as the API server insists (`the API version in the data
+    /// (networking.istio.io/v1) does not match the expected API version (networking.istio.io/v1beta1)`).
+    private func checkBodyVersion(_ request: APIRequest, groupVersion: String) throws {
+        guard ["POST", "PUT"].contains(request.method)
+            || (request.method == "PATCH" && (request.headers["content-type"] ?? "").hasPrefix("application/apply-patch"))
+        else { return }
+        guard let body = try? SidecarAdmission.parseBody(request.body, contentType: "application/yaml"),
+            let given = body["apiVersion"]?.stringValue, given != groupVersion
+        else { return }
+        throw KubernetesStatus.badRequest(
+            "the API version in the data (\(given)) does not match the expected API version (\(groupVersion))")
     }
 
     private func found(_ value: JSONValue?) throws -> JSONValue {
@@ -82,8 +109,12 @@ public struct KubernetesAPI: Sendable {
     private func openAPI(_ segments: [String]) throws -> APIResponse {
         guard segments.first == "v3" else { throw KubernetesStatus.pathNotFound }
         let rest = Array(segments.dropFirst())
-        if rest.isEmpty { return .json(OpenAPIDocument.index) }
+        if rest.isEmpty { return .json(OpenAPIDocument.index(istioVersions: istioVersions)) }
         if rest == ["api", "v1"] { return .json(try found(OpenAPIDocument.document(group: "", version: "v1"))) }
+        if rest.count == 3, rest[0] == "apis", rest[1] == LabResource.sidecars.group {
+            guard istioVersions.contains(rest[2]) else { throw KubernetesStatus.pathNotFound }
+            return .json(try found(OpenAPIDocument.document(group: rest[1], version: "v1", servedAs: rest[2])))
+        }
         if rest.count == 3, rest[0] == "apis" { return .json(try found(OpenAPIDocument.document(group: rest[1], version: rest[2]))) }
         throw KubernetesStatus.pathNotFound
     }
@@ -144,11 +175,14 @@ public struct KubernetesAPI: Sendable {
             return try await createSidecar(request, resource: resource, namespace: namespace)
         case ("PATCH", let name?):
             try authorize(request, verb: "patch", resource: resource, subresource: "", namespace: namespace, name: name)
-            return try await applySidecar(request, resource: resource, namespace: namespace, name: name)
+            return try await patchSidecar(request, resource: resource, namespace: namespace, name: name)
+        case ("PUT", let name?):
+            try authorize(request, verb: "update", resource: resource, subresource: "", namespace: namespace, name: name)
+            return try await replaceSidecar(request, resource: resource, namespace: namespace, name: name)
         case ("DELETE", let name?):
             try authorize(request, verb: "delete", resource: resource, subresource: "", namespace: namespace, name: name)
             guard resource == .sidecars else { throw writeRefused(resource) }
-            let dryRun = request.parameter("dryRun") == "All"
+            let dryRun = try WriteOptions.dryRun(request, options: "DeleteOptions")
             let object = try await store.delete(resource, namespace: namespace ?? "", name: name, dryRun: dryRun)
             return .json(object)
         default:
@@ -205,33 +239,71 @@ public struct KubernetesAPI: Sendable {
 
     private func createSidecar(_ request: APIRequest, resource: LabResource, namespace: String?) async throws -> APIResponse {
         guard resource == .sidecars, let namespace else { throw writeRefused(resource) }
+        let dryRun = try WriteOptions.dryRun(request, options: "CreateOptions")
         try await requireNamespace(namespace)
         let body = try SidecarAdmission.parseBody(request.body, contentType: request.headers["content-type"] ?? "application/json")
         let object = try admission.admit(body, namespace: namespace, name: nil)
         let created = try await store.create(
-            resource, object: object, fieldManager: request.parameter("fieldManager") ?? "kubectl-create",
-            dryRun: request.parameter("dryRun") == "All")
+            resource, object: object, fieldManager: WriteOptions.fieldManager(request, default: "kubectl-create"), dryRun: dryRun)
         return .json(created, status: 201)
     }
 
-    private func applySidecar(_ request: APIRequest, resource: LabResource, namespace: String?, name: String) async throws -> APIResponse {
+    /// PATCH: server-side apply, JSON merge patch or JSON patch, by `Content-Type`, as the API server serves a custom
+    /// resource (strategic merge patch is not among them).
+    private func patchSidecar(_ request: APIRequest, resource: LabResource, namespace: String?, name: String) async throws -> APIResponse {
         guard resource == .sidecars, let namespace else { throw writeRefused(resource) }
-        let contentType = request.headers["content-type"] ?? ""
-        guard contentType.hasPrefix("application/apply-patch+yaml") || contentType.hasPrefix("application/apply-patch+json") else {
+        let media = (request.headers["content-type"] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        switch media {
+        case "application/apply-patch+yaml", "application/apply-patch+json":
+            return try await applySidecar(request, resource: resource, namespace: namespace, name: name)
+        case "application/merge-patch+json", "application/json-patch+json":
+            let dryRun = try WriteOptions.dryRun(request, options: "PatchOptions")
+            let patch: JSONValue
+            do { patch = try JSONValue.parse(request.body) } catch { throw KubernetesStatus.badRequest("error decoding patch: \(error)") }
+            let admission = self.admission
+            let updated = try await store.update(
+                resource, namespace: namespace, name: name, fieldManager: WriteOptions.fieldManager(request, default: "unknown"), dryRun: dryRun
+            ) { stored in
+                var live = stored
+                live["metadata"]?["managedFields"] = nil
+                let patched = media == "application/merge-patch+json" ? JSONPatch.merge(patch, into: live) : try JSONPatch.apply(patch, to: live)
+                return try admission.admit(patched, namespace: namespace, name: name)
+            }
+            return .json(updated)
+        default:
             throw KubernetesStatus(
                 code: 415, reason: "UnsupportedMediaType",
-                message: "the lab supports server-side apply only (Content-Type: application/apply-patch+yaml), got \(contentType.isEmpty ? "none" : contentType)")
+                message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, "
+                    + "application/merge-patch+json, application/apply-patch+yaml")
         }
+    }
+
+    /// PUT: the whole object, with a stale `metadata.resourceVersion` refused as 409.
+    private func replaceSidecar(_ request: APIRequest, resource: LabResource, namespace: String?, name: String) async throws -> APIResponse {
+        guard resource == .sidecars, let namespace else { throw writeRefused(resource) }
+        let dryRun = try WriteOptions.dryRun(request, options: "UpdateOptions")
+        let body = try SidecarAdmission.parseBody(request.body, contentType: request.headers["content-type"] ?? "application/json")
+        let object = try admission.admit(body, namespace: namespace, name: name)
+        let updated = try await store.update(
+            resource, namespace: namespace, name: name, fieldManager: WriteOptions.fieldManager(request, default: "unknown"), dryRun: dryRun
+        ) { _ in object }
+        return .json(updated)
+    }
+
+    private func applySidecar(_ request: APIRequest, resource: LabResource, namespace: String, name: String) async throws -> APIResponse {
         guard let manager = request.parameter("fieldManager"), !manager.isEmpty else {
             throw KubernetesStatus(
-                code: 400, reason: "BadRequest", message: "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
+                code: 422, reason: "Invalid", message: "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
+                causes: [.init(reason: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager")])
         }
+        let dryRun = try WriteOptions.dryRun(request, options: "PatchOptions")
         try await requireNamespace(namespace)
         let body = try SidecarAdmission.parseBody(request.body, contentType: "application/apply-patch+yaml")
-        let object = try admission.admit(body, namespace: namespace, name: name)
+        let object = try admission.admit(body, namespace: namespace, name: name, validating: false)
+        let admission = self.admission
         let result = try await store.apply(
-            resource, object: object, fieldManager: manager, force: request.parameter("force") == "true",
-            dryRun: request.parameter("dryRun") == "All")
+            resource, object: object, fieldManager: manager, force: request.parameter("force") == "true", dryRun: dryRun
+        ) { merged in _ = try admission.admit(merged, namespace: namespace, name: name) }
         return .json(result.object, status: result.created ? 201 : 200)
     }
 
@@ -387,6 +459,18 @@ public struct KubernetesAPI: Sendable {
                 return value.isEmpty ? encodedName : "\(encodedName)=\(encodedValue)"
             }
         }.joined(separator: "&")
+    }
+}
+
+extension APIResponse {
+    /// The answer as an older Istio serves it: every `networking.istio.io/v1` (the object's and its managedFields'
+    /// apiVersion) named `networking.istio.io/VERSION`.
+    fileprivate func servingIstio(as version: String) -> APIResponse {
+        guard contentType.hasPrefix("application/json") else { return self }
+        var copy = self
+        let text = String(decoding: body, as: UTF8.self)
+        copy.body = Data(text.replacingOccurrences(of: "\"networking.istio.io/v1\"", with: "\"networking.istio.io/\(version)\"").utf8)
+        return copy
     }
 }
 

@@ -33,8 +33,9 @@ public actor LabStore {
     private var sidecarWatchers: [UUID: AsyncStream<Int>.Continuation] = [:]
     private let renderer: ObjectRenderer
 
-    /// Fills the store from a scenario's inventory.
-    public init(scenario: LabScenario) {
+    /// Fills the store from a scenario's inventory; the scenario's Sidecars are owned by `sidecarOwner` (which
+    /// fields it owns is what server-side apply conflicts with).
+    public init(scenario: LabScenario, sidecarOwner: LabFieldManager = .default) {
         let inventory = scenario.inventory
         renderer = ObjectRenderer(inventory: inventory)
         var seeded: [(LabResource, JSONValue)] = []
@@ -55,7 +56,10 @@ public actor LabStore {
         for rule in inventory.destinationRules { seeded.append((.destinationRules, renderer.destinationRule(rule))) }
         for sidecar in inventory.sidecars {
             var object = renderer.sidecar(sidecar)
-            object["metadata"]?["managedFields"] = Self.managedFields(manager: "meshtrim-lab", operation: "Apply", at: sidecar.meta.creationTime)
+            let owner = FieldOwnership.Entry(
+                manager: sidecarOwner.name, operation: sidecarOwner.operation, apiVersion: LabResource.sidecars.groupVersion,
+                time: Self.time(sidecar.meta.creationTime), fields: FieldOwnership.leaves(of: object))
+            object["metadata"]?["managedFields"] = [owner.json]
             seeded.append((.sidecars, object))
         }
         if scenario.meshConfigMaps.isEmpty {
@@ -150,9 +154,10 @@ public actor LabStore {
 
     // MARK: Writing
 
-    /// Creates an object (POST). Sets uid, resourceVersion, creationTimestamp, generation and managedFields.
+    /// Creates an object (POST). Sets uid, resourceVersion, creationTimestamp, generation, and managedFields (the
+    /// creator owns every field, operation `Update`).
     ///
-    /// - Throws: ``KubernetesStatus`` 409 `AlreadyExists`, 404 for a missing namespace.
+    /// - Throws: ``KubernetesStatus`` 409 `AlreadyExists`.
     public func create(_ resource: LabResource, object: JSONValue, fieldManager: String, dryRun: Bool) throws -> JSONValue {
         let key = try key(of: object)
         guard objects[resource.qualifiedName]?[key] == nil else {
@@ -160,67 +165,93 @@ public actor LabStore {
                 code: 409, reason: "AlreadyExists", message: "\(resource.qualifiedName) \"\(key.name)\" already exists", name: key.name,
                 group: resource.group, kind: resource.plural)
         }
-        var stored = object
         let now = Date()
-        stored["metadata"]?["uid"] = .string(ObjectRenderer.uid(kind: resource.kind, namespace: key.namespace, name: key.name) + "")
-        stored["metadata"]?["creationTimestamp"] = .string(renderer.timestamp(now))
-        stored["metadata"]?["generation"] = 1
-        stored["metadata"]?["managedFields"] = Self.managedFields(manager: fieldManager, operation: "Update", at: now)
+        var ownership = FieldOwnership(of: nil)
+        ownership.update(from: nil, to: object, manager: fieldManager, apiVersion: resource.groupVersion, time: Self.time(now))
+        var stored = newObject(object, resource: resource, key: key, at: now)
+        stored["metadata"]?["managedFields"] = ownership.json
         return commit(resource, key: key, object: stored, dryRun: dryRun)
     }
 
-    /// Server-side apply: creates the object or merges the applied configuration into it.
+    /// Server-side apply: creates the object or merges the applied configuration into it, field by field, as the
+    /// API server's structured merge does (see ``FieldOwnership``).
     ///
-    /// The applied `spec` replaces the stored one (the applier owns every field it sends), labels and annotations
-    /// merge. A different manager that created the object with a plain create or update owns `spec`: changing it
-    /// without `force` is a 409 conflict, as in the API server.
+    /// The applier comes to own every field it sends; fields it applied before and no longer sends are removed
+    /// unless another manager owns them. Changing a field another manager owns is a 409 `Conflict` naming the manager
+    /// and the field, unless `force` takes the field over.
     ///
     /// - Returns: the object and whether it was created.
-    public func apply(_ resource: LabResource, object: JSONValue, fieldManager: String, force: Bool, dryRun: Bool) throws
-        -> (object: JSONValue, created: Bool)
-    {
+    /// - Parameter validate: admission of the merged object (Istio's webhook sees the result, not the patch).
+    public func apply(
+        _ resource: LabResource, object: JSONValue, fieldManager: String, force: Bool, dryRun: Bool,
+        validate: (JSONValue) throws -> Void = { _ in }
+    ) throws -> (object: JSONValue, created: Bool) {
         let key = try key(of: object)
         let now = Date()
-        guard var stored = objects[resource.qualifiedName]?[key] else {
-            var created = object
-            created["metadata"]?["uid"] = .string(ObjectRenderer.uid(kind: resource.kind, namespace: key.namespace, name: key.name))
-            created["metadata"]?["creationTimestamp"] = .string(renderer.timestamp(now))
-            created["metadata"]?["generation"] = 1
-            created["metadata"]?["managedFields"] = Self.managedFields(manager: fieldManager, operation: "Apply", at: now)
-            return (commit(resource, key: key, object: created, dryRun: dryRun), true)
+        let stored = objects[resource.qualifiedName]?[key]
+        var ownership = FieldOwnership(of: stored)
+        var merged = try ownership.apply(
+            object, over: stored, manager: fieldManager, apiVersion: resource.groupVersion, time: Self.time(now), force: force, name: key.name)
+        if let stored {
+            let generation = nextGeneration(stored, merged)
+            merged["metadata"]?["generation"] = .int(generation)
+        } else {
+            merged = newObject(merged, resource: resource, key: key, at: now)
         }
-        let owners = (stored.value(at: "metadata.managedFields")?.arrayValue ?? []).compactMap { entry -> String? in
-            guard entry["operation"]?.stringValue == "Update", let manager = entry["manager"]?.stringValue, manager != fieldManager else {
-                return nil
-            }
-            return manager
+        try validate(merged)
+        merged["metadata"]?["managedFields"] = ownership.json
+        return (commit(resource, key: key, object: merged, dryRun: dryRun), stored == nil)
+    }
+
+    /// Replaces an object with what `transform` makes of it (PUT, merge patch, JSON patch): the writer takes the
+    /// fields it changed (operation `Update`), the server's metadata stays.
+    ///
+    /// - Parameter transform: the new object from the stored one; it throws to refuse (a patch that does not apply,
+    ///   a stale `resourceVersion`, admission).
+    /// - Throws: ``KubernetesStatus`` 404 when the object does not exist, 409 for a stale `metadata.resourceVersion`,
+    ///   or what `transform` throws.
+    public func update(
+        _ resource: LabResource, namespace: String, name: String, fieldManager: String, dryRun: Bool,
+        transform: (JSONValue) throws -> JSONValue
+    ) throws -> JSONValue {
+        let key = Key(namespace: namespace, name: name)
+        guard let stored = objects[resource.qualifiedName]?[key] else {
+            throw KubernetesStatus.notFound(resource: resource.plural, group: resource.group, name: name)
         }
-        let specChanged = stored["spec"] != object["spec"]
-        if specChanged, !force, let owner = owners.first {
+        var updated = try transform(stored)
+        if let expected = updated.value(at: "metadata.resourceVersion")?.stringValue, !expected.isEmpty,
+            expected != stored.value(at: "metadata.resourceVersion")?.stringValue
+        {
             throw KubernetesStatus(
                 code: 409, reason: "Conflict",
-                message: "Apply failed with 1 conflict: conflict with \"\(owner)\": .spec", name: key.name, group: resource.group,
-                kind: resource.plural,
-                causes: [.init(reason: "FieldManagerConflict", message: "conflict with \"\(owner)\"", field: ".spec")])
+                message: "Operation cannot be fulfilled on \(resource.qualifiedName) \"\(name)\": the object has been modified; please apply "
+                    + "your changes to the latest version and try again",
+                name: name, group: resource.group, kind: resource.plural)
         }
-        for field in ["labels", "annotations"] {
-            if let applied = object.value(at: "metadata.\(field)")?.objectValue {
-                var merged = stored.value(at: "metadata.\(field)")?.objectValue ?? [:]
-                merged.merge(applied) { _, new in new }
-                stored["metadata"]?[field] = .object(merged)
-            }
-        }
-        if specChanged {
-            stored["spec"] = object["spec"] ?? [:]
-            let generation = (stored.value(at: "metadata.generation")?.intValue ?? 1) + 1
-            stored["metadata"]?["generation"] = .int(generation)
-        }
-        var managed = (stored.value(at: "metadata.managedFields")?.arrayValue ?? []).filter { entry in
-            entry["manager"]?.stringValue != fieldManager && !(force && specChanged)
-        }
-        managed += Self.managedFields(manager: fieldManager, operation: "Apply", at: now).arrayValue ?? []
-        stored["metadata"]?["managedFields"] = .array(managed)
-        return (commit(resource, key: key, object: stored, dryRun: dryRun), false)
+        var ownership = FieldOwnership(of: stored)
+        ownership.update(from: stored, to: updated, manager: fieldManager, apiVersion: resource.groupVersion, time: Self.time(Date()))
+        for field in ["uid", "creationTimestamp", "namespace", "name"] { updated["metadata"]?[field] = stored.value(at: "metadata.\(field)") }
+        let generation = nextGeneration(stored, updated)
+        updated["metadata"]?["generation"] = .int(generation)
+        updated["metadata"]?["managedFields"] = ownership.json
+        updated["status"] = stored["status"]
+        return commit(resource, key: key, object: updated, dryRun: dryRun)
+    }
+
+    /// `metadata.generation` after a write: one more when the spec changed.
+    private func nextGeneration(_ stored: JSONValue, _ updated: JSONValue) -> Int {
+        let generation = stored.value(at: "metadata.generation")?.intValue ?? 1
+        return stored["spec"] == updated["spec"] ? generation : generation + 1
+    }
+
+    /// A new object's server-set metadata: uid, creationTimestamp, generation 1.
+    private func newObject(_ object: JSONValue, resource: LabResource, key: Key, at date: Date) -> JSONValue {
+        var created = object
+        created["metadata"]?["uid"] = .string(ObjectRenderer.uid(kind: resource.kind, namespace: key.namespace, name: key.name))
+        created["metadata"]?["creationTimestamp"] = .string(renderer.timestamp(date))
+        created["metadata"]?["generation"] = 1
+        created["metadata"]?["resourceVersion"] = nil
+        return created
     }
 
     /// Deletes an object and returns it as it was.
@@ -286,14 +317,11 @@ public actor LabStore {
         return Key(namespace: object.value(at: "metadata.namespace")?.stringValue ?? "", name: name)
     }
 
-    static func managedFields(manager: String, operation: String, at date: Date) -> JSONValue {
+    /// A time as managedFields write it (RFC 3339, seconds).
+    static func time(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
-        return [[
-            "manager": .string(manager), "operation": .string(operation), "apiVersion": "networking.istio.io/v1",
-            "time": .string(formatter.string(from: date)), "fieldsType": "FieldsV1",
-            "fieldsV1": ["f:spec": [".": [:]]],
-        ]]
+        return formatter.string(from: date)
     }
 
     private static func matches(_ object: JSONValue, labels: LabelSelectorQuery?, fields: LabelSelectorQuery?) -> Bool {
@@ -318,4 +346,38 @@ public actor LabStore {
         }
         return true
     }
+}
+
+/// The field manager the lab's own Sidecars are recorded as written by (`--sidecar-manager NAME[:Update]`), so that
+/// a lab can show what happens when another tool (Argo CD, Helm, kubectl) owns them.
+public struct LabFieldManager: Hashable, Sendable, CustomStringConvertible {
+    /// The manager's name.
+    public var name: String
+    /// `Apply` (it applied them with server-side apply) or `Update` (created or replaced them).
+    public var operation: String
+
+    /// `meshtrim` with `Apply`: as if meshtrim had applied them, so meshtrim's own applies take them over without a
+    /// conflict, and `kubectl apply --server-side` conflicts as it would on a cluster.
+    public static let `default` = LabFieldManager(name: "meshtrim", operation: "Apply")
+
+    /// Makes a manager.
+    public init(name: String, operation: String) {
+        self.name = name
+        self.operation = operation
+    }
+
+    /// Parses `NAME` or `NAME:Apply` / `NAME:Update`.
+    ///
+    /// - Throws: ``LabError`` for an empty name or another operation.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        let operation = parts.count > 1 ? parts[1] : "Apply"
+        guard let name = parts.first, !name.isEmpty, ["Apply", "Update"].contains(operation) else {
+            throw LabError("--sidecar-manager \(text): expected NAME, NAME:Apply or NAME:Update, e.g. argocd-controller or helm:Update")
+        }
+        self.init(name: name, operation: operation)
+    }
+
+    /// `NAME:OPERATION`.
+    public var description: String { "\(name):\(operation)" }
 }

@@ -9,19 +9,23 @@ enum OpenAPIDocument {
     /// A stable hash for the `serverRelativeURL`s (kubectl caches documents by it).
     static let hash = "4D2E5B0C1A9F7E3D"
 
-    /// `/openapi/v3`: the index.
-    static var index: JSONValue {
+    /// `/openapi/v3`: the index; `istioVersions` are the `networking.istio.io` versions served.
+    static func index(istioVersions: [String] = ["v1"]) -> JSONValue {
         var paths: [String: JSONValue] = [:]
-        for groupVersion in Set(LabResource.stored.map(\.groupVersion)) {
+        let istio = LabResource.sidecars.group
+        let groupVersions = Set(LabResource.stored.filter { $0.group != istio }.map(\.groupVersion)).union(istioVersions.map { "\(istio)/\($0)" })
+        for groupVersion in groupVersions {
             let path = groupVersion.contains("/") ? "apis/\(groupVersion)" : "api/\(groupVersion)"
             paths[path] = ["serverRelativeURL": .string("/openapi/v3/\(path)?hash=\(hash)")]
         }
         return ["paths": .object(paths)]
     }
 
-    /// `/openapi/v3/api/v1` or `/openapi/v3/apis/GROUP/VERSION`; `nil` for others.
-    static func document(group: String, version: String) -> JSONValue? {
+    /// `/openapi/v3/api/v1` or `/openapi/v3/apis/GROUP/VERSION`; `nil` for others. `servedAs` names the version the
+    /// document describes when it is not the one the lab holds the kinds as (Istio's v1beta1 for v1).
+    static func document(group: String, version: String, servedAs: String? = nil) -> JSONValue? {
         let resources = LabResource.stored.filter { $0.group == group && $0.version == version }
+        let version = servedAs ?? version
         guard !resources.isEmpty else { return nil }
         var paths: [String: JSONValue] = [:]
         var schemas: [String: JSONValue] = [:]
@@ -36,7 +40,7 @@ enum OpenAPIDocument {
             let prefix = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
             let path = resource.namespaced
                 ? "\(prefix)/namespaces/{namespace}/\(resource.plural)/{name}" : "\(prefix)/\(resource.plural)/{name}"
-            let schemaName = schemaName(resource)
+            let schemaName = schemaName(resource, version: version)
             let reference: JSONValue = ["$ref": .string("#/components/schemas/\(schemaName)")]
             paths[path] = [
                 "get": [
@@ -69,9 +73,9 @@ enum OpenAPIDocument {
         ]
     }
 
-    private static func schemaName(_ resource: LabResource) -> String {
+    private static func schemaName(_ resource: LabResource, version: String) -> String {
         if resource.group.isEmpty { return "io.k8s.api.core.v1.\(resource.kind)" }
         let reversed = resource.group.split(separator: ".").reversed().joined(separator: ".")
-        return "\(reversed).\(resource.version).\(resource.kind)"
+        return "\(reversed).\(version).\(resource.kind)"
     }
 }

@@ -37,9 +37,11 @@ struct SidecarAdmission {
 
     /// Checks a Sidecar object for the URL's namespace (and name, for PATCH) and validates it.
     ///
+    /// - Parameter validating: run Istio's rules; off for a server-side apply configuration, which may name only
+    ///   some fields (the rules then run on the merged object, as the webhook sees it).
     /// - Returns: the object with `metadata.namespace` filled in.
     /// - Throws: ``KubernetesStatus`` 400 for a mismatched kind, namespace or name, 422 for Istio's validation errors.
-    func admit(_ object: JSONValue, namespace: String, name: String?) throws -> JSONValue {
+    func admit(_ object: JSONValue, namespace: String, name: String?, validating: Bool = true) throws -> JSONValue {
         var object = object
         let kind = object["kind"]?.stringValue ?? ""
         let apiVersion = object["apiVersion"]?.stringValue ?? ""
@@ -59,6 +61,7 @@ struct SidecarAdmission {
         object["metadata"]?["managedFields"] = nil
         object["status"] = nil
         let objectName = object.value(at: "metadata.name")?.stringValue ?? name ?? ""
+        guard validating else { return object }
 
         let document: SidecarDocument
         do {
