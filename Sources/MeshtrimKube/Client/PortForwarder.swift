@@ -8,7 +8,8 @@ import Synchronization
 ///
 /// Opens `GET /api/v1/namespaces/NS/pods/POD/portforward?ports=PORT` as a WebSocket (through the context's proxy
 /// and TLS, with its credentials), sends `GET PATH HTTP/1.1` with `Connection: close` on data channel 0, collects
-/// channel 0 until the WebSocket closes and parses the HTTP answer. Text on error channel 1 (nothing listening)
+/// channel 0 until every answer is complete (then closes the WebSocket itself) or the WebSocket closes, and parses
+/// the HTTP answers. Text on error channel 1 (nothing listening)
 /// becomes a ``KubeError`` of kind `portForward`; a refused upgrade carries the API server's Status (403 when
 /// `pods/portforward` is not permitted).
 struct PortForwarder: Sendable {
@@ -80,7 +81,7 @@ struct PortForwarder: Sendable {
                             + (index == paths.count - 1 ? "Connection: close\r\n" : "") + "\r\n"
                     }.joined()
                     try await outbound.write(ByteBuffer(bytes: WebSocketFrame(isFinal: true, opcode: .binary, payload: [0] + Array(request.utf8)).encoded(mask: Self.mask())))
-                    let channels = try await collect(reader: &reader, outbound: outbound)
+                    let channels = try await collect(reader: &reader, outbound: outbound, expecting: paths.count)
                     if channels.data.isEmpty, !channels.errors.isEmpty {
                         throw KubeError(
                             .portForward,
@@ -176,9 +177,15 @@ struct PortForwarder: Sendable {
         }
     }
 
-    private func collect(reader: inout ByteStreamReader, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> (data: [UInt8], errors: String) {
+    /// Collects the data and error channels until the WebSocket closes, or until `expecting` delimited HTTP answers
+    /// are complete on the data channel: then meshtrim closes the WebSocket itself (container runtimes hold the
+    /// stream open for up to a second after the pod side has closed, issue #16 item 6).
+    private func collect(
+        reader: inout ByteStreamReader, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, expecting: Int
+    ) async throws -> (data: [UInt8], errors: String) {
         var data: [UInt8] = []
         var errors: [UInt8] = []
+        var answers = PipelinedAnswers()
         var seenPort: Set<UInt8> = []
         var message: [UInt8] = []
         while let frame = try await WebSocketFrame.read(from: &reader, maxPayload: 64 << 20) {
@@ -203,7 +210,17 @@ struct PortForwarder: Sendable {
                 seenPort.insert(channel)
                 if payload.count == 2 { continue }
             }
-            if channel % 2 == 0 { data += payload } else { errors += payload }
+            if channel % 2 == 0 {
+                data += payload
+                if answers.advance(over: data) >= expecting {
+                    // Every answer is here: close now instead of waiting for the runtime to close the stream.
+                    let normal: [UInt8] = [0x03, 0xE8]
+                    try? await outbound.write(ByteBuffer(bytes: WebSocketFrame(isFinal: true, opcode: .close, payload: normal).encoded(mask: Self.mask())))
+                    return (data, String(decoding: errors, as: UTF8.self))
+                }
+            } else {
+                errors += payload
+            }
         }
         return (data, String(decoding: errors, as: UTF8.self))
     }
@@ -223,6 +240,55 @@ struct PortForwarder: Sendable {
     static func randomBytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+}
+
+/// Counts the pipelined HTTP answers that are complete in the bytes read so far, without parsing a body again on
+/// every frame: an answer counts once its `Content-Length` bytes are there, or (chunked) once its last chunk is.
+/// An answer delimited only by the connection closing is never complete before the close.
+struct PipelinedAnswers: Sendable {
+    /// Where the first incomplete answer starts.
+    private(set) var start = 0
+    /// Complete answers so far.
+    private(set) var count = 0
+    /// Where to look for the last chunk next (the bytes before were searched).
+    private var scanned = 0
+    private static let lastChunk: [UInt8] = Array("\r\n0\r\n\r\n".utf8)
+
+    /// Advances over the answers `bytes` (everything read so far) now completes; returns the count.
+    mutating func advance(over bytes: [UInt8]) -> Int {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        while start < bytes.count, let headEnd = RawHTTPResponse.index(of: separator, in: bytes, from: start) {
+            let head = String(decoding: bytes[start..<headEnd], as: UTF8.self).lowercased()
+            let fields = head.components(separatedBy: "\r\n").dropFirst()
+            func value(_ name: String) -> String? {
+                fields.first { $0.hasPrefix(name + ":") }.map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) }
+            }
+            let bodyStart = headEnd + separator.count
+            if value("transfer-encoding")?.contains("chunked") == true {
+                // Dechunk only where the last chunk may end (a marker inside a chunk's data fails and is skipped).
+                var from = max(bodyStart - 2, scanned)
+                var end: Int?
+                while end == nil, let mark = RawHTTPResponse.index(of: Self.lastChunk, in: bytes, from: from) {
+                    end = RawHTTPResponse.parse(bytes, from: start)?.end
+                    from = mark + 1
+                }
+                guard let end else {
+                    scanned = max(bodyStart - 2, bytes.count - Self.lastChunk.count + 1)
+                    break
+                }
+                start = end
+                scanned = start
+            } else if let length = value("content-length").flatMap(Int.init), length >= 0 {
+                guard bytes.count - bodyStart >= length else { break }
+                start = bodyStart + length
+                scanned = start
+            } else {
+                break
+            }
+            count += 1
+        }
+        return count
     }
 }
 

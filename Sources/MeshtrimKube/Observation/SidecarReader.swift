@@ -1,7 +1,19 @@
 import Foundation
 import MeshtrimCore
 
-/// Reads one sidecar's figures: Envoy stats through the pod proxy, cluster names through a port-forward.
+/// The way to a sidecar's Envoy stats (:15090).
+public enum StatsPath: String, Sendable, Hashable, CaseIterable {
+    /// `GET pods/NAME:15090/proxy/…`: the API server dials the pod IP (needs the pod network open to it).
+    case podProxy
+    /// A WebSocket port-forward to 15090: through the kubelet, not the pod network.
+    case portForward
+
+    /// What observations say they came from.
+    public var source: String { self == .podProxy ? "pod proxy :15090" : "port-forward :15090" }
+}
+
+/// Reads one sidecar's figures: Envoy stats through the pod proxy (or a port-forward when the API server cannot
+/// reach pod IPs), cluster names through a port-forward.
 public struct SidecarReader: Sendable {
     /// The Envoy stats filter: memory gauges, uptime (since when the traffic counters count), cluster counts and
     /// Istio's request metrics. Envoy matches it against its dotted stat names (RE2, partial match), so the answer
@@ -26,19 +38,31 @@ public struct SidecarReader: Sendable {
         timeout = min(client.options.requestTimeout, .seconds(20))
     }
 
-    /// `GET pods/NAME:15090/proxy/stats/prometheus?filter=…`, parsed.
+    /// `GET /stats/prometheus?filter=…` on :15090, through the pod proxy or a port-forward, parsed.
     ///
-    /// - Throws: ``KubeError``; a pod whose Envoy does not answer gives kind `unreachable` naming the pod.
-    public func stats(namespace: String, pod: String) async throws -> EnvoyStats {
-        let path = "/api/v1/namespaces/\(PortForwarder.segment(namespace))/pods/\(PortForwarder.segment(pod)):15090/proxy/stats/prometheus"
+    /// - Parameters:
+    ///   - path: the way to the Envoy.
+    ///   - timeout: the time limit of this read (default ``timeout``).
+    /// - Throws: ``KubeError``; a pod whose Envoy does not answer through the pod proxy gives kind `unreachable`
+    ///   naming the pod; through a port-forward, kind `portForward` or `timeout`.
+    public func stats(namespace: String, pod: String, path: StatsPath = .podProxy, timeout: Duration? = nil) async throws -> EnvoyStats {
+        let timeout = timeout ?? self.timeout
+        if path == .portForward {
+            var allowed = CharacterSet.alphanumerics
+            allowed.insert(charactersIn: "-._~")
+            let filter = Self.statsFilter.addingPercentEncoding(withAllowedCharacters: allowed) ?? Self.statsFilter
+            let answer = try await PortForwarder(client: client).get(
+                namespace: namespace, pod: pod, port: 15090, path: "/stats/prometheus?filter=\(filter)", timeout: timeout)
+            guard answer.status == 200 else {
+                throw KubeError(.badResponse, statusCode: answer.status, "the Envoy of \(namespace)/\(pod) answered \(answer.status) on :15090 (port-forward)")
+            }
+            return try Self.parse(answer.body, namespace: namespace, pod: pod)
+        }
+        let proxyPath = "/api/v1/namespaces/\(PortForwarder.segment(namespace))/pods/\(PortForwarder.segment(pod)):15090/proxy/stats/prometheus"
         do {
             let response = try await client.send(
-                "GET", path, query: [("filter", Self.statsFilter)], accept: "text/plain, */*", timeout: timeout, maxBytes: 64 << 20)
-            let stats = EnvoyStats(prometheusText: String(decoding: response.body, as: UTF8.self))
-            guard stats.activeClusters != nil || stats.memoryAllocatedBytes != nil else {
-                throw KubeError(.badResponse, "the stats of \(namespace)/\(pod) hold no Envoy figures (is :15090 Envoy's Prometheus port?)")
-            }
-            return stats
+                "GET", proxyPath, query: [("filter", Self.statsFilter)], accept: "text/plain, */*", timeout: timeout, maxBytes: 64 << 20)
+            return try Self.parse(response.body, namespace: namespace, pod: pod)
         } catch let error as KubeError where error.statusCode == 503 || error.statusCode == 502 {
             throw KubeError(
                 .unreachable, statusCode: error.statusCode,
@@ -70,6 +94,14 @@ public struct SidecarReader: Sendable {
             }
         }
         return (names, answers.first?.wireBytes ?? 0)
+    }
+
+    private static func parse(_ body: Data, namespace: String, pod: String) throws -> EnvoyStats {
+        let stats = EnvoyStats(prometheusText: String(decoding: body, as: UTF8.self))
+        guard stats.activeClusters != nil || stats.memoryAllocatedBytes != nil else {
+            throw KubeError(.badResponse, "the stats of \(namespace)/\(pod) hold no Envoy figures (is :15090 Envoy's Prometheus port?)")
+        }
+        return stats
     }
 
     static func serverDetail(_ message: String) -> String {

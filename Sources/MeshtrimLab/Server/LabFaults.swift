@@ -11,6 +11,13 @@ import Synchronization
 /// - `forbid=VERB:RESOURCE` (repeatable): RBAC denies every user that verb on that plural resource (`patch:sidecars`,
 ///   `*:sidecars`, `create:selfsubjectaccessreviews`), in SelfSubjectAccessReviews and in the requests themselves
 ///   (403), like a cluster whose RBAC is tighter than the kubeconfig suggests.
+/// - `pod-network=unreachable` or `pod-network=refused`: the API server cannot reach pod IPs (a firewall, security
+///   group or NetworkPolicy): every pod-proxy request is answered as a real API server answers it, 503
+///   `error trying to reach service: dial tcp IP:PORT: i/o timeout` (after 500 ms; a real server waits for its 30 s
+///   dial timeout) or `…: connect: connection refused` (at once). Port-forward (through the kubelet) still works.
+/// - `port-forward=linger` or `port-forward=linger=2s`: after the pod side of a port-forward has closed, the stream
+///   stays open this long (default 1 s) unless the client closes it, as container runtimes do; each session's
+///   end is logged (`lab: port-forward NS/POD closed by the client|lab …`).
 /// - `fail-first=N:METHOD:RESOURCE`, `truncate-first=N:METHOD:RESOURCE`, `garble-first=N:METHOD:RESOURCE`
 ///   (repeatable): deterministic faults for tests, see ``Rule``.
 public struct LabFaults: Sendable, Hashable {
@@ -68,6 +75,10 @@ public struct LabFaults: Sendable, Hashable {
     public var slowEnvoy: Duration = .zero
     /// `verb:resource` pairs RBAC denies every user (`*` for any verb).
     public var forbidden: Set<String> = []
+    /// How the pod network fails for the API server's pod proxy (`nil`: it works).
+    public var podNetwork: PodNetworkFault?
+    /// How long a port-forward stream stays open after the pod side closed (zero: it closes at once).
+    public var portForwardLinger: Duration = .zero
     /// Deterministic faults, in the order given; the first rule with tries left takes a request.
     public var rules: [Rule] = []
     private let usage = Usage()
@@ -82,6 +93,7 @@ public struct LabFaults: Sendable, Hashable {
     public static func == (left: LabFaults, right: LabFaults) -> Bool {
         left.latency == right.latency && left.errorRate == right.errorRate && left.truncateRate == right.truncateRate
             && left.slowEnvoy == right.slowEnvoy && left.forbidden == right.forbidden && left.rules == right.rules
+            && left.podNetwork == right.podNetwork && left.portForwardLinger == right.portForwardLinger
     }
 
     /// Hashes the configured faults.
@@ -92,6 +104,8 @@ public struct LabFaults: Sendable, Hashable {
         hasher.combine(slowEnvoy)
         hasher.combine(forbidden)
         hasher.combine(rules)
+        hasher.combine(podNetwork)
+        hasher.combine(portForwardLinger)
     }
 
     /// The deterministic fault for a request, if a rule with tries left matches it (the try is counted).
@@ -147,6 +161,17 @@ public struct LabFaults: Sendable, Hashable {
                     throw LabError("fault \"\(specification)\" needs VERB:RESOURCE, e.g. forbid=patch:sidecars or forbid=*:sidecars")
                 }
                 faults.forbidden.insert(parts.joined(separator: ":"))
+            case "pod-network":
+                guard let value, let fault = PodNetworkFault(rawValue: value) else {
+                    throw LabError("fault \"\(specification)\" needs pod-network=unreachable or pod-network=refused")
+                }
+                faults.podNetwork = fault
+            case "port-forward":
+                let parts = (value ?? "").split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.first == "linger" else {
+                    throw LabError("fault \"\(specification)\" needs port-forward=linger or port-forward=linger=2s")
+                }
+                faults.portForwardLinger = parts.count > 1 ? try duration(parts[1], in: specification) : .seconds(1)
             case Rule.Kind.fail.rawValue, Rule.Kind.truncate.rawValue, Rule.Kind.garble.rawValue:
                 let parts = (value ?? "").split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
                 let methods = ["GET", "POST", "PATCH", "PUT", "DELETE", "*", "DRY-RUN", "WRITE"]
@@ -161,7 +186,7 @@ public struct LabFaults: Sendable, Hashable {
             default:
                 throw LabError(
                     "unknown fault \"\(specification)\"; use latency=300ms, error-rate=0.2, truncate-rate=0.1, slow-envoy[=3s], "
-                        + "forbid=VERB:RESOURCE, fail-first=N:METHOD:RESOURCE, truncate-first=… or garble-first=…")
+                        + "pod-network=unreachable|refused, port-forward=linger[=1s], forbid=VERB:RESOURCE, fail-first=N:METHOD:RESOURCE, truncate-first=… or garble-first=…")
             }
         }
         return faults
@@ -185,4 +210,22 @@ public struct LabFaults: Sendable, Hashable {
         }
         return value
     }
+}
+
+/// How the API server fails to reach pod IPs (the lab's `pod-network=` fault).
+public enum PodNetworkFault: String, Sendable, Hashable {
+    /// Packets are dropped: the dial times out (`i/o timeout`).
+    case unreachable
+    /// Connections are rejected (`connect: connection refused`).
+    case refused
+
+    /// The Status a real API server answers a pod-proxy request with, for a pod at `ip`, port `port`.
+    func status(ip: String, port: Int) -> KubernetesStatus {
+        let cause = self == .unreachable ? "i/o timeout" : "connect: connection refused"
+        return KubernetesStatus(
+            code: 503, reason: "ServiceUnavailable", message: "error trying to reach service: dial tcp \(ip):\(port): \(cause)")
+    }
+
+    /// How long the answer takes (a real server waits for its 30 s dial timeout; the lab shortens it).
+    var delay: Duration { self == .unreachable ? .milliseconds(500) : .zero }
 }

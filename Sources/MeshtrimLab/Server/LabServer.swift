@@ -64,6 +64,12 @@ struct LabResponder: HTTPResponder {
         let apiRequest = APIRequest(
             method: request.method.rawValue, path: path, query: APIRequest.parseQuery(request.uri.query), headers: headers,
             body: Data(buffer: body), user: user)
+        if let network = faults.podNetwork, let target = Self.podProxyTarget(path), user.may("get", resource: "pods", subresource: "proxy") {
+            // As a real API server: authorised, then the dial to the pod IP fails (the kubelet is never involved).
+            try await Task.sleep(for: network.delay)
+            let ip = api.scenario.inventory.pod(named: target.pod, in: target.namespace)?.podIP ?? "10.244.0.1"
+            return response(.status(network.status(ip: ip, port: target.port)))
+        }
         if faults.slowEnvoy > .zero, path.contains("/proxy/") { try await Task.sleep(for: faults.slowEnvoy) }
         let answer = await api.handle(apiRequest)
         if injected == .truncate, answer.body.count > 1 { return truncated(answer) }
@@ -74,6 +80,18 @@ struct LabResponder: HTTPResponder {
             return truncated(answer)
         }
         return response(answer)
+    }
+
+    /// The pod and port of a pod-proxy path (`/api/v1/namespaces/NS/pods/[http:]NAME[:PORT]/proxy/…`), else `nil`.
+    static func podProxyTarget(_ path: String) -> (namespace: String, pod: String, port: Int)? {
+        let segments = path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
+        guard segments.count >= 7, segments[0] == "api", segments[2] == "namespaces", segments[4] == "pods", segments[6] == "proxy" else {
+            return nil
+        }
+        var parts = segments[5].split(separator: ":").map(String.init)
+        if parts.first == "http" || parts.first == "https" { parts.removeFirst() }
+        guard let pod = parts.first else { return nil }
+        return (segments[3], pod, parts.count > 1 ? Int(parts[1]) ?? 80 : 80)
     }
 
     private func response(_ answer: APIResponse) -> Response {
@@ -123,13 +141,14 @@ struct LabServer {
         let api = self.api
         let authenticator = self.authenticator
         let faults = self.faults
+        let log = self.log
         var logger = Logger(label: "meshtrim-lab")
         logger.logLevel = .warning
         return Application(
             responder: responder,
             server: try .tls(
                 .http1WebSocketUpgrade { head, channel, _ in
-                    try await Self.upgrade(head: head, channel: channel, api: api, authenticator: authenticator, faults: faults)
+                    try await Self.upgrade(head: head, channel: channel, api: api, authenticator: authenticator, faults: faults, log: log)
                 },
                 tlsConfiguration: tls),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
@@ -156,7 +175,8 @@ struct LabServer {
     /// Anything that is not an authorised `pods/NAME/portforward` with a supported subprotocol is not upgraded and
     /// goes to the responder, which answers with the right Status (401, 403, 400 "Upgrade request required").
     static func upgrade(
-        head: HTTPRequest, channel: any Channel, api: KubernetesAPI, authenticator: LabAuthenticator, faults: LabFaults
+        head: HTTPRequest, channel: any Channel, api: KubernetesAPI, authenticator: LabAuthenticator, faults: LabFaults,
+        log: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         let target = head.path ?? ""
         let pathPart = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
@@ -186,11 +206,16 @@ struct LabServer {
             default: return .init(port: port, localPort: nil)
             }
         }
-        let session = PortForwardSession(targets: targets, encoding: encoding, podName: podName, delay: faults.slowEnvoy)
+        var session = PortForwardSession(targets: targets, encoding: encoding, podName: podName, delay: faults.slowEnvoy)
+        if faults.portForwardLinger > .zero {
+            session.linger = faults.portForwardLinger
+            session.onEnd = { end in log("lab: port-forward \(namespace)/\(podName) closed by the \(end == .client ? "client" : "lab") (linger \(faults.portForwardLinger))") }
+        }
         var headers = HTTPFields()
         headers[.secWebSocketProtocol] = encoding.rawValue
+        let prepared = session
         return .upgrade(headers) { inbound, outbound, _ in
-            await session.run(inbound: inbound, outbound: outbound)
+            await prepared.run(inbound: inbound, outbound: outbound)
         }
     }
 }

@@ -26,6 +26,21 @@ struct PortForwardSession: Sendable {
     var podName: String
     /// Delay before tunnelling (the `slow-envoy` fault).
     var delay: Duration
+    /// How long the stream stays open after every pod-side connection closed, unless the client closes it first
+    /// (the `port-forward=linger` fault: container runtimes hold the stream up to a second).
+    var linger: Duration = .zero
+    /// Told who ended the session (the lab's record for tests of the client's close).
+    var onEnd: (@Sendable (End) -> Void)?
+
+    /// Who ended a session.
+    enum End: Sendable { case client, lab }
+
+    init(targets: [Target], encoding: PortForwardFrame.Encoding, podName: String, delay: Duration) {
+        self.targets = targets
+        self.encoding = encoding
+        self.podName = podName
+        self.delay = delay
+    }
 
     /// Runs the session until both sides are done.
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
@@ -35,9 +50,11 @@ struct PortForwardSession: Sendable {
                 try await send(channel: UInt8(index * 2), PortForwardFrame.portPrefix(target.port), outbound)
                 try await send(channel: UInt8(index * 2 + 1), PortForwardFrame.portPrefix(target.port), outbound)
             }
+            var end = End.lab
             try await withConnections(from: 0, opened: []) { connections in
-                try await pump(connections: connections, inbound: inbound, outbound: outbound)
+                end = try await pump(connections: connections, inbound: inbound, outbound: outbound)
             }
+            onEnd?(end)
             try await outbound.close(.normalClosure, reason: nil)
         } catch {
             try? await outbound.close(.unexpectedServerError, reason: "port-forward failed")
@@ -68,19 +85,22 @@ struct PortForwardSession: Sendable {
         }
     }
 
+    /// Tunnels until the client leaves or every pod-side connection has closed (and the linger passed); says who
+    /// ended it.
     private func pump(
         connections: [NIOAsyncChannel<ByteBuffer, ByteBuffer>?], inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
-    ) async throws {
+    ) async throws -> End {
         for (index, connection) in connections.enumerated() where connection == nil {
             let port = targets[index].port
             let message = "error forwarding port \(port) to pod \(podName), uid : failed to connect to localhost:\(port) inside namespace: "
                 + "dial tcp4 127.0.0.1:\(port): connect: connection refused"
             try await send(channel: UInt8(index * 2 + 1), Array(message.utf8), outbound)
         }
-        enum Finished { case reader, writer }
+        enum Finished { case reader, writer, linger }
         let readers = connections.compactMap { $0 }.count
-        guard readers > 0 else { return }
-        try await withThrowingTaskGroup(of: Finished.self) { group in
+        guard readers > 0 else { return .lab }
+        let linger = self.linger
+        return try await withThrowingTaskGroup(of: Finished.self) { group in
             // Pod → client: one task per open connection.
             for (index, connection) in connections.enumerated() {
                 guard let connection else { continue }
@@ -112,12 +132,25 @@ struct PortForwardSession: Sendable {
             }
             // Done when the client leaves or every pod-side connection has closed.
             var finishedReaders = 0
+            var end = End.lab
             while let finished = try await group.next() {
-                if finished == .writer { break }
+                if finished == .writer {
+                    end = .client
+                    break
+                }
+                if finished == .linger { break }
                 finishedReaders += 1
-                if finishedReaders == readers { break }
+                if finishedReaders == readers {
+                    guard linger > .zero else { break }
+                    // Hold the stream open, as a runtime does, until the client closes it or the linger passes.
+                    group.addTask {
+                        try await Task.sleep(for: linger)
+                        return .linger
+                    }
+                }
             }
             group.cancelAll()
+            return end
         }
     }
 
