@@ -183,19 +183,31 @@ public struct SidecarCheck: Sendable {
         }
         let mine = ApplyDiff.comparableLines(ofYAML: item.document.original.yamlText, namespace: namespace)
         let theirs = ApplyDiff.comparableLines(ofYAML: SidecarManifest.yaml(of: existing), namespace: namespace)
-        let changes = LineDiff.unified(from: theirs, to: mine, context: 0).compactMap { line -> String? in
+        var onlyThere: [String] = []
+        var onlyHere: [String] = []
+        for line in LineDiff.unified(from: theirs, to: mine, context: 0) {
             switch line {
-            case .added(let text): return "+" + text.trimmingCharacters(in: .whitespaces)
-            case .removed(let text): return "-" + text.trimmingCharacters(in: .whitespaces)
-            case .context, .hunk: return nil
+            case .added(let text): onlyHere.append(Self.shortLine(text))
+            case .removed(let text): onlyThere.append(Self.shortLine(text))
+            case .context, .hunk: break
             }
         }
-        guard !changes.isEmpty else { return nil }
-        let shown = changes.prefix(Self.shownDriftLines).joined(separator: ", ")
-        let rest = changes.count > Self.shownDriftLines ? ", … (\(changes.count - Self.shownDriftLines) more changed lines)" : ""
+        guard !onlyThere.isEmpty || !onlyHere.isEmpty else { return nil }
+        func listed(_ lines: [String], _ label: String) -> String? {
+            guard !lines.isEmpty else { return nil }
+            let rest = lines.count > Self.shownDriftLines ? ", … (\(lines.count - Self.shownDriftLines) more)" : ""
+            return label + lines.prefix(Self.shownDriftLines).joined(separator: ", ") + rest
+        }
+        let parts = [listed(onlyThere, "only in \(analysis.source): "), listed(onlyHere, "only here: ")].compactMap { $0 }
         return finding(
             item, .warning, CheckFinding.Code.drift,
-            "differs from Sidecar \(existing.meta.qualifiedName) in \(analysis.source) (- there, + here): \(shown)\(rest)")
+            "differs from Sidecar \(existing.meta.qualifiedName) in \(analysis.source): \(parts.joined(separator: "; "))")
+    }
+
+    /// A changed YAML line without its indent and list dash: `notifications/*`, `mode: REGISTRY_ONLY`.
+    private static func shortLine(_ text: String) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        return trimmed.hasPrefix("- ") ? String(trimmed.dropFirst(2)) : trimmed
     }
 
     /// MT0201: namespaces whose sidecars, once the Sidecars are applied, still import every service: no Sidecar

@@ -174,7 +174,7 @@ struct SidecarCheckTests {
         let drift = report.findings.filter { $0.code == CheckFinding.Code.drift }
         let differs = try #require(drift.first { $0.file == "changed.yaml" }, "\(report.text)")
         #expect(differs.severity == .warning && differs.line == 1)
-        #expect(differs.message.contains("+- cart/*"), "\(differs.message)")
+        #expect(differs.message.contains("only here: cart/*"), "\(differs.message)")
         #expect(differs.message.contains("in demo"))
         let fresh = try #require(drift.first { $0.file == "new.yaml" })
         #expect(fresh.message.contains("is not in demo"))
