@@ -139,6 +139,8 @@ public struct MeshAnalysis: Sendable {
     public let capturedAt: Date?
 
     private let observationsByPod: [String: ProxyObservation]
+    /// Positions in ``pods`` per namespace, in order: ``pods(in:)`` without a pass over every pod.
+    private let podPositionsByNamespace: [String: [Int]]
 
     /// Analyses a mesh.
     public init(
@@ -184,6 +186,9 @@ public struct MeshAnalysis: Sendable {
         for (_, result) in collected { for (position, row) in result.rows { summaries[position] = row } }
         pods = summaries.compactMap { $0 }
         namespaces = names.compactMap { collected[$0]?.summary }
+        var podPositions: [String: [Int]] = [:]
+        for (position, summary) in pods.enumerated() { podPositions[summary.pod.namespace, default: []].append(position) }
+        podPositionsByNamespace = podPositions
     }
 
     /// One namespace's totals, including what the common fix would save.
@@ -231,7 +236,7 @@ public struct MeshAnalysis: Sendable {
 
     /// Pod summaries of one namespace.
     public func pods(in namespace: String) -> [PodSummary] {
-        pods.filter { $0.pod.namespace == namespace }
+        (podPositionsByNamespace[namespace] ?? []).map { pods[$0] }
     }
 
     /// The egress hosts a preset stands for, for `namespace` (and, for a workload Sidecar, the selected pods).

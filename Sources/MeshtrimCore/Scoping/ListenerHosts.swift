@@ -70,6 +70,31 @@ public struct ListenerHosts: Sendable {
         return own?.match(hostname) ?? wildcard?.match(hostname)
     }
 
+    /// What ``importingEntry(hostname:namespace:)`` answers for the services of one namespace, when that does not
+    /// depend on the hostname: the scope engine decides once per namespace instead of once per service.
+    enum NamespaceImport: Sendable {
+        /// No service of the namespace is imported.
+        case none
+        /// Every service of the namespace is imported through this entry (as written).
+        case all(String)
+        /// It depends on the hostname: ask ``ListenerHosts/importingEntry(hostname:namespace:)``.
+        case perHost
+    }
+
+    /// The answer of ``importingEntry(hostname:namespace:)`` for every service of `namespace`, when it is the same for
+    /// all hostnames: no group for the namespace nor for `*` (none), or a group whose first wildcard is `*` with no
+    /// exact names before it and no exclusions anywhere that could apply (all).
+    func namespaceImport(_ namespace: String) -> NamespaceImport {
+        let own = groups[namespace]
+        let wildcard = groups["*"]
+        if own?.excluded.isEmpty == false || wildcard?.excluded.isEmpty == false { return .perHost }
+        guard let group = own ?? wildcard else { return .none }
+        // `match` tries exact names first, then every wildcard in order: `*` answers for every host only when no
+        // exact name exists and no other wildcard comes before it.
+        guard group.exact.isEmpty, let first = group.all.first, first == "*" else { return .perHost }
+        return .all(group.written[0])
+    }
+
     /// Whether these hosts import every service of `namespace`: `*` is imported there (`ns/*`, `*/*`, `./*` in the
     /// proxy's namespace) and no exclusion of that namespace or of `*` subtracts from it.
     public func importsEveryService(of namespace: String) -> Bool {

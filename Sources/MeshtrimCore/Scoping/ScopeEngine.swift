@@ -38,6 +38,11 @@ public final class ScopeEngine: Sendable {
     let ownNamespaceRules: [ConsolidatedRule?]
     /// Per registry service: the rule from the root namespace (istiod's third choice), ignoring visibility.
     let rootNamespaceRules: [ConsolidatedRule?]
+    /// Per registry service: whether ``ownNamespaceRules`` holds for any proxy (its namespace has no rules, or is in
+    /// ``namespacesWithPublicRules``), looked up once instead of per proxy and service.
+    let ownRulesArePrecomputed: [Bool]
+    /// Whether ``rootNamespaceRules`` holds for any proxy (the root namespace has no rules, or only public ones).
+    let rootRulesArePrecomputed: Bool
 
     /// Indexes `inventory` for `istioVersion` (default: the inventory's version, else 1.31).
     public init(inventory: MeshInventory, istioVersion: IstioVersion? = nil) {
@@ -81,6 +86,9 @@ public final class ScopeEngine: Sendable {
         }
         ownNamespaceRules = own
         rootNamespaceRules = root
+        let publicRules = namespacesWithPublicRules
+        ownRulesArePrecomputed = index.services.map { rules[$0.namespace] == nil || publicRules.contains($0.namespace) }
+        rootRulesArePrecomputed = rules[config.rootNamespace] == nil || publicRules.contains(config.rootNamespace)
     }
 
     /// Per namespace: Sidecars with a workload selector first, then without; each group oldest first.
@@ -218,12 +226,13 @@ public final class ScopeEngine: Sendable {
     /// (what the per-pod predictions and estimates need).
     public func outboundClusterCount(namespace: String, labels: [String: String], sidecar: Sidecar?) -> Int {
         var count = 0
-        let imported = importedServices(namespace: namespace, sidecar: sidecar)
+        let imported = importedServiceRefs(namespace: namespace, sidecar: sidecar)
         let rules = RuleLookup(engine: self, proxyNamespace: namespace, labels: labels)
-        for (scoped, position) in zip(imported.services, imported.indexes) where scoped.service.resolution != .alias {
-            let ports = scoped.ports.count { $0.protocol != "UDP" }
+        let services = index.services
+        for ref in imported.refs where services[ref.serviceIndex].resolution != .alias {
+            let ports = ref.ports.count { $0.protocol != "UDP" }
             guard ports > 0 else { continue }
-            let subsets = rules.rule(forServiceAt: position)?.subsets.count ?? 0
+            let subsets = rules.subsetCount(forServiceAt: ref.serviceIndex)
             count += ports * (1 + subsets)
         }
         return count
@@ -231,6 +240,17 @@ public final class ScopeEngine: Sendable {
 
     /// The services every listener of `sidecar` imports, merged across listeners as istiod merges them.
     func importedServices(namespace: String, sidecar: Sidecar?) -> (services: [ScopedService], indexes: [Int], warnings: [String]) {
+        let imported = importedServiceRefs(namespace: namespace, sidecar: sidecar)
+        let services = index.services
+        return (
+            imported.refs.map { ScopedService(service: services[$0.serviceIndex], ports: $0.ports, reason: $0.reason) },
+            imported.refs.map(\.serviceIndex), imported.warnings
+        )
+    }
+
+    /// ``importedServices(namespace:sidecar:)`` by registry position, without copying the services out (a scope
+    /// over 10,000 services is evaluated for every namespace; copying each `MeshService` was most of its cost).
+    func importedServiceRefs(namespace: String, sidecar: Sidecar?) -> (refs: [ImportedService], warnings: [String]) {
         var warnings: [String] = []
         let listeners = sidecar?.egress.isEmpty == false
             ? sidecar?.egress ?? [] : [SidecarEgressListener(hosts: ["*/*"])]
@@ -246,24 +266,43 @@ public final class ScopeEngine: Sendable {
             let port = listener.port.flatMap { port -> Int? in
                 port.number != 0 && port.protocol.uppercased() != "HTTP_PROXY" ? port.number : nil
             }
-            for (position, scoped) in selectServices(hosts: hosts, namespace: namespace, port: port) {
-                merger.add(scoped, serviceIndex: position, hostID: index.hostIDs[position])
+            for ref in selectServices(hosts: hosts, namespace: namespace, port: port) {
+                merger.add(ref, hostID: index.hostIDs[ref.serviceIndex], services: index.services)
             }
-            for (position, scoped) in inferredServices(hosts: hosts, namespace: namespace, port: port) {
-                merger.add(scoped, serviceIndex: position, hostID: index.hostIDs[position])
+            for ref in inferredServices(hosts: hosts, namespace: namespace, port: port) {
+                merger.add(ref, hostID: index.hostIDs[ref.serviceIndex], services: index.services)
             }
         }
-        return (merger.services, merger.serviceIndexes, warnings)
+        return (merger.refs, warnings)
     }
 
     /// `selectServices`: candidates visible to the namespace that one of the listener's hosts imports.
-    func selectServices(hosts: ListenerHosts, namespace: String, port: Int?) -> [(Int, ScopedService)] {
-        var imported: [(Int, ScopedService)] = []
+    func selectServices(hosts: ListenerHosts, namespace: String, port: Int?) -> [ImportedService] {
+        var imported: [ImportedService] = []
         var anyShared = false
+        // Whether the hosts import a service mostly depends on its namespace alone (`*/*`, `./*`, `ns/*`): decided
+        // once per namespace, asked per hostname only where names or exclusions make it depend on the name.
+        var decisions = [ListenerHosts.NamespaceImport?](repeating: nil, count: index.namespaceCount)
+        let services = index.services
         for serviceIndex in index.candidates(for: namespace) {
-            let service = index.services[serviceIndex]
-            // Exclusions exist only from 1.31 on (before, `~` is parsed as a namespace name).
-            guard let entry = hosts.importingEntry(hostname: service.hostname, namespace: service.namespace) else { continue }
+            let service = services[serviceIndex]
+            let namespaceID = index.namespaceIDs[serviceIndex]
+            let decision: ListenerHosts.NamespaceImport
+            if let known = decisions[namespaceID] {
+                decision = known
+            } else {
+                decision = hosts.namespaceImport(service.namespace)
+                decisions[namespaceID] = decision
+            }
+            let entry: String
+            switch decision {
+            case .none: continue
+            case .all(let written): entry = written
+            case .perHost:
+                // Exclusions exist only from 1.31 on (before, `~` is parsed as a namespace name).
+                guard let written = hosts.importingEntry(hostname: service.hostname, namespace: service.namespace) else { continue }
+                entry = written
+            }
             let ports: [ServicePort]
             if let port {
                 ports = service.ports.filter { $0.number == port }
@@ -271,20 +310,20 @@ public final class ScopeEngine: Sendable {
             } else {
                 ports = service.ports
             }
-            imported.append((serviceIndex, ScopedService(service: service, ports: ports, reason: .egressHost(entry, port: port))))
+            imported.append(ImportedService(serviceIndex: serviceIndex, ports: ports, reason: .egressHost(entry, port: port)))
             anyShared = anyShared || index.hostnameIsShared[serviceIndex]
         }
         guard anyShared else { return imported }
-        let kept = Set(oneNamespacePerHostname(imported.map(\.1), proxyNamespace: namespace).map { "\($0.service.namespace)/\($0.service.hostname)" })
-        return imported.filter { kept.contains("\($0.1.service.namespace)/\($0.1.service.hostname)") }
+        return oneNamespacePerHostname(imported, proxyNamespace: namespace)
     }
 
     /// Istio keeps one namespace per hostname: the proxy's own, else a Kubernetes one, else the first seen.
-    func oneNamespacePerHostname(_ imported: [ScopedService], proxyNamespace: String) -> [ScopedService] {
+    func oneNamespacePerHostname(_ imported: [ImportedService], proxyNamespace: String) -> [ImportedService] {
         var winner: [String: (namespace: String, kubernetes: Bool)] = [:]
         var ambiguous = false
-        for scoped in imported {
-            let service = scoped.service
+        let services = index.services
+        for ref in imported {
+            let service = services[ref.serviceIndex]
             guard let current = winner[service.hostname] else {
                 winner[service.hostname] = (service.namespace, service.isKubernetes)
                 continue
@@ -299,12 +338,15 @@ public final class ScopeEngine: Sendable {
             }
         }
         guard ambiguous else { return imported }
-        return imported.filter { winner[$0.service.hostname]?.namespace == $0.service.namespace }
+        return imported.filter {
+            let service = services[$0.serviceIndex]
+            return winner[service.hostname]?.namespace == service.namespace
+        }
     }
 
     /// Services an imported VirtualService routes to (`collectImportedServices`), after the explicit ones.
-    func inferredServices(hosts: ListenerHosts, namespace: String, port: Int?) -> [(Int, ScopedService)] {
-        var result: [(Int, ScopedService)] = []
+    func inferredServices(hosts: ListenerHosts, namespace: String, port: Int?) -> [ImportedService] {
+        var result: [ImportedService] = []
         let config = inventory.meshConfig
         for (position, service) in virtualServices.enumerated() {
             guard isVisible(exportTo: service.exportTo ?? config.defaultVirtualServiceExportTo,
@@ -342,7 +384,7 @@ public final class ScopeEngine: Sendable {
                     ports = target.ports
                 }
                 if ports.isEmpty { continue }
-                result.append((chosen, ScopedService(service: target, ports: ports, reason: .virtualService(service.meta.qualifiedName))))
+                result.append(ImportedService(serviceIndex: chosen, ports: ports, reason: .virtualService(service.meta.qualifiedName)))
             }
         }
         return result
@@ -589,15 +631,28 @@ struct RuleLookup {
         }
         let root = engine.inventory.meshConfig.rootNamespace
         if service.namespace != proxyNamespace {
-            if engine.namespacesWithPublicRules.contains(service.namespace) {
+            if engine.ownRulesArePrecomputed[position] {
                 if let own = engine.ownNamespaceRules[position] { return own }
             } else if let own = exported(in: service.namespace, for: service.hostname) {
                 return own
             }
         }
         guard root != proxyNamespace, root != service.namespace else { return nil }
-        if engine.namespacesWithPublicRules.contains(root) { return engine.rootNamespaceRules[position] }
+        if engine.rootRulesArePrecomputed { return engine.rootNamespaceRules[position] }
         return exported(in: root, for: service.hostname)
+    }
+
+    /// `rule(forServiceAt:)?.subsets.count`, without the lookups where no rule can apply: the proxy's namespace has
+    /// no rules and the service's and root namespace's precomputed rules hold (the usual case).
+    func subsetCount(forServiceAt position: Int) -> Int {
+        if !proxyHasRules, engine.ownRulesArePrecomputed[position], engine.rootRulesArePrecomputed {
+            let service = engine.index.services[position]
+            let root = engine.inventory.meshConfig.rootNamespace
+            if service.namespace != proxyNamespace, let own = engine.ownNamespaceRules[position] { return own.subsets.count }
+            guard root != proxyNamespace, root != service.namespace else { return 0 }
+            return engine.rootNamespaceRules[position]?.subsets.count ?? 0
+        }
+        return rule(forServiceAt: position)?.subsets.count ?? 0
     }
 
     /// The full lookup among the rules of `namespace` that are exported to the proxy's namespace.
@@ -642,39 +697,48 @@ public struct ConsolidatedRule: Hashable, Sendable {
     public var subsets: [String]
 }
 
+/// One imported service by its registry position (``ServiceIndex/services``), with the ports it was imported on and
+/// why: what a ``ScopedService`` holds, without a copy of the service.
+struct ImportedService {
+    /// The position of the service in ``ServiceIndex/services``.
+    var serviceIndex: Int
+    /// The ports imported (a port-bound listener imports only its port).
+    var ports: [ServicePort]
+    /// Why it is in scope.
+    var reason: ScopeReason
+}
+
 /// Union of imported services across listeners (`appendSidecarServices` / `canMergeServices`).
 struct ServiceMerger {
-    private(set) var services: [ScopedService] = []
-    /// The registry index (`ServiceIndex.services`) of each entry of `services`.
-    private(set) var serviceIndexes: [Int] = []
+    private(set) var refs: [ImportedService] = []
     private var positions: [Int: Int] = [:]
 
-    /// Adds `candidate` (registry index `serviceIndex`, interned hostname `hostID`, see `ServiceIndex.hostIDs`).
-    mutating func add(_ candidate: ScopedService, serviceIndex: Int, hostID: Int) {
+    /// Adds `candidate` (interned hostname `hostID`, see `ServiceIndex.hostIDs`); `services` is the registry the
+    /// positions point into.
+    mutating func add(_ candidate: ImportedService, hostID: Int, services: [MeshService]) {
         guard let position = positions[hostID] else {
-            positions[hostID] = services.count
-            services.append(candidate)
-            serviceIndexes.append(serviceIndex)
+            positions[hostID] = refs.count
+            refs.append(candidate)
             return
         }
-        let existing = services[position]
-        if existing.service == candidate.service && existing.ports == candidate.ports { return }
-        if existing.service.isKubernetes && !candidate.service.isKubernetes { return }
-        if !existing.service.isKubernetes && candidate.service.isKubernetes {
-            services[position] = candidate
-            serviceIndexes[position] = serviceIndex
+        let existingRef = refs[position]
+        let existing = services[existingRef.serviceIndex]
+        let incoming = services[candidate.serviceIndex]
+        let sameService = existingRef.serviceIndex == candidate.serviceIndex || existing == incoming
+        if sameService && existingRef.ports == candidate.ports { return }
+        if existing.isKubernetes && !incoming.isKubernetes { return }
+        if !existing.isKubernetes && incoming.isKubernetes {
+            refs[position] = candidate
             return
         }
-        if existing.ports.map(\.number) == candidate.ports.map(\.number) { return }
-        let a = existing.service
-        let b = candidate.service
-        guard a.namespace == b.namespace, a.resolution == b.resolution, a.registry == b.registry,
-            a.exportTo == b.exportTo, a.selector == b.selector
+        if existingRef.ports.map(\.number) == candidate.ports.map(\.number) { return }
+        guard existing.namespace == incoming.namespace, existing.resolution == incoming.resolution,
+            existing.registry == incoming.registry, existing.exportTo == incoming.exportTo, existing.selector == incoming.selector
         else { return }
-        var merged = existing
+        var merged = existingRef
         for port in candidate.ports where !merged.ports.contains(where: { $0.number == port.number }) {
             merged.ports.append(port)
         }
-        services[position] = merged
+        refs[position] = merged
     }
 }

@@ -14,6 +14,11 @@ struct ServiceIndex: Sendable {
     /// Per service: whether its hostname is registered in more than one namespace (only then does
     /// "one namespace per hostname" have anything to decide).
     let hostnameIsShared: [Bool]
+    /// A small integer per distinct namespace, per service: decisions that depend only on a service's namespace
+    /// (whether a listener imports all of it) are made once per namespace, in an array indexed by this.
+    let namespaceIDs: [Int]
+    /// How many distinct namespaces ``namespaceIDs`` numbers.
+    let namespaceCount: Int
 
     init(services unsorted: [MeshService], meshConfig: MeshConfig) {
         let services = unsorted.sorted {
@@ -57,6 +62,19 @@ struct ServiceIndex: Sendable {
             }
         }
         self.hostIDs = hostIDs
+        var namespaceNumbers: [String: Int] = [:]
+        var namespaceIDs: [Int] = []
+        namespaceIDs.reserveCapacity(services.count)
+        for service in services {
+            if let id = namespaceNumbers[service.namespace] {
+                namespaceIDs.append(id)
+            } else {
+                namespaceNumbers[service.namespace] = namespaceNumbers.count
+                namespaceIDs.append(namespaceNumbers.count - 1)
+            }
+        }
+        self.namespaceIDs = namespaceIDs
+        self.namespaceCount = namespaceNumbers.count
         self.hostnameIsShared = services.map { (byHostAndNamespace[$0.hostname]?.count ?? 0) > 1 }
         self.services = services
         self.publicServices = publicServices
