@@ -107,14 +107,14 @@ struct PlanCommand: AsyncParsableCommand {
         let scopedNamespaces = Set(analysis.pods.filter { MeshPlanner.isScoped($0.pod) }.map(\.pod.namespace)).sorted()
         let evidence = try await traffic.evidence(
             namespaces: scopedNamespaces, recommender: EgressRecommender(analysis: analysis)) ?? [:]
+        let plan = MeshPlanner(analysis: analysis).plan(options: options, evidence: evidence)
         // A plan from part of the traffic can cut what only the unread sidecars use: refused unless asked for.
-        let partial = source.manifests.isEmpty ? Self.partialNote(analysis, namespaces: scopedNamespaces, evidence: evidence) : nil
+        let partial = source.manifests.isEmpty ? Self.partialNote(unread: plan.unreadSidecars) : nil
         if let partial, !allowPartial {
             throw RuntimeError(
                 "\(partial); fix them (a stopped Envoy, an unreachable pod) and run again, or add --allow-partial to plan anyway")
         }
         if let partial { printError("PARTIAL: \(partial)") }
-        let plan = MeshPlanner(analysis: analysis).plan(options: options, evidence: evidence)
         if let out {
             do {
                 try PlanDirectoryWriter.write(plan, to: out, force: force)
@@ -147,13 +147,8 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     /// Why the plan is incomplete: the sidecars whose traffic could not be read (by their counters, or by Prometheus),
-    /// named; nil when every one was read.
-    static func partialNote(_ analysis: MeshAnalysis, namespaces: [String], evidence: [String: TrafficEvidence]) -> String? {
-        let recommender = EgressRecommender(analysis: analysis)
-        let unread = namespaces.flatMap { namespace in
-            (evidence[namespace] ?? recommender.counterEvidence(namespace: namespace, workloadSelector: nil))
-                .unobservedPods.map { "\(namespace)/\($0)" }
-        }
+    /// named (``MeshPlan/unreadSidecars``); nil when every one was read.
+    static func partialNote(unread: [String]) -> String? {
         guard !unread.isEmpty else { return nil }
         let shown = unread.prefix(10).joined(separator: ", ") + (unread.count > 10 ? ", … (\(unread.count - 10) more)" : "")
         return "\(unread.count) sidecar\(unread.count == 1 ? "" : "s") could not be read (\(shown)), so the plan misses "

@@ -40,6 +40,10 @@ public struct EgressRecommender: Sendable {
     /// The analysis whose inventory and scope engine the recommendation is checked against.
     public let analysis: MeshAnalysis
 
+    /// Each proxy namespace's visible service counts, found once per recommender: a plan asks for one recommendation
+    /// per namespace and, with `--per-workload`, per workload, and every one of a namespace needs the same counts.
+    private let visibleCounts = VisibleCountCache()
+
     /// Makes a recommender over an analysis.
     public init(analysis: MeshAnalysis) {
         self.analysis = analysis
@@ -271,10 +275,23 @@ public struct EgressRecommender: Sendable {
 
     /// Per namespace: how many distinct service hostnames it exports to `proxyNamespace` (the default scope).
     func visibleServiceCounts(proxyNamespace: String) -> [String: Int] {
+        if let known = visibleCounts.counts(proxyNamespace) { return known }
         let imported = analysis.engine.importedServices(namespace: proxyNamespace, sidecar: nil).services
         var hostnames: [String: Set<String>] = [:]
         for scoped in imported { hostnames[scoped.service.namespace, default: []].insert(scoped.service.hostname) }
-        return hostnames.mapValues(\.count)
+        let counts = hostnames.mapValues(\.count)
+        visibleCounts.store(counts, for: proxyNamespace)
+        return counts
+    }
+
+    /// The memo of ``visibleServiceCounts(proxyNamespace:)``: the analysis never changes, so neither do the counts.
+    private final class VisibleCountCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var byNamespace: [String: [String: Int]] = [:]
+
+        func counts(_ namespace: String) -> [String: Int]? { lock.withLock { byNamespace[namespace] } }
+
+        func store(_ counts: [String: Int], for namespace: String) { lock.withLock { byNamespace[namespace] = counts } }
     }
 
     /// Services the recommended Sidecar imports only because an imported VirtualService routes to them.

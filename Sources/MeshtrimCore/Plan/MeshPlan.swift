@@ -29,6 +29,10 @@ public struct MeshPlan: Hashable, Sendable {
     public var notes: [String]
     /// The options the plan was made with.
     public var options: MeshPlanner.Options
+    /// The sidecars (`namespace/pod`) whose traffic could not be read (no counters, or missing from Prometheus'
+    /// answer), by namespace: destinations only they use are not protected, so `meshtrim plan` refuses without
+    /// `--allow-partial`. Found while the plan collects its evidence, so nothing reads the counters twice.
+    public var unreadSidecars: [String] = []
 
     /// Whether the plan keeps every observed destination (``PlanTotals/cuts`` is empty): the plan's invariant.
     public var keepsEveryObservedDestination: Bool { totals.cuts.isEmpty }

@@ -387,7 +387,10 @@ public struct MeshPlanner: Sendable {
             meshDefault: meshDefault, sidecars: sidecars, waves: waves, unknownDestinations: traffic.unknown, existing: reports,
             totals: totals, memoryModel: analysis.memoryModel,
             trafficSource: evidenceByNamespace.values.first?.source ?? "sidecar counters (since each proxy started)", notes: notes,
-            options: options)
+            options: options,
+            unreadSidecars: evidenceByNamespace.sorted { $0.key < $1.key }.flatMap { namespace, traffic in
+                traffic.unobservedPods.map { "\(namespace)/\($0)" }
+            })
     }
 
     // MARK: Internals

@@ -12,7 +12,8 @@ struct BenchCommand: AsyncParsableCommand {
             Prints, for each budget, the measured figure, the peer measured in the same run, their ratio and \
             PASS/FAIL. Run `swift run -c release meshtrim bench`; debug builds are several times slower.
 
-            Groups: scope (engine evaluation, namespace toggle), check (meshtrim check of \
+            Groups: scope (engine evaluation, namespace toggle), plan (meshtrim plan on the generated 50,000-pod, \
+            10,000-service mesh, against JSON-decoding the same snapshot; --quick: 5,000 pods), check (meshtrim check of \
             the demo's plan and of the generated mesh's, against analysing the same mesh), ui (key to frame at 10,000 rows), startup (the real \
             binary to its first frame), live (a `meshtrim lab` child with real Envoys: inventory against kubectl, \
             sidecar observations, cluster names against a full config_dump, peak memory, and a real Envoy's memory \
@@ -33,19 +34,19 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Output format: table or json.")
     var output: Format = .table
 
-    @Option(help: "Run only these groups (comma-separated): scope, ui, startup, live, check.")
+    @Option(help: "Run only these groups (comma-separated): scope, ui, startup, live, plan, check.")
     var only: String?
 
     /// The groups `--only` names (all by default).
     private var groups: Set<String> {
-        Set((only ?? "scope,check,ui,startup,live").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        Set((only ?? "scope,plan,check,ui,startup,live").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
     }
 
     /// An unknown `--only` group is a usage error (the bench's usage, exit 64).
     func validate() throws {
-        let known: Set<String> = ["scope", "ui", "startup", "live", "check"]
+        let known: Set<String> = ["scope", "ui", "startup", "live", "plan", "check"]
         if let unknown = groups.subtracting(known).sorted().first {
-            throw ValidationError("unknown group '\(unknown)' in --only; groups: scope, ui, startup, live, check")
+            throw ValidationError("unknown group '\(unknown)' in --only; groups: scope, ui, startup, live, plan, check")
         }
     }
 
@@ -53,6 +54,7 @@ struct BenchCommand: AsyncParsableCommand {
         var results: [BenchResult] = []
         let runs = quick ? 20 : 200
         if groups.contains("scope") { results += try ScopeBenchmarks.run(runs: runs) }
+        if groups.contains("plan") { results += try PlanBenchmark.run(quick: quick, log: { printError($0) }) }
         if groups.contains("check") { results += try CheckBenchmark.run(quick: quick, log: { printError($0) }) }
         if groups.contains("ui") { results += try UIBenchmarks.run(quick: quick) }
         if groups.contains("startup") { results += try StartupBenchmark.run(quick: quick) }
