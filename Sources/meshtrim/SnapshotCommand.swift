@@ -45,8 +45,11 @@ struct SnapshotCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The kubeconfig context (default: the current context).", valueName: "name"))
     var context: String?
 
-    @Option(name: .long, help: "Sidecars read at once.")
+    @Option(name: [.long, .customLong("proxy-concurrency")], help: "Sidecars read through the API server's pod proxy at once.")
     var concurrency: Int = 16
+
+    @Option(name: .long, help: "Port-forwards at once (Envoy stats when the API server cannot reach pod IPs, cluster names).")
+    var portForwardConcurrency: Int = 8
 
     @Flag(name: .long, help: "Indent the JSON.")
     var pretty = false
@@ -57,6 +60,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     func validate() throws {
         if !namespaces.isEmpty && allNamespaces { throw ValidationError("give -n NAMESPACE or -A, not both") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard portForwardConcurrency >= 1 else { throw ValidationError("--port-forward-concurrency must be at least 1") }
     }
 
     func run() async throws {
@@ -69,7 +73,7 @@ struct SnapshotCommand: AsyncParsableCommand {
         do {
             capture = try await session.capture(
                 namespaces: namespaces.isEmpty ? nil : namespaces, clusterNames: clusterNames, concurrency: concurrency,
-                progress: SourceOptions.progressPrinter())
+                portForwardConcurrency: portForwardConcurrency, progress: SourceOptions.progressPrinter())
             await session.shutdown()
         } catch {
             await session.shutdown()

@@ -39,6 +39,15 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Live cluster: the kubeconfig context (default: the current context).", valueName: "name"))
     var context: String?
 
+    @Option(name: .long, help: ArgumentHelp("Live cluster: sidecars read through the API server's pod proxy at once.", valueName: "n"))
+    var proxyConcurrency: Int = 16
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Live cluster: port-forwards at once (Envoy stats when the API server cannot reach pod IPs, cluster names).", valueName: "n"))
+    var portForwardConcurrency: Int = 8
+
     /// Whether a source other than the live cluster was given.
     var isGiven: Bool { demo || snapshot != nil || !manifests.isEmpty }
 
@@ -51,6 +60,9 @@ struct SourceOptions: ParsableArguments {
         }
         if manifestsNamespace != nil && manifests.isEmpty {
             throw ValidationError("--manifests-namespace is the namespace of namespace-less objects in --manifests; give --manifests PATH too")
+        }
+        guard proxyConcurrency >= 1, portForwardConcurrency >= 1 else {
+            throw ValidationError("--proxy-concurrency and --port-forward-concurrency must be at least 1")
         }
         if isGiven && (kubeconfig != nil || context != nil) {
             throw ValidationError("--kubeconfig and --context choose a live cluster; leave them out with --demo, --snapshot or --manifests")
@@ -102,7 +114,7 @@ struct SourceOptions: ParsableArguments {
         do {
             loaded = try await LiveAnalysisLoader.load(
                 kubeconfig: kubeconfig, context: context, namespaces: namespaces, istioVersion: version,
-                progress: Self.progressPrinter())
+                concurrency: proxyConcurrency, portForwardConcurrency: portForwardConcurrency, progress: Self.progressPrinter())
         } catch let error as KubeconfigError where error.isMissing {
             throw RuntimeError(
                 "no mesh to read: give a source (--snapshot FILE or --manifests PATH) or a cluster (KUBECONFIG or --kubeconfig FILE; "

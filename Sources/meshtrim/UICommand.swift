@@ -34,7 +34,8 @@ struct UICommand: AsyncParsableCommand {
         let status = await UILaunch.run(
             UILaunch.Options(
                 source: uiSource, colorEnabled: !(noColor || noColorVariable), readOnly: readOnly,
-                istioVersion: try parseIstioVersion(source.istioVersion)))
+                istioVersion: try parseIstioVersion(source.istioVersion),
+                proxyConcurrency: source.proxyConcurrency, portForwardConcurrency: source.portForwardConcurrency))
         if status != 0 { throw ExitCode(status) }
     }
 }

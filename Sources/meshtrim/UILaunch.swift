@@ -36,6 +36,10 @@ enum UILaunch {
         var colorEnabled: Bool
         var readOnly: Bool
         var istioVersion: IstioVersion?
+        /// Pod-proxy reads at once (live clusters).
+        var proxyConcurrency = 16
+        /// Port-forwards at once (live clusters).
+        var portForwardConcurrency = 8
     }
 
     /// Runs the UI; returns the process exit status.
@@ -128,7 +132,10 @@ enum UILaunch {
     /// The controller of a live source, posting its events to the UI; `nil` for files.
     static func liveController(for options: Options, inbox: Inbox) -> LiveController? {
         guard case .live(let kubeconfig, let context) = options.source else { return nil }
-        return LiveController(kubeconfig: kubeconfig, context: context, istioVersion: options.istioVersion) { event in
+        return LiveController(
+            kubeconfig: kubeconfig, context: context, istioVersion: options.istioVersion, concurrency: options.proxyConcurrency,
+            portForwardConcurrency: options.portForwardConcurrency
+        ) { event in
             switch event {
             case .progress(let message): inbox.post(.loadProgress(message))
             case .loaded(let analysis): inbox.post(.loaded(MeshData(analysis: analysis)))

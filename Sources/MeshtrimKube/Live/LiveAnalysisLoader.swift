@@ -12,10 +12,11 @@ public enum LiveAnalysisLoader {
     /// - Throws: ``KubeError`` when the inventory cannot be read.
     public static func load(
         session: LiveSession, namespaces: [String]? = nil, clusterNames: Bool = false, istioVersion: IstioVersion? = nil,
-        concurrency: Int = 16, progress: (@Sendable (String) -> Void)? = nil
+        concurrency: Int = 16, portForwardConcurrency: Int = 8, progress: (@Sendable (String) -> Void)? = nil
     ) async throws -> (analysis: MeshAnalysis, capture: LiveCapture) {
         let capture = try await session.capture(
-            namespaces: namespaces, clusterNames: clusterNames, concurrency: concurrency, progress: progress)
+            namespaces: namespaces, clusterNames: clusterNames, concurrency: concurrency, portForwardConcurrency: portForwardConcurrency,
+            progress: progress)
         let analysis = MeshAnalysis(snapshot: capture.snapshot, source: session.sourceDescription, istioVersion: istioVersion)
         return (analysis, capture)
     }
@@ -24,12 +25,13 @@ public enum LiveAnalysisLoader {
     public static func load(
         kubeconfig: String?, context: String?, namespaces: [String]? = nil, clusterNames: Bool = false,
         istioVersion: IstioVersion? = nil, options: KubeClient.Options = KubeClient.Options(),
-        progress: (@Sendable (String) -> Void)? = nil
+        concurrency: Int = 16, portForwardConcurrency: Int = 8, progress: (@Sendable (String) -> Void)? = nil
     ) async throws -> (analysis: MeshAnalysis, capture: LiveCapture) {
         let session = try await LiveSession.open(kubeconfig: kubeconfig, context: context, options: options)
         do {
             let result = try await load(
-                session: session, namespaces: namespaces, clusterNames: clusterNames, istioVersion: istioVersion, progress: progress)
+                session: session, namespaces: namespaces, clusterNames: clusterNames, istioVersion: istioVersion,
+                concurrency: concurrency, portForwardConcurrency: portForwardConcurrency, progress: progress)
             await session.shutdown()
             return result
         } catch {

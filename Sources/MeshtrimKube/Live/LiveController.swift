@@ -76,6 +76,7 @@ public actor LiveController {
     private var total = 0
     private let observationTTL: Duration
     private let concurrency: Int
+    private let portForwardConcurrency: Int
     /// When the cluster was last read successfully, and why the last refresh failed (until one succeeds).
     private var clusterReadAt: Date?
     private var refreshFailure: String?
@@ -93,12 +94,13 @@ public actor LiveController {
     ///   - interval: how often to refresh on its own (`nil`: only on request).
     ///   - observationTTL: how long a sidecar's figures stay fresh (rows scrolled back into view after that are
     ///     read again).
-    ///   - concurrency: sidecars read at once.
+    ///   - concurrency: sidecars read through the pod proxy at once.
+    ///   - portForwardConcurrency: port-forwards at once (stats when the pod network is closed to the API server).
     ///   - emit: receives every event (from the controller's executor).
     public init(
         kubeconfig: String?, context: String?, istioVersion: IstioVersion? = nil, interval: Duration? = .seconds(60),
         options: KubeClient.Options = KubeClient.Options(), observationTTL: Duration = .seconds(30), concurrency: Int = 16,
-        emit: @escaping @Sendable (LiveControllerEvent) -> Void
+        portForwardConcurrency: Int = 8, emit: @escaping @Sendable (LiveControllerEvent) -> Void
     ) {
         kubeconfigPath = kubeconfig
         contextName = context
@@ -107,6 +109,7 @@ public actor LiveController {
         self.options = options
         self.observationTTL = observationTTL
         self.concurrency = concurrency
+        self.portForwardConcurrency = portForwardConcurrency
         self.emit = emit
     }
 
@@ -292,7 +295,9 @@ public actor LiveController {
             let changed = self.changed
             let emit = self.emit
             let done = self.done
-            active = session.makeObserver(workingSets: sets.bytes, ttl: observationTTL, concurrency: concurrency) { event in
+            active = session.makeObserver(
+                workingSets: sets.bytes, ttl: observationTTL, concurrency: concurrency, portForwardConcurrency: portForwardConcurrency
+            ) { event in
                 if case .failed = event { done.increment() }
                 guard case .observed(let observation) = event else { return }
                 done.increment()
@@ -313,7 +318,8 @@ public actor LiveController {
         _ = changed.take()  // the caller publishes the complete analysis
         let snapshot = MeshSnapshot(capturedAt: LiveSession.now(), source: session.sourceDescription, inventory: live.inventory, observations: observations)
         return LiveCapture(
-            snapshot: snapshot, notes: live.notes + [sets.note].compactMap { $0 }, failures: failures, inventorySeconds: 0, observationSeconds: 0)
+            snapshot: snapshot, notes: live.notes + [sets.note].compactMap { $0 } + (await active.routeNotes), failures: failures,
+            inventorySeconds: 0, observationSeconds: 0)
     }
 
     /// Streams figures to the UI as they arrive: at most one analysis per interval (at least 250 ms, longer when

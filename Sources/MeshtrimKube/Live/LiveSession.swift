@@ -104,23 +104,29 @@ public final class LiveSession: Sendable {
     }
 
     /// An observer for this session's sidecars.
+    ///
+    /// - Parameters:
+    ///   - concurrency: pod-proxy reads at once.
+    ///   - portForwardConcurrency: port-forwards at once (stats when the pod network is closed to the API server).
     public func makeObserver(
-        workingSets: [String: Int] = [:], ttl: Duration = .seconds(30), concurrency: Int = 16,
+        workingSets: [String: Int] = [:], ttl: Duration = .seconds(30), concurrency: Int = 16, portForwardConcurrency: Int = 8,
         onEvent: @escaping @Sendable (ObservationEvent) -> Void = { _ in }
     ) -> SidecarObserver {
         SidecarObserver(
             reader: SidecarReader(client: client), permissions: permissions, checker: checker, workingSets: workingSets, ttl: ttl,
-            concurrency: concurrency, onEvent: onEvent)
+            concurrency: ObservationConcurrency(podProxy: concurrency, portForward: portForwardConcurrency), onEvent: onEvent)
     }
 
     /// Reads inventory and observations for `namespaces` (all when `nil`) into a snapshot.
     ///
     /// - Parameters:
     ///   - clusterNames: also read every sidecar's actual cluster names by port-forward (one config dump each).
+    ///   - concurrency: pod-proxy reads at once.
+    ///   - portForwardConcurrency: port-forwards at once (stats when the pod network is closed, cluster names).
     ///   - progress: short lines as work finishes.
     /// - Throws: ``KubeError`` when the inventory cannot be read; sidecar failures are in ``LiveCapture/failures``.
     public func capture(
-        namespaces: [String]? = nil, clusterNames: Bool = false, concurrency: Int = 16,
+        namespaces: [String]? = nil, clusterNames: Bool = false, concurrency: Int = 16, portForwardConcurrency: Int = 8,
         progress: (@Sendable (String) -> Void)? = nil
     ) async throws -> LiveCapture {
         let started = ContinuousClock.now
@@ -134,11 +140,14 @@ public final class LiveSession: Sendable {
         let workingSets = await sets
         if let note = workingSets.note { notes.append(note) }
         let counter = ProgressCounter(total: keys.count, progress: progress)
-        let observer = makeObserver(workingSets: workingSets.bytes, ttl: .seconds(3600), concurrency: concurrency) { event in
+        let observer = makeObserver(
+            workingSets: workingSets.bytes, ttl: .seconds(3600), concurrency: concurrency, portForwardConcurrency: portForwardConcurrency
+        ) { event in
             if case .observed = event { counter.tick() } else if case .failed = event { counter.tick() }
         }
         if permissions.podProxy == .denied { notes.append("memory and cluster counts: not observed — pods/proxy not permitted (predictions only)") }
         var (observations, failures) = await observer.observeAll(keys)
+        notes += await observer.routeNotes
         if clusterNames {
             if permissions.portForward == .denied {
                 notes.append("cluster names: predicted — pods/portforward not permitted")
@@ -157,7 +166,7 @@ public final class LiveSession: Sendable {
                             } catch { return (key, .failure(KubeError(.badResponse, "\(error)"))) }
                         }
                     }
-                    for _ in 0..<4 { next() }
+                    for _ in 0..<min(4, portForwardConcurrency) { next() }
                     for await (key, result) in group {
                         switch result {
                         case .success(let list): if let index = indexed[key] { observations[index].clusterNames = list }

@@ -10,9 +10,10 @@ import MeshtrimCore
 /// let all = await observer.observeAll(pods)       // CLI: wait for every one
 /// ```
 ///
-/// Stats come from the pod proxy (one small filtered request per sidecar); cluster names only on demand
-/// (``clusterNames(for:)``) because a config dump costs the sidecar real CPU. What RBAC refuses is never
-/// requested: the failure says which permission is missing.
+/// Stats come from the pod proxy (one small filtered request per sidecar), or by port-forward to :15090 when the
+/// API server cannot reach pod IPs (``StatsRoute`` decides from the first reads, and ``routeNotes`` say why);
+/// cluster names only on demand (``clusterNames(for:)``) because a config dump costs the sidecar real CPU. What
+/// RBAC refuses is never requested: the failure says which permission is missing.
 public actor SidecarObserver {
     private struct Entry {
         var observation: ProxyObservation
@@ -30,7 +31,11 @@ public actor SidecarObserver {
     private let checker: AccessChecker?
     private let permissions: LivePermissions
     private let ttl: Duration
-    private let concurrency: Int
+    private let concurrency: ObservationConcurrency
+    private let probeTimeout: Duration
+    private var route: StatsRoute
+    private var forwardsRunning = 0
+    private var forwardWaiters: [CheckedContinuation<Void, Never>] = []
     private let onEvent: @Sendable (ObservationEvent) -> Void
     private var workingSets: [String: Int]
     private var cache: [PodKey: Entry] = [:]
@@ -52,20 +57,33 @@ public actor SidecarObserver {
     ///   - checker: asks per namespace when a cluster-wide review was denied.
     ///   - workingSets: `istio-proxy` working sets by `namespace/pod` (metrics.k8s.io).
     ///   - ttl: how long an observation stays fresh.
-    ///   - concurrency: pod-proxy requests at once.
+    ///   - concurrency: pod-proxy reads and port-forwards at once.
+    ///   - probeTimeout: the time limit of a pod-proxy read until one has succeeded (a closed pod network shows in
+    ///     seconds, not after the reader's full timeout per sidecar).
+    ///   - switchAfter: identical failures after which the run changes its way or stops (``StatsRoute``).
     ///   - onEvent: called (on the observer's executor) after every change.
     public init(
         reader: SidecarReader, permissions: LivePermissions, checker: AccessChecker? = nil, workingSets: [String: Int] = [:],
-        ttl: Duration = .seconds(30), concurrency: Int = 16, onEvent: @escaping @Sendable (ObservationEvent) -> Void = { _ in }
+        ttl: Duration = .seconds(30), concurrency: ObservationConcurrency = ObservationConcurrency(),
+        probeTimeout: Duration = .seconds(5), switchAfter: Int = 3,
+        onEvent: @escaping @Sendable (ObservationEvent) -> Void = { _ in }
     ) {
         self.reader = reader
         self.permissions = permissions
         self.checker = checker
         self.workingSets = workingSets
         self.ttl = ttl
-        self.concurrency = max(1, concurrency)
+        self.concurrency = concurrency
+        self.probeTimeout = probeTimeout
+        route = StatsRoute(threshold: switchAfter, portForwardPermitted: permissions.portForward != .denied)
         self.onEvent = onEvent
     }
+
+    /// Which way stats are read now (``StatsRoute/State``).
+    public var routeState: StatsRoute.State { route.state }
+
+    /// Why the run reads stats by port-forward or stopped asking (empty while the pod proxy works).
+    public var routeNotes: [String] { route.note.map { [$0] } ?? [] }
 
     /// The fresh observation of a pod, if any.
     public func observation(for key: PodKey) -> ProxyObservation? {
@@ -194,6 +212,7 @@ public actor SidecarObserver {
     /// Forgets every observation (a refresh): queued work stays, figures are read again on the next request.
     /// Failures are kept (expired) until the pod is read again: its old figures stay marked stale meanwhile.
     public func invalidate() {
+        route.retry()
         for key in cache.keys { cache[key]?.at = ContinuousClock.now - ttl - .seconds(1) }
         for key in failures.keys { failures[key]?.at = ContinuousClock.now - ttl - .seconds(1) }
         names = [:]
@@ -243,13 +262,67 @@ public actor SidecarObserver {
     }
 
     private func pump() {
-        while inFlight.count < concurrency, let key = pop() {
+        while inFlight.count < (route.state == .portForward ? concurrency.portForward : concurrency.podProxy), let key = pop() {
+            if let stopped = route.stopError {
+                // Neither way reaches the sidecars: the rest fail at once with the one reason.
+                failures[key] = Failure(error: stopped, at: .now, date: Date())
+                onEvent(.failed(key, stopped))
+                continue
+            }
             let generation = self.generation
             let reader = self.reader
             inFlight[key] = Task {
                 let result = await Self.fetch(key, reader: reader, observer: self)
                 self.finish(key, result: result, generation: generation)
             }
+        }
+        resumeWaiters()
+    }
+
+    /// The way to read a sidecar's stats now: the path, its time limit, and whether a failed pod-proxy read is
+    /// tried again by port-forward.
+    fileprivate func plan() -> (path: StatsPath?, timeout: Duration, retries: Bool) {
+        let probing = route.state == .probing
+        return (route.firstPath, probing ? min(probeTimeout, reader.timeout) : reader.timeout, !probing && !route.portForwardPermitted)
+    }
+
+    fileprivate func fallsBack(after error: KubeError) -> Bool { route.fallsBack(after: error) }
+
+    /// Takes a read's outcome into the route; a stop fails every read in flight at once with its reason.
+    fileprivate func record(_ path: StatsPath, failure: KubeError?) {
+        let before = route.state
+        route.record(path, failure: failure)
+        guard route.state != before else { return }
+        if route.state == .stopped, let stopped = route.stopError {
+            // The reads in flight are abandoned: their answers (after a timeout, most likely) are not awaited.
+            generation += 1
+            for (key, task) in inFlight {
+                task.cancel()
+                failures[key] = Failure(error: stopped, at: .now, date: Date())
+                onEvent(.failed(key, stopped))
+            }
+            inFlight = [:]
+        }
+        pump()
+        onEvent(.progress(progress))
+    }
+
+    /// Runs `body` within the port-forward limit.
+    fileprivate func withForwardSlot<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if forwardsRunning < concurrency.portForward {
+            forwardsRunning += 1
+        } else {
+            await withCheckedContinuation { forwardWaiters.append($0) }
+        }
+        defer { releaseForwardSlot() }
+        return try await body()
+    }
+
+    private func releaseForwardSlot() {
+        if forwardWaiters.isEmpty {
+            forwardsRunning -= 1
+        } else {
+            forwardWaiters.removeFirst().resume()
         }
     }
 
@@ -294,24 +367,56 @@ public actor SidecarObserver {
     }
 
     private static func fetch(_ key: PodKey, reader: SidecarReader, observer: SidecarObserver) async -> Result<ProxyObservation, KubeError> {
+        let plan = await observer.plan()
+        guard let first = plan.path else {
+            return .failure(KubeError(.unreachable, "sidecars not read: stopped asking"))
+        }
+        func observed(_ stats: EnvoyStats, _ path: StatsPath) -> ProxyObservation {
+            var observation = ProxyObservation(namespace: key.namespace, pod: key.name, capturedAt: LiveSession.now(), source: path.source)
+            stats.apply(to: &observation)
+            return observation
+        }
+        func forward() async -> Result<ProxyObservation, KubeError> {
+            do {
+                let stats = try await observer.withForwardSlot {
+                    try await reader.stats(namespace: key.namespace, pod: key.name, path: .portForward)
+                }
+                await observer.record(.portForward, failure: nil)
+                return .success(observed(stats, .portForward))
+            } catch {
+                let failure = error as? KubeError ?? KubeError(.badResponse, "\(key): \(error)")
+                if failure.kind != .cancelled { await observer.record(.portForward, failure: failure) }
+                return .failure(failure)
+            }
+        }
+        if first == .portForward { return await forward() }
         guard await observer.podProxyAllowed(in: key.namespace) else {
             return .failure(KubeError(.forbidden, "memory and cluster counts: not observed — pods/proxy not permitted in namespace \(key.namespace)"))
         }
         do {
             let stats: EnvoyStats
             do {
-                stats = try await reader.stats(namespace: key.namespace, pod: key.name)
-            } catch let error as KubeError where error.kind == .unreachable {
-                // One more try a moment later: a busy sidecar or proxy may refuse a connection now and then.
+                stats = try await reader.stats(namespace: key.namespace, pod: key.name, timeout: plan.timeout)
+            } catch let error as KubeError where error.kind == .unreachable && plan.retries {
+                // One more try a moment later (no port-forward to fall back on): a busy sidecar or proxy may refuse a
+                // connection now and then.
                 try? await Task.sleep(for: .milliseconds(200))
                 stats = try await reader.stats(namespace: key.namespace, pod: key.name)
             }
-            var observation = ProxyObservation(
-                namespace: key.namespace, pod: key.name, capturedAt: LiveSession.now(), source: "pod proxy :15090")
-            stats.apply(to: &observation)
-            return .success(observation)
+            await observer.record(.podProxy, failure: nil)
+            return .success(observed(stats, .podProxy))
         } catch let error as KubeError {
-            return .failure(error)
+            guard error.kind != .cancelled else { return .failure(error) }
+            await observer.record(.podProxy, failure: error)
+            guard await observer.fallsBack(after: error) else { return .failure(error) }
+            // The pod network may be closed to the API server: this sidecar by port-forward (through the kubelet).
+            switch await forward() {
+            case .success(let observation): return .success(observation)
+            case .failure(let forwardError):
+                if forwardError.kind == .cancelled { return .failure(forwardError) }
+                return .failure(
+                    KubeError(error.kind, statusCode: error.statusCode, "\(error.message); by port-forward :15090 too: \(forwardError.message)"))
+            }
         } catch {
             return .failure(KubeError(.badResponse, "\(key): \(error)"))
         }
