@@ -28,6 +28,11 @@ struct ApplyCommand: AsyncParsableCommand {
             -f DIR applies a plan directory (meshtrim plan --out DIR): its kustomization.yaml's wave-N/ files, wave by \
             wave, each wave checked whole and then confirmed with one question (or --yes); the first refusal or \
             failure stops it, saying what was applied. --wave N applies only wave N. See docs/plan.md.
+
+            Examples:
+              meshtrim recommend -n shop | meshtrim apply -f - --dry-run
+              meshtrim apply -f sidecar-shop.yaml
+              meshtrim apply -f plan/ --wave 1 --yes
             """
     )
 

@@ -21,7 +21,7 @@ struct ClustersCommand: AsyncParsableCommand {
             engine's reason for each cluster (the egress host, VirtualService or DestinationRule subset that brought \
             it in), or "not predicted" for a cluster the engine does not expect.
 
-            EXAMPLES:
+            Examples:
               meshtrim clusters productpage-v1-7f9c8 -n bookinfo
               meshtrim clusters productpage-v1-7f9c8 -n bookinfo --why --fqdn reviews
               meshtrim clusters productpage-v1-7f9c8 -n bookinfo --predicted

@@ -10,7 +10,7 @@ struct CompletionCommand: ParsableCommand {
             Load it in the shell's start-up file, or install it where the shell looks for completions. The script \
             completes the meshtrim command name; it is the same as meshtrim --generate-completion-script SHELL.
 
-            EXAMPLES:
+            Examples:
               source <(meshtrim completion bash)                 # in ~/.bashrc
               meshtrim completion zsh > "${fpath[1]}/_meshtrim"  # zsh, then restart it
               meshtrim completion fish > ~/.config/fish/completions/meshtrim.fish
@@ -34,6 +34,6 @@ struct CompletionCommand: ParsableCommand {
     }
 
     func run() throws {
-        print(Meshtrim.completionScript(for: shell.completionShell), terminator: "")
+        print(Meshtrim.completionScript(for: shell.completionShell))
     }
 }

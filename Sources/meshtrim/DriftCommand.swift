@@ -17,7 +17,7 @@ struct DriftCommand: AsyncParsableCommand {
             the window (default 7d). The mesh-wide default of the root namespace gets no suggestion: give each \
             namespace its own Sidecar instead. See docs/drift.md.
 
-            EXAMPLES:
+            Examples:
               meshtrim drift --demo
               meshtrim drift -n shop
               meshtrim drift -A --prometheus http://prometheus.monitoring:9090 --window 30d

@@ -62,6 +62,13 @@ struct CLIErrorTests {
         Failure(
             label: "generate-demo: unwritable output", arguments: ["generate-demo", "-o", "/proc/meshtrim-test.json"],
             message: "cannot write /proc/"),
+        Failure(label: "drift: unknown namespace", arguments: ["drift", "--demo", "-n", "nosuch"], message: "namespace nosuch not found in demo"),
+        Failure(
+            label: "clusters: unknown pod (predicted)", arguments: ["clusters", "nope", "-n", "x", "--demo", "--predicted"],
+            message: "pod nope not found in namespace x (demo)"),
+        Failure(
+            label: "clusters: unreachable cluster", arguments: ["clusters", "nope", "--kubeconfig", "FILE"], content: unreachableKubeconfig,
+            message: "https://127.0.0.1:1"),
     ]
 
     static let usageErrors: [Failure] = [
@@ -81,6 +88,14 @@ struct CLIErrorTests {
         Failure(label: "clusters: no config dump", arguments: ["clusters"], message: "meshtrim clusters"),
         Failure(label: "bench: unknown group", arguments: ["bench", "--only", "scope,network"], message: "meshtrim bench"),
         Failure(label: "validate: bad Istio version", arguments: ["validate", "FILE", "--istio-version", "one"], content: "", message: "meshtrim validate"),
+        Failure(label: "drift: -n and -A", arguments: ["drift", "--demo", "-n", "x", "-A"], message: "meshtrim drift"),
+        Failure(label: "drift: window without Prometheus", arguments: ["drift", "--demo", "--window", "7d"], message: "meshtrim drift"),
+        Failure(label: "drift: bad output", arguments: ["drift", "--demo", "-o", "yaml"], message: "meshtrim drift"),
+        Failure(
+            label: "clusters: --why without a pod", arguments: ["clusters", "--config-dump", "FILE", "--why"], content: "{}",
+            message: "meshtrim clusters"),
+        Failure(label: "clusters: --demo without --predicted", arguments: ["clusters", "p", "--demo"], message: "meshtrim clusters"),
+        Failure(label: "completion: unknown shell", arguments: ["completion", "powershell"], message: "meshtrim completion"),
     ]
 
     private func run(_ failure: Failure) throws -> (result: ProcessResult, expected: String) {
