@@ -255,4 +255,41 @@ struct CheckCLITests {
         #expect(line.contains("50%25"), "\(line)")
         #expect(line.components(separatedBy: "::").count == 3, "properties, then the message: \(line)")
     }
+
+    @Test("against manifests (Istio's analyzer fixture): a conflicting selector fails at the Sidecar's line; - reads standard input")
+    func manifestsAndStandardInput() throws {
+        let fixture = sharedFixture("pkg/config/analysis/analyzers/testdata/sidecar-selector.yaml")
+        let sidecar = """
+            apiVersion: networking.istio.io/v1
+            kind: Sidecar
+            metadata: {name: reviews-trim, namespace: default}
+            spec:
+              workloadSelector:
+                labels: {app: reviews}
+              egress:
+              - hosts: ["./*", "istio-system/*"]
+            """
+        let result = try runProcess(
+            [try meshtrimBinaryPath(), "check", "-", "--require-scope", "-o", "json", "--manifests", fixture], stdin: sidecar)
+        #expect(result.exitCode == 1, "\(result.stdout)\(result.stderr)")
+        let findings = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let conflicts = findings.filter { $0["code"] as? String == "IST0110" }
+        #expect(conflicts.count == 2, "dupe-1 and dupe-2 select the same pods: \(result.stdout)")
+        #expect(conflicts.allSatisfy { $0["file"] as? String == "-" && $0["line"] as? Int == 1 && $0["sidecar"] as? String == "default/reviews-trim" })
+        #expect(!findings.contains { $0["code"] as? String == "MT0001" }, "manifests carry no observed traffic")
+    }
+
+    @Test("Prometheus: --window without --prometheus is a usage error (64); an unreachable server is unusable input (2)")
+    func prometheus() throws {
+        let directory = try Self.goldenDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binary = try meshtrimBinaryPath()
+        let usage = try runProcess([binary, "check", "--demo", directory.path, "--window", "7d"])
+        #expect(usage.exitCode == 64, "\(usage.stderr)")
+        #expect(usage.stderr.contains("--window needs --prometheus"))
+        let unreachable = try runProcess([binary, "check", "--demo", directory.path, "--prometheus", "http://127.0.0.1:1"])
+        #expect(unreachable.exitCode == 2, "\(unreachable.stderr)")
+        #expect(unreachable.stderr.contains("http://127.0.0.1:1"), "\(unreachable.stderr)")
+        #expect(unreachable.stdout.isEmpty)
+    }
 }
