@@ -89,6 +89,12 @@ struct KeyTableTests {
             #expect(state.stack.count == before.stack.count + 1 || keyCase.kind == .detail)
         case .openEditor:
             #expect(state.top.kind == .editor || state.labelPicker != nil)
+        case .openMeshDefault:
+            guard case .editor(let editor) = state.top else { throw TestFailure("E did not open the editor") }
+            #expect(editor.isMeshDefault)
+        case .scrollImpact:
+            // A namespace's editor has no breakdown to scroll: it says where the one that scrolls is.
+            #expect(state.flash?.message.contains(":mesh") == true)
         case .write:
             #expect(state.prompt?.kind == .writePath)
         case .preview:

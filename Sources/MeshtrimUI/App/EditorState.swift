@@ -101,6 +101,8 @@ public struct EditorState: Hashable, Sendable {
     public var initialHosts: [String]
     /// The mesh's Istio version, which decides how ``hosts`` read (`~` exclusions from 1.31 on).
     public var version: IstioVersion
+    /// Set when the editor edits the mesh-wide default (`ROOT/default`, no selector): its mesh-wide impact.
+    public var meshDefault: MeshDefaultEditing?
 
     /// Makes an editor state.
     public init(
@@ -141,7 +143,8 @@ public struct EditorState: Hashable, Sendable {
     public func mark(for row: EditorRow) -> HostMark {
         guard let host = row.host else { return .unselected }
         if hosts.contains(host) { return .selected }
-        let listener = ListenerHosts(hosts, configNamespace: target.namespace, version: version)
+        // In the mesh default `.` is each proxy's own namespace, never one namespace row.
+        let listener = ListenerHosts(hosts, configNamespace: isMeshDefault ? "" : target.namespace, version: version)
         let covered: Bool
         switch row {
         case .namespace(let namespace), .istiodNamespace(let namespace):

@@ -30,6 +30,10 @@ public enum Command: Hashable, Sendable {
     case drillIn
     /// Open the egress editor for the selection.
     case openEditor
+    /// Open the egress editor for the mesh-wide default (`ROOT/default`, no selector).
+    case openMeshDefault
+    /// Scroll the mesh-wide default's per-namespace impact by this many lines (negative: up).
+    case scrollImpact(Int)
     /// Toggle the host under the cursor.
     case toggle
     /// Replace the selection with a preset.
@@ -118,7 +122,7 @@ public struct KeyMap: Hashable, Sendable {
         title: "general",
         bindings: [
             KeyBinding([.character("?")], .help, hint: "help", "show this help (esc closes it)"),
-            KeyBinding([.character(":")], .commandPrompt, hint: "cmd", "command: :ns, :pods [NS], :ctx [NAME], :help, :q (tab completes)"),
+            KeyBinding([.character(":")], .commandPrompt, hint: "cmd", "command: :ns, :pods NS, :mesh, :ctx NAME, :help, :q (tab completes)"),
             KeyBinding([.control("r")], .refresh, "read the live cluster again (it also refreshes every minute)"),
             KeyBinding([.escape], .back, hint: "back", "back to the previous screen (clears the filter first)"),
             KeyBinding([.character("q"), .control("c")], .quit, hint: "quit", "quit meshtrim"),
@@ -141,7 +145,8 @@ public struct KeyMap: Hashable, Sendable {
         title: "namespaces",
         bindings: [
             KeyBinding([.enter], .drillIn, hint: "pods", "show the namespace's pods"),
-            KeyBinding([.character("e")], .openEditor, hint: "egress", "choose the namespace's egress hosts (namespace-wide Sidecar)"),
+            KeyBinding([.character("e")], .openEditor, hint: "egress", "the namespace's egress hosts (root namespace: mesh default)"),
+            KeyBinding([.character("E")], .openMeshDefault, hint: "mesh", "edit the mesh-wide default (ROOT/default, no selector)"),
             KeyBinding([.character("/")], .filter, hint: "filter", "filter by substring (!text: rows without it)"),
             KeyBinding([.character("M")], .sort(.memory), hint: "mem", "sort by Envoy memory (again: reverse)"),
             KeyBinding([.character("C")], .sort(.clusters), hint: "clusters", "sort by clusters per sidecar (again: reverse)"),
@@ -190,6 +195,10 @@ public struct KeyMap: Hashable, Sendable {
             KeyBinding([.character("x"), .delete], .removeHost, "remove a custom host"),
             KeyBinding([.character("y")], .preview, hint: "yaml", "preview the Sidecar YAML, its diff and validation"),
             KeyBinding([.character("w")], .write, hint: "write", "write the Sidecar YAML to a file", isDangerous: true),
+            KeyBinding([.character("]")], .scrollImpact(1), "mesh-wide default: scroll its per-namespace impact down"),
+            KeyBinding([.character("[")], .scrollImpact(-1), "mesh-wide default: scroll its per-namespace impact up"),
+            KeyBinding([.character("}")], .scrollImpact(10), "mesh-wide default: scroll its per-namespace impact down 10"),
+            KeyBinding([.character("{")], .scrollImpact(-10), "mesh-wide default: scroll its per-namespace impact up 10"),
         ])
 
     /// The YAML preview.

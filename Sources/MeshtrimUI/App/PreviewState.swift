@@ -36,6 +36,8 @@ public struct PreviewState: Hashable, Sendable {
     public var offset: Int
     /// The last path written, if any.
     public var lastPath: String?
+    /// Whether it is the mesh-wide default (`ROOT/default` without a selector, from `:mesh`).
+    public var isMeshDefault = false
 
     /// Makes a preview state; call ``rewrap(width:)`` to fill ``lines``.
     public init(

@@ -84,9 +84,13 @@ func adoptCustomHosts(_ editor: inout EditorState, data: MeshData) {
 
 /// Recomputes the impact after the hosts changed (the only place the editor calls the engine).
 func hostsChanged(_ editor: inout EditorState, data: MeshData) {
-    editor.impact = data.analysis.impact(
-        namespace: editor.target.namespace, workloadSelector: editor.target.workloadSelector, hosts: editor.hosts,
-        name: editor.sidecarName)
+    if editor.isMeshDefault {
+        meshDefaultHostsChanged(&editor)
+    } else {
+        editor.impact = data.analysis.impact(
+            namespace: editor.target.namespace, workloadSelector: editor.target.workloadSelector, hosts: editor.hosts,
+            name: editor.sidecarName)
+    }
     let before = editor.customHosts
     adoptCustomHosts(&editor, data: data)
     if editor.customHosts != before { rebuildRows(&editor, data: data) }
@@ -176,8 +180,8 @@ func performOnEditor(_ state: inout AppState, _ command: Command) -> [Effect] {
         guard let host = row.host else { return [] }
         toggleHost(host, in: &editor, data: data)
     case .preset(let preset):
-        editor.hosts = data.analysis.hosts(
-            for: preset, namespace: editor.target.namespace, workloadSelector: editor.target.workloadSelector)
+        editor.hosts = meshDefaultPresetHosts(preset, editor: editor, data: data)
+            ?? data.analysis.hosts(for: preset, namespace: editor.target.namespace, workloadSelector: editor.target.workloadSelector)
         hostsChanged(&editor, data: data)
         // Show the services a preset picked one by one.
         let picked = Set(editor.hosts.compactMap { host -> String? in
@@ -232,6 +236,10 @@ func performOnEditor(_ state: inout AppState, _ command: Command) -> [Effect] {
         editor.hosts.removeAll { $0 == host }
         hostsChanged(&editor, data: data)
         rebuildRows(&editor, data: data)
+    case .scrollImpact(let lines):
+        guard scrollMeshDefaultBreakdown(&editor, by: lines) else {
+            return flash(&state, "only the mesh-wide default's impact scrolls (:mesh opens it)", kind: .info)
+        }
     case .preview, .write:
         state.top = .editor(editor)
         if editor.hosts.isEmpty { return flash(&state, emptySelectionMessage, kind: .error) }

@@ -12,6 +12,8 @@ func performOnNamespaces(_ state: inout AppState, _ command: Command, data: Mesh
         pushPods(&state, namespace: namespace.name, data: data)
         return []
     case .openEditor:
+        // In the root namespace a Sidecar without a selector is the mesh-wide default.
+        if namespace.name == data.analysis.inventory.meshConfig.rootNamespace { return openMeshDefaultEditor(&state) }
         return openEditor(&state, target: EditorTarget(namespace: namespace.name), data: data)
     default:
         return []

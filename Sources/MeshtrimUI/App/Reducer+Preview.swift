@@ -14,7 +14,8 @@ public func makePreview(editor: EditorState, data: MeshData) -> PreviewState {
     // The diff starts from the object as it is in the file or cluster, not from meshtrim's reading of it.
     let replacedYAML = editor.replaces.map(SidecarManifest.yaml(of:))
     let impact = editor.impact
-    let whom = editor.target.workloadSelector.map { "workloads " + LabelSelector($0).description + " in " + editor.target.namespace }
+    let whom = editor.meshDefault.map { "every sidecar without a Sidecar of its own (mesh-wide default, \(Formatting.plural($0.impact.namespaces.count, "namespace")))" }
+        ?? editor.target.workloadSelector.map { "workloads " + LabelSelector($0).description + " in " + editor.target.namespace }
         ?? "every pod in " + editor.target.namespace
     var summary = [
         "For \(whom): \(Formatting.plural(impact.affectedPods.count, "sidecar")) affected.",
@@ -25,14 +26,21 @@ public func makePreview(editor: EditorState, data: MeshData) -> PreviewState {
             + "pods restart.",
     ]
     summary += impact.notes
-    let cuts = impact.cutDestinations.map { cut in
+    let cuts = editor.meshDefault.map { meshDefault in
+        // Mesh-wide, the risk is a call across namespaces: each cut says who makes it.
+        meshDefault.impact.cuts.map { cut in
+            "✗ \(cut.sourceNamespace) → \(cut.host): \(Formatting.count(cut.requests)) requests from \(Formatting.plural(cut.pods.count, "pod")) would be cut"
+        }
+    } ?? impact.cutDestinations.map { cut in
         "✗ \(cut.host): \(Formatting.count(cut.requests)) requests from \(Formatting.plural(cut.pods.count, "pod")) would be cut"
     }
     let safety = data.analysis.safetyFindings(for: manifest, impact: impact)
-    return PreviewState(
+    var preview = PreviewState(
         target: editor.target, manifest: manifest, problems: problems,
         replaces: editor.replaces?.meta.qualifiedName, replacedYAML: replacedYAML, summary: summary, cuts: cuts,
         safety: safety)
+    preview.isMeshDefault = editor.isMeshDefault
+    return preview
 }
 
 extension PreviewState {
@@ -43,7 +51,8 @@ extension PreviewState {
         func add(_ text: String, _ kind: PreviewLine.Kind, indent: String = "  ") {
             for line in Formatting.wrap(text, width: wrapAt, indent: indent) { lines.append(PreviewLine(line, kind)) }
         }
-        let mode = manifest.workloadSelector.isEmpty ? "namespace-wide" : "workloadSelector " + LabelSelector(manifest.workloadSelector).description
+        let mode = isMeshDefault ? "mesh-wide default"
+            : manifest.workloadSelector.isEmpty ? "namespace-wide" : "workloadSelector " + LabelSelector(manifest.workloadSelector).description
         add("Sidecar \(manifest.namespace)/\(manifest.name) (\(mode)) → \(lastPath ?? manifest.fileName)", .heading)
         for line in summary { add(line, .note) }
         lines.append(PreviewLine("", .note))

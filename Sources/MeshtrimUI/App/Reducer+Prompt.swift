@@ -106,7 +106,7 @@ func confirmPrompt(_ state: inout AppState, _ prompt: PromptState) -> [Effect] {
 }
 
 /// The `:` commands: name, aliases, and what they do.
-let commandNames = ["ns", "namespaces", "pods", "po", "ctx", "help", "q", "quit"]
+let commandNames = ["ns", "namespaces", "pods", "po", "mesh", "ctx", "help", "q", "quit"]
 
 /// Completion for a `:` command line: what `tab` makes of it, and the hint listing the candidates.
 func commandCompletions(_ state: AppState, text: String) -> (completed: String, message: String) {
@@ -115,7 +115,7 @@ func commandCompletions(_ state: AppState, text: String) -> (completed: String, 
         let word = parts.first ?? ""
         let candidates = commandNames.filter { $0.hasPrefix(word) }
         guard !candidates.isEmpty else {
-            return (text, "unknown command; try ns, pods NS, ctx NAME, help, q")
+            return (text, "unknown command; try ns, pods NS, mesh, ctx NAME, help, q")
         }
         let completed = candidates.count == 1 ? candidates[0] + (["pods", "po"].contains(candidates[0]) ? " " : "") : commonPrefix(candidates)
         return (completed.count >= word.count ? completed : word, candidates.joined(separator: " · "))
@@ -170,10 +170,12 @@ func runCommand(_ state: inout AppState, _ text: String) -> [Effect] {
         pushPods(&state, namespace: namespace, data: data)
         clampTop(&state)
         return []
+    case "mesh", "mesh-default":
+        return openMeshDefaultEditor(&state)
     case "ctx", "context":
         return [.switchContext(words.count > 1 ? words[1] : nil)]
     default:
-        return flash(&state, "unknown command :\(name) (try :ns, :pods NS, :ctx NAME, :help, :q)", kind: .error)
+        return flash(&state, "unknown command :\(name) (try :ns, :pods NS, :mesh, :ctx NAME, :help, :q)", kind: .error)
     }
 }
 

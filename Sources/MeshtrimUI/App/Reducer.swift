@@ -135,6 +135,8 @@ func perform(_ state: inout AppState, _ command: Command) -> [Effect] {
         return back(&state)
     case .refresh:
         return [.refresh] + flash(&state, "refreshing…", kind: .info)
+    case .openMeshDefault:
+        return openMeshDefaultEditor(&state)
     default:
         break
     }

@@ -21,7 +21,7 @@ public enum Route: Hashable, Sendable {
         case .namespaces: return "namespaces"
         case .pods(let screen): return screen.namespace
         case .detail(let screen): return screen.podName
-        case .editor(let editor): return "egress " + editor.target.description
+        case .editor(let editor): return editor.crumb
         case .preview: return "yaml"
         case .apply: return "apply"
         }

@@ -7,31 +7,52 @@ enum Chrome {
     static func drawHeader(_ state: AppState, y: Int, into screen: inout Screen) {
         var x = screen.put("⎈ meshtrim", x: 1, y: y, style: Theme.brand)
         x += 2
-        var facts: [(String, CellStyle)] = [(state.sourceLabel, Theme.bold)]
+        for fact in headerFacts(state, width: screen.width) {
+            if fact.separated { x = screen.put(" · ", x: x, y: y, style: Theme.headerLabel) }
+            x = screen.put(fact.text, x: x, y: y, style: fact.style, maxWidth: screen.width - x)
+        }
+    }
+
+    /// The header's facts that fit in `width` columns, in order (the first always, cut if need be); the mesh-wide
+    /// default in effect is given with its hosts when they fit, else by name.
+    static func headerFacts(_ state: AppState, width: Int) -> [(text: String, style: CellStyle, separated: Bool)] {
+        var x = 1 + "⎈ meshtrim".terminalWidth + 2
+        var facts: [(String, CellStyle, String?)] = [(state.sourceLabel, Theme.bold, nil)]
         if let data = state.data {
             let totals = data.totals
             facts += [
-                ("Istio \(data.istioVersion)", Theme.headerText),
-                ("\(Formatting.count(totals.sidecars)) sidecars", Theme.headerText),
+                ("Istio \(data.istioVersion)", Theme.headerText, nil),
+                ("\(Formatting.count(totals.sidecars)) sidecars", Theme.headerText, nil),
                 // Unknown is `-`, not `0B`: a manifests-only mesh has no Envoy to measure.
-                ("Envoy \(totals.observedSidecars == 0 ? "-" : Formatting.bytes(totals.envoyAllocatedBytes))", Theme.total),
-                ("saving \(totals.commonFixSavingBytes > 0 ? "~" + Formatting.bytes(totals.commonFixSavingBytes) : "-")", Theme.good),
-                ("\(Formatting.count(totals.pods)) pods", Theme.headerText),
-                ("\(Formatting.count(totals.namespaces)) ns", Theme.headerText),
+                ("Envoy \(totals.observedSidecars == 0 ? "-" : Formatting.bytes(totals.envoyAllocatedBytes))", Theme.total, nil),
+                ("saving \(totals.commonFixSavingBytes > 0 ? "~" + Formatting.bytes(totals.commonFixSavingBytes) : "-")", Theme.good, nil),
             ]
         }
-        if state.readOnly { facts.append(("read-only", Theme.warning)) }
+        if state.readOnly { facts.append(("read-only", Theme.warning, nil)) }
         // A live cluster: when it was last read; a failed refresh goes right after the source (it must not be cut).
         if let status = state.live.status, let text = status.headerText {
-            if status.refreshFailure != nil { facts.insert((text, Theme.danger), at: 1) } else { facts.append((text, Theme.dim)) }
+            if status.refreshFailure != nil { facts.insert((text, Theme.danger, nil), at: 1) } else { facts.append((text, Theme.dim, nil)) }
         }
+        if let data = state.data {
+            // The mesh-wide default in effect: with its hosts when they fit, else by name.
+            facts += [
+                (data.meshDefaultText(short: false), data.meshDefaultSidecar == nil ? Theme.warning : Theme.good, data.meshDefaultText(short: true)),
+                ("\(Formatting.count(data.totals.pods)) pods", Theme.headerText, nil),
+                ("\(Formatting.count(data.totals.namespaces)) ns", Theme.headerText, nil),
+            ]
+        }
+        var fitted: [(text: String, style: CellStyle, separated: Bool)] = []
         for (index, fact) in facts.enumerated() {
-            if index > 0 {
-                guard x + 3 + fact.0.terminalWidth <= screen.width else { break }
-                x = screen.put(" · ", x: x, y: y, style: Theme.headerLabel)
+            guard index > 0 else {
+                fitted.append((fact.0, fact.1, false))
+                x += fact.0.terminalWidth
+                continue
             }
-            x = screen.put(fact.0, x: x, y: y, style: fact.1, maxWidth: screen.width - x)
+            guard let text = [fact.0, fact.2].compactMap({ $0 }).first(where: { x + 3 + $0.terminalWidth <= width }) else { break }
+            fitted.append((text, fact.1, true))
+            x += 3 + text.terminalWidth
         }
+        return fitted
     }
 
     /// Breadcrumbs on the left (` namespaces `, ` bookinfo `, …; the last highlighted) and `right` on the right.

@@ -9,16 +9,18 @@ enum EgressEditorView {
     /// Draws the list and the impact panel into the body.
     static func draw(_ editor: EditorState, data: MeshData, layout: AppLayout, into screen: inout Screen) {
         let page = layout.pageSize(for: .editor)
-        let listWidth = screen.width - layout.editorPanelWidth
+        // The mesh-wide default's panel has more to say (a breakdown per namespace): it takes up to half the width.
+        let panelWidth = editor.isMeshDefault && layout.editorPanelBeside ? max(layout.editorPanelWidth, min(72, screen.width / 2)) : layout.editorPanelWidth
+        let listWidth = screen.width - panelWidth
         drawRows(editor, data: data, x: 0, y: layout.bodyTop, width: listWidth, height: page, into: &screen)
         if layout.editorPanelBeside {
             let x = listWidth
             for row in layout.bodyTop..<(layout.bodyTop + layout.bodyHeight) {
                 screen.put("│", x: x, y: row, style: Theme.border)
             }
-            let lines = panelLines(editor, data: data, width: layout.editorPanelWidth - 3, rows: layout.bodyHeight, stacked: true)
+            let lines = anyPanelLines(editor, data: data, width: panelWidth - 3, rows: layout.bodyHeight, stacked: true)
             for (index, line) in lines.enumerated() {
-                drawSegments(line, x: x + 2, y: layout.bodyTop + index, width: layout.editorPanelWidth - 3, into: &screen)
+                drawSegments(line, x: x + 2, y: layout.bodyTop + index, width: panelWidth - 3, into: &screen)
             }
         } else {
             let height = layout.editorPanelHeight
@@ -26,7 +28,7 @@ enum EgressEditorView {
             if height >= 4 {
                 let title = "─ impact · Sidecar \(editor.target.namespace)/\(editor.sidecarName) · \(scopeText(editor)) "
                 screen.put(title + String(repeating: "─", count: max(0, screen.width - title.terminalWidth)), x: 0, y: top, style: Theme.border)
-                let lines = panelLines(editor, data: data, width: screen.width - 2, rows: height - 1, stacked: false)
+                let lines = anyPanelLines(editor, data: data, width: screen.width - 2, rows: height - 1, stacked: false)
                 for (index, line) in lines.enumerated() {
                     drawSegments(line, x: 1, y: top + 1 + index, width: screen.width - 2, into: &screen)
                 }
@@ -38,8 +40,15 @@ enum EgressEditorView {
         }
     }
 
-    /// `namespace-wide · 5 sidecars` or `app=reviews · 2 sidecars`.
+    /// The mesh-wide default's panel or a namespace's or workload's.
+    static func anyPanelLines(_ editor: EditorState, data: MeshData, width: Int, rows: Int, stacked: Bool) -> [Line] {
+        guard let meshDefault = editor.meshDefault else { return panelLines(editor, data: data, width: width, rows: rows, stacked: stacked) }
+        return MeshDefaultPanelView.lines(editor, meshDefault, data: data, width: width, rows: rows, stacked: stacked)
+    }
+
+    /// `namespace-wide · 5 sidecars`, `app=reviews · 2 sidecars` or `mesh-wide default · 1,234 sidecars`.
     static func scopeText(_ editor: EditorState) -> String {
+        if let meshDefault = editor.meshDefault { return MeshDefaultPanelView.scopeText(meshDefault) }
         let scope = editor.target.workloadSelector.map { LabelSelector($0).description } ?? "namespace-wide"
         return scope + " · " + Formatting.plural(editor.impact.affectedPods.count, "sidecar")
     }
@@ -87,6 +96,13 @@ enum EgressEditorView {
         switch row {
         case .section(let title):
             left = [(" " + title.uppercased(), Theme.section)]
+        case .currentNamespace where editor.meshDefault != nil:
+            // Mesh-wide, `.` is each sidecar's own namespace: its traffic is the calls within their namespaces.
+            left = [("   ", .plain), mark, (" ./*", Theme.bold), ("  each sidecar's own namespace", Theme.dim)]
+            if let impact = editor.meshDefault?.impact, impact.ownNamespaceRequests > 0 {
+                let cut = impact.cuts.filter { $0.host.hasPrefix($0.sourceNamespace + "/") }.reduce(0) { $0 + $1.requests }
+                right = trafficSegments(impact.ownNamespaceRequests, cut: cut)
+            }
         case .currentNamespace:
             left = [("   ", .plain), mark, (" ./*", Theme.bold), ("  this namespace (\(editor.target.namespace))", Theme.dim)]
             if let requests = editor.observedByNamespace[editor.target.namespace] {

@@ -56,7 +56,14 @@ public func render(_ state: AppState, into screen: inout Screen) {
 private func drawScreen(_ state: AppState, data: MeshData, layout: AppLayout, into screen: inout Screen) {
     switch state.top {
     case .namespaces(let namespaces):
-        Chrome.drawCrumbs(state, right: Chrome.listSummary(namespaces.list, total: data.analysis.namespaces.count), y: layout.crumbRow, into: &screen)
+        var right = Chrome.listSummary(namespaces.list, total: data.analysis.namespaces.count)
+        // The mesh-wide default in effect, here when the header has no room for it.
+        let inHeader = layout.headerRow != nil && Chrome.headerFacts(state, width: screen.width).contains { $0.text.hasPrefix("mesh default:") }
+        let meshDefault = data.meshDefaultText(short: true)
+        if !inHeader, " namespaces ".terminalWidth + meshDefault.terminalWidth + right.terminalWidth + 5 <= screen.width {
+            right = meshDefault + "  " + right
+        }
+        Chrome.drawCrumbs(state, right: right, y: layout.crumbRow, into: &screen)
         NamespacesView.draw(namespaces, data: data, layout: layout, into: &screen)
     case .pods(let pods):
         let total = data.podIndicesByNamespace[pods.namespace]?.count ?? 0

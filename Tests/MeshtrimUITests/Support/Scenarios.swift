@@ -16,6 +16,7 @@ enum Scenario: String, CaseIterable, Sendable, CustomStringConvertible {
     case editor
     case editorExpanded
     case editorCustomHostPrompt
+    case meshDefault
     case preview
     case previewDiff
     case writePrompt
@@ -65,6 +66,8 @@ enum Scenario: String, CaseIterable, Sendable, CustomStringConvertible {
             state.goToNamespace("payments")
             state.press(.character("e"), .character("1"), .character("a"))
             state.type("*/api.example")
+        case .meshDefault:
+            state.press(.character("E"))
         case .preview:
             state.goToNamespace("shipping")
             state.press(.character("e"), .character("1"), .character("y"))
