@@ -47,6 +47,14 @@ struct ByteStreamReader {
         return buffer.readBytes(length: count)
     }
 
+    /// What is buffered, else the next buffer from the stream; `nil` at its end (for relaying a stream as it comes).
+    mutating func next() async throws -> ByteBuffer? {
+        if buffer.readableBytes == 0, try await !fill() { return nil }
+        let chunk = buffer
+        buffer = ByteBuffer()
+        return chunk
+    }
+
     /// Everything until the end of the stream.
     mutating func readToEnd(limit: Int) async throws -> [UInt8] {
         while try await fill() {

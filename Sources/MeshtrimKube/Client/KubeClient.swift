@@ -56,6 +56,8 @@ public final class KubeClient: Sendable {
     let credentials: CredentialProvider
     let tls: TLSConfiguration
     let sslContext: NIOSSLContext?
+    /// The relay REST goes through when AsyncHTTPClient cannot check the certificate right (``TLSRelay``).
+    let relay: TLSRelay?
     private let http: HTTPClient
     private let mapping: KubeErrorMapping
     private let received = Atomic<Int>(0)
@@ -64,8 +66,9 @@ public final class KubeClient: Sendable {
 
     private init(
         access: ClusterAccess, options: Options, endpoint: ServerEndpoint, credentials: CredentialProvider, tls: TLSConfiguration,
-        sslContext: NIOSSLContext?, http: HTTPClient
+        sslContext: NIOSSLContext?, relay: TLSRelay?, http: HTTPClient
     ) {
+        self.relay = relay
         self.access = access
         self.options = options
         self.endpoint = endpoint
@@ -95,7 +98,17 @@ public final class KubeClient: Sendable {
         // request's deadline); send() retries what is worth retrying.
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .http1Only
-        if let proxy = endpoint.proxy {
+        // An IP server through a proxy, or a tls-server-name: meshtrim's own tunnels check the certificate against the
+        // server (as kubectl does) and keep the Host header the server's; AsyncHTTPClient talks to them over a socket.
+        var relay: TLSRelay?
+        if TLSRelay.isNeeded(for: endpoint, tls: tls) {
+            do {
+                relay = try await TLSRelay(endpoint: endpoint, context: try TLSTunnel.context(tls), connectTimeout: options.connectTimeout)
+            } catch {
+                throw KubeError(.configuration, "cannot set up TLS for context \"\(access.contextName)\": \(error)")
+            }
+        }
+        if relay == nil, let proxy = endpoint.proxy {
             switch proxy.scheme {
             case "socks5":
                 configuration.proxy = .socksServer(host: proxy.host, port: proxy.port)
@@ -104,27 +117,33 @@ public final class KubeClient: Sendable {
                     host: proxy.host, port: proxy.port, authorization: proxy.basicCredentials.map { .basic(credentials: $0) })
             }
         }
-        if let name = endpoint.tlsServerName { configuration.dnsOverride = [name: endpoint.host] }
+        if relay == nil, let name = endpoint.tlsServerName { configuration.dnsOverride = [name: endpoint.host] }
         let sslContext: NIOSSLContext?
         do {
-            sslContext = endpoint.isSecure ? try NIOSSLContext(configuration: tls) : nil
+            // Port-forward's own connections check the server's name after the handshake (TLSTunnel.startTLS).
+            sslContext = endpoint.isSecure ? try TLSTunnel.context(tls) : nil
         } catch {
             throw KubeError(.configuration, "cannot set up TLS for context \"\(access.contextName)\": \(error)")
         }
         let http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
         return KubeClient(
-            access: access, options: options, endpoint: endpoint, credentials: credentials, tls: tls, sslContext: sslContext, http: http)
+            access: access, options: options, endpoint: endpoint, credentials: credentials, tls: tls, sslContext: sslContext, relay: relay,
+            http: http)
     }
 
     /// Closes every connection. The client cannot be used afterwards.
     public func shutdown() async {
         guard !isShutDown.exchange(true, ordering: .relaxed) else { return }
         try? await http.shutdown()
+        await relay?.shutdown()
     }
 
     deinit {
         // A client dropped without shutdown() (an error path) must not take the process down.
-        if !isShutDown.exchange(true, ordering: .relaxed) { http.shutdown { _ in } }
+        if !isShutDown.exchange(true, ordering: .relaxed) {
+            http.shutdown { _ in }
+            if let relay { try? FileManager.default.removeItem(atPath: relay.socketPath) }
+        }
     }
 
     /// Bytes of response bodies received so far.
@@ -151,7 +170,7 @@ public final class KubeClient: Sendable {
     ) async throws -> KubeResponse {
         let repeatable = method == "GET" || changesNothing || query.contains { $0.0 == "dryRun" && $0.1 == "All" }
         let encodedQuery = Self.encode(query)
-        let url = endpoint.url(path: path, query: encodedQuery)
+        let url = relay?.url(path: path, endpoint: endpoint, query: encodedQuery) ?? endpoint.url(path: path, query: encodedQuery)
         var refreshed = false
         var attempt = 0
         while true {
@@ -164,6 +183,7 @@ public final class KubeClient: Sendable {
                 var request = HTTPClientRequest(url: url)
                 request.method = HTTPMethod(rawValue: method)
                 request.headers.add(name: "Accept", value: accept)
+                if relay != nil { request.headers.add(name: "Host", value: endpoint.authority) }
                 request.headers.add(name: "User-Agent", value: "meshtrim/1 (linux) kubernetes-client")
                 for (name, value) in try await credentials.headers(secure: endpoint.isSecure) { request.headers.add(name: name, value: value) }
                 if let body {
@@ -175,6 +195,9 @@ public final class KubeClient: Sendable {
                 do {
                     response = try await http.execute(request, timeout: Self.timeAmount(timeout ?? options.requestTimeout))
                 } catch {
+                    if let failure = relay?.takeFailure() {
+                        throw failure as? KubeError ?? mapping.error(transport: failure, path: path, afterHead: false)
+                    }
                     throw mapping.error(transport: error, path: path, afterHead: false)
                 }
                 let buffer: ByteBuffer

@@ -64,15 +64,12 @@ struct PortForwarder: Sendable {
                     defer { client.countReceived(reader.bytesRead) }
                     if let proxy = endpoint.proxy, proxy.scheme == "http" {
                         try await connectThroughProxy(proxy, endpoint: endpoint, reader: &reader, outbound: outbound)
-                    } else if endpoint.proxy != nil {
-                        throw KubeError(.configuration, "port-forward through a socks5 proxy-url is not supported; use an http:// proxy")
+                    } else if let proxy = endpoint.proxy {
+                        try await TLSTunnel.socks5(proxy, endpoint: endpoint, reader: &reader, outbound: outbound)
                     }
                     if endpoint.isSecure, let context = client.sslContext {
-                        let serverName = endpoint.tlsServerName ?? (Self.isIPAddress(endpoint.host) ? nil : endpoint.host)
-                        try await raw.eventLoop.submit {
-                            let handler = try NIOSSLClientHandler(context: context, serverHostname: serverName)
-                            try raw.pipeline.syncOperations.addHandler(handler, position: .first)
-                        }.get()
+                        // The certificate is checked against the server's name or IP, not the proxy's address.
+                        try await TLSTunnel.startTLS(on: raw, endpoint: endpoint, context: context, verify: TLSTunnel.verifies(client.tls))
                     }
                     try await upgrade(path: apiPath, port: port, headers: headers, endpoint: endpoint, reader: &reader, outbound: outbound)
                     expired.markUpgraded()
@@ -139,9 +136,8 @@ struct PortForwarder: Sendable {
         path: String, port: Int, headers: [(String, String)], endpoint: ServerEndpoint, reader: inout ByteStreamReader,
         outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     ) async throws {
-        let host = endpoint.requestHost.contains(":") ? "[\(endpoint.requestHost)]" : endpoint.requestHost
         var request = "GET \(endpoint.pathPrefix)\(path)?ports=\(port) HTTP/1.1\r\n"
-        request += "Host: \(host):\(endpoint.port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        request += "Host: \(endpoint.authority)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         request += "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: \(Data(Self.randomBytes(16)).base64EncodedString())\r\n"
         request += "Sec-WebSocket-Protocol: v4.channel.k8s.io\r\nUser-Agent: meshtrim/1 (linux) kubernetes-client\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }

@@ -11,7 +11,7 @@ final class ConnectProxy: Sendable {
     private let task: Task<Void, Never>
     private let tunnels: TunnelLog
 
-    /// The port it listens on (127.0.0.1).
+    /// The port it listens on (on the host given to ``start(host:user:password:)``).
     let port: Int
 
     /// The `host:port` targets of the tunnels opened so far.
@@ -27,11 +27,13 @@ final class ConnectProxy: Sendable {
     }
 
     /// Starts the proxy; with `user` and `password`, only CONNECTs that carry them (Basic) get a tunnel.
-    static func start(user: String? = nil, password: String = "") async throws -> ConnectProxy {
+    /// `host` is where it listens: another loopback address (127.0.0.2) than the server's makes the proxy's address
+    /// differ from the server's, as on a real network.
+    static func start(host: String = "127.0.0.1", user: String? = nil, password: String = "") async throws -> ConnectProxy {
         let expected = user.map { "Basic " + Data("\($0):\(password)".utf8).base64EncodedString() }
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: 0) { channel in
+            .bind(host: host, port: 0) { channel in
                 channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
             }
         guard let port = server.channel.localAddress?.port else { throw KubeTestError("the proxy has no port") }

@@ -1,0 +1,72 @@
+import Foundation
+import MeshtrimTestSupport
+import Testing
+
+@testable import MeshtrimKube
+
+/// The server's certificate is checked against the server, as kubectl checks it (issue #16 items 3 and 8): a server
+/// given as an IP through a proxy is verified against its own IP SAN, not the proxy's address, for REST and
+/// port-forward; a `tls-server-name` the certificate does not carry fails even when an IP SAN matches the address.
+@Suite(.timeLimit(.minutes(3)))
+struct ServerIdentityTests {
+    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    func anIPServerThroughAProxyIsCheckedAgainstItsOwnIP() async throws {
+        try await withLab(["--namespaces", "3", "--services", "6", "--pods", "4"], envoy: false) { lab in
+            let directory = try makeTemporaryDirectory("meshtrim-ip-proxy")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            // The proxy listens on 127.0.0.2: its address is not the server's 127.0.0.1, the certificate's IP SAN.
+            let proxy = try await ConnectProxy.start(host: "127.0.0.2")
+            defer { Task { await proxy.stop() } }
+            let port = try #require(URLComponents(string: lab.server)?.port)
+            let path = try AuthenticationTests.kubeconfig(
+                lab, directory: directory, name: "ip", user: "    token: \(lab.adminToken)",
+                cluster: "\n    proxy-url: http://127.0.0.2:\(proxy.port)", server: "https://127.0.0.1:\(port)")
+            let client = try await AuthenticationTests.listNamespaces(path)
+            #expect(proxy.targets.contains("127.0.0.1:\(port)"), "\(proxy.targets)")
+            // Port-forward opens its own tunnel and checks the same way (the lab runs no Envoy: the pod refuses the
+            // port, which is past TLS).
+            let pods = try await client.listPages("/api/v1/pods", query: [("labelSelector", "security.istio.io/tlsMode")])
+            let list = try JSONSerialization.jsonObject(with: try #require(pods.pages.first)) as? [String: Any]
+            let pod = try #require((list?["items"] as? [[String: Any]])?.first?["metadata"] as? [String: Any])
+            let tunnels = proxy.targets.count
+            let refused = await #expect(throws: KubeError.self) {
+                _ = try await client.portForwardGET(
+                    namespace: try #require(pod["namespace"] as? String), pod: try #require(pod["name"] as? String), port: 15000, path: "/memory",
+                    timeout: .seconds(10))
+            }
+            #expect(refused?.kind == .portForward, "past TLS, the pod refuses the port: \(String(describing: refused))")
+            #expect(proxy.targets.count > tunnels)
+            await client.shutdown()
+        }
+    }
+
+    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    func aServerNameNotInTheCertificateFailsAsInKubectl() async throws {
+        try await withLab(["--namespaces", "3", "--services", "6", "--pods", "4"], envoy: false) { lab in
+            let directory = try makeTemporaryDirectory("meshtrim-server-name")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let port = try #require(URLComponents(string: lab.server)?.port)
+            // The certificate names localhost, kubernetes.default.svc and 127.0.0.1: a tls-server-name it carries works.
+            let right = try AuthenticationTests.kubeconfig(
+                lab, directory: directory, name: "right", user: "    token: \(lab.adminToken)", cluster: "\n    tls-server-name: kubernetes.default.svc",
+                server: "https://127.0.0.1:\(port)")
+            let client = try await AuthenticationTests.listNamespaces(right)
+            await client.shutdown()
+            // One it does not carry fails, though the certificate's IP SAN is the address connected to.
+            let wrong = try AuthenticationTests.kubeconfig(
+                lab, directory: directory, name: "wrong", user: "    token: \(lab.adminToken)", cluster: "\n    tls-server-name: api.example.com",
+                server: "https://127.0.0.1:\(port)")
+            do {
+                let unexpected = try await AuthenticationTests.listNamespaces(wrong)
+                await unexpected.shutdown()
+                Issue.record("a tls-server-name the certificate does not carry was accepted")
+            } catch let error as KubeError {
+                #expect(error.kind == .tls, "\(error)")
+                #expect(error.message.contains("not valid for api.example.com"), "\(error.message)")
+                #expect(error.message.contains("DNS:localhost") && error.message.contains("IP:127.0.0.1"), "\(error.message)")
+            }
+            let kubectl = try lab.kubectl(["--kubeconfig", wrong, "get", "ns"])
+            #expect(kubectl.exitCode != 0, "kubectl refuses it too")
+        }
+    }
+}
