@@ -146,6 +146,17 @@ struct PlanCommand: AsyncParsableCommand {
         }
     }
 
+    /// The same note without a plan (`meshtrim check`): the unread sidecars of `namespaces`, from `evidence` or, for a
+    /// namespace without evidence, the sidecars' counters.
+    static func partialNote(_ analysis: MeshAnalysis, namespaces: [String], evidence: [String: TrafficEvidence]) -> String? {
+        let recommender = EgressRecommender(analysis: analysis)
+        let unread = namespaces.flatMap { namespace in
+            (evidence[namespace] ?? recommender.counterEvidence(namespace: namespace, workloadSelector: nil))
+                .unobservedPods.map { "\(namespace)/\($0)" }
+        }
+        return partialNote(unread: unread)
+    }
+
     /// Why the plan is incomplete: the sidecars whose traffic could not be read (by their counters, or by Prometheus),
     /// named (``MeshPlan/unreadSidecars``); nil when every one was read.
     static func partialNote(unread: [String]) -> String? {
