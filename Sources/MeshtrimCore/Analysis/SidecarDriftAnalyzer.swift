@@ -25,8 +25,11 @@ public struct SidecarDriftAnalyzer: Sendable {
     ///   - evidence: traffic per proxy namespace (e.g. from Prometheus); a namespace missing here uses the
     ///     sidecars' own counters (``EgressRecommender/counterEvidence(namespace:workloadSelector:)``).
     ///   - options: the recommender's options for the suggestion (its grouping threshold, `./*`).
+    ///   - suggesting: whether to make the suggestion and its diff (the terminal UI's DRIFT column needs only the
+    ///     counts, so it skips them).
     public func drift(
-        namespaces: [String]?, evidence: [String: TrafficEvidence] = [:], options: EgressRecommender.Options = .init()
+        namespaces: [String]?, evidence: [String: TrafficEvidence] = [:], options: EgressRecommender.Options = .init(),
+        suggesting: Bool = true
     ) -> [SidecarDrift] {
         let recommender = EgressRecommender(analysis: analysis)
         let wanted = namespaces.map(Set.init)
@@ -45,14 +48,16 @@ public struct SidecarDriftAnalyzer: Sendable {
                 counters[group.namespace] = made
                 return made
             }()
-            return drift(of: group.sidecar, namespace: group.namespace, pods: group.pods, evidence: traffic, recommender: recommender, options: options)
+            return drift(
+                of: group.sidecar, namespace: group.namespace, pods: group.pods, evidence: traffic, recommender: recommender,
+                options: options, suggesting: suggesting)
         }
     }
 
     /// The drift of `sidecar` for `pods` of `namespace` (the pods it governs there).
     func drift(
         of sidecar: Sidecar, namespace: String, pods: [Pod], evidence: TrafficEvidence, recommender: EgressRecommender,
-        options: EgressRecommender.Options
+        options: EgressRecommender.Options, suggesting: Bool = true
     ) -> SidecarDrift {
         let engine = analysis.engine
         let podNames = Set(pods.map(\.name))
@@ -127,7 +132,7 @@ public struct SidecarDriftAnalyzer: Sendable {
             notes.append(
                 "\(sidecar.meta.qualifiedName) is the mesh-wide default: editing it from one namespace's traffic would cut the "
                     + "others; give \(namespace) its own Sidecar instead (meshtrim recommend -n \(namespace))")
-        } else {
+        } else if suggesting {
             var recommendation = recommender.recommend(
                 namespace: namespace, workloadSelector: sidecar.workloadSelector?.matchLabels,
                 evidence: TrafficEvidence(

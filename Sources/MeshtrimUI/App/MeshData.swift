@@ -20,6 +20,9 @@ public final class MeshData: Sendable, Hashable {
     public let totals: MeshTotals
     /// The Istio version the engine models.
     public let istioVersion: IstioVersion
+    /// Per namespace with a Sidecar in effect: its drift from the sidecars' own counters (new dependencies and
+    /// trim candidates summed over the Sidecars in effect there), for the DRIFT column.
+    public let driftByNamespace: [String: NamespaceDrift]
 
     /// Indexes `analysis`.
     public init(analysis: MeshAnalysis) {
@@ -39,6 +42,7 @@ public final class MeshData: Sendable, Hashable {
         namespaceNames = Set(analysis.namespaces.map(\.name)).union(services.keys).sorted()
         totals = MeshTotals(analysis.namespaces)
         istioVersion = analysis.engine.version
+        driftByNamespace = NamespaceDrift.byNamespace(SidecarDriftAnalyzer(analysis: analysis).drift(namespaces: nil, suggesting: false))
     }
 
     /// Identity: two `MeshData` are equal only when they are the same load.

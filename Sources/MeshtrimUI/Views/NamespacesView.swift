@@ -1,6 +1,7 @@
 import MeshtrimCore
 
-/// The namespaces table: NAME, PODS, SIDECARS, ENVOY MEM, CLUSTERS/SIDECAR (`~` = some predicted), SIDECAR, SAVING.
+/// The namespaces table: NAME, PODS, SIDECARS, ENVOY MEM, CLUSTERS/SIDECAR (`~` = some predicted), SIDECAR, SAVING,
+/// DRIFT (new dependencies and trim candidates of the Sidecars in effect, `meshtrim drift`).
 enum NamespacesView {
     /// The columns, most important last dropped: NAME, ENVOY MEM, SAVING, CLUSTERS/SIDECAR survive longest.
     static let columns: [TableColumn] = [
@@ -11,6 +12,7 @@ enum NamespacesView {
         .fixed("CLUSTERS/SIDECAR", 16, priority: 70),
         .flexible("SIDECAR", min: 8, max: 36, priority: 50),
         .fixed("SAVING", 8, priority: 80),
+        .fixed("DRIFT", 8, priority: 20),
     ]
 
     /// The column each sort shows its arrow on.
@@ -45,13 +47,16 @@ enum NamespacesView {
             let index = state.list.rows[position]
             guard rows.indices.contains(index) else { continue }
             Table.drawRow(
-                cells(rows[index], predicted: data.namespacesWithPredictedClusters.contains(rows[index].name)), columns: columns, layout: slots, y: first + line, width: screen.width,
+                cells(
+                    rows[index], predicted: data.namespacesWithPredictedClusters.contains(rows[index].name),
+                    drift: data.driftByNamespace[rows[index].name]), columns: columns, layout: slots, y: first + line, width: screen.width,
                 selected: position == state.list.selection, into: &screen)
         }
     }
 
-    /// One namespace's cells; `predicted` marks the clusters average `~` (some counts are predictions).
-    static func cells(_ row: NamespaceSummary, predicted: Bool) -> [TableCell] {
+    /// One namespace's cells; `predicted` marks the clusters average `~` (some counts are predictions); `drift` is
+    /// `nil` where no Sidecar is in effect.
+    static func cells(_ row: NamespaceSummary, predicted: Bool, drift: NamespaceDrift? = nil) -> [TableCell] {
         let sidecar: TableCell
         let inEffect = row.sidecarsInEffect.filter { $0 != "default" }
         if row.sidecars == 0 {
@@ -74,6 +79,8 @@ enum NamespacesView {
                 : TableCell((predicted ? "~" : "") + Formatting.average(row.averageClusters), predicted ? Theme.warning : .plain),
             sidecar,
             TableCell(saving, row.commonFixSavingBytes > 0 ? Theme.good : Theme.dim),
+            drift.map { TableCell($0.text, $0.newDependencies > 0 ? Theme.warning : $0.hasDrift ? .plain : Theme.dim) }
+                ?? TableCell("-", Theme.dim),
         ]
     }
 }
