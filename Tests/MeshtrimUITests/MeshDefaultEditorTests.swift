@@ -187,6 +187,24 @@ struct MeshDefaultEditorTests {
         #expect(state.prompt?.kind == .writePath)
     }
 
+    @Test("On a live cluster a of the mesh default's preview checks applying ROOT/default, as for any Sidecar")
+    func applyChecks() throws {
+        var state = TestMesh.state(width: 120, height: 40)
+        state.canApplyToCluster = true
+        state.press(.character("E"), .character("1"), .character("y"))
+        guard case .preview(let preview) = state.top else { throw TestFailure("y did not open the preview") }
+        let effects = state.press(.character("a"))
+        let asked = effects.contains { effect in
+            if case .checkApply(let document) = effect {
+                return document == ApplyDocument(manifest: preview.manifest, version: TestMesh.data.istioVersion)
+                    && document.namespace == "istio-system" && document.sidecar.workloadSelector == nil
+            }
+            return false
+        }
+        // A cut is a warning under ALLOW_ANY, so the check starts at once; an error would ask first.
+        #expect(asked || state.confirm?.intent == .applyDespiteSafetyErrors, "\(effects)")
+    }
+
     @Test("An existing mesh default is edited keeping every field; the header and namespaces screen name it")
     func existingDefault() throws {
         let yaml = """
