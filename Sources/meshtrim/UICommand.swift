@@ -13,6 +13,11 @@ struct UICommand: AsyncParsableCommand {
         discussion: """
             Keys: enter drills in, esc goes back, e edits egress, space toggles, y previews the YAML, w writes it, \
             / filters, : runs a command, ? shows every key, q quits.
+
+            Examples:
+              meshtrim --demo
+              meshtrim --context prod
+              meshtrim ui --snapshot mesh.json --read-only
             """
     )
 
