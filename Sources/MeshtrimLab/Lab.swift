@@ -41,6 +41,8 @@ public struct Lab: Sendable {
         public var sidecarManager = LabFieldManager.default
         /// The `networking.istio.io` versions served, preferred first (`["v1beta1", "v1alpha3"]`: Istio before 1.22).
         public var istioVersions = ["v1"]
+        /// The Kubernetes version claimed: `/version`, and the verbs a port-forward is authorised as.
+        public var kubernetesVersion = LabKubernetesVersion.default
 
         /// Makes a configuration with the required paths.
         public init(kubeconfigPath: String, stateDirectory: String) {
@@ -103,9 +105,10 @@ public struct Lab: Sendable {
         let authenticator = LabAuthenticator(
             adminToken: adminToken, viewerName: configuration.viewerName, viewerToken: viewerToken,
             clientCertificate: clientCertificate, everyoneReadOnly: configuration.readOnly)
-        let api = KubernetesAPI(
+        var api = KubernetesAPI(
             store: store, fleet: fleet, scenario: scenario, serverAddress: "\(configuration.host):\(configuration.port)",
             istioVersions: configuration.istioVersions)
+        api.kubernetesVersion = configuration.kubernetesVersion
         let server = LabServer(
             host: configuration.host, port: configuration.port, api: api, authenticator: authenticator, certificates: certificates,
             faults: configuration.faults, log: log)

@@ -95,12 +95,20 @@ struct LabCommand: AsyncParsableCommand {
         help: ArgumentHelp("networking.istio.io versions to serve, preferred first (v1beta1,v1alpha3: Istio before 1.22).", valueName: "list"))
     var istioAPIVersions = "v1"
 
+    @Option(
+        name: .customLong("kubernetes-version"),
+        help: ArgumentHelp(
+            "Kubernetes version to claim (/version); a WebSocket port-forward is authorised as get before 1.35, get and create from 1.35.",
+            valueName: "1.MINOR"))
+    var kubernetesVersion = "1.32.4"
+
     /// Usage errors (a bad `--fault`, `--concurrency` below 1) print the lab's usage and exit 64.
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         do {
             _ = try LabFaults.parse(faults)
             _ = try LabFieldManager(parsing: sidecarManager)
+            _ = try LabKubernetesVersion(parsing: kubernetesVersion)
         } catch {
             throw ValidationError("\(error)")
         }
@@ -135,6 +143,7 @@ struct LabCommand: AsyncParsableCommand {
         configuration.readOnly = readOnly
         configuration.sidecarManager = try LabFieldManager(parsing: sidecarManager)
         configuration.istioVersions = istioVersions
+        configuration.kubernetesVersion = try LabKubernetesVersion(parsing: kubernetesVersion)
         for note in scenario.notes { printError("lab: \(note)") }
         let lab = Lab(configuration: configuration, scenario: scenario, log: { printError($0) })
         try await lab.run()

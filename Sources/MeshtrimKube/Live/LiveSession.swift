@@ -73,7 +73,7 @@ public final class LiveSession: Sendable {
                 version = nil
             }
             let checker = AccessChecker(client: client)
-            let permissions = await LivePermissions.check(with: checker)
+            let permissions = await LivePermissions.check(with: checker, serverVersion: version)
             return LiveSession(
                 kubeconfig: kubeconfig, access: access, client: client, checker: checker, permissions: permissions,
                 serverVersion: version)
@@ -150,7 +150,7 @@ public final class LiveSession: Sendable {
         notes += await observer.routeNotes
         if clusterNames {
             if permissions.portForward == .denied {
-                notes.append("cluster names: predicted — pods/portforward not permitted")
+                notes.append(permissions.portForwardDeniedLine)
             } else {
                 // One observation per pod is the rule, but the answers come from outside: a repeat must not trap.
                 let indexed = Dictionary(

@@ -194,9 +194,15 @@ public actor SidecarObserver {
     private func readClusterNames(_ key: PodKey) async throws -> [String] {
         if let cached = names[key], ContinuousClock.now - cached.at < ttl { return cached.names }
         if permissions.portForward == .denied {
-            let answer = await checker?.check(ResourcePath(verb: "create", resource: "pods", subresource: "portforward", namespace: key.namespace))
-            if answer != .allowed {
-                throw KubeError(.forbidden, "cluster names: predicted — pods/portforward not permitted in namespace \(key.namespace)")
+            var allowed = checker != nil
+            for verb in permissions.portForwardVerbs where allowed {
+                let answer = await checker?.check(ResourcePath(verb: verb, resource: "pods", subresource: "portforward", namespace: key.namespace))
+                allowed = answer == .allowed
+            }
+            if !allowed {
+                throw KubeError(
+                    .forbidden,
+                    "cluster names: predicted — pods/portforward not permitted in namespace \(key.namespace) (\(permissions.portForwardNeed))")
             }
         }
         let list = try await reader.clusterNames(namespace: key.namespace, pod: key.name)

@@ -1,18 +1,11 @@
 import MeshtrimCore
 
-/// The discovery documents: `/version`, `/api`, `/apis` and one `APIResourceList` per group version.
+/// The discovery documents: `/api`, `/apis` and one `APIResourceList` per group version.
 ///
 /// The lab serves legacy discovery only (plain `application/json`), which every kubectl version understands: a
 /// client that asks for aggregated discovery gets JSON without the aggregated media type and falls back to
 /// `/api/v1` and `/apis/GROUP/VERSION` (see docs/kubernetes-and-envoy.md §3.4).
 enum Discovery {
-    /// The Kubernetes version the lab claims: minor 32, so the kubectl dispatcher runs kubectl 1.32.
-    static let version: JSONValue = [
-        "major": "1", "minor": "32", "gitVersion": "v1.32.4-meshtrim-lab", "gitCommit": "0000000000000000000000000000000000000000",
-        "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.23.6", "compiler": "gc",
-        "platform": "linux/amd64",
-    ]
-
     /// `/api`.
     static func coreVersions(serverAddress: String) -> JSONValue {
         [

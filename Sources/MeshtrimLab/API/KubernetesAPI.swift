@@ -14,6 +14,8 @@ public struct KubernetesAPI: Sendable {
     public let scenario: LabScenario
     /// `host:port` of the server, for `/api`.
     public var serverAddress: String
+    /// The Kubernetes version the lab claims (`/version`, and how port-forward is authorised).
+    public var kubernetesVersion = LabKubernetesVersion.default
     /// When the lab started (metric counters grow from it).
     public let startedAt: Date
     private let admission: SidecarAdmission
@@ -57,7 +59,7 @@ public struct KubernetesAPI: Sendable {
         case nil:
             return .json(["paths": ["/api", "/api/v1", "/apis", "/openapi/v3", "/version", "/healthz"]])
         case "version":
-            return .json(Discovery.version)
+            return .json(kubernetesVersion.document)
         case "healthz", "livez", "readyz":
             return .text("ok")
         case "openapi":
@@ -154,7 +156,10 @@ public struct KubernetesAPI: Sendable {
             return try await podProxy(request, namespace: namespace ?? "default", target: name, path: "/" + rest.dropFirst(3).joined(separator: "/"))
         }
         if resource == .pods, let name, subresource == "portforward" {
-            try authorize(request, verb: "create", resource: resource, subresource: "portforward", namespace: namespace, name: name)
+            // Not upgraded: a WebSocket GET the user may not make (per version), or no upgrade at all.
+            for verb in kubernetesVersion.portForwardVerbs(webSocket: request.method == "GET") {
+                try authorize(request, verb: verb, resource: resource, subresource: "portforward", namespace: namespace, name: name)
+            }
             throw KubernetesStatus.badRequest("Upgrade request required")
         }
         guard subresource.isEmpty else { throw KubernetesStatus.pathNotFound }

@@ -193,7 +193,9 @@ struct LabServer {
         var user = authenticator.user(
             authorization: head.headerFields[.authorization], peerCertificate: await peerCertificate(of: channel))
         user?.forbidden = faults.forbidden
-        guard let user, user.may("create", resource: "pods", subresource: "portforward") else { return .dontUpgrade }
+        // As the claimed version authorises a WebSocket port-forward (get; get and create from 1.35).
+        guard let user, api.kubernetesVersion.portForwardVerbs(webSocket: true).allSatisfy({ user.may($0, resource: "pods", subresource: "portforward") })
+        else { return .dontUpgrade }
         guard let pod = api.scenario.inventory.pod(named: podName, in: namespace) else { return .dontUpgrade }
         let ports = (query["ports"] ?? []).flatMap { $0.split(separator: ",") }.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !ports.isEmpty else { return .dontUpgrade }
