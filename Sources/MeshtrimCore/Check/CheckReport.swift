@@ -76,7 +76,7 @@ public struct CheckReport: Sendable {
     /// `<failure>` per error (and per warning with `strict`), the other warnings in `<system-out>`.
     public func junit(strict: Bool) -> String {
         var cases: [(name: String, classname: String, findings: [CheckFinding])] = sidecars.map { item in
-            ("Sidecar \(item.qualifiedName)", item.file, findings.filter { $0.sidecar == item.qualifiedName && $0.file == item.file })
+            ("Sidecar \(item.qualifiedName)", item.file, findings.filter { $0.sidecar == item.qualifiedName })
         }
         let known = Set(sidecars.map(\.qualifiedName))
         var others: [String: [CheckFinding]] = [:]
