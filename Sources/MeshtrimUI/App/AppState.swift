@@ -107,6 +107,7 @@ public struct AppState: Hashable, Sendable {
     /// Page size of the top screen's list.
     public var pageSize: Int {
         if case .detail(let detail) = top { return layout.pageSize(for: .detail, showsReason: detail.showsReason) }
+        if case .editor(let editor) = top, editor.isMeshDefault { return layout.meshDefaultPageSize }
         return layout.pageSize(for: top.kind)
     }
 

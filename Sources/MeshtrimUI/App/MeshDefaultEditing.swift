@@ -122,3 +122,15 @@ func scrollMeshDefaultBreakdown(_ editor: inout EditorState, by lines: Int) -> B
     editor.meshDefault = meshDefault
     return true
 }
+
+extension AppLayout {
+    /// Rows of the mesh-wide default's impact panel below the list: about half the body, since its breakdown matters
+    /// more than the host list (beside the list it takes the whole height, as the other editors' panel).
+    public var meshDefaultPanelHeight: Int {
+        if editorPanelBeside || bodyHeight < 16 { return editorPanelHeight }
+        return max(editorPanelHeight, bodyHeight / 2 + 1)
+    }
+
+    /// Rows of the host list in the mesh-wide default's editor.
+    public var meshDefaultPageSize: Int { max(1, bodyHeight - meshDefaultPanelHeight) }
+}

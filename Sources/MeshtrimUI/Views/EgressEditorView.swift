@@ -8,7 +8,7 @@ enum EgressEditorView {
 
     /// Draws the list and the impact panel into the body.
     static func draw(_ editor: EditorState, data: MeshData, layout: AppLayout, into screen: inout Screen) {
-        let page = layout.pageSize(for: .editor)
+        let page = editor.isMeshDefault ? layout.meshDefaultPageSize : layout.pageSize(for: .editor)
         // The mesh-wide default's panel has more to say (a breakdown per namespace): it takes up to half the width.
         let panelWidth = editor.isMeshDefault && layout.editorPanelBeside ? max(layout.editorPanelWidth, min(72, screen.width / 2)) : layout.editorPanelWidth
         let listWidth = screen.width - panelWidth
@@ -23,7 +23,7 @@ enum EgressEditorView {
                 drawSegments(line, x: x + 2, y: layout.bodyTop + index, width: panelWidth - 3, into: &screen)
             }
         } else {
-            let height = layout.editorPanelHeight
+            let height = editor.isMeshDefault ? layout.meshDefaultPanelHeight : layout.editorPanelHeight
             let top = layout.bodyTop + layout.bodyHeight - height
             if height >= 4 {
                 let title = "─ impact · Sidecar \(editor.target.namespace)/\(editor.sidecarName) · \(scopeText(editor)) "

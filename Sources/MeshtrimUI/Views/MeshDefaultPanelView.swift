@@ -35,7 +35,7 @@ enum MeshDefaultPanelView {
                 + "without a Sidecar of their own (gateways never)"
             for text in Formatting.wrap(scope, width: max(10, width - 2)) { head.append([("  ", .plain), (text, Theme.dim)]) }
         }
-        head += cutLines(editor, meshDefault, width: width, room: stacked ? max(2, rows / 3) : 2)
+        head += cutLines(editor, meshDefault, width: width, room: stacked ? max(2, rows / 3) : (rows >= 9 ? 3 : 2))
         head += totalLines(impact, data: data, width: width, stacked: stacked)
         let room = rows - head.count
         guard room > 0 else { return Array(head.prefix(max(0, rows))) }
