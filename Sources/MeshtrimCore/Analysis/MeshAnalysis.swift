@@ -141,6 +141,11 @@ public struct MeshAnalysis: Sendable {
     private let observationsByPod: [String: ProxyObservation]
     /// Positions in ``pods`` per namespace, in order: ``pods(in:)`` without a pass over every pod.
     private let podPositionsByNamespace: [String: [Int]]
+    /// Outbound cluster counts computed while analysing (per namespace and Sidecar, and for the common fix), for the
+    /// namespaces where they do not depend on a pod's labels (no DestinationRule there selects workloads): a later
+    /// ``impact(namespace:workloadSelector:hosts:name:)`` of the same hosts, as `report` and the editor's preset ask
+    /// for, reuses them instead of evaluating the scope again.
+    private let knownOutboundCounts: [String: Int]
 
     /// Analyses a mesh.
     public init(
@@ -162,7 +167,8 @@ public struct MeshAnalysis: Sendable {
         let names = Set(inventory.allNamespaceNames).union(positionsByNamespace.keys).sorted()
         let model = memoryModel
         let commonFix = ["./*", "\(inventory.istiodNamespace)/*"]
-        let results = Mutex<[String: (rows: [(Int, PodSummary)], summary: NamespaceSummary)]>([:])
+        let results = Mutex<[String: (rows: [(Int, PodSummary)], summary: NamespaceSummary, scopes: [String: Int])]>([:])
+        let labelDependent = Set(inventory.destinationRules.filter { $0.workloadSelector != nil }.map(\.meta.namespace))
         let positionsByNamespaceSnapshot = positionsByNamespace
         let observationsByPodSnapshot = byPod
         DispatchQueue.concurrentPerform(iterations: names.count) { item in
@@ -179,9 +185,13 @@ public struct MeshAnalysis: Sendable {
             }
             let summary = Self.namespaceSummary(
                 name: name, rows: rows.map(\.1), engine: engine, model: model, commonFix: commonFix, cache: &cache)
-            results.withLock { $0[name] = (rows, summary) }
+            let scopes = labelDependent.contains(name) ? [:] : cache.scopes
+            results.withLock { $0[name] = (rows, summary, scopes) }
         }
         let collected = results.withLock { $0 }
+        var known: [String: Int] = [:]
+        for (_, result) in collected { known.merge(result.scopes) { first, _ in first } }
+        knownOutboundCounts = known
         var summaries = Array(repeating: PodSummary?.none, count: inventory.pods.count)
         for (_, result) in collected { for (position, row) in result.rows { summaries[position] = row } }
         pods = summaries.compactMap { $0 }
@@ -266,7 +276,7 @@ public struct MeshAnalysis: Sendable {
     ///
     /// Only sidecars count: gateways keep the default scope whatever Sidecar exists, so they are never affected.
     public func impact(namespace: String, workloadSelector: [String: String]?, hosts: [String], name: String? = nil) -> EgressImpact {
-        var cache = OutboundCache()
+        var cache = OutboundCache(scopes: knownOutboundCounts)
         let rows = pods(in: namespace).filter(\.pod.hasSidecarProxy)
         return Self.impact(
             engine: engine, model: memoryModel, rows: rows, namespace: namespace, workloadSelector: workloadSelector,
@@ -343,7 +353,7 @@ public struct MeshAnalysis: Sendable {
             outbound = engine.outboundClusterCount(namespace: pod.namespace, labels: pod.labels, sidecar: selection.sidecar)
             cache.scopes[key] = outbound
         }
-        let inbound = engine.inboundClusters(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: selection.sidecar).count
+        let inbound = engine.inboundClusterCount(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: selection.sidecar)
         return (outbound + inbound + engine.alwaysPresent.count, sidecarName)
     }
 

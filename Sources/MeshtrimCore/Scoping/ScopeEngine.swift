@@ -254,7 +254,7 @@ public final class ScopeEngine: Sendable {
         var warnings: [String] = []
         let listeners = sidecar?.egress.isEmpty == false
             ? sidecar?.egress ?? [] : [SidecarEgressListener(hosts: ["*/*"])]
-        var merger = ServiceMerger()
+        var merger = ServiceMerger(hostCount: index.hostCount)
         for listener in listeners {
             let hosts = ListenerHosts(listener.hosts, configNamespace: namespace, version: version)
             for skipped in hosts.skipped {
@@ -283,35 +283,42 @@ public final class ScopeEngine: Sendable {
         // Whether the hosts import a service mostly depends on its namespace alone (`*/*`, `./*`, `ns/*`): decided
         // once per namespace, asked per hostname only where names or exclusions make it depend on the name.
         var decisions = [ListenerHosts.NamespaceImport?](repeating: nil, count: index.namespaceCount)
+        // Fields are read in place (`services[i].x`): a copy of each `MeshService` costs a retain per member.
         let services = index.services
-        for serviceIndex in index.candidates(for: namespace) {
-            let service = services[serviceIndex]
-            let namespaceID = index.namespaceIDs[serviceIndex]
-            let decision: ListenerHosts.NamespaceImport
-            if let known = decisions[namespaceID] {
-                decision = known
-            } else {
-                decision = hosts.namespaceImport(service.namespace)
-                decisions[namespaceID] = decision
+        let namespaceIDs = index.namespaceIDs
+        for candidates in [index.exportedTo[namespace] ?? [], index.publicServices] {
+            imported.reserveCapacity(imported.count + candidates.count)
+            for serviceIndex in candidates {
+                let namespaceID = namespaceIDs[serviceIndex]
+                let decision: ListenerHosts.NamespaceImport
+                if let known = decisions[namespaceID] {
+                    decision = known
+                } else {
+                    decision = hosts.namespaceImport(services[serviceIndex].namespace)
+                    decisions[namespaceID] = decision
+                }
+                let entry: String
+                switch decision {
+                case .none: continue
+                case .all(let written): entry = written
+                case .perHost:
+                    // Exclusions exist only from 1.31 on (before, `~` is parsed as a namespace name).
+                    guard
+                        let written = hosts.importingEntry(
+                            hostname: services[serviceIndex].hostname, namespace: services[serviceIndex].namespace)
+                    else { continue }
+                    entry = written
+                }
+                let ports: [ServicePort]
+                if let port {
+                    ports = services[serviceIndex].ports.filter { $0.number == port }
+                    if ports.isEmpty { continue }
+                } else {
+                    ports = services[serviceIndex].ports
+                }
+                imported.append(ImportedService(serviceIndex: serviceIndex, ports: ports, reason: .egressHost(entry, port: port)))
+                anyShared = anyShared || index.hostnameIsShared[serviceIndex]
             }
-            let entry: String
-            switch decision {
-            case .none: continue
-            case .all(let written): entry = written
-            case .perHost:
-                // Exclusions exist only from 1.31 on (before, `~` is parsed as a namespace name).
-                guard let written = hosts.importingEntry(hostname: service.hostname, namespace: service.namespace) else { continue }
-                entry = written
-            }
-            let ports: [ServicePort]
-            if let port {
-                ports = service.ports.filter { $0.number == port }
-                if ports.isEmpty { continue }
-            } else {
-                ports = service.ports
-            }
-            imported.append(ImportedService(serviceIndex: serviceIndex, ports: ports, reason: .egressHost(entry, port: port)))
-            anyShared = anyShared || index.hostnameIsShared[serviceIndex]
         }
         guard anyShared else { return imported }
         return oneNamespacePerHostname(imported, proxyNamespace: namespace)
@@ -613,43 +620,46 @@ struct RuleLookup {
     let proxyNamespace: String
     let labels: [String: String]
     let proxyHasRules: Bool
+    /// The mesh's root namespace (read once per proxy, not per service).
+    let root: String
 
     init(engine: ScopeEngine, proxyNamespace: String, labels: [String: String]) {
         self.engine = engine
         self.proxyNamespace = proxyNamespace
         self.labels = labels
         proxyHasRules = engine.destinationRulesByNamespace[proxyNamespace] != nil
+        root = engine.inventory.meshConfig.rootNamespace
     }
 
     /// The rule for the registry service at `position` (see `ServiceIndex.services`).
     func rule(forServiceAt position: Int) -> ConsolidatedRule? {
-        let service = engine.index.services[position]
+        // Fields are read in place: a copy of the `MeshService` costs a retain per member.
+        let services = engine.index.services
         if proxyHasRules,
-            let local = engine.bestRules(in: proxyNamespace, for: service.hostname, labels: labels, allowSelectors: true, { _ in true })
+            let local = engine.bestRules(
+                in: proxyNamespace, for: services[position].hostname, labels: labels, allowSelectors: true, { _ in true })
         {
             return local
         }
-        let root = engine.inventory.meshConfig.rootNamespace
-        if service.namespace != proxyNamespace {
+        if services[position].namespace != proxyNamespace {
             if engine.ownRulesArePrecomputed[position] {
                 if let own = engine.ownNamespaceRules[position] { return own }
-            } else if let own = exported(in: service.namespace, for: service.hostname) {
+            } else if let own = exported(in: services[position].namespace, for: services[position].hostname) {
                 return own
             }
         }
-        guard root != proxyNamespace, root != service.namespace else { return nil }
+        guard root != proxyNamespace, root != services[position].namespace else { return nil }
         if engine.rootRulesArePrecomputed { return engine.rootNamespaceRules[position] }
-        return exported(in: root, for: service.hostname)
+        return exported(in: root, for: services[position].hostname)
     }
 
     /// `rule(forServiceAt:)?.subsets.count`, without the lookups where no rule can apply: the proxy's namespace has
     /// no rules and the service's and root namespace's precomputed rules hold (the usual case).
     func subsetCount(forServiceAt position: Int) -> Int {
         if !proxyHasRules, engine.ownRulesArePrecomputed[position], engine.rootRulesArePrecomputed {
-            let service = engine.index.services[position]
-            let root = engine.inventory.meshConfig.rootNamespace
-            if service.namespace != proxyNamespace, let own = engine.ownNamespaceRules[position] { return own.subsets.count }
-            guard root != proxyNamespace, root != service.namespace else { return 0 }
+            let services = engine.index.services
+                if services[position].namespace != proxyNamespace, let own = engine.ownNamespaceRules[position] { return own.subsets.count }
+            guard root != proxyNamespace, root != services[position].namespace else { return 0 }
             return engine.rootNamespaceRules[position]?.subsets.count ?? 0
         }
         return rule(forServiceAt: position)?.subsets.count ?? 0
@@ -711,16 +721,25 @@ struct ImportedService {
 /// Union of imported services across listeners (`appendSidecarServices` / `canMergeServices`).
 struct ServiceMerger {
     private(set) var refs: [ImportedService] = []
-    private var positions: [Int: Int] = [:]
+    /// Per interned hostname: its position in `refs`, or -1 (an array, not a dictionary: a scope over 10,000
+    /// services inserts 10,000 of them).
+    private var positions: [Int32]
+
+    /// An empty merger for hostnames numbered below `hostCount`.
+    init(hostCount: Int) {
+        positions = Array(repeating: -1, count: hostCount)
+    }
 
     /// Adds `candidate` (interned hostname `hostID`, see `ServiceIndex.hostIDs`); `services` is the registry the
     /// positions point into.
     mutating func add(_ candidate: ImportedService, hostID: Int, services: [MeshService]) {
-        guard let position = positions[hostID] else {
-            positions[hostID] = refs.count
+        let known = positions[hostID]
+        guard known >= 0 else {
+            positions[hostID] = Int32(refs.count)
             refs.append(candidate)
             return
         }
+        let position = Int(known)
         let existingRef = refs[position]
         let existing = services[existingRef.serviceIndex]
         let incoming = services[candidate.serviceIndex]

@@ -14,6 +14,8 @@ struct ServiceIndex: Sendable {
     /// Per service: whether its hostname is registered in more than one namespace (only then does
     /// "one namespace per hostname" have anything to decide).
     let hostnameIsShared: [Bool]
+    /// How many distinct hostnames ``hostIDs`` numbers.
+    let hostCount: Int
     /// A small integer per distinct namespace, per service: decisions that depend only on a service's namespace
     /// (whether a listener imports all of it) are made once per namespace, in an array indexed by this.
     let namespaceIDs: [Int]
@@ -62,6 +64,7 @@ struct ServiceIndex: Sendable {
             }
         }
         self.hostIDs = hostIDs
+        self.hostCount = ids.count
         var namespaceNumbers: [String: Int] = [:]
         var namespaceIDs: [Int] = []
         namespaceIDs.reserveCapacity(services.count)

@@ -39,12 +39,22 @@ public struct MeshSnapshot: Codable, Hashable, Sendable {
     ///
     /// - Throws: ``SnapshotError`` with a message naming what is wrong.
     public static func decode(from data: Data, file: String = "snapshot") throws -> MeshSnapshot {
-        do {
-            try InputFile.checkText(data, file: file, expected: "a meshtrim snapshot (JSON)")
-        } catch {
-            throw SnapshotError(file: file, message: error.message)
+        try decode(bytes: [UInt8](data), file: file)
+    }
+
+    /// ``decode(from:file:)`` of bytes the caller no longer needs as `Data` (``load(from:)`` keeps one copy of a
+    /// 56 MB file in memory, not two).
+    static func decode(bytes: [UInt8], file: String) throws -> MeshSnapshot {
+        let nul: Int? = bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, let found = memchr(base, 0, buffer.count) else { return nil }
+            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
         }
-        if let snapshot = decodeFast([UInt8](data)) { return snapshot }
+        if let nul {
+            throw SnapshotError(
+                file: file, message: "holds binary data (a NUL byte at byte offset \(nul)); expected a meshtrim snapshot (JSON)")
+        }
+        if let snapshot = decodeFast(bytes) { return snapshot }
+        let data = Data(bytes)
         let version: Int
         do {
             version = try JSONDecoder().decode(VersionProbe.self, from: data).version
@@ -131,13 +141,14 @@ public struct MeshSnapshot: Codable, Hashable, Sendable {
 
     /// Reads and decodes a snapshot file (at most ``InputFile/maximumBytes``).
     public static func load(from path: String) throws -> MeshSnapshot {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try InputFile.read(path)
+            // The `Data` is released as soon as it is copied: one copy of the file lives while it is decoded.
+            bytes = [UInt8](try InputFile.read(path))
         } catch {
             throw SnapshotError(file: path, message: error.message)
         }
-        return try decode(from: data, file: path)
+        return try decode(bytes: bytes, file: path)
     }
 
     /// Encodes the snapshot as compact JSON with sorted keys (stable diffs).
