@@ -28,10 +28,11 @@ struct CheckCommand: AsyncParsableCommand {
             every path after it (or end it with --).
 
             Examples:
-              meshtrim plan --demo --allow-partial --out plan/ && meshtrim check --demo plan/
-              meshtrim check gitops/sidecars/ --snapshot mesh.json --require-scope -o junit > check.xml
+              meshtrim plan --demo --allow-partial --out plan/
+              meshtrim check plan/ --demo
+              meshtrim check sidecars/ --snapshot mesh.json --require-scope -o junit
               meshtrim check sidecars/ --cluster --context prod --drift -o github
-              meshtrim check sidecars/ --prometheus http://prometheus:9090 --window 7d --strict
+              meshtrim check sidecars/ --prometheus http://prom:9090 --window 7d
             """
     )
 
