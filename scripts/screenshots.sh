@@ -111,3 +111,5 @@ shot editor 120 40 wait:sidecars · e 1 "${DOWN10[@]}" Right
 shot yaml 120 40 wait:sidecars · / text:messaging Enter e 2 y
 # Help in the editor: every key of the screen, from the same table that drives the hint bar.
 shot help 120 40 wait:sidecars · e ?
+# The mesh-wide default (E): the traffic it would cut per source namespace, totals, and the breakdown per namespace.
+shot meshdefault 120 40 wait:sidecars · E "wait:PER NAMESPACE"
