@@ -135,6 +135,24 @@ struct MeshDefaultEditorTests {
         #expect(!shipping.isMeshDefault)
     }
 
+    @Test(":mesh is in the command table: tab completes it, and it opens the editor from any screen")
+    func commandTable() throws {
+        var state = TestMesh.state(width: 80, height: 24)
+        state.goToNamespace("bookinfo")
+        state.press(.enter, .character(":"))
+        state.type("me")
+        state.press(.tab)
+        #expect(state.prompt?.text == "mesh")
+        state.press(.enter)
+        let (editor, _) = try meshEditor(state)
+        #expect(editor.target.namespace == "istio-system")
+        #expect(state.breadcrumbs == ["namespaces", "bookinfo", "mesh-wide default"])
+        // The key tables name it, so the hint bar and help show it.
+        #expect(KeyMap.namespaces.binding(for: .character("E"))?.command == .openMeshDefault)
+        #expect(KeyMap.global.binding(for: .character(":"))?.description.contains(":mesh") == true)
+        #expect(KeyMap.helpLines(for: .editor, readOnly: false).contains { if case .binding("]", _) = $0 { true } else { false } })
+    }
+
     @Test("Toggling a host recomputes the mesh-wide impact; ] and [ scroll the breakdown")
     func toggleAndScroll() throws {
         var state = TestMesh.state(width: 120, height: 40)
