@@ -49,6 +49,10 @@ struct ClustersLiveTests {
                 #expect(saved.exitCode == 0, "\(saved.stderr)")
                 #expect(live.stdout == saved.stdout, "\(envoy.namespace)/\(pod)")
                 #expect(live.stdout.hasPrefix("SERVICE FQDN"))
+                let liveJSON = try Self.meshtrim(["clusters", pod, "-n", envoy.namespace, "-o", "json", "--fqdn", "svc"], lab: lab)
+                let savedJSON = try Self.meshtrim(["clusters", "--config-dump", file.path, "-o", "json", "--fqdn", "svc"], lab: lab)
+                #expect(liveJSON.exitCode == 0 && liveJSON.stdout.hasPrefix("[\n    {"), "\(liveJSON.stderr)")
+                #expect(liveJSON.stdout == savedJSON.stdout)
 
                 let predicted = try Self.meshtrim(["clusters", pod, "-n", envoy.namespace, "--predicted"], lab: lab)
                 #expect(predicted.exitCode == 0, "\(predicted.stderr)")

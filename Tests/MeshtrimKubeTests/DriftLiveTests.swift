@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimCore
 import MeshtrimTestSupport
 import Testing
 
@@ -27,6 +28,15 @@ struct DriftLiveTests {
         var trimCandidates: [Candidate]
         var suggestedHosts: [String]?
         var diff: [String]
+        var traffic: String
+    }
+
+    static func drifts(_ arguments: [String], lab: LabRun) throws -> (result: ProcessResult, drifts: [Drift]) {
+        let result = try runProcess(
+            [try meshtrimBinaryPath(), "drift", "-o", "json"] + arguments, environment: ["KUBECONFIG": lab.kubeconfig],
+            timeout: .seconds(90))
+        guard result.exitCode == 0 else { return (result, []) }
+        return (result, try JSONDecoder().decode([Drift].self, from: Data(result.stdout.utf8)))
     }
 
     @Test(.enabled(if: shouldRunTests(needing: "openssl")))
@@ -65,6 +75,38 @@ struct DriftLiveTests {
             #expect(table.exitCode == 0, "\(table.stderr)")
             #expect(table.stdout.contains("NEW DEPENDENCIES"))
             #expect(table.stdout.contains("SUGGESTED UPDATE"))
+        }
+    }
+
+    @Test(
+        "drift --prometheus finds the same new dependencies and trim candidates as the sidecar's counters",
+        .enabled(if: shouldRunTests(needing: "prometheus") && shouldRunTests(needing: "openssl")))
+    func prometheusAgreesWithCounters() async throws {
+        try requireTool("prometheus")
+        let caller = try ManifestLoader.load(paths: [Self.fixture]).inventory.pods.filter(\.hasSidecar)
+        try #require(caller.count == 1)
+        try await withLab(["--manifests", shopFixture, "--manifests", Self.fixture], envoy: true) { lab in
+            let prometheus = try PrometheusRun(lab: lab, pods: caller)
+            defer { prometheus.stop() }
+            try await prometheus.waitUntilReady()
+            let counters = try #require(try Self.drifts(["-n", "drift"], lab: lab).drifts.first)
+            #expect(!counters.newDependencies.isEmpty)
+            // Prometheus needs a few scrapes before increase() sees every destination.
+            var viaPrometheus: Drift?
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                let (result, drifts) = try Self.drifts(["-n", "drift", "--prometheus", prometheus.url, "--window", "5m"], lab: lab)
+                #expect(result.exitCode == 0, "\(result.stderr)")
+                viaPrometheus = drifts.first
+                if Set(viaPrometheus?.newDependencies.map(\.host) ?? []) == Set(counters.newDependencies.map(\.host)) { break }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            let drift = try #require(viaPrometheus)
+            #expect(Set(drift.newDependencies.map(\.host)) == Set(counters.newDependencies.map(\.host)), "\(prometheus.log)")
+            #expect(drift.newDependencies.allSatisfy { $0.pods == ["caller-6d8f7c9b5-q4r2t"] })
+            #expect(drift.trimCandidates.map(\.host) == counters.trimCandidates.map(\.host))
+            #expect(drift.suggestedHosts == counters.suggestedHosts)
+            #expect(drift.traffic.contains(prometheus.url) && drift.traffic.hasSuffix("over 5m"), "\(drift.traffic)")
         }
     }
 }
