@@ -504,8 +504,12 @@ public final class ScopeEngine: Sendable {
         return ConsolidatedRule(name: first.meta.name, namespace: first.meta.namespace, subsets: subsets)
     }
 
-    /// `inbound|port||` per Sidecar ingress port, or per target port of services selecting the pod.
+    /// `inbound|port||` per Sidecar ingress port, or per target port of services selecting the pod; before Istio 1.10,
+    /// ``legacyInboundClusters(namespace:labels:pod:sidecar:)``.
     func inboundClusters(namespace: String, labels: [String: String], pod: Pod?, sidecar: Sidecar?) -> [PredictedCluster] {
+        if version < Self.unifiedInboundNamesVersion {
+            return legacyInboundClusters(namespace: namespace, labels: labels, pod: pod, sidecar: sidecar)
+        }
         var ports: [(Int, String)] = []
         func add(_ port: Int, _ why: String) {
             if port > 0, !ports.contains(where: { $0.0 == port }) { ports.append((port, why)) }

@@ -36,10 +36,14 @@ struct VersionAndMeshConfigClusterTests {
         return ScopeEngine(inventory: mesh).scope(namespace: "shop", labels: ["app": "web"]).clusters
     }
 
-    @Test(arguments: [(9, "STATIC"), (10, "ORIGINAL_DST"), (31, "ORIGINAL_DST")])
-    func inboundClusterTypeByVersion(_ minor: Int, _ type: String) throws {
+    /// Before 1.10 the name was `inbound|SERVICE_PORT|PORT_NAME|HOSTNAME` too (`LegacyInboundClusterTests`).
+    @Test(arguments: [
+        (9, "inbound|80|http|web.shop.svc.cluster.local", "STATIC"), (10, "inbound|8080||", "ORIGINAL_DST"),
+        (31, "inbound|8080||", "ORIGINAL_DST"),
+    ])
+    func inboundClusterTypeByVersion(_ minor: Int, _ name: String, _ type: String) throws {
         let inbound = try Self.clusters(Self.app, version: IstioVersion(major: 1, minor: minor)).filter { $0.direction == .inbound }
-        #expect(inbound.map(\.name) == ["inbound|8080||"])
+        #expect(inbound.map(\.name) == [name])
         #expect(inbound.map(\.type) == [type])
     }
 
