@@ -55,7 +55,7 @@ struct CheckCLITests {
     static let goldens: [String: String] = [
         "text": #"""
         DIR/a.yaml:10: error [webhook] spec.egress[0].hosts[1] "reviews": host must be of form namespace/dnsName (write namespace/dnsName, e.g. ./* or istio-system/* or */api.example.com)
-        DIR/a.yaml:1: warning [MT0202] differs from Sidecar messaging/default in demo: only here: reviews
+        DIR/a.yaml:10: warning [MT0202] differs from Sidecar messaging/default in demo: only here: reviews
         DIR/b.yaml:2: error [MT0001] pod reporting/reporting-api-s6949bxdbt-h5nw2 sent 1,451,534 requests to notifications-api.notifications.svc.cluster.local, which Sidecar reporting/reporting-api would no longer import (they would leave through PassthroughCluster without mTLS or routing); add "notifications/notifications-api.notifications.svc.cluster.local" to its egress hosts
         DIR/b.yaml:2: error [MT0001] pod reporting/reporting-api-s6949bxdbt-gkztp sent 1,209,184 requests to notifications-api.notifications.svc.cluster.local, which Sidecar reporting/reporting-api would no longer import (they would leave through PassthroughCluster without mTLS or routing); add "notifications/notifications-api.notifications.svc.cluster.local" to its egress hosts
         DIR/b.yaml:2: warning [MT0202] differs from Sidecar reporting/reporting-api in demo: only in demo: notifications/notifications-api.notifications.svc.cluster.local
@@ -76,7 +76,7 @@ struct CheckCLITests {
           },
           {
             "file": "DIR/a.yaml",
-            "line": 1,
+            "line": 10,
             "severity": "warning",
             "code": "MT0202",
             "message": "differs from Sidecar messaging/default in demo: only here: reviews",
@@ -126,7 +126,7 @@ struct CheckCLITests {
           <testsuite name="meshtrim check against demo" tests="2" failures="3" errors="0" skipped="0">
             <testcase classname="DIR/a.yaml" name="Sidecar messaging/default">
               <failure type="webhook" message="[webhook] spec.egress[0].hosts[1] &quot;reviews&quot;: host must be of form namespace/dnsName (write namespace/dnsName, e.g. ./* or istio-system/* or */api.example.com)">DIR/a.yaml:10: error [webhook] spec.egress[0].hosts[1] &quot;reviews&quot;: host must be of form namespace/dnsName (write namespace/dnsName, e.g. ./* or istio-system/* or */api.example.com)</failure>
-              <system-out>DIR/a.yaml:1: warning [MT0202] differs from Sidecar messaging/default in demo: only here: reviews</system-out>
+              <system-out>DIR/a.yaml:10: warning [MT0202] differs from Sidecar messaging/default in demo: only here: reviews</system-out>
             </testcase>
             <testcase classname="DIR/b.yaml" name="Sidecar reporting/reporting-api">
               <failure type="MT0001" message="[MT0001] pod reporting/reporting-api-s6949bxdbt-h5nw2 sent 1,451,534 requests to notifications-api.notifications.svc.cluster.local, which Sidecar reporting/reporting-api would no longer import (they would leave through PassthroughCluster without mTLS or routing); add &quot;notifications/notifications-api.notifications.svc.cluster.local&quot; to its egress hosts">DIR/b.yaml:2: error [MT0001] pod reporting/reporting-api-s6949bxdbt-h5nw2 sent 1,451,534 requests to notifications-api.notifications.svc.cluster.local, which Sidecar reporting/reporting-api would no longer import (they would leave through PassthroughCluster without mTLS or routing); add &quot;notifications/notifications-api.notifications.svc.cluster.local&quot; to its egress hosts</failure>
@@ -138,7 +138,7 @@ struct CheckCLITests {
         """#,
         "github": #"""
         ::error file=DIR/a.yaml,line=10,title=meshtrim webhook::spec.egress[0].hosts[1] "reviews": host must be of form namespace/dnsName (write namespace/dnsName, e.g. ./* or istio-system/* or */api.example.com)
-        ::warning file=DIR/a.yaml,line=1,title=meshtrim MT0202::differs from Sidecar messaging/default in demo: only here: reviews
+        ::warning file=DIR/a.yaml,line=10,title=meshtrim MT0202::differs from Sidecar messaging/default in demo: only here: reviews
         ::error file=DIR/b.yaml,line=2,title=meshtrim MT0001::pod reporting/reporting-api-s6949bxdbt-h5nw2 sent 1,451,534 requests to notifications-api.notifications.svc.cluster.local, which Sidecar reporting/reporting-api would no longer import (they would leave through PassthroughCluster without mTLS or routing); add "notifications/notifications-api.notifications.svc.cluster.local" to its egress hosts
         ::error file=DIR/b.yaml,line=2,title=meshtrim MT0001::pod reporting/reporting-api-s6949bxdbt-gkztp sent 1,209,184 requests to notifications-api.notifications.svc.cluster.local, which Sidecar reporting/reporting-api would no longer import (they would leave through PassthroughCluster without mTLS or routing); add "notifications/notifications-api.notifications.svc.cluster.local" to its egress hosts
         ::warning file=DIR/b.yaml,line=2,title=meshtrim MT0202::differs from Sidecar reporting/reporting-api in demo: only in demo: notifications/notifications-api.notifications.svc.cluster.local

@@ -35,7 +35,8 @@ struct CheckClusterTests {
                 timeout: .seconds(90))
             let lines = drifted.stdout.split(separator: "\n").map(String.init)
             let drift = try #require(lines.first { $0.contains("[MT0202]") }, "\(drifted.stdout)\(drifted.stderr)")
-            #expect(drift.hasPrefix("\(changed):1: warning [MT0202] differs from Sidecar \(live.meta.qualifiedName) in "), "\(drift)")
+            let hostLine = try #require(edited.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("meshtrim-drift/*") })
+            #expect(drift.hasPrefix("\(changed):\(hostLine + 1): warning [MT0202] differs from Sidecar \(live.meta.qualifiedName) in "), "\(drift)")
             #expect(drift.contains("only here: meshtrim-drift/*"), "\(drift)")
         }
     }

@@ -199,9 +199,25 @@ public struct SidecarCheck: Sendable {
             return label + lines.prefix(Self.shownDriftLines).joined(separator: ", ") + rest
         }
         let parts = [listed(onlyThere, "only in \(analysis.source): "), listed(onlyHere, "only here: ")].compactMap { $0 }
-        return finding(
+        var result = finding(
             item, .warning, CheckFinding.Code.drift,
             "differs from Sidecar \(existing.meta.qualifiedName) in \(analysis.source): \(parts.joined(separator: "; "))")
+        // A host only the file has is where to look first.
+        let added = Set(onlyHere.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) })
+        if let line = Self.firstHostLine(item.document, where: added.contains) { result.line = line }
+        return result
+    }
+
+    /// The line of the first egress host of `document` that `matches`.
+    static func firstHostLine(_ document: SidecarDocument, where matches: (String) -> Bool) -> Int? {
+        for (position, listener) in document.sidecar.egress.enumerated() {
+            let raw = document.details.egressListenerIndices.indices.contains(position)
+                ? document.details.egressListenerIndices[position] : position
+            if let index = listener.hosts.firstIndex(where: matches) {
+                return document.line(of: .egressHost(listener: raw, index: index, host: listener.hosts[index]))
+            }
+        }
+        return nil
     }
 
     /// A changed YAML line without its indent and list dash: `notifications/*`, `mode: REGISTRY_ONLY`.
@@ -272,13 +288,6 @@ public struct SidecarCheck: Sendable {
 
     /// The line of the first `*/*` host of a document, else of the Sidecar.
     static func everythingLine(_ document: SidecarDocument) -> Int {
-        for (position, listener) in document.sidecar.egress.enumerated() {
-            let raw = document.details.egressListenerIndices.indices.contains(position)
-                ? document.details.egressListenerIndices[position] : position
-            if let index = listener.hosts.firstIndex(of: "*/*") {
-                return document.line(of: .egressHost(listener: raw, index: index, host: "*/*"))
-            }
-        }
-        return document.line
+        firstHostLine(document) { $0 == "*/*" } ?? document.line
     }
 }
