@@ -14,10 +14,10 @@ extension ClustersCommand {
 
     /// Reads the pod's `/config_dump` as istioctl does and prints its clusters (with reasons under `--why`).
     func runLive() async throws {
-        guard let pod else { throw RuntimeError("no POD given") }
+        guard let argument = pod else { throw RuntimeError("no POD given") }
         let session = try await openSession()
         do {
-            let namespace = self.namespace ?? session.access.namespace
+            let (pod, namespace) = Self.target(argument, namespace: self.namespace, defaultNamespace: session.access.namespace)
             let data = try await ConfigDumpReader(client: session.client).configDump(namespace: namespace, pod: pod)
             let reasons = why ? try await podScope(session: session, namespace: namespace, pod: pod).reasons : nil
             await session.shutdown()
@@ -38,21 +38,31 @@ extension ClustersCommand {
     /// The pod's scope from the chosen source: the live cluster's inventory (no sidecar is contacted), else the
     /// demo, snapshot or manifests.
     func loadScope() async throws -> PodScope {
-        guard let pod else { throw RuntimeError("no POD given") }
+        guard let argument = pod else { throw RuntimeError("no POD given") }
         guard source.isLive else {
-            let namespace = self.namespace ?? "default"
+            let (pod, namespace) = Self.target(argument, namespace: self.namespace, defaultNamespace: "default")
             let analysis = try await source.analysis(namespaces: [namespace])
             return try Self.podScope(engine: analysis.engine, namespace: namespace, pod: pod, sourceName: analysis.source)
         }
         let session = try await openSession()
         do {
-            let result = try await podScope(session: session, namespace: namespace ?? session.access.namespace, pod: pod)
+            let (pod, namespace) = Self.target(argument, namespace: self.namespace, defaultNamespace: session.access.namespace)
+            let result = try await podScope(session: session, namespace: namespace, pod: pod)
             await session.shutdown()
             return result
         } catch {
             await session.shutdown()
             throw error
         }
+    }
+
+    /// The pod and namespace of `POD[.NAMESPACE]`, as istioctl reads them: the text after the last `.` is the
+    /// namespace and wins over `-n`; else `-n`, else `defaultNamespace` (the context's, or `default`).
+    static func target(_ argument: String, namespace: String?, defaultNamespace: String) -> (pod: String, namespace: String) {
+        if let dot = argument.lastIndex(of: "."), dot > argument.startIndex, argument.index(after: dot) < argument.endIndex {
+            return (String(argument[..<dot]), String(argument[argument.index(after: dot)...]))
+        }
+        return (argument, namespace ?? defaultNamespace)
     }
 
     /// The pod's scope from the live inventory of `namespace` (pods of that namespace only).

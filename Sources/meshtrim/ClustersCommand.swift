@@ -10,7 +10,8 @@ struct ClustersCommand: AsyncParsableCommand {
         abstract: "Print a pod's Envoy clusters exactly as istioctl proxy-config clusters does, with --why and --predicted.",
         discussion: """
             With POD, reads the pod's Envoy config dump through a port-forward to its admin port 15000, as istioctl \
-            does (the current kubeconfig context, its namespace unless -n; needs pods/portforward). With \
+            does (the current kubeconfig context; POD.NAMESPACE, else -n, else the context's namespace; needs \
+            pods/portforward). With \
             --config-dump FILE, reads a saved dump instead: the JSON of the Envoy admin endpoint /config_dump (a full \
             dump, istioctl's masked form, or ?resource=dynamic_active_clusters&mask=cluster.name, where TYPE and \
             DESTINATION RULE print as <unknown> because the mask removed them). Static and active dynamic clusters are \
@@ -42,7 +43,7 @@ struct ClustersCommand: AsyncParsableCommand {
         case json
     }
 
-    @Argument(help: ArgumentHelp("The pod whose Envoy to read (or predict, with --predicted).", valueName: "pod"))
+    @Argument(help: ArgumentHelp("The pod whose Envoy to read (or predict, with --predicted); POD.NAMESPACE as in istioctl.", valueName: "pod"))
     var pod: String?
 
     @Option(name: [.short, .long], help: "The pod's namespace (default: the context's namespace, else default).")

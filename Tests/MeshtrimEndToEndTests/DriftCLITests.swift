@@ -89,5 +89,9 @@ struct DriftCLITests {
         #expect(plain.stdout.split(separator: "\n").count == lines.count)
         #expect(plain.stdout.hasPrefix("SERVICE FQDN     "))
         #expect(!plain.stdout.contains("WHY"))
+        // POD.NAMESPACE, as istioctl takes it, names the same pod (and wins over -n).
+        let dotted = try runProcess([binary, "clusters", "\(pod).reporting", "-n", "elsewhere", "--demo", "--predicted"])
+        #expect(dotted.exitCode == 0, "\(dotted.stderr)")
+        #expect(dotted.stdout == plain.stdout)
     }
 }
