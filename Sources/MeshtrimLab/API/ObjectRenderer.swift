@@ -45,34 +45,65 @@ struct ObjectRenderer {
             ["name": .string(name), "containerPort": .int(number), "protocol": "TCP"]
         }
         let appName = workloadName(pod)
+        // Every field a kubelet and the API server always set, so that strict clients (the official Python client
+        // refuses a container status without imageID) read the pods as they read real ones.
+        func container(_ name: String, image: String, extra: [String: JSONValue] = [:]) -> JSONValue {
+            var fields: [String: JSONValue] = [
+                "name": .string(name), "image": .string(image), "imagePullPolicy": "IfNotPresent", "resources": [:],
+                "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+            ]
+            fields.merge(extra) { _, new in new }
+            return .object(fields)
+        }
         var containers: [JSONValue] = [
-            ["name": .string(appName), "image": .string("registry.lab.local/\(appName):1.0.0"), "ports": .array(appPorts)]
+            container(appName, image: "registry.lab.local/\(appName):1.0.0", extra: ["ports": .array(appPorts)])
         ]
         var statuses: [JSONValue] = []
         let version = pod.proxyVersion ?? defaultProxyVersion
         if pod.hasSidecar {
-            containers.append([
-                "name": "istio-proxy", "image": .string("docker.io/istio/proxyv2:\(version)"),
-                "args": ["proxy", "sidecar", "--domain", .string("$(POD_NAMESPACE).svc.\(domainSuffix)")],
-                "ports": [
-                    ["name": "http-envoy-prom", "containerPort": 15090, "protocol": "TCP"],
-                ],
-                "resources": ["requests": ["cpu": "100m", "memory": "128Mi"], "limits": ["cpu": "2", "memory": "1Gi"]],
-            ])
+            containers.append(
+                container(
+                    "istio-proxy", image: "docker.io/istio/proxyv2:\(version)",
+                    extra: [
+                        "args": ["proxy", "sidecar", "--domain", .string("$(POD_NAMESPACE).svc.\(domainSuffix)")],
+                        "ports": [
+                            ["name": "http-envoy-prom", "containerPort": 15090, "protocol": "TCP"],
+                        ],
+                        "resources": ["requests": ["cpu": "100m", "memory": "128Mi"], "limits": ["cpu": "2", "memory": "1Gi"]],
+                    ]))
         }
         let running = pod.phase == "Running"
+        let started = timestamp(pod.meta.creationTime)
+        let key = "\(pod.namespace)/\(pod.name)"
+        func digest(_ text: String) -> String {
+            (0..<4).map { String(format: "%016llx", TrafficPlanner.hash("\($0):\(text)")) }.joined()
+        }
+        func imageID(_ image: JSONValue?) -> String {
+            let name = image?.stringValue ?? ""
+            let repository = name.split(separator: ":").dropLast().joined(separator: ":")
+            return "\(repository.isEmpty ? name : repository)@sha256:\(digest(name))"
+        }
         for (position, container) in containers.enumerated() {
             let ready = running && position < max(pod.readyContainers, 0)
-            statuses.append([
-                "name": container["name"] ?? "", "image": container["image"] ?? "", "ready": .bool(ready),
-                "started": .bool(running), "restartCount": 0,
-                "state": running ? ["running": ["startedAt": .string(timestamp(pod.meta.creationTime))]] : ["waiting": ["reason": "ContainerCreating"]],
-            ])
+            var status: [String: JSONValue] = [
+                "name": container["name"] ?? "", "image": container["image"] ?? "", "imageID": .string(running ? imageID(container["image"]) : ""),
+                "ready": .bool(ready), "started": .bool(running), "restartCount": 0, "lastState": [:],
+                "state": running ? ["running": ["startedAt": .string(started)]] : ["waiting": ["reason": "ContainerCreating"]],
+            ]
+            if running { status["containerID"] = .string("containerd://" + digest(key + "/" + (container["name"]?.stringValue ?? ""))) }
+            statuses.append(.object(status))
+        }
+        let ready = pod.readyContainers == pod.totalContainers && running
+        func condition(_ type: String, _ value: Bool) -> JSONValue {
+            ["type": .string(type), "status": .string(value ? "True" : "False"), "lastProbeTime": .null, "lastTransitionTime": .string(started)]
         }
         var status: [String: JSONValue] = [
-            "phase": .string(pod.phase), "containerStatuses": .array(statuses), "hostIP": "172.18.0.2",
-            "startTime": .string(timestamp(pod.meta.creationTime)),
-            "conditions": [["type": "Ready", "status": .string(pod.readyContainers == pod.totalContainers && running ? "True" : "False")]],
+            "phase": .string(pod.phase), "containerStatuses": .array(statuses), "hostIP": "172.18.0.2", "hostIPs": [["ip": "172.18.0.2"]],
+            "startTime": .string(started), "qosClass": .string(pod.hasSidecar ? "Burstable" : "BestEffort"),
+            "conditions": [
+                condition("PodReadyToStartContainers", running), condition("Initialized", running), condition("Ready", ready),
+                condition("ContainersReady", ready), condition("PodScheduled", true),
+            ],
         ]
         if let ip = pod.podIP {
             status["podIP"] = .string(ip)
@@ -80,10 +111,27 @@ struct ObjectRenderer {
         }
         var spec: [String: JSONValue] = [
             "containers": .array(containers), "nodeName": .string("lab-node-\(index % 3 + 1)"),
-            "serviceAccountName": .string(appName), "restartPolicy": "Always", "schedulerName": "default-scheduler",
+            "serviceAccountName": .string(appName), "serviceAccount": .string(appName), "restartPolicy": "Always",
+            "schedulerName": "default-scheduler", "dnsPolicy": "ClusterFirst", "terminationGracePeriodSeconds": 30, "securityContext": [:],
+            "enableServiceLinks": true, "preemptionPolicy": "PreemptLowerPriority", "priority": 0,
+            "tolerations": [
+                ["key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300],
+                ["key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300],
+            ],
         ]
         if pod.hasSidecar {
-            spec["initContainers"] = [["name": "istio-init", "image": .string("docker.io/istio/proxyv2:\(version)")]]
+            let initImage = "docker.io/istio/proxyv2:\(version)"
+            spec["initContainers"] = [container("istio-init", image: initImage, extra: ["args": ["istio-iptables", "-p", "15001", "-z", "15006", "-u", "1337"]])]
+            var initState: JSONValue = ["waiting": ["reason": "PodInitializing"]]
+            if running {
+                initState = ["terminated": ["exitCode": 0, "reason": "Completed", "startedAt": .string(started), "finishedAt": .string(started)]]
+            }
+            var initStatus: [String: JSONValue] = [
+                "name": "istio-init", "image": .string(initImage), "imageID": .string(running ? imageID(.string(initImage)) : ""), "ready": .bool(running),
+                "started": false, "restartCount": 0, "lastState": [:], "state": initState,
+            ]
+            if running { initStatus["containerID"] = .string("containerd://" + digest(key + "/istio-init")) }
+            status["initContainerStatuses"] = [.object(initStatus)]
         }
         return [
             "apiVersion": "v1", "kind": "Pod", "metadata": metadata(meta, kind: "Pod"), "spec": .object(spec),

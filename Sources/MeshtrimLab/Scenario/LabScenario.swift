@@ -105,7 +105,8 @@ public struct LabScenario: Sendable {
         }
         var used = Set(inventory.pods.compactMap(\.podIP))
         var next = 0
-        for index in inventory.pods.indices where inventory.pods[index].podIP == nil {
+        // A Pending pod has no sandbox yet, so no IP (the pod proxy refuses it with "address not allowed").
+        for index in inventory.pods.indices where inventory.pods[index].podIP == nil && inventory.pods[index].phase != "Pending" {
             var address: String
             repeat {
                 address = "10.244.\(next / 250).\(next % 250 + 2)"
