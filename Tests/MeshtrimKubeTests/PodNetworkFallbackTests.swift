@@ -92,6 +92,13 @@ struct PodNetworkFallbackTests {
             #expect(observations.count == keys.count)
             #expect(observations.allSatisfy { $0.activeClusters != nil && $0.envoyAllocatedBytes != nil })
             #expect(observations.allSatisfy { $0.source == "port-forward :15090" }, "\(observations.map(\.source))")
+            // The same figures as the pod proxy gives, Istio's request metrics included.
+            #expect(observations.contains { !$0.destinations.isEmpty }, "no Istio request metrics by port-forward")
+            let analysis = MeshAnalysis(inventory: live.inventory, observations: [], source: "live", istioVersion: nil)
+            for observation in observations {
+                let predicted = analysis.pods(in: observation.namespace).first { $0.pod.name == observation.pod }?.predictedClusters
+                #expect(observation.activeClusters == predicted, "\(observation.pod)")
+            }
             #expect(await observer.routeState == .portForward)
             // The pod proxy was asked only by the first reads (at most one batch), not once per sidecar.
             #expect(session.client.requestCount - before <= 4, "\(session.client.requestCount - before) pod-proxy requests")

@@ -204,7 +204,17 @@ struct LabServer {
             guard let endpoint, endpoint.isRunning else { return .init(port: port, localPort: nil) }
             switch port {
             case 15000: return .init(port: port, localPort: endpoint.adminPort)
-            case 15090: return .init(port: port, localPort: endpoint.prometheusPort)
+            case 15090:
+                // The pod's Prometheus listener: Envoy's stats plus the Istio request metrics, as through the pod proxy.
+                return .init(port: port) { target in
+                    let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
+                    let request = APIRequest(
+                        method: "GET", path: "/api/v1/namespaces/\(namespace)/pods/\(podName):15090/proxy\(parts.first ?? "/")",
+                        query: APIRequest.parseQuery(parts.count > 1 ? parts[1] : nil),
+                        user: LabUser(name: "system:kubelet", groups: ["system:nodes"], isReadOnly: false))
+                    let answer = await api.handle(request)
+                    return .init(status: answer.status, contentType: answer.contentType, body: Array(answer.body))
+                }
             default: return .init(port: port, localPort: nil)
             }
         }

@@ -6,8 +6,9 @@ import NIOPosix
 /// One WebSocket port-forward: the kubelet's side of `pods/NAME/portforward?ports=…`, tunnelling to the pod's Envoy.
 ///
 /// Each requested port gets one TCP connection, opened when the WebSocket opens: 15000 goes to the Envoy's admin
-/// port, 15090 to its Prometheus listener; any other port gets an error on its error channel, as the kubelet reports
-/// a refused connection. The WebSocket closes when every connection has closed (one HTTP request with
+/// port; 15090 is answered by the lab itself, as the pod's Prometheus listener (the Envoy's stats plus the Istio
+/// request metrics, as through the pod proxy); any other port gets an error on its error channel, as the kubelet
+/// reports a refused connection. The WebSocket closes when every connection has closed (one HTTP request with
 /// `Connection: close` per WebSocket, as docs/kubernetes-and-envoy.md §4.3 describes) or when the client closes it.
 struct PortForwardSession: Sendable {
     /// One requested port and where it goes in the lab (`nil`: nothing listens).
@@ -16,6 +17,27 @@ struct PortForwardSession: Sendable {
         var port: Int
         /// The loopback port behind it.
         var localPort: Int?
+        /// Answers HTTP requests on this port in the lab (request target → answer) instead of a connection.
+        var serve: (@Sendable (String) async -> Answer)?
+
+        /// A target tunnelled to `localPort` (`nil`: refused).
+        init(port: Int, localPort: Int?) {
+            self.port = port
+            self.localPort = localPort
+        }
+
+        /// A target the lab answers itself.
+        init(port: Int, serve: @escaping @Sendable (String) async -> Answer) {
+            self.port = port
+            self.serve = serve
+        }
+    }
+
+    /// An HTTP answer the lab gives on a served port.
+    struct Answer: Sendable {
+        var status: Int
+        var contentType: String
+        var body: [UInt8]
     }
 
     /// The requested ports, in request order.
@@ -67,7 +89,7 @@ struct PortForwardSession: Sendable {
         body: ([NIOAsyncChannel<ByteBuffer, ByteBuffer>?]) async throws -> Void
     ) async throws {
         guard index < targets.count else { return try await body(opened) }
-        guard let localPort = targets[index].localPort,
+        guard targets[index].serve == nil, let localPort = targets[index].localPort,
             let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.seconds(5))
                 .connect(host: "127.0.0.1", port: localPort, channelInitializer: { channel in
@@ -90,17 +112,41 @@ struct PortForwardSession: Sendable {
     private func pump(
         connections: [NIOAsyncChannel<ByteBuffer, ByteBuffer>?], inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
     ) async throws -> End {
-        for (index, connection) in connections.enumerated() where connection == nil {
+        for (index, connection) in connections.enumerated() where connection == nil && targets[index].serve == nil {
             let port = targets[index].port
             let message = "error forwarding port \(port) to pod \(podName), uid : failed to connect to localhost:\(port) inside namespace: "
                 + "dial tcp4 127.0.0.1:\(port): connect: connection refused"
             try await send(channel: UInt8(index * 2 + 1), Array(message.utf8), outbound)
         }
         enum Finished { case reader, writer, linger }
-        let readers = connections.compactMap { $0 }.count
+        let readers = connections.compactMap { $0 }.count + targets.filter { $0.serve != nil }.count
         guard readers > 0 else { return .lab }
         let linger = self.linger
+        var served: [Int: AsyncStream<[UInt8]>.Continuation] = [:]
         return try await withThrowingTaskGroup(of: Finished.self) { group in
+            // Served ports: requests in, answers out, until a request with `Connection: close`.
+            for (index, target) in targets.enumerated() {
+                guard let serve = target.serve else { continue }
+                let (requests, continuation) = AsyncStream.makeStream(of: [UInt8].self)
+                served[index] = continuation
+                group.addTask {
+                    var buffer: [UInt8] = []
+                    for await chunk in requests {
+                        buffer += chunk
+                        while let request = Self.takeRequest(from: &buffer) {
+                            let answer = await serve(request.target)
+                            var head = "HTTP/1.1 \(answer.status) \(answer.status == 200 ? "OK" : "Error")\r\nContent-Type: \(answer.contentType)\r\n"
+                            head += "Content-Length: \(answer.body.count)\r\n" + (request.closes ? "Connection: close\r\n" : "") + "\r\n"
+                            let bytes = Array(head.utf8) + answer.body
+                            for start in stride(from: 0, to: bytes.count, by: 16_000) {
+                                try await send(channel: UInt8(index * 2), bytes[start..<min(start + 16_000, bytes.count)], outbound)
+                            }
+                            if request.closes { return .reader }
+                        }
+                    }
+                    return .reader
+                }
+            }
             // Pod → client: one task per open connection.
             for (index, connection) in connections.enumerated() {
                 guard let connection else { continue }
@@ -116,6 +162,7 @@ struct PortForwardSession: Sendable {
                 }
             }
             // Client → pod, until the client closes the WebSocket.
+            let served = served
             group.addTask {
                 for try await message in inbound.messages(maxSize: 16 * 1024 * 1024) {
                     let decoded: PortForwardFrame.Message?
@@ -125,9 +172,14 @@ struct PortForwardSession: Sendable {
                     }
                     guard let decoded, decoded.channel % 2 == 0 else { continue }
                     let index = Int(decoded.channel / 2)
+                    if let requests = served[index] {
+                        requests.yield(Array(decoded.payload))
+                        continue
+                    }
                     guard index < connections.count, let connection = connections[index], !decoded.payload.isEmpty else { continue }
                     try await connection.outbound.write(ByteBuffer(bytes: decoded.payload))
                 }
+                for requests in served.values { requests.finish() }
                 return .writer
             }
             // Done when the client leaves or every pod-side connection has closed.
@@ -152,6 +204,19 @@ struct PortForwardSession: Sendable {
             group.cancelAll()
             return end
         }
+    }
+
+    /// Takes one complete request head (a GET: no body) off the front of `buffer`.
+    static func takeRequest(from buffer: inout [UInt8]) -> (target: String, closes: Bool)? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard buffer.count >= 4, let end = (0...(buffer.count - 4)).first(where: { Array(buffer[$0..<($0 + 4)]) == separator }) else {
+            return nil
+        }
+        let lines = String(decoding: buffer[..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        buffer.removeFirst(end + 4)
+        let parts = (lines.first ?? "").split(separator: " ")
+        let closes = lines.dropFirst().contains { $0.lowercased().hasPrefix("connection:") && $0.lowercased().contains("close") }
+        return (parts.count > 1 ? String(parts[1]) : "/", closes)
     }
 
     private func send(channel: UInt8, _ payload: some Collection<UInt8>, _ outbound: WebSocketOutboundWriter) async throws {
