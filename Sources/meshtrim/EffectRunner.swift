@@ -60,6 +60,18 @@ final class EffectRunner: Sendable {
                 }
                 self.inbox.post(action)
             }
+        case .writePlan(let plan, let path):
+            Task.detached { [inbox] in
+                do {
+                    inbox.post(.fileWritten(path: try PlanDirectoryWriter.write(plan, to: path, force: false)))
+                } catch let error as PlanDirectoryWriter.Failure {
+                    inbox.post(
+                        .fileWriteFailed(
+                            message: error.isNotEmpty ? "the directory is not empty; give a new or empty one" : error.message, path: path))
+                } catch {
+                    inbox.post(.fileWriteFailed(message: "\(error)", path: path))
+                }
+            }
         case .scheduleTick(let id, let milliseconds):
             Task.detached { [inbox] in
                 try? await Task.sleep(for: .milliseconds(milliseconds))

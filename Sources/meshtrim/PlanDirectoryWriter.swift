@@ -12,8 +12,15 @@ import MeshtrimProcess
 struct PlanDirectoryWriter {
     /// Why the directory could not be written, naming the path.
     struct Failure: Error, CustomStringConvertible {
-        /// The message.
-        let description: String
+        /// The directory as given.
+        let directory: String
+        /// What is wrong, without the directory.
+        let message: String
+        /// Whether the directory was refused because it is not empty (the TUI has no `--force`).
+        var isNotEmpty = false
+
+        /// `DIR: message`.
+        var description: String { "\(directory): \(message)" }
     }
 
     /// The files of a plan, by path relative to the directory, in writing order.
@@ -40,10 +47,12 @@ struct PlanDirectoryWriter {
     ///
     /// - Throws: ``Failure`` when the directory is not empty (without `force`), is a file, link or device, or cannot be
     ///   written.
-    static func write(_ plan: MeshPlan, to directory: String, force: Bool) throws(Failure) {
+    /// - Returns: the absolute path of the directory written.
+    @discardableResult
+    static func write(_ plan: MeshPlan, to directory: String, force: Bool) throws(Failure) -> String {
         let entries = files(of: plan).map { AtomicFileWriter.DirectoryEntry(path: $0.path, data: Data($0.text.utf8)) }
         do {
-            try AtomicFileWriter.writeDirectory(entries, to: directory, mode: force ? .replace : .createNew)
+            return try AtomicFileWriter.writeDirectory(entries, to: directory, mode: force ? .replace : .createNew)
         } catch {
             throw failure(error, directory: directory)
         }
@@ -53,11 +62,12 @@ struct PlanDirectoryWriter {
     private static func failure(_ error: FileWriteError, directory: String) -> Failure {
         switch error.reason {
         case .directoryNotEmpty:
-            return Failure(description: "\(directory): directory is not empty; choose another, or add --force to replace it")
+            return Failure(
+                directory: directory, message: "directory is not empty; choose another, or add --force to replace it", isNotEmpty: true)
         case .notADirectoryTarget, .noDirectory, .notADirectory:
-            return Failure(description: "\(directory): \(error.message)")
+            return Failure(directory: directory, message: error.message)
         default:
-            return Failure(description: "\(directory): cannot write the plan: \(error.description)")
+            return Failure(directory: directory, message: "cannot write the plan: \(error.description)")
         }
     }
 }

@@ -50,6 +50,11 @@ func stateOn(_ kind: ScreenKind, width: Int = 80, height: Int = 12) -> AppState 
             _ = reduce(&state, .applyChecked(ApplyReducerTests.check(document, live: ApplyReducerTests.liveShipping)))
         }
         state.press(.down, .down)
+    case .plan:
+        // The cursor starts on the first Sidecar's line, below the totals: every movement has somewhere to go.
+        state.press(.character(":"))
+        state.type("plan")
+        state.press(.enter)
     }
     return state
 }
@@ -96,7 +101,7 @@ struct KeyTableTests {
             // A namespace's editor has no breakdown to scroll: it says where the one that scrolls is.
             #expect(state.flash?.message.contains(":mesh") == true)
         case .write:
-            #expect(state.prompt?.kind == .writePath)
+            #expect(state.prompt?.kind == (keyCase.kind == .plan ? .writePlanDirectory : .writePath))
         case .preview:
             #expect(state.top.kind == .preview)
         case .addHost:
@@ -168,6 +173,7 @@ func selectionPosition(_ state: AppState) -> Int {
     case .editor(let editor): return editor.cursor
     case .preview(let preview): return preview.offset
     case .apply(let apply): return apply.offset
+    case .plan(let plan): return plan.cursor
     }
 }
 

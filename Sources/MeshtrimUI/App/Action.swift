@@ -72,4 +72,8 @@ public enum Effect: Hashable, Sendable {
     /// Server-side apply the Sidecar (field manager `meshtrim`); answers ``Action/applied(_:)`` or
     /// ``Action/applyFailed(_:_:)``.
     case apply(ApplyDocument)
+    /// Write the plan as a directory at `path` (`wave-N/*.yaml`, `kustomization.yaml`, `PLAN.md`) through the one
+    /// atomic writer, never into a non-empty directory; answers ``Action/fileWritten(path:)`` or
+    /// ``Action/fileWriteFailed(message:path:)``.
+    case writePlan(MeshPlan, path: String)
 }

@@ -69,7 +69,7 @@ public struct AppLayout: Hashable, Sendable {
             return max(1, bodyHeight - detailPanelHeight - 1 - (showsReason ? reasonPanelHeight : 0))
         case .editor:
             return max(1, bodyHeight - editorPanelHeight)
-        case .preview:
+        case .preview, .plan:
             return max(1, bodyHeight)
         case .apply:
             return max(1, bodyHeight - 1)
@@ -81,7 +81,7 @@ public struct AppLayout: Hashable, Sendable {
         switch kind {
         case .namespaces, .pods: return bodyTop + 1
         case .detail: return bodyTop + detailPanelHeight + 1
-        case .editor, .preview, .apply: return bodyTop
+        case .editor, .preview, .apply, .plan: return bodyTop
         }
     }
 }

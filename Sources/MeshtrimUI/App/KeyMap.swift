@@ -122,7 +122,7 @@ public struct KeyMap: Hashable, Sendable {
         title: "general",
         bindings: [
             KeyBinding([.character("?")], .help, hint: "help", "show this help (esc closes it)"),
-            KeyBinding([.character(":")], .commandPrompt, hint: "cmd", "command: :ns, :pods NS, :mesh, :ctx NAME, :help, :q (tab completes)"),
+            KeyBinding([.character(":")], .commandPrompt, hint: "cmd", "command: :ns :pods NS :mesh :plan :ctx :help :q (tab completes)"),
             KeyBinding([.control("r")], .refresh, "read the live cluster again (it also refreshes every minute)"),
             KeyBinding([.escape], .back, hint: "back", "back to the previous screen (clears the filter first)"),
             KeyBinding([.character("q"), .control("c")], .quit, hint: "quit", "quit meshtrim"),
@@ -243,6 +243,7 @@ public struct KeyMap: Hashable, Sendable {
         case .editor: return editor
         case .preview: return preview
         case .apply: return apply
+        case .plan: return plan
         }
     }
 

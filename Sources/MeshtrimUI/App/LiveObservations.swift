@@ -125,7 +125,7 @@ public func observationDemand(_ state: AppState) -> ObservationDemand? {
         demand.selected = selected
         demand.visible.removeAll { $0 == selected }
         return demand
-    case .editor, .preview, .apply:
+    case .editor, .preview, .apply, .plan:
         return nil
     }
 }

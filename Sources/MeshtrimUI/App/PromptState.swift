@@ -8,6 +8,8 @@ public enum PromptKind: Hashable, Sendable {
     case addHost
     /// `w`: where to write the manifest.
     case writePath
+    /// `w` on the plan screen: the directory to write the plan into.
+    case writePlanDirectory
 
     /// The prompt's label.
     public var label: String {
@@ -16,6 +18,7 @@ public enum PromptKind: Hashable, Sendable {
         case .command: return ":"
         case .addHost: return "add host: "
         case .writePath: return "write to: "
+        case .writePlanDirectory: return "write plan to: "
         }
     }
 }

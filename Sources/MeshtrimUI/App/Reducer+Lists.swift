@@ -32,7 +32,7 @@ func performOnList(_ state: inout AppState, _ command: Command) -> [Effect] {
         case .namespaces: return performOnNamespaces(&state, command, data: data)
         case .pods: return performOnPods(&state, command, data: data)
         case .detail: return performOnDetail(&state, command, data: data)
-        case .editor, .preview, .apply: return []
+        case .editor, .preview, .apply, .plan: return []
         }
     }
     var route = state.top
@@ -53,7 +53,7 @@ func refreshRows(_ route: inout Route, data: MeshData, pageSize: Int) {
     case .detail(var screen):
         screen.list.replaceRows(clusterRows(screen: screen, list: screen.list), pageSize: pageSize)
         route = .detail(screen)
-    case .editor, .preview, .apply:
+    case .editor, .preview, .apply, .plan:
         break
     }
 }

@@ -45,7 +45,7 @@ func reduceMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
             clampEditor(&editor, pageSize: state.pageSize)
             state.top = .editor(editor)
             return []
-        case .preview, .apply:
+        case .preview, .apply, .plan:
             return []
         }
     }

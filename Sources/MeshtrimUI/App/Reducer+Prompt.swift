@@ -44,6 +44,8 @@ func promptTextChanged(_ state: inout AppState, _ prompt: inout PromptState) {
     case .writePath:
         prompt.message = prompt.text.trimmed.isEmpty ? "give a file path" : nil
         prompt.messageIsError = prompt.text.trimmed.isEmpty
+    case .writePlanDirectory:
+        planPromptChanged(&prompt)
     }
 }
 
@@ -102,11 +104,13 @@ func confirmPrompt(_ state: inout AppState, _ prompt: PromptState) -> [Effect] {
         state.prompt = nil
         guard let preview = topPreview(state) else { return [] }
         return [.writeFile(path: path, contents: preview.manifest.yaml, overwrite: false)]
+    case .writePlanDirectory:
+        return confirmPlanWrite(&state, prompt)
     }
 }
 
 /// The `:` commands: name, aliases, and what they do.
-let commandNames = ["ns", "namespaces", "pods", "po", "mesh", "ctx", "help", "q", "quit"]
+let commandNames = ["ns", "namespaces", "pods", "po", "mesh", "plan", "ctx", "help", "q", "quit"]
 
 /// Completion for a `:` command line: what `tab` makes of it, and the hint listing the candidates.
 func commandCompletions(_ state: AppState, text: String) -> (completed: String, message: String) {
@@ -115,7 +119,7 @@ func commandCompletions(_ state: AppState, text: String) -> (completed: String, 
         let word = parts.first ?? ""
         let candidates = commandNames.filter { $0.hasPrefix(word) }
         guard !candidates.isEmpty else {
-            return (text, "unknown command; try ns, pods NS, mesh, ctx NAME, help, q")
+            return (text, "unknown command; try ns, pods NS, mesh, plan, ctx NAME, help, q")
         }
         let completed = candidates.count == 1 ? candidates[0] + (["pods", "po"].contains(candidates[0]) ? " " : "") : commonPrefix(candidates)
         return (completed.count >= word.count ? completed : word, candidates.joined(separator: " · "))
@@ -172,10 +176,12 @@ func runCommand(_ state: inout AppState, _ text: String) -> [Effect] {
         return []
     case "mesh", "mesh-default":
         return openMeshDefaultEditor(&state)
+    case "plan":
+        return openPlan(&state)
     case "ctx", "context":
         return [.switchContext(words.count > 1 ? words[1] : nil)]
     default:
-        return flash(&state, "unknown command :\(name) (try :ns, :pods NS, :mesh, :ctx NAME, :help, :q)", kind: .error)
+        return flash(&state, "unknown command :\(name) (try :ns, :pods NS, :mesh, :plan, :ctx NAME, :help, :q)", kind: .error)
     }
 }
 
@@ -188,6 +194,7 @@ func currentNamespace(_ state: AppState) -> String? {
         case .editor(let editor): return editor.target.namespace
         case .preview(let preview): return preview.target.namespace
         case .apply(let apply): return apply.document.namespace
+        case .plan: continue
         case .namespaces(let screen):
             guard let data = state.data, let index = screen.list.selectedSource else { return nil }
             return data.analysis.namespaces.indices.contains(index) ? data.analysis.namespaces[index].name : nil

@@ -42,7 +42,7 @@ func applyRefresh(_ state: inout AppState, _ data: MeshData) {
             screen.trafficByHost = traffic
             screen.list.rows = clusterRows(screen: screen, list: screen.list)
             stack.append(.detail(screen))
-        case .editor, .preview, .apply:
+        case .editor, .preview, .apply, .plan:
             stack.append(route)
         }
     }

@@ -15,7 +15,12 @@ enum FlashDuration {
 public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     if case .loaded = action { state.live.demand = nil }  // a new cluster (or :ctx) gets the demand again
     let effects = reduceAction(&state, action)
-    if effects.contains(where: { if case .writeFile = $0 { true } else { false } }) { state.isWriting = true }
+    if effects.contains(where: {
+        switch $0 {
+        case .writeFile, .writePlan: true
+        default: false
+        }
+    }) { state.isWriting = true }
     return effects + liveEffects(&state)
 }
 
@@ -51,6 +56,7 @@ func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect] {
         return []
     case .fileWritten(let path):
         state.isWriting = false
+        if case .plan(let plan) = state.top { return planWritten(&state, plan, path: path) }
         updatePreviews(&state) { $0.lastPath = path }
         markEditorSaved(&state)
         let manifest = topPreview(state)?.manifest
@@ -149,6 +155,8 @@ func perform(_ state: inout AppState, _ command: Command) -> [Effect] {
         return performOnPreview(&state, command)
     case .apply:
         return performOnApply(&state, command)
+    case .plan:
+        return performOnPlan(&state, command)
     }
 }
 
@@ -213,6 +221,9 @@ func clampTop(_ state: inout AppState) {
     case .apply(var apply):
         apply.offset = clampedPreviewOffset(apply.offset, lines: apply.lines.count, page: page)
         state.top = .apply(apply)
+    case .plan(var plan):
+        clampPlan(&plan, pageSize: page)
+        state.top = .plan(plan)
     }
     if var help = state.help {
         help.offset = min(help.offset, max(0, helpLineCount(state) - max(1, state.layout.bodyHeight - 2)))

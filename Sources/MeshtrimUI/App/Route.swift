@@ -14,6 +14,8 @@ public enum Route: Hashable, Sendable {
     case preview(PreviewState)
     /// Applying the preview's Sidecar to the live cluster: the check, then Cancel or Apply.
     case apply(ApplyState)
+    /// `:plan`: the plan of the whole mesh.
+    case plan(PlanScreen)
 
     /// The breadcrumb for this screen.
     public var crumb: String {
@@ -24,6 +26,7 @@ public enum Route: Hashable, Sendable {
         case .editor(let editor): return editor.crumb
         case .preview: return "yaml"
         case .apply: return "apply"
+        case .plan: return "plan"
         }
     }
 
@@ -36,6 +39,7 @@ public enum Route: Hashable, Sendable {
         case .editor: return .editor
         case .preview: return .preview
         case .apply: return .apply
+        case .plan: return .plan
         }
     }
 
@@ -46,7 +50,7 @@ public enum Route: Hashable, Sendable {
             case .namespaces(let screen): return screen.list
             case .pods(let screen): return screen.list
             case .detail(let screen): return screen.list
-            case .editor, .preview, .apply: return nil
+            case .editor, .preview, .apply, .plan: return nil
             }
         }
         set {
@@ -61,7 +65,7 @@ public enum Route: Hashable, Sendable {
             case .detail(var screen):
                 screen.list = newValue
                 self = .detail(screen)
-            case .editor, .preview, .apply:
+            case .editor, .preview, .apply, .plan:
                 break
             }
         }
@@ -82,6 +86,8 @@ public enum ScreenKind: String, Hashable, Sendable, CaseIterable {
     case preview
     /// Apply confirmation.
     case apply
+    /// The mesh plan.
+    case plan
 
     /// The title shown in help.
     public var title: String {
@@ -92,6 +98,7 @@ public enum ScreenKind: String, Hashable, Sendable, CaseIterable {
         case .editor: return "egress editor"
         case .preview: return "yaml preview"
         case .apply: return "apply to the cluster"
+        case .plan: return "mesh plan"
         }
     }
 }

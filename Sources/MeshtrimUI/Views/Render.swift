@@ -88,6 +88,9 @@ private func drawScreen(_ state: AppState, data: MeshData, layout: AppLayout, in
         let right = "lines \(apply.lines.isEmpty ? 0 : apply.offset + 1)-\(last)/\(apply.lines.count)"
         Chrome.drawCrumbs(state, right: right, y: layout.crumbRow, into: &screen)
         ApplyView.draw(apply, layout: layout, into: &screen)
+    case .plan(let plan):
+        Chrome.drawCrumbs(state, right: PlanView.summary(plan, layout: layout), y: layout.crumbRow, into: &screen)
+        PlanView.draw(plan, layout: layout, into: &screen)
     }
 }
 

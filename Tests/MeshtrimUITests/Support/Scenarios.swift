@@ -24,6 +24,8 @@ enum Scenario: String, CaseIterable, Sendable, CustomStringConvertible {
     case help
     case commandPrompt
     case writeFailed
+    case plan
+    case planBottom
 
     var description: String { rawValue }
 
@@ -91,6 +93,11 @@ enum Scenario: String, CaseIterable, Sendable, CustomStringConvertible {
             state.goToNamespace("shipping")
             state.press(.character("e"), .character("1"), .character("y"), .character("w"), .enter)
             _ = reduce(&state, .fileWriteFailed(message: "/etc/hostname is a file, not a directory", path: "/etc/hostname/sidecar-shipping.yaml"))
+        case .plan, .planBottom:
+            state.press(.character(":"))
+            state.type("plan")
+            state.press(.enter)
+            if self == .planBottom { state.press(.end) }
         }
         return state
     }
