@@ -15,6 +15,9 @@ extension ApplyCommand {
         var number: Int
         /// Its Sidecars, in the kustomization's order.
         var documents: [ApplyDocument]
+        /// Whether it holds the mesh-wide default (its file says `mesh-default`, as `meshtrim plan` writes it), whose
+        /// safety checks need every namespace; the other waves' need only their own namespaces.
+        var isMeshWide: Bool
     }
 
     /// Applies the plan directory `file`: every wave in order (or only `--wave N`), each checked whole (RBAC, diff,
@@ -53,11 +56,16 @@ extension ApplyCommand {
         do {
             for wave in selected {
                 var documents: [ApplyDocument] = []
+                var isMeshWide = false
                 for relative in wave.files {
                     let path = Self.join(directory, relative)
-                    documents += try ApplyDocumentReader.read(texts[relative] ?? "", file: path, defaultNamespace: access.namespace)
+                    let text = texts[relative] ?? ""
+                    documents += try ApplyDocumentReader.read(text, file: path, defaultNamespace: access.namespace)
+                    if text.hasPrefix("# wave \(wave.number): \(PlannedSidecar.Kind.meshDefault.rawValue) ") { isMeshWide = true }
                 }
-                waves.append(PlanWaveDocuments(number: wave.number, documents: documents))
+                // A selector-less Sidecar in istio-system is the usual mesh default even without meshtrim's comment.
+                isMeshWide = isMeshWide || documents.contains { $0.namespace == "istio-system" && $0.sidecar.workloadSelector == nil }
+                waves.append(PlanWaveDocuments(number: wave.number, documents: documents, isMeshWide: isMeshWide))
             }
         } catch {
             printError("meshtrim apply: \(error)")
@@ -107,8 +115,9 @@ extension ApplyCommand {
         var safetyNotRun: String?
         var analysis: MeshAnalysis?
         if !noSafetyChecks {
-            // The whole mesh: a plan's mesh-wide default changes sidecars in every namespace without a Sidecar.
-            switch await safetyAnalysis(namespaces: nil) {
+            // The mesh-wide default changes sidecars in every namespace without a Sidecar: its wave reads them all.
+            let namespaces = wave.isMeshWide ? nil : Array(Set(wave.documents.map(\.namespace))).sorted()
+            switch await safetyAnalysis(namespaces: namespaces) {
             case .success(let loaded): analysis = loaded
             case .failure(let reason): safetyNotRun = reason.description
             }
