@@ -16,6 +16,7 @@ struct ScopeCommand: ParsableCommand {
             Examples:
               meshtrim scope --manifests k8s/ -n bookinfo --labels app=productpage
               meshtrim scope --manifests k8s/ -n bookinfo --pod productpage --sidecar sidecar.yaml -o json
+              meshtrim scope --demo -n reporting --labels app=reporting-api
             """
     )
 
@@ -23,6 +24,9 @@ struct ScopeCommand: ParsableCommand {
         name: .long, parsing: .upToNextOption,
         help: "Manifest files or directories (several after one flag, or repeated; - reads standard input); objects without a namespace go into -n.")
     var manifests: [String] = []
+
+    @Flag(name: .long, help: "Read the bundled demo mesh instead of manifests.")
+    var demo = false
 
     @Option(name: [.short, .long], help: "The proxy's namespace.")
     var namespace: String
@@ -44,18 +48,19 @@ struct ScopeCommand: ParsableCommand {
 
     func validate() throws {
         if labels != nil && pod != nil { throw ValidationError("give --labels or --pod, not both") }
-        if manifests.isEmpty { throw ValidationError("give at least one --manifests PATH (file, directory or -)") }
+        if manifests.isEmpty && !demo { throw ValidationError("give at least one --manifests PATH (file, directory or -), or --demo") }
+        if !manifests.isEmpty && demo { throw ValidationError("give --manifests or --demo, not both") }
         _ = try labels.map(parseLabels)
         _ = try parseIstioVersion(istioVersion)
     }
 
     func run() throws {
-        let set = try loadManifests(manifests, defaultNamespace: namespace)
+        let inventory = try demo ? Self.demoInventory() : loadManifests(manifests, defaultNamespace: namespace).inventory
         var labelSet = try labels.map(parseLabels) ?? [:]
         var podValue: Pod?
         if let pod {
-            guard let found = set.inventory.pod(named: pod, in: namespace) else {
-                let known = set.inventory.pods.filter { $0.namespace == namespace }.map(\.name).prefix(10)
+            guard let found = inventory.pod(named: pod, in: namespace) else {
+                let known = inventory.pods.filter { $0.namespace == namespace }.map(\.name).prefix(10)
                 throw RuntimeError(
                     "no pod or workload '\(pod)' in namespace \(namespace)"
                         + (known.isEmpty ? "" : " (known: \(known.joined(separator: ", ")))"))
@@ -64,7 +69,7 @@ struct ScopeCommand: ParsableCommand {
             labelSet = found.labels
         }
         let candidate = try sidecar.map(loadCandidate)
-        let engine = ScopeEngine(inventory: set.inventory, istioVersion: try parseIstioVersion(istioVersion))
+        let engine = ScopeEngine(inventory: inventory, istioVersion: try parseIstioVersion(istioVersion))
         var scope = engine.scope(namespace: namespace, labels: labelSet, pod: podValue, candidate: candidate)
         if let podValue, podValue.isGateway {
             // A gateway keeps the default scope whatever Sidecar exists or is proposed (istiod applies none to it).
@@ -79,6 +84,15 @@ struct ScopeCommand: ParsableCommand {
             print(try YAMLEncoder().encode(report), terminator: "")
         case .table:
             print(Self.table(scope))
+        }
+    }
+
+    /// The bundled demo's inventory; a missing or damaged bundle is a runtime error naming it.
+    private static func demoInventory() throws -> MeshInventory {
+        do {
+            return try DemoSnapshot.load().inventory
+        } catch let error as SnapshotError {
+            throw RuntimeError(error.description)
         }
     }
 

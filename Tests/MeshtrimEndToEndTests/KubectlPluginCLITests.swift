@@ -39,11 +39,12 @@ struct KubectlPluginCLITests {
         }
     }
 
-    @Test("kubectl meshtrim prints what meshtrim prints: scope on manifests, report on the demo")
+    @Test("kubectl meshtrim prints what meshtrim prints: scope on manifests and the demo, report and drift on the demo")
     func sameOutputUnderBothNames() throws {
         try Self.withPlugin { path in
             for arguments in [
                 ["scope", "--manifests", Self.shop, "-n", "shop", "--labels", "app=web"],
+                ["scope", "--demo", "-n", "reporting", "--labels", "app=reporting-api"],
                 ["report", "--demo", "-n", "messaging", "-o", "json"],
                 ["drift", "--demo", "-n", "messaging"],
             ] {
