@@ -1,4 +1,4 @@
-/// Inbound clusters as istiod built them before Istio 1.10 (`buildInboundClusters` and
+/// Inbound clusters as istiod built them before Istio 1.8 (`buildInboundClusters` and
 /// `buildInboundClusterForPortOrUDS` in `pilot/pkg/networking/core/v1alpha3/cluster.go` of those releases).
 ///
 /// The name was `inbound|SERVICE_PORT|PORT_NAME|HOSTNAME`, one per port of every service that selects the pod (two
@@ -6,10 +6,12 @@
 /// listeners replaced them with one per ingress port, `inbound|PORT|NAME|HOST`, where HOST is the hostname of the
 /// first selecting service whose target port is the ingress port, else `SIDECAR.NAMESPACE`. Until 1.6 every sidecar
 /// also had a cluster for the proxy's readiness-probe port (`inbound|15020|mgmt-15020|mgmtCluster`; 15021 in 1.6),
-/// removed in 1.7 with the management ports.
+/// removed in 1.7 with the management ports. Istio 1.8 (with 1.8.1+ proxies) switched to one `inbound|TARGET_PORT||`
+/// per target port, still `STATIC` until 1.10 (``ScopeEngine/inboundClusterType``).
 extension ScopeEngine {
-    /// The first Istio version that names inbound clusters `inbound|TARGET_PORT||`.
-    static let unifiedInboundNamesVersion = IstioVersion(major: 1, minor: 10)
+    /// The first Istio version that names inbound clusters `inbound|TARGET_PORT||` (Istio 1.8 upgrade notes; istiod
+    /// keys them on the target port for 1.8.1+ proxies, which meshtrim assumes for 1.8).
+    static let unifiedInboundNamesVersion = IstioVersion(major: 1, minor: 8)
 
     /// The inbound clusters of a proxy on a version before ``unifiedInboundNamesVersion``.
     func legacyInboundClusters(namespace: String, labels: [String: String], pod: Pod?, sidecar: Sidecar?) -> [PredictedCluster] {

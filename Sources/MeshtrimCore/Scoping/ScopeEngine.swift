@@ -504,7 +504,7 @@ public final class ScopeEngine: Sendable {
         return ConsolidatedRule(name: first.meta.name, namespace: first.meta.namespace, subsets: subsets)
     }
 
-    /// `inbound|port||` per Sidecar ingress port, or per target port of services selecting the pod; before Istio 1.10,
+    /// `inbound|port||` per Sidecar ingress port, or per target port of services selecting the pod; before Istio 1.8,
     /// ``legacyInboundClusters(namespace:labels:pod:sidecar:)``.
     func inboundClusters(namespace: String, labels: [String: String], pod: Pod?, sidecar: Sidecar?) -> [PredictedCluster] {
         if version < Self.unifiedInboundNamesVersion {

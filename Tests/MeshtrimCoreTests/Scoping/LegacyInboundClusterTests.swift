@@ -3,10 +3,11 @@ import Testing
 
 @testable import MeshtrimCore
 
-/// Inbound clusters before Istio 1.10 (issue #11, item 5): `inbound|SERVICE_PORT|PORT_NAME|HOSTNAME`, `STATIC`, one per
-/// port of each selecting service, plus the management cluster of the proxy's readiness port until 1.6; a real
-/// Istio 1.4.10 sidecar dump (`Tests/Fixtures/snowcat/SOURCES.md`) and istiod's `buildInboundClusters` of those
-/// releases are the reference.
+/// Inbound clusters before Istio 1.8 (issue #11, item 5): `inbound|SERVICE_PORT|PORT_NAME|HOSTNAME`, `STATIC`, one per
+/// port of each selecting service, plus the management cluster of the proxy's readiness port until 1.6; then
+/// `inbound|TARGET_PORT||`, still `STATIC` in 1.8 and 1.9. A real Istio 1.4.10 sidecar dump
+/// (`Tests/Fixtures/snowcat/SOURCES.md`), istiod's `buildInboundClusters` of those releases and the Istio 1.8 upgrade
+/// notes are the reference.
 @Suite("Inbound clusters before Istio 1.10")
 struct LegacyInboundClusterTests {
     static let dumpPath = Fixtures.repositoryRoot
@@ -115,10 +116,10 @@ struct LegacyInboundClusterTests {
 
     static let cases = [
         Case(
-            name: "1.9: the service port, its name and the service's hostname (not the target port)", minor: 9, yaml: web,
+            name: "1.7: the service port, its name and the service's hostname (not the target port)", minor: 7, yaml: web,
             expected: ["inbound|80|http|web.shop.svc.cluster.local"]),
         Case(
-            name: "1.9: two Services on one target port give two clusters; UDP ports none", minor: 9, yaml: web + admin,
+            name: "1.7: two Services on one target port give two clusters; UDP ports none", minor: 7, yaml: web + admin,
             expected: ["inbound|80|http|web.shop.svc.cluster.local", "inbound|9090|http-admin|web-admin.shop.svc.cluster.local"]),
         Case(
             name: "1.6: plus the management cluster of the readiness port 15021", minor: 6, yaml: web,
@@ -127,12 +128,17 @@ struct LegacyInboundClusterTests {
             name: "1.5: the readiness port is 15020", minor: 5, yaml: web,
             expected: ["inbound|80|http|web.shop.svc.cluster.local", "inbound|15020|mgmt-15020|mgmtCluster"]),
         Case(
-            name: "1.9 with Sidecar ingress: per ingress port, the hostname of the service targeting it, else SIDECAR.NAMESPACE",
-            minor: 9, yaml: web + ingressSidecar,
+            name: "1.7 with Sidecar ingress: per ingress port, the hostname of the service targeting it, else SIDECAR.NAMESPACE",
+            minor: 7, yaml: web + ingressSidecar,
             expected: ["inbound|8080|http-in|web.shop.svc.cluster.local", "inbound|7070|tcp-local|web-ingress.shop"]),
         Case(
-            name: "1.10: one inbound|TARGET_PORT|| per target port, as before", minor: 10, yaml: web + admin,
+            name: "1.8 (1.8.1+ proxies): one inbound|TARGET_PORT|| per target port, still STATIC", minor: 8, yaml: web + admin,
             expected: ["inbound|8080||"]),
+        Case(
+            name: "1.9 with Sidecar ingress: inbound|PORT|| per ingress port", minor: 9, yaml: web + ingressSidecar,
+            expected: ["inbound|8080||", "inbound|7070||"]),
+        Case(
+            name: "1.10: as in 1.8, now ORIGINAL_DST", minor: 10, yaml: web + admin, expected: ["inbound|8080||"]),
     ]
 
     @Test(arguments: cases)

@@ -36,10 +36,10 @@ struct VersionAndMeshConfigClusterTests {
         return ScopeEngine(inventory: mesh).scope(namespace: "shop", labels: ["app": "web"]).clusters
     }
 
-    /// Before 1.10 the name was `inbound|SERVICE_PORT|PORT_NAME|HOSTNAME` too (`LegacyInboundClusterTests`).
+    /// Before 1.8 the name was `inbound|SERVICE_PORT|PORT_NAME|HOSTNAME` too (`LegacyInboundClusterTests`).
     @Test(arguments: [
-        (9, "inbound|80|http|web.shop.svc.cluster.local", "STATIC"), (10, "inbound|8080||", "ORIGINAL_DST"),
-        (31, "inbound|8080||", "ORIGINAL_DST"),
+        (7, "inbound|80|http|web.shop.svc.cluster.local", "STATIC"), (9, "inbound|8080||", "STATIC"),
+        (10, "inbound|8080||", "ORIGINAL_DST"), (31, "inbound|8080||", "ORIGINAL_DST"),
     ])
     func inboundClusterTypeByVersion(_ minor: Int, _ name: String, _ type: String) throws {
         let inbound = try Self.clusters(Self.app, version: IstioVersion(major: 1, minor: minor)).filter { $0.direction == .inbound }
