@@ -139,3 +139,17 @@ struct PodNetworkFallbackTests {
         }
     }
 }
+
+/// The lab faults that model a closed pod network and lingering port-forward streams parse as documented.
+struct PodNetworkFaultParsingTests {
+    @Test func parsesTheFaults() throws {
+        #expect(try LabFaults.parse(["pod-network=unreachable"]).podNetwork == .unreachable)
+        #expect(try LabFaults.parse(["pod-network=refused"]).podNetwork == .refused)
+        #expect(try LabFaults.parse(["port-forward=linger"]).portForwardLinger == .seconds(1))
+        #expect(try LabFaults.parse(["port-forward=linger=2500ms"]).portForwardLinger == .milliseconds(2500))
+        #expect(try !LabFaults.parse(["pod-network=refused"]).isEmpty)
+        for bad in ["pod-network", "pod-network=down", "port-forward=close", "port-forward=linger=soon"] {
+            #expect(throws: LabError.self, "\(bad)") { try LabFaults.parse([bad]) }
+        }
+    }
+}

@@ -58,8 +58,8 @@ public actor SidecarObserver {
     ///   - workingSets: `istio-proxy` working sets by `namespace/pod` (metrics.k8s.io).
     ///   - ttl: how long an observation stays fresh.
     ///   - concurrency: pod-proxy reads and port-forwards at once.
-    ///   - probeTimeout: the time limit of a pod-proxy read until one has succeeded (a closed pod network shows in
-    ///     seconds, not after the reader's full timeout per sidecar).
+    ///   - probeTimeout: the time limit of a pod-proxy read until one has succeeded, and of a port-forward until one
+    ///     has (a closed path shows in seconds, not after the reader's full timeout per sidecar).
     ///   - switchAfter: identical failures after which the run changes its way or stops (``StatsRoute``).
     ///   - onEvent: called (on the observer's executor) after every change.
     public init(
@@ -287,9 +287,13 @@ public actor SidecarObserver {
 
     /// The way to read a sidecar's stats now: the path, its time limit, and whether a failed pod-proxy read is
     /// tried again by port-forward.
-    fileprivate func plan() -> (path: StatsPath?, timeout: Duration, retries: Bool) {
+    fileprivate func plan() -> (path: StatsPath?, timeout: Duration, forwardTimeout: Duration, retries: Bool) {
         let probing = route.state == .probing
-        return (route.firstPath, probing ? min(probeTimeout, reader.timeout) : reader.timeout, !probing && !route.portForwardPermitted)
+        let probe = min(probeTimeout, reader.timeout)
+        return (
+            route.firstPath, probing ? probe : reader.timeout, route.portForwardWorked ? reader.timeout : probe,
+            !probing && !route.portForwardPermitted
+        )
     }
 
     fileprivate func fallsBack(after error: KubeError) -> Bool { route.fallsBack(after: error) }
@@ -385,7 +389,7 @@ public actor SidecarObserver {
         func forward() async -> Result<ProxyObservation, KubeError> {
             do {
                 let stats = try await observer.withForwardSlot {
-                    try await reader.stats(namespace: key.namespace, pod: key.name, path: .portForward)
+                    try await reader.stats(namespace: key.namespace, pod: key.name, path: .portForward, timeout: plan.forwardTimeout)
                 }
                 await observer.record(.portForward, failure: nil)
                 return .success(observed(stats, .portForward))

@@ -49,6 +49,9 @@ public struct StatsRoute: Sendable {
     private var forwardFailures: [String: (count: Int, first: KubeError)] = [:]
     private var forwardWorked = false
 
+    /// Whether a port-forward read has succeeded (until then port-forwards get the probe's short time limit).
+    public var portForwardWorked: Bool { forwardWorked }
+
     /// A route that decides after `threshold` identical failures (at least 1).
     public init(threshold: Int = 3, portForwardPermitted: Bool) {
         self.threshold = max(1, threshold)
