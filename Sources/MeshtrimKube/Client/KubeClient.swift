@@ -14,6 +14,8 @@ public struct KubeResponse: Sendable {
     public var body: Data
     /// The `Content-Type`.
     public var contentType: String?
+    /// The `Content-Encoding` it came in (`gzip` for a list the server compressed; the body is decompressed).
+    public var contentEncoding: String? = nil
 }
 
 /// A Kubernetes REST client for one kubeconfig context, over AsyncHTTPClient + NIOSSL.
@@ -92,7 +94,7 @@ public final class KubeClient: Sendable {
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: tls, redirectConfiguration: .disallow,
             timeout: .init(connect: .nanoseconds(Int64(options.connectTimeout.components.seconds) * 1_000_000_000), read: nil),
-            proxy: nil, ignoreUncleanSSLShutdown: false, decompression: .disabled)
+            proxy: nil, ignoreUncleanSSLShutdown: false, decompression: .enabled(limit: .size(512 << 20)))
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.maxConnections
         // A refused connection or a failed handshake is reported at once (AsyncHTTPClient would retry it until the
         // request's deadline); send() retries what is worth retrying.
@@ -162,11 +164,14 @@ public final class KubeClient: Sendable {
     ///   - retry: whether transient failures are retried (`options.maxAttempts`).
     ///   - changesNothing: the request is not a GET but changes nothing either (an access review), so it is retried
     ///     like one; requests with `dryRun=All` are, too.
+    ///   - compressed: ask for gzip (`Accept-Encoding: gzip`, as kubectl does for lists: 5–10× fewer bytes on a slow
+    ///     link); every other request asks for `identity` (Envoy's 15090 answers are small, and Istio 1.29+ may compress
+    ///     them itself). A gzip answer is decompressed on arrival.
     /// - Throws: ``KubeError``.
     public func send(
         _ method: String = "GET", _ path: String, query: [(String, String)] = [], body: Data? = nil, contentType: String? = nil,
         accept: String = "application/json", timeout: Duration? = nil, maxBytes: Int = 512 << 20, retry: Bool = true,
-        changesNothing: Bool = false
+        changesNothing: Bool = false, compressed: Bool = false
     ) async throws -> KubeResponse {
         let repeatable = method == "GET" || changesNothing || query.contains { $0.0 == "dryRun" && $0.1 == "All" }
         let encodedQuery = Self.encode(query)
@@ -183,6 +188,7 @@ public final class KubeClient: Sendable {
                 var request = HTTPClientRequest(url: url)
                 request.method = HTTPMethod(rawValue: method)
                 request.headers.add(name: "Accept", value: accept)
+                request.headers.add(name: "Accept-Encoding", value: compressed ? "gzip" : "identity")
                 if relay != nil { request.headers.add(name: "Host", value: endpoint.authority) }
                 request.headers.add(name: "User-Agent", value: "meshtrim/1 (linux) kubernetes-client")
                 for (name, value) in try await credentials.headers(secure: endpoint.isSecure) { request.headers.add(name: name, value: value) }
@@ -213,7 +219,9 @@ public final class KubeClient: Sendable {
                 let data = Data(buffer.readableBytesView)
                 let status = Int(response.status.code)
                 if (200..<300).contains(status) {
-                    return KubeResponse(status: status, body: data, contentType: response.headers.first(name: "Content-Type"))
+                    return KubeResponse(
+                        status: status, body: data, contentType: response.headers.first(name: "Content-Type"),
+                        contentEncoding: response.headers.first(name: "Content-Encoding"))
                 }
                 if status == 401, !refreshed, credentials.canRefresh {
                     refreshed = true
@@ -249,12 +257,13 @@ public final class KubeClient: Sendable {
     /// - Throws: ``KubeError``; kind `badResponse` when the body is still not the expected JSON.
     public func fetch<Value: Decodable>(
         _ type: Value.Type, _ method: String = "GET", _ path: String, query: [(String, String)] = [], body: Data? = nil,
-        contentType: String? = nil
+        contentType: String? = nil, compressed: Bool = false
     ) async throws -> (value: Value, response: KubeResponse) {
         var attempt = 0
         while true {
             attempt += 1
-            let response = try await send(method, path, query: query, body: body, contentType: contentType, changesNothing: true)
+            let response = try await send(
+                method, path, query: query, body: body, contentType: contentType, changesNothing: true, compressed: compressed)
             do {
                 return (try JSONDecoder().decode(type, from: response.body), response)
             } catch {

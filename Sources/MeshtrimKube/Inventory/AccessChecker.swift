@@ -17,7 +17,7 @@ public enum AccessAnswer: Sendable, Hashable {
 }
 
 /// Asks the API server what the current user may do (`SelfSubjectAccessReview`, JSON), caching every answer.
-/// Reviews change nothing, so failed and garbled answers are retried with backoff (``KubeClient/fetch(_:_:_:query:body:contentType:)``).
+/// Reviews change nothing, so failed and garbled answers are retried with backoff (``KubeClient/fetch(_:_:_:query:body:contentType:compressed:)``).
 ///
 /// Every authenticated user may create reviews (`system:basic-user`). An answer for all namespaces (`namespace`
 /// `nil`) that is `denied` may still be `allowed` in one namespace, so callers ask again per namespace before

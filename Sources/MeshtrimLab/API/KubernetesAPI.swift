@@ -43,7 +43,25 @@ public struct KubernetesAPI: Sendable {
     }
 
     /// Answers a request; never throws: failures become Status answers.
+    ///
+    /// JSON answers of 128 KiB or more go out gzip-compressed when the request accepts gzip, as the API server's
+    /// `APIResponseCompression` does (kubectl's transport asks on every request; meshtrim on lists).
     public func handle(_ request: APIRequest) async -> APIResponse {
+        var response = await answer(request)
+        let accepted = (request.headers["accept-encoding"] ?? "").split(separator: ",").contains {
+            $0.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "gzip"
+        }
+        if accepted, response.body.count >= Self.gzipThreshold, response.contentType.hasPrefix("application/json") {
+            response.body = Data(Gzip.compress(Array(response.body)))
+            response.headers["Content-Encoding"] = "gzip"
+        }
+        return response
+    }
+
+    /// The API server's `defaultGzipThresholdBytes`.
+    static let gzipThreshold = 128 * 1024
+
+    private func answer(_ request: APIRequest) async -> APIResponse {
         do {
             return try await route(request)
         } catch let status as KubernetesStatus {
