@@ -99,6 +99,15 @@ struct MeshDefaultEditorTests {
             let sidecar = try #require(row.keptBy)
             #expect(data.analysis.inventory.sidecars.contains { $0.meta.qualifiedName == sidecar && $0.meta.namespace == row.namespace })
         }
+        // Every sidecar either gets the mesh default or keeps its own Sidecar, and the breakdown says which.
+        let kept = (meshDefault.impact.namespaces + meshDefault.impact.unaffected).reduce(0) { $0 + $1.keptSidecars }
+        #expect(meshDefault.impact.sidecarsAffected + kept == scoped.count)
+        let partly = meshDefault.impact.namespaces.filter { $0.keptSidecars > 0 }
+        #expect(Set(partly.map(\.namespace)) == Set(scoped.filter { $0.sidecar != nil }.map(\.pod.namespace)).subtracting(keeping))
+        for row in partly {
+            #expect(row.keptSidecars == scoped.count { $0.pod.namespace == row.namespace && $0.sidecar != nil }, "\(row.namespace)")
+            #expect(row.keptBy.map { name in scoped.contains { $0.sidecar == name } } == true)
+        }
         // The risk: calls across namespaces, each named by its source namespace, in the red section and the rows.
         try #require(!meshDefault.impact.cuts.isEmpty)
         for cut in meshDefault.impact.cuts {

@@ -23,8 +23,12 @@ public struct MeshDefaultImpact: Hashable, Sendable {
         public var bytesAfter: Int
         /// Observed destinations of those sidecars it would cut, biggest first.
         public var cuts: [PlanDestination]
-        /// For a namespace it leaves alone: the Sidecar its sidecars keep (the most common, `namespace/name`).
+        /// The Sidecar its other sidecars keep (the most common, `namespace/name`): for a namespace it leaves alone, all
+        /// of them; for one it affects, those a workload Sidecar selects.
         public var keptBy: String?
+        /// Its sidecars that keep a Sidecar of their own (a workload Sidecar in an affected namespace; every one in an
+        /// unaffected namespace).
+        public var keptSidecars = 0
 
         /// Estimated bytes saved.
         public var savingBytes: Int { bytesBefore - bytesAfter }
@@ -116,6 +120,8 @@ extension MeshDefaultImpact {
         public let current: Sidecar?
         let groups: [Group]
         let unaffected: [MeshDefaultImpact.NamespaceRow]
+        /// Sidecars of affected namespaces that keep their own (workload) Sidecar: how many, and the most common one.
+        let keptInAffected: [String: (count: Int, sidecar: String?)]
         let ownNamespaceRequests: Int
         let gateways: Int
 
@@ -169,16 +175,28 @@ extension MeshDefaultImpact {
             groups = byNamespace.values.sorted { $0.namespace < $1.namespace }
             ownNamespaceRequests = own
             var kept: [String: [String: Int]] = [:]
-            for position in scoped where byNamespace[analysis.pods[position].pod.namespace] == nil {
+            var keptInAffected: [String: [String: Int]] = [:]
+            for position in scoped {
                 let summary = analysis.pods[position]
-                kept[summary.pod.namespace, default: [:]][summary.sidecar ?? "default", default: 0] += 1
+                let key = PlanEvaluator.SelectionKey(namespace: summary.pod.namespace, labels: summary.pod.labels)
+                guard selections[key] != true else { continue }
+                if byNamespace[summary.pod.namespace] == nil {
+                    kept[summary.pod.namespace, default: [:]][summary.sidecar ?? "default", default: 0] += 1
+                } else {
+                    keptInAffected[summary.pod.namespace, default: [:]][summary.sidecar ?? "default", default: 0] += 1
+                }
+            }
+            func mostCommon(_ counts: [String: Int]) -> String? {
+                counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.first?.key
             }
             unaffected = kept.map { namespace, counts in
                 var row = MeshDefaultImpact.NamespaceRow(
                     namespace: namespace, sidecars: 0, clustersBefore: 0, clustersAfter: 0, bytesBefore: 0, bytesAfter: 0, cuts: [])
-                row.keptBy = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.first?.key
+                row.keptBy = mostCommon(counts)
+                row.keptSidecars = counts.values.reduce(0, +)
                 return row
             }.sorted { $0.namespace < $1.namespace }
+            self.keptInAffected = keptInAffected.mapValues { (count: $0.values.reduce(0, +), sidecar: mostCommon($0)) }
             gateways = analysis.pods.count { $0.pod.isGateway }
         }
 
@@ -220,6 +238,10 @@ extension MeshDefaultImpact {
                 var row = MeshDefaultImpact.NamespaceRow(
                     namespace: group.namespace, sidecars: group.members.count, clustersBefore: 0, clustersAfter: 0, bytesBefore: 0,
                     bytesAfter: 0, cuts: [])
+                if let kept = keptInAffected[group.namespace] {
+                    row.keptSidecars = kept.count
+                    row.keptBy = kept.sidecar
+                }
                 for member in group.members {
                     let summary = analysis.pods[member.position]
                     let predicted = outbound + member.fixedClusters

@@ -149,6 +149,13 @@ enum MeshDefaultPanelView {
         return Array(lines.prefix(max(0, rows)))
     }
 
+    /// `row` as if none of its sidecars kept a Sidecar of their own.
+    static func withoutKept(_ row: MeshDefaultImpact.NamespaceRow) -> MeshDefaultImpact.NamespaceRow {
+        var copy = row
+        copy.keptSidecars = 0
+        return copy
+    }
+
     /// The lines of one breakdown entry.
     static func entryText(_ entry: Entry, nameWidth: Int, width: Int, oneLine: Bool) -> [Line] {
         switch entry {
@@ -157,6 +164,12 @@ enum MeshDefaultPanelView {
         case .unaffected(let row):
             return [[("  " + row.namespace.truncated(toWidth: nameWidth).padded(toWidth: nameWidth), .plain),
                      ("  keeps " + (row.keptBy ?? "its own Sidecar"), Theme.dim)]]
+        case .affected(let row) where row.keptSidecars > 0:
+            // Some of its sidecars keep a workload Sidecar of their own: say so under the figures.
+            var lines = entryText(.affected(withoutKept(row)), nameWidth: nameWidth, width: width, oneLine: oneLine)
+            let text = "    +\(Formatting.plural(row.keptSidecars, "sidecar")) keep \(row.keptBy ?? "their own Sidecar")"
+            lines.append([(text.truncated(toWidth: width), Theme.dim)])
+            return lines
         case .affected(let row):
             let clusters = "\(Formatting.count(row.clustersBefore)) → \(Formatting.count(row.clustersAfter))"
             let memory = "\(Formatting.bytes(row.bytesBefore)) → ~\(Formatting.bytes(row.bytesAfter))"
