@@ -26,7 +26,8 @@ enum DriftText {
                 out += more(drift.newDependencies.count)
             }
             if !drift.trimCandidates.isEmpty {
-                out += "\nTRIM CANDIDATES (imported, no traffic): \(CountFormat.thousands(drift.trimmableClusters)) clusters, "
+                let clusters = drift.trimmableClusters
+                out += "\nTRIM CANDIDATES (imported, no traffic): \(CountFormat.thousands(clusters)) cluster\(clusters == 1 ? "" : "s"), "
                     + "\(ByteFormat.binary(drift.trimmableBytes)) over \(pods) pod\(pods == 1 ? "" : "s")\n"
                 let rows = drift.trimCandidates.prefix(tableLimit).map { candidate in
                     [candidate.host, String(candidate.clusters), ByteFormat.binary(candidate.bytesPerProxy), candidate.importedBecause]

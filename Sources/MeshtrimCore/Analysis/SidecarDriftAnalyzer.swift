@@ -127,11 +127,14 @@ public struct SidecarDriftAnalyzer: Sendable {
         var notes: [String] = []
         var suggestion: EgressRecommendation?
         var diff: [String] = []
+        let unobserved = evidence.unobservedPods.filter(podNames.contains).sorted()
         let isMeshDefault = sidecar.workloadSelector == nil && sidecar.meta.namespace == analysis.inventory.meshConfig.rootNamespace
         if sidecar.meta.namespace != namespace || isMeshDefault {
             notes.append(
                 "\(sidecar.meta.qualifiedName) is the mesh-wide default: editing it from one namespace's traffic would cut the "
                     + "others; give \(namespace) its own Sidecar instead (meshtrim recommend -n \(namespace))")
+        } else if unobserved.count == pods.count {
+            notes.append("no pod of \(sidecar.meta.qualifiedName) was observed, so there is no traffic to base an update on")
         } else if suggesting {
             var recommendation = recommender.recommend(
                 namespace: namespace, workloadSelector: sidecar.workloadSelector?.matchLabels,
@@ -149,11 +152,11 @@ public struct SidecarDriftAnalyzer: Sendable {
             }
             suggestion = recommendation
         }
-        let unobserved = evidence.unobservedPods.filter(podNames.contains).sorted()
         if !unobserved.isEmpty {
             notes.append(
                 "\(unobserved.count) pod(s) were not observed, so their new dependencies may be missing and their trim "
-                    + "candidates may be in use: \(unobserved.joined(separator: ", "))")
+                    + "candidates may be in use: \(unobserved.prefix(10).joined(separator: ", "))"
+                    + (unobserved.count > 10 ? ", … (\(unobserved.count - 10) more)" : ""))
         }
         return SidecarDrift(
             sidecar: sidecar, namespace: namespace, pods: pods.map(\.name).sorted(), unobservedPods: unobserved,

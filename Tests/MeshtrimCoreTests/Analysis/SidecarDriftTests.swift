@@ -130,4 +130,16 @@ struct SidecarDriftTests {
         #expect(service.hostname == Self.ratings)
         #expect(via == "BlackHoleCluster")
     }
+
+    @Test("Without any observed pod (manifests) every import is a candidate but no update is suggested")
+    func noTrafficNoSuggestion() throws {
+        let observed = try Self.analysis(Self.stale)
+        let analysis = MeshAnalysis(inventory: observed.inventory, observations: [], source: "manifests")
+        let drift = try #require(SidecarDriftAnalyzer(analysis: analysis).drift(namespaces: nil).first)
+        #expect(drift.newDependencies.isEmpty)
+        #expect(Set(drift.trimCandidates.map(\.host)) == Set([Self.details, Self.reviews, Self.productpage].map { "default/\($0)" }))
+        #expect(drift.unobservedPods == drift.pods)
+        #expect(drift.suggestion == nil && drift.diff.isEmpty)
+        #expect(drift.notes.contains("no pod of default/default was observed, so there is no traffic to base an update on"))
+    }
 }
