@@ -119,6 +119,27 @@ struct PodNetworkFallbackTests {
     }
 
     @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    func theRunStopsAskingWhenThePortForwardHangsToo() async throws {
+        // Pod network closed and port-forward sessions that do not answer (the kubelets out of reach as well): the
+        // first sidecars time out on both ways, the rest are not asked.
+        try await withLab(ObservationTests.mesh + ["--fault", "pod-network=unreachable", "--fault", "slow-envoy=8s"], envoy: true) { lab in
+            let session = try await LiveSession.open(kubeconfig: lab.kubeconfig, context: nil)
+            let keys = ObservationTests.sidecarKeys(try await session.loadInventory().inventory)
+            try #require(keys.count >= 8)
+            let observer = session.makeObserver(concurrency: 3, portForwardConcurrency: 3)
+            let (observations, failures) = await observer.observeAll(keys)
+            #expect(observations.isEmpty)
+            #expect(failures.count == keys.count)
+            #expect(await observer.routeState == .stopped)
+            let note = await observer.routeNotes.first ?? ""
+            #expect(note.contains("nor through a port-forward") && note.contains("kubelets"), "\(note)")
+            // At most one batch was read; the rest fail with the one reason, without a request.
+            #expect(failures.values.filter { $0.message.contains("stopped asking") }.count >= keys.count - 3, "\(failures.values.map(\.message))")
+            await session.shutdown()
+        }
+    }
+
+    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
     func theRunStopsAskingWhenNoWayReachesTheSidecars() async throws {
         // Pod network closed, and pods/portforward not permitted: nothing can be read.
         try await withLab(ObservationTests.mesh + ["--fault", "pod-network=unreachable", "--fault", "forbid=*:pods/portforward"], envoy: true) { lab in
