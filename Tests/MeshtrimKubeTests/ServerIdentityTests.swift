@@ -41,6 +41,35 @@ struct ServerIdentityTests {
     }
 
     @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    func anIPServerThroughASOCKS5ProxyIsCheckedAgainstItsOwnIP() async throws {
+        try await withLab(["--namespaces", "3", "--services", "6", "--pods", "4"], envoy: false) { lab in
+            let directory = try makeTemporaryDirectory("meshtrim-ip-socks")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let proxy = try await ConnectProxy.start(host: "127.0.0.2")
+            defer { Task { await proxy.stop() } }
+            let port = try #require(URLComponents(string: lab.server)?.port)
+            let path = try AuthenticationTests.kubeconfig(
+                lab, directory: directory, name: "socks", user: "    token: \(lab.adminToken)",
+                cluster: "\n    proxy-url: socks5://127.0.0.2:\(proxy.port)", server: "https://127.0.0.1:\(port)")
+            let client = try await AuthenticationTests.listNamespaces(path)
+            #expect(proxy.targets.contains("socks5 127.0.0.1:\(port)"), "\(proxy.targets)")
+            let pods = try await client.listPages("/api/v1/pods", query: [("labelSelector", "security.istio.io/tlsMode")])
+            let list = try JSONSerialization.jsonObject(with: try #require(pods.pages.first)) as? [String: Any]
+            let pod = try #require((list?["items"] as? [[String: Any]])?.first?["metadata"] as? [String: Any])
+            let tunnels = proxy.targets.count
+            // Port-forward goes through SOCKS5 too now (it refused socks5 proxy URLs before).
+            let refused = await #expect(throws: KubeError.self) {
+                _ = try await client.portForwardGET(
+                    namespace: try #require(pod["namespace"] as? String), pod: try #require(pod["name"] as? String), port: 15000, path: "/memory",
+                    timeout: .seconds(10))
+            }
+            #expect(refused?.kind == .portForward, "past SOCKS5 and TLS, the pod refuses the port: \(String(describing: refused))")
+            #expect(proxy.targets.count > tunnels)
+            await client.shutdown()
+        }
+    }
+
+    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
     func aServerNameNotInTheCertificateFailsAsInKubectl() async throws {
         try await withLab(["--namespaces", "3", "--services", "6", "--pods", "4"], envoy: false) { lab in
             let directory = try makeTemporaryDirectory("meshtrim-server-name")

@@ -5,7 +5,8 @@ import Synchronization
 
 /// A local HTTP CONNECT proxy (what `proxy-url: http://…` points at) that counts the tunnels it opened and, when
 /// given credentials, demands them as a real one does: 407 with `Proxy-Authenticate: Basic` unless the CONNECT
-/// carries exactly `Proxy-Authorization: Basic base64(user:password)`.
+/// carries exactly `Proxy-Authorization: Basic base64(user:password)`. A connection that opens with a SOCKS5
+/// greeting (`socks5://` proxy URLs) is served as SOCKS5 (no authentication; IPv4, IPv6 and name targets).
 final class ConnectProxy: Sendable {
     private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
     private let task: Task<Void, Never>
@@ -62,6 +63,49 @@ final class ConnectProxy: Sendable {
             var iterator = inbound.makeAsyncIterator()
             var head = ByteBuffer()
             var headEnd: Int?
+            guard var first = try await iterator.next() else { return }
+            head.writeBuffer(&first)
+            if head.readableBytesView.first == 5 {
+                func need(_ count: Int) async throws -> Bool {
+                    while head.readableBytes < count {
+                        guard var next = try await iterator.next() else { return false }
+                        head.writeBuffer(&next)
+                    }
+                    return true
+                }
+                guard try await need(2), let methods = head.getInteger(at: head.readerIndex + 1, as: UInt8.self),
+                    try await need(2 + Int(methods))
+                else { return }
+                head.moveReaderIndex(forwardBy: 2 + Int(methods))
+                try await outbound.write(ByteBuffer(bytes: [5, 0]))
+                guard try await need(5), let type = head.getInteger(at: head.readerIndex + 3, as: UInt8.self) else { return }
+                let addressLength: Int
+                switch type {
+                case 1: addressLength = 4
+                case 4: addressLength = 16
+                default: addressLength = 1 + Int(head.getInteger(at: head.readerIndex + 4, as: UInt8.self) ?? 0)
+                }
+                guard try await need(4 + addressLength + 2), let bytes = head.getBytes(at: head.readerIndex + 4, length: addressLength + 2) else {
+                    return
+                }
+                head.moveReaderIndex(forwardBy: 4 + addressLength + 2)
+                let port = Int(bytes[addressLength]) << 8 | Int(bytes[addressLength + 1])
+                let host: String
+                switch type {
+                case 1: host = bytes.prefix(4).map(String.init).joined(separator: ".")
+                case 4: host = stride(from: 0, to: 16, by: 2).map { String(Int(bytes[$0]) << 8 | Int(bytes[$0 + 1]), radix: 16) }.joined(separator: ":")
+                default: host = String(decoding: bytes.dropFirst().prefix(addressLength - 1), as: UTF8.self)
+                }
+                log.append("socks5 \(host):\(port)")
+                let upstream = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connect(host: host == "localhost" ? "127.0.0.1" : host, port: port) { channel in
+                        channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                    }
+                try await outbound.write(ByteBuffer(bytes: [5, 0, 0, 1, 0, 0, 0, 0, 0, 0]))
+                try await pipe(leftover: head, iterator: &iterator, outbound: outbound, upstream: upstream)
+                return
+            }
+            headEnd = head.readableBytesView.firstRange(of: Array("\r\n\r\n".utf8)).map { $0.upperBound - head.readableBytesView.startIndex }
             while headEnd == nil {
                 guard var next = try await iterator.next() else { return }
                 head.writeBuffer(&next)
@@ -96,18 +140,25 @@ final class ConnectProxy: Sendable {
                 }
             try await outbound.write(ByteBuffer(string: "HTTP/1.1 200 Connection established\r\n\r\n"))
             head.moveReaderIndex(forwardBy: headEnd ?? 0)
-            let leftover = head
-            try await upstream.executeThenClose { upInbound, upOutbound in
-                if leftover.readableBytes > 0 { try await upOutbound.write(leftover) }
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for try await buffer in upInbound { try await outbound.write(buffer) }
-                        outbound.finish()
-                    }
-                    while let buffer = try await iterator.next() { try await upOutbound.write(buffer) }
-                    upOutbound.finish()
-                    try await group.next()
+            try await pipe(leftover: head, iterator: &iterator, outbound: outbound, upstream: upstream)
+        }
+    }
+
+    /// Copies both ways between the client and the upstream until both are done.
+    private static func pipe(
+        leftover: ByteBuffer, iterator: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, upstream: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    ) async throws {
+        try await upstream.executeThenClose { upInbound, upOutbound in
+            if leftover.readableBytes > 0 { try await upOutbound.write(leftover) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for try await buffer in upInbound { try await outbound.write(buffer) }
+                    outbound.finish()
                 }
+                while let buffer = try await iterator.next() { try await upOutbound.write(buffer) }
+                upOutbound.finish()
+                try await group.next()
             }
         }
     }
