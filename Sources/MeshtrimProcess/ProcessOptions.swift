@@ -20,6 +20,11 @@ public struct ProcessOptions: Sendable {
     /// Close every descriptor above 2 in the child (glibc 2.34+), so a daemon it leaves behind holds none of the
     /// caller's files or pipes open.
     public var closesOtherDescriptors: Bool
+    /// The child is killed (SIGKILL) when this process dies, even by SIGKILL, so a server's children (the lab's
+    /// Envoys) never outlive it: it starts under `setpriv --pdeathsig KILL` (util-linux), from one long-lived thread,
+    /// because Linux sends the parent-death signal when the *thread* that started the child ends. Where
+    /// `/usr/bin/setpriv` is missing the child starts as it is.
+    public var diesWithParent: Bool
 
     /// Options with the usual defaults: inherited environment, `/dev/null` in, output inherited, own group, clean
     /// signal state.
@@ -27,7 +32,7 @@ public struct ProcessOptions: Sendable {
         _ arguments: [String], environment: ProcessEnvironment = .inherited, workingDirectory: String? = nil,
         standardInput: ProcessStream = .null, standardOutput: ProcessStream = .inherit,
         standardError: ProcessStream = .inherit, group: ProcessGroup = .own, resetsSignals: Bool = true,
-        closesOtherDescriptors: Bool = false
+        closesOtherDescriptors: Bool = false, diesWithParent: Bool = false
     ) {
         self.arguments = arguments
         self.environment = environment
@@ -38,5 +43,6 @@ public struct ProcessOptions: Sendable {
         self.group = group
         self.resetsSignals = resetsSignals
         self.closesOtherDescriptors = closesOtherDescriptors
+        self.diesWithParent = diesWithParent
     }
 }

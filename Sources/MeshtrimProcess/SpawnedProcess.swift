@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -9,7 +10,7 @@ import Foundation
 /// The one place meshtrim starts programs (the lab's Envoys, benchmarks, exec credential plugins, tests). Waiting
 /// uses `wait4`, so the termination carries the child's peak resident memory. The caller reaps the child itself:
 /// call one of the `wait` methods (or ``poll()`` until it returns a termination) exactly once per child.
-public final class SpawnedProcess: @unchecked Sendable {
+public final class SpawnedProcess: Sendable {
     /// The process id.
     public let pid: pid_t
     /// The command, for messages.
@@ -23,8 +24,8 @@ public final class SpawnedProcess: @unchecked Sendable {
     /// The read end of the child's standard error when it was ``ProcessStream/pipe``.
     public let standardError: FileHandle?
 
-    private let lock = NSLock()
-    private var termination: ProcessTermination?
+    /// How the child ended, once it is reaped.
+    private let termination = Mutex<ProcessTermination?>(nil)
 
     private init(
         pid: pid_t, arguments: [String], group: ProcessGroup, standardInput: FileHandle?, standardOutput: FileHandle?,
@@ -43,10 +44,17 @@ public final class SpawnedProcess: @unchecked Sendable {
     /// - Throws: ``ProcessError`` naming the program and the system's reason (not found, not executable, no
     ///   descriptors left).
     public static func spawn(_ options: ProcessOptions) throws -> SpawnedProcess {
+        if options.diesWithParent { return try ParentDeathSpawner.shared.spawn(options) }
+        return try start(options, reportedAs: options.arguments)
+    }
+
+    /// Spawns `options` on the calling thread; the process reports `arguments` as its command (the caller's, without
+    /// a `setpriv` prefix).
+    static func start(_ options: ProcessOptions, reportedAs arguments: [String]) throws -> SpawnedProcess {
         try Spawner.spawn(options) { pid, input, output, error in
             SpawnedProcess(
-                pid: pid, arguments: options.arguments, group: options.group, standardInput: input,
-                standardOutput: output, standardError: error)
+                pid: pid, arguments: arguments, group: options.group, standardInput: input, standardOutput: output,
+                standardError: error)
         }
     }
 
@@ -54,21 +62,25 @@ public final class SpawnedProcess: @unchecked Sendable {
     ///
     /// - Throws: ``ProcessError`` when `wait4` fails (the child was reaped elsewhere).
     public func poll() throws -> ProcessTermination? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let termination { return termination }
-        var status: Int32 = 0
-        var usage = rusage()
-        let reaped = wait4(pid, &status, WNOHANG, &usage)
-        if reaped == pid {
-            termination = ProcessTermination(rawStatus: status, peakResidentBytes: Int(usage.ru_maxrss) * 1024)
-            return termination
+        try termination.withLock { (termination) throws(ProcessError) -> ProcessTermination? in
+            if let termination { return termination }
+            var status: Int32 = 0
+            var usage = rusage()
+            let reaped = wait4(pid, &status, WNOHANG, &usage)
+            if reaped == pid {
+                let ended = ProcessTermination(rawStatus: status, peakResidentBytes: Int(usage.ru_maxrss) * 1024)
+                termination = ended
+                return ended
+            }
+            if reaped == -1 && errno != EINTR {
+                throw ProcessError("waiting for \(commandLine) failed: \(ProcessError.reason(errno))", code: errno)
+            }
+            return nil
         }
-        if reaped == -1 && errno != EINTR {
-            throw ProcessError("waiting for \(commandLine) failed: \(ProcessError.reason(errno))", code: errno)
-        }
-        return nil
     }
+
+    /// Whether the child has been reaped (its pid may belong to another process by then).
+    private var isReaped: Bool { termination.withLock { $0 != nil } }
 
     /// The child's resident high-water mark so far (`VmHWM` in `/proc/PID/status`), or `nil` once it has ended or
     /// where `/proc` does not say.
@@ -77,10 +89,7 @@ public final class SpawnedProcess: @unchecked Sendable {
     /// its memory until `exec`, and the kernel keeps that high-water mark), `VmHWM` belongs to the program the child
     /// runs. Sampled while the child runs, it is a lower bound of that program's peak.
     public func residentHighWaterBytes() -> Int? {
-        lock.lock()
-        let reaped = termination != nil
-        lock.unlock()
-        guard !reaped, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        guard !isReaped, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 3, fields[2] == "kB", let kibibytes = Int(fields[1]) else { return nil }
@@ -95,10 +104,7 @@ public final class SpawnedProcess: @unchecked Sendable {
     /// Sends `signal` to the child, and to its whole group when it has one of its own; nothing once it is reaped
     /// (its pid may belong to another process by then).
     public func send(_ signal: Int32) {
-        lock.lock()
-        let reaped = termination != nil
-        lock.unlock()
-        guard !reaped else { return }
+        guard !isReaped else { return }
         if group == .own { kill(-pid, signal) }
         kill(pid, signal)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Recommends the egress hosts of a Sidecar from observed traffic: every destination with traffic, the istiod
 /// namespace, optionally the proxy's own namespace, namespaces grouped to `ns/*` when most of their services are
@@ -285,13 +286,12 @@ public struct EgressRecommender: Sendable {
     }
 
     /// The memo of ``visibleServiceCounts(proxyNamespace:)``: the analysis never changes, so neither do the counts.
-    private final class VisibleCountCache: @unchecked Sendable {
-        private let lock = NSLock()
-        private var byNamespace: [String: [String: Int]] = [:]
+    private final class VisibleCountCache: Sendable {
+        private let byNamespace = Mutex<[String: [String: Int]]>([:])
 
-        func counts(_ namespace: String) -> [String: Int]? { lock.withLock { byNamespace[namespace] } }
+        func counts(_ namespace: String) -> [String: Int]? { byNamespace.withLock { $0[namespace] } }
 
-        func store(_ counts: [String: Int], for namespace: String) { lock.withLock { byNamespace[namespace] = counts } }
+        func store(_ counts: [String: Int], for namespace: String) { byNamespace.withLock { $0[namespace] = counts } }
     }
 
     /// Services the recommended Sidecar imports only because an imported VirtualService routes to them.

@@ -1,5 +1,6 @@
 import Foundation
 import MeshtrimCore
+import Synchronization
 
 /// What a ``LiveController`` reports to the UI.
 public enum LiveControllerEvent: Sendable {
@@ -393,50 +394,26 @@ public actor LiveController {
 }
 
 /// Sidecars finished in the current pass, counted from the observer's events.
-final class ReadCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
+final class ReadCounter: Sendable {
+    private let count = Atomic<Int>(0)
 
     /// One more.
-    func increment() {
-        lock.lock()
-        count += 1
-        lock.unlock()
-    }
+    func increment() { count.wrappingAdd(1, ordering: .relaxed) }
 
     /// Starts a pass.
-    func reset() {
-        lock.lock()
-        count = 0
-        lock.unlock()
-    }
+    func reset() { count.store(0, ordering: .relaxed) }
 
     /// The count now.
-    var value: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return count
-    }
+    var value: Int { count.load(ordering: .relaxed) }
 }
 
 /// A flag set from the observer's events and taken by the publisher.
-final class ChangeFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var isSet = false
+final class ChangeFlag: Sendable {
+    private let isSet = Atomic<Bool>(false)
 
     /// Marks a change.
-    func set() {
-        lock.lock()
-        isSet = true
-        lock.unlock()
-    }
+    func set() { isSet.store(true, ordering: .releasing) }
 
     /// Whether there was a change since the last call; clears it.
-    func take() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        let value = isSet
-        isSet = false
-        return value
-    }
+    func take() -> Bool { isSet.exchange(false, ordering: .acquiringAndReleasing) }
 }

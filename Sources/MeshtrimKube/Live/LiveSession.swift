@@ -1,5 +1,6 @@
 import Foundation
 import MeshtrimCore
+import Synchronization
 
 /// Everything captured from a live cluster in one go: the snapshot plus what was degraded and why.
 public struct LiveCapture: Sendable {
@@ -197,9 +198,8 @@ public final class LiveSession: Sendable {
 }
 
 /// Counts finished sidecars and reports every tenth percent.
-final class ProgressCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = 0
+final class ProgressCounter: Sendable {
+    private let done = Atomic<Int>(0)
     private let total: Int
     private let progress: (@Sendable (String) -> Void)?
 
@@ -209,10 +209,7 @@ final class ProgressCounter: @unchecked Sendable {
     }
 
     func tick() {
-        lock.lock()
-        done += 1
-        let value = done
-        lock.unlock()
+        let value = done.wrappingAdd(1, ordering: .relaxed).newValue
         let step = max(1, total / 10)
         if value % step == 0 || value == total { progress?("sidecars: \(value)/\(total)") }
     }
