@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "meshtrim",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "meshtrim", targets: ["meshtrim"]),
     ],
@@ -18,6 +18,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The lab's certificates (CA, server, clients) without the openssl command.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         // Live clusters (MeshtrimKube): the Kubernetes REST client.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
@@ -26,7 +30,7 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         // Pure domain: decoding, the scope engine, Sidecar manifests, config dumps, snapshots.
         .target(name: "MeshtrimCore", dependencies: [.product(name: "Yams", package: "Yams")]),
-        // Child processes: posix_spawn with redirections, process groups, timeouts, peak RSS (Glibc/Foundation only).
+        // Child processes: posix_spawn with redirections, process groups, timeouts, peak RSS, children that die with the parent (Glibc/Foundation only).
         .target(name: "MeshtrimProcess"),
         // Pure app: state, reducer, views into a cell buffer, key tables, runtime loop.
         .target(name: "MeshtrimUI", dependencies: ["MeshtrimCore"]),
@@ -48,6 +52,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         // A native Kubernetes client: kubeconfig, REST, WebSocket port-forward, live inventory and sidecar observations.
@@ -86,6 +93,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         .testTarget(
