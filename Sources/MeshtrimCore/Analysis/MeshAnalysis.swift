@@ -138,7 +138,9 @@ public struct MeshAnalysis: Sendable {
     /// When the observations were captured.
     public let capturedAt: Date?
 
-    private let observationsByPod: [String: ProxyObservation]
+    /// The observations as given, and their positions by namespace and pod name (see ``observation(namespace:pod:)``).
+    private let observationList: [ProxyObservation]
+    private let observationPositions: [String: [String: Int]]
     /// Positions in ``pods`` per namespace, in order: ``pods(in:)`` without a pass over every pod.
     private let podPositionsByNamespace: [String: [Int]]
     /// Outbound cluster counts computed while analysing (per namespace and Sidecar, and for the common fix), for the
@@ -157,9 +159,14 @@ public struct MeshAnalysis: Sendable {
         self.capturedAt = capturedAt
         let engine = ScopeEngine(inventory: inventory, istioVersion: istioVersion)
         self.engine = engine
-        var byPod: [String: ProxyObservation] = [:]
-        for observation in observations { byPod["\(observation.namespace)/\(observation.pod)"] = observation }
-        observationsByPod = byPod
+        // Observations by namespace and pod name, as positions in `observations` (the array is kept as it is: no copy
+        // of 50,000 observations into a dictionary keyed by new strings); the last one of a pod wins.
+        var observationPositions: [String: [String: Int]] = [:]
+        for (position, observation) in observations.enumerated() {
+            observationPositions[observation.namespace, default: [:]][observation.pod] = position
+        }
+        observationList = observations
+        self.observationPositions = observationPositions
         memoryModel = MemoryModel.fit(observations: observations)
         // Namespaces are independent: analyse them on all cores, each with its own cache of shared scopes.
         var positionsByNamespace: [String: [Int]] = [:]
@@ -167,24 +174,28 @@ public struct MeshAnalysis: Sendable {
         let names = Set(inventory.allNamespaceNames).union(positionsByNamespace.keys).sorted()
         let model = memoryModel
         let commonFix = ["./*", "\(inventory.istiodNamespace)/*"]
-        let results = Mutex<[String: (rows: [(Int, PodSummary)], summary: NamespaceSummary, scopes: [String: Int])]>([:])
+        /// Per namespace: each pod's position with its Sidecar and prediction (the summaries are built once, in
+        /// order, afterwards: three copies of 50,000 summaries were a third of the peak memory), and the totals.
+        let results = Mutex<[String: (rows: [(position: Int, sidecar: String?, predicted: Int)], summary: NamespaceSummary, scopes: [String: Int])]>([:])
         let labelDependent = Set(inventory.destinationRules.filter { $0.workloadSelector != nil }.map(\.meta.namespace))
         let positionsByNamespaceSnapshot = positionsByNamespace
-        let observationsByPodSnapshot = byPod
+        let positionsOfObservations = observationPositions
+        let lookup: @Sendable (Pod) -> ProxyObservation? = { pod in
+            positionsOfObservations[pod.namespace]?[pod.name].map { observations[$0] }
+        }
         DispatchQueue.concurrentPerform(iterations: names.count) { item in
             let name = names[item]
             var cache = OutboundCache()
-            var rows: [(Int, PodSummary)] = []
+            var rows: [(position: Int, sidecar: String?, predicted: Int)] = []
+            var summaries: [PodSummary] = []
             for position in positionsByNamespaceSnapshot[name] ?? [] {
                 let pod = inventory.pods[position]
                 let count = pod.hasSidecar ? Self.clusterCount(engine: engine, pod: pod, candidate: nil, cache: &cache) : (0, nil)
-                rows.append(
-                    (position, PodSummary(
-                        pod: pod, observation: observationsByPodSnapshot["\(pod.namespace)/\(pod.name)"], sidecar: count.1,
-                        predictedClusters: count.0)))
+                rows.append((position, count.1, count.0))
+                summaries.append(PodSummary(pod: pod, observation: lookup(pod), sidecar: count.1, predictedClusters: count.0))
             }
             let summary = Self.namespaceSummary(
-                name: name, rows: rows.map(\.1), engine: engine, model: model, commonFix: commonFix, cache: &cache)
+                name: name, rows: summaries, engine: engine, model: model, commonFix: commonFix, cache: &cache)
             let scopes = labelDependent.contains(name) ? [:] : cache.scopes
             results.withLock { $0[name] = (rows, summary, scopes) }
         }
@@ -192,13 +203,19 @@ public struct MeshAnalysis: Sendable {
         var known: [String: Int] = [:]
         for (_, result) in collected { known.merge(result.scopes) { first, _ in first } }
         knownOutboundCounts = known
-        var summaries = Array(repeating: PodSummary?.none, count: inventory.pods.count)
-        for (_, result) in collected { for (position, row) in result.rows { summaries[position] = row } }
-        pods = summaries.compactMap { $0 }
+        var predictions = Array(repeating: (sidecar: String?.none, predicted: 0), count: inventory.pods.count)
+        for (_, result) in collected { for row in result.rows { predictions[row.position] = (row.sidecar, row.predicted) } }
+        var pods: [PodSummary] = []
+        pods.reserveCapacity(inventory.pods.count)
+        for (position, pod) in inventory.pods.enumerated() {
+            pods.append(
+                PodSummary(
+                    pod: pod, observation: lookup(pod), sidecar: predictions[position].sidecar,
+                    predictedClusters: predictions[position].predicted))
+        }
+        self.pods = pods
         namespaces = names.compactMap { collected[$0]?.summary }
-        var podPositions: [String: [Int]] = [:]
-        for (position, summary) in pods.enumerated() { podPositions[summary.pod.namespace, default: []].append(position) }
-        podPositionsByNamespace = podPositions
+        podPositionsByNamespace = positionsByNamespace
     }
 
     /// One namespace's totals, including what the common fix would save.
@@ -236,7 +253,7 @@ public struct MeshAnalysis: Sendable {
 
     /// The observation of a pod, if any.
     public func observation(namespace: String, pod: String) -> ProxyObservation? {
-        observationsByPod["\(namespace)/\(pod)"]
+        observationPositions[namespace]?[pod].map { observationList[$0] }
     }
 
     /// The full scope of a pod (with reasons), optionally as if `candidate` were applied.
