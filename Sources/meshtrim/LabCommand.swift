@@ -74,7 +74,10 @@ struct LabCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("fault"), parsing: .singleValue,
-        help: ArgumentHelp("Inject a fault: latency=300ms, error-rate=0.2, truncate-rate=0.1, slow-envoy[=3s], forbid=VERB:RESOURCE. Repeatable.", valueName: "fault"))
+        help: ArgumentHelp(
+            "Inject a fault: latency=300ms, error-rate=0.2, truncate-rate=0.1, slow-envoy[=3s], pod-network=unreachable|refused, "
+                + "port-forward=linger[=1s], forbid=VERB:RESOURCE. Repeatable.",
+            valueName: "fault"))
     var faults: [String] = []
 
     @Option(name: .customLong("read-only-user"), help: "Name of the kubeconfig's read-only user (context meshtrim-lab-viewer).")
