@@ -215,8 +215,17 @@ public struct SidecarSafetyChecker: Sendable {
             ]
         }
         guard includeInfo else { return [] }
-        let covered = Set(inventory.pods.filter(\.hasSidecarProxy).map(\.namespace)).filter { namespace in
-            !inventory.sidecars.contains { $0.meta.namespace == namespace && $0.meta.namespace != root }
+        // The namespaces where Istio would select this Sidecar for at least one sidecar (a namespace whose only
+        // Sidecars select some workloads still counts), by the engine's selection rule, as the editor's impact does.
+        var selections: [PlanEvaluator.SelectionKey: Bool] = [:]
+        var covered = Set<String>()
+        for pod in inventory.pods where pod.hasSidecarProxy && !covered.contains(pod.namespace) {
+            let key = PlanEvaluator.SelectionKey(namespace: pod.namespace, labels: pod.labels)
+            let selected = selections[key]
+                ?? (analysis.engine.selectSidecar(namespace: pod.namespace, labels: pod.labels, candidate: sidecar)
+                    .sidecar?.meta.qualifiedName == sidecar.meta.qualifiedName)
+            selections[key] = selected
+            if selected { covered.insert(pod.namespace) }
         }
         return [
             SafetyFinding(

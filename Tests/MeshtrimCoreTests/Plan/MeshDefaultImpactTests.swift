@@ -45,4 +45,18 @@ struct MeshDefaultImpactTests {
         #expect(calculator.impact(hosts: ["./*"] + calculator.crossNamespaceServices).cuts.isEmpty)
         #expect(calculator.sidecarsAffected == calculator.impact(hosts: ["./*"]).sidecarsAffected)
     }
+
+    @Test("The safety note on a mesh-wide default counts the namespaces its impact covers (workload-Sidecar-only namespaces too)")
+    func safetyNoteAgreesWithImpact() throws {
+        let analysis = try #require(MeshPlannerTests.demo, "the bundled demo snapshot must load")
+        let root = analysis.inventory.meshConfig.rootNamespace
+        let hosts = ["./*", "\(analysis.inventory.istiodNamespace)/*"]
+        let impact = MeshPlanner(analysis: analysis).meshDefaultImpact(hosts: hosts)
+        // The demo has namespaces whose only Sidecars select workloads: they are covered as well.
+        try #require(impact.namespaces.contains { $0.keptSidecars > 0 })
+        let sidecar = SidecarManifest(namespace: root, hosts: hosts, name: "default").sidecar
+        let note = try #require(
+            SidecarSafetyChecker(analysis: analysis).findings(for: sidecar).first { $0.code == SafetyFinding.Code.meshWideSidecar })
+        #expect(note.message.contains("(\(impact.namespaces.count) namespace(s) with sidecars here)"), "\(note.message)")
+    }
 }
