@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimProcess
 
 /// Startup to the first frame with data, measured on the real binary in a pseudo-terminal (`script`).
 ///
@@ -46,31 +47,23 @@ enum StartupBenchmark {
     static func timeUntil(_ marker: String, command: String) throws -> Sample {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrim-bench-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: log) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qfec", command, log.path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["TERM"] = environment["TERM"].flatMap { $0.isEmpty || $0 == "dumb" ? nil : $0 } ?? "xterm-256color"
-        environment["LANG"] = "C.UTF-8"
-        process.environment = environment
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let term = ProcessInfo.processInfo.environment["TERM"].flatMap { $0.isEmpty || $0 == "dumb" ? nil : $0 } ?? "xterm-256color"
         // Writing "q" to a harness that has already exited must not kill the benchmark.
         signal(SIGPIPE, SIG_IGN)
         let clock = ContinuousClock()
         let cpuBefore = childrenCPUMilliseconds()
         let start = clock.now
-        try process.run()
+        let process = try SpawnedProcess.spawn(
+            ProcessOptions(
+                ["/usr/bin/script", "-qfec", command, log.path], environment: .inherit(changing: ["TERM": term, "LANG": "C.UTF-8"]),
+                standardInput: .pipe, standardOutput: .null, standardError: .null))
+        let input = process.standardInput
         /// Sends `q` and lets the run end by itself (so that `script` reaps meshtrim and its CPU time counts);
-        /// a run still going after 3 s is terminated.
+        /// a run still going after 3 s is terminated (SIGTERM, then SIGKILL 5 s later).
         func finish() {
-            try? input.fileHandleForWriting.write(contentsOf: Data("q".utf8))
-            let patience = clock.now + .seconds(3)
-            while process.isRunning && clock.now < patience { usleep(2_000) }
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
+            try? input?.write(contentsOf: Data("q".utf8))
+            _ = try? process.wait(timeout: .seconds(3), grace: .seconds(5))
+            try? input?.close()
         }
         let deadline = start + .seconds(20)
         let needle = Data(marker.utf8)
