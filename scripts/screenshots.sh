@@ -113,3 +113,5 @@ shot yaml 120 40 wait:sidecars · / text:messaging Enter e 2 y
 shot help 120 40 wait:sidecars · e ?
 # The mesh-wide default (E): the traffic it would cut per source namespace, totals, and the breakdown per namespace.
 shot meshdefault 120 40 wait:sidecars · E "wait:PER NAMESPACE"
+# The plan of the whole mesh (:plan): totals, the waves with their Sidecars, cut risks, unknown destinations.
+shot plan 120 40 wait:sidecars · : text:plan Enter "wait:WAVE 1"
