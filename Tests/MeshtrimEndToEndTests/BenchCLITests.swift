@@ -17,12 +17,13 @@ struct BenchCLITests {
     static let budgets = [
         "scope-evaluation", "namespace-toggle", "plan (", "check demo plan", "check (", "key-to-frame p50", "key-to-frame p99", "startup-to-first-frame",
         "live-inventory", "observations", "cluster-names time", "cluster-names bytes", "peak-rss meshtrim report",
-        "envoy-memory after", "envoy-memory drop",
+        "envoy-memory after", "envoy-memory drop", "scale first-frame (", "scale first-frame peak RSS", "scale report -A",
+        "scale report peak RSS", "scale key-to-frame p99", "scale editor toggle p99",
     ]
 
     @Test("every budget is reported with its peer, ratio and status, keys in the documented order")
     func quickJSON() throws {
-        for tool in ["kubectl", "openssl", "script"] { try requireTool(tool) }
+        for tool in ["kubectl", "openssl", "script", "python3"] { try requireTool(tool) }
         let result = try runProcess(
             [try meshtrimBinaryPath(), "bench", "--quick", "-o", "json"], environment: ["MESHTRIM_ENVOY": try envoyPath()],
             timeout: .seconds(480))

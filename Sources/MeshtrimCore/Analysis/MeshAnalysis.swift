@@ -387,7 +387,7 @@ public struct MeshAnalysis: Sendable {
         var memoryAfter = 0
         var cut: [String: CutDestination] = [:]
         var notes: [String] = []
-        var afterScopes: [String: (hosts: Set<String>, wildcards: [String])] = [:]
+        var afterScopes: [String: ImportedHostnames] = [:]
         // Which Sidecar applies depends only on the labels here (one namespace, one candidate): replicas share it.
         var selections: [[String: String]: SidecarSelection] = [:]
         for row in rows {
@@ -422,19 +422,15 @@ public struct MeshAnalysis: Sendable {
             memoryAfter += change.bytesAfter
             guard collectsCutDestinations, let destinations = row.observation?.destinations, !destinations.isEmpty else { continue }
             let key = selection.sidecar?.meta.qualifiedName ?? ""
-            let scopeHosts: (hosts: Set<String>, wildcards: [String])
+            let scopeHosts: ImportedHostnames
             if let cached = afterScopes[key] {
                 scopeHosts = cached
             } else {
-                let services = engine.importedServices(namespace: namespace, sidecar: selection.sidecar).services
-                let names = services.map(\.service.hostname)
-                scopeHosts = (Set(names), names.filter(HostMatching.isWildcard))
+                scopeHosts = engine.importedHostnames(namespace: namespace, sidecar: selection.sidecar)
                 afterScopes[key] = scopeHosts
             }
             for destination in destinations {
-                let covered = scopeHosts.hosts.contains(destination.host)
-                    || scopeHosts.wildcards.contains { HostMatching.isSubset(destination.host, of: $0) }
-                if covered { continue }
+                if scopeHosts.covers(destination.host) { continue }
                 var entry = cut[destination.host] ?? CutDestination(host: destination.host, namespace: destination.namespace, requests: 0, pods: [])
                 entry.requests += destination.requests
                 if !entry.pods.contains(row.pod.name) { entry.pods.append(row.pod.name) }

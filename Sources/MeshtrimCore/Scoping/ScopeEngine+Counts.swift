@@ -37,3 +37,34 @@ extension ScopeEngine {
         return ports.count
     }
 }
+
+/// The hostnames a scope imports, to ask whether an observed destination is still covered: by exact name, else by
+/// an imported wildcard (what the egress editor asks for every observed destination after each toggle, without
+/// copying the imported services or hashing their names into a set).
+struct ImportedHostnames {
+    /// Per interned hostname (``ServiceIndex/hostIDs``): whether the scope imports a service of that name.
+    fileprivate let imported: [Bool]
+    /// The imported wildcard hostnames (`*.example.com`).
+    fileprivate let wildcards: [String]
+    fileprivate let hostIDsByName: [String: Int]
+
+    /// Whether `host` is an imported hostname or falls under an imported wildcard.
+    func covers(_ host: String) -> Bool {
+        if let id = hostIDsByName[host], imported[id] { return true }
+        return wildcards.contains { HostMatching.isSubset(host, of: $0) }
+    }
+}
+
+extension ScopeEngine {
+    /// The hostnames of ``importedServices(namespace:sidecar:)``, as an ``ImportedHostnames``.
+    func importedHostnames(namespace: String, sidecar: Sidecar?) -> ImportedHostnames {
+        var imported = Array(repeating: false, count: index.hostCount)
+        var wildcards: [String] = []
+        let services = index.services
+        for ref in importedServiceRefs(namespace: namespace, sidecar: sidecar).refs {
+            imported[index.hostIDs[ref.serviceIndex]] = true
+            if HostMatching.isWildcard(services[ref.serviceIndex].hostname) { wildcards.append(services[ref.serviceIndex].hostname) }
+        }
+        return ImportedHostnames(imported: imported, wildcards: wildcards, hostIDsByName: index.hostIDsByName)
+    }
+}

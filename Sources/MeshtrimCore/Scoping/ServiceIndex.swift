@@ -16,6 +16,8 @@ struct ServiceIndex: Sendable {
     let hostnameIsShared: [Bool]
     /// How many distinct hostnames ``hostIDs`` numbers.
     let hostCount: Int
+    /// The number of each distinct hostname (the inverse of ``hostIDs``).
+    let hostIDsByName: [String: Int]
     /// A small integer per distinct namespace, per service: decisions that depend only on a service's namespace
     /// (whether a listener imports all of it) are made once per namespace, in an array indexed by this.
     let namespaceIDs: [Int]
@@ -65,6 +67,7 @@ struct ServiceIndex: Sendable {
         }
         self.hostIDs = hostIDs
         self.hostCount = ids.count
+        self.hostIDsByName = ids
         var namespaceNumbers: [String: Int] = [:]
         var namespaceIDs: [Int] = []
         namespaceIDs.reserveCapacity(services.count)

@@ -19,7 +19,9 @@ struct BenchCommand: AsyncParsableCommand {
             sidecar observations, cluster names against a full config_dump, peak memory, and a real Envoy's memory \
             before and after the common-fix Sidecar). live needs Envoy (MESHTRIM_ENVOY, PATH, or \
             .build/venv/bin/envoy from scripts/install-test-tools.sh), kubectl and openssl; the full run starts a \
-            5,000-pod lab (minutes to start), --quick a 500-pod one.
+            5,000-pod lab (minutes to start), --quick a 500-pod one. scale (the generated 50,000-pod, 10,000-service \
+            snapshot: the real binary's first frame and report -A -o json against python3's json.load of the file, \
+            time and peak memory; key to frame and an editor toggle at that size; --quick: 5,000 pods) needs python3.
 
             --quick runs a reduced set for CI in under 2 minutes (it checks that the benchmarks run, not their \
             figures: it exits 0 whatever the statuses). Without --quick, any FAIL exits 1.
@@ -34,19 +36,19 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Output format: table or json.")
     var output: Format = .table
 
-    @Option(help: "Run only these groups (comma-separated): scope, ui, startup, live, plan, check.")
+    @Option(help: "Run only these groups (comma-separated): scope, ui, startup, live, plan, check, scale.")
     var only: String?
 
     /// The groups `--only` names (all by default).
     private var groups: Set<String> {
-        Set((only ?? "scope,plan,check,ui,startup,live").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        Set((only ?? "scope,plan,check,ui,startup,live,scale").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
     }
 
     /// An unknown `--only` group is a usage error (the bench's usage, exit 64).
     func validate() throws {
-        let known: Set<String> = ["scope", "ui", "startup", "live", "plan", "check"]
+        let known: Set<String> = ["scope", "ui", "startup", "live", "plan", "check", "scale"]
         if let unknown = groups.subtracting(known).sorted().first {
-            throw ValidationError("unknown group '\(unknown)' in --only; groups: scope, ui, startup, live, plan, check")
+            throw ValidationError("unknown group '\(unknown)' in --only; groups: scope, ui, startup, live, plan, check, scale")
         }
     }
 
@@ -59,6 +61,7 @@ struct BenchCommand: AsyncParsableCommand {
         if groups.contains("ui") { results += try UIBenchmarks.run(quick: quick) }
         if groups.contains("startup") { results += try StartupBenchmark.run(quick: quick) }
         if groups.contains("live") { results += try await LiveBenchmarks.run(quick: quick, log: { printError($0) }) }
+        if groups.contains("scale") { results += try ScaleBenchmarks.run(quick: quick, log: { printError($0) }) }
         switch output {
         case .json:
             print(OrderedJSON.array(results.map(\.orderedJSON)).formatted(indent: "  "))
