@@ -23,7 +23,7 @@ struct ApplyAsTheServerTests {
 
         """
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func theDiffKeepsFieldsOtherManagersOwn() async throws {
         try await withLab(ApplyTests.lab, envoy: false) { lab in
             let client = try await KubeClient.connect(try lab.access())

@@ -38,7 +38,7 @@ struct ApplyTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func successAppliesAsFieldManagerMeshtrimAndNamesThePods() async throws {
         try await withLab(Self.lab, envoy: false) { lab in
             let client = try await KubeClient.connect(try lab.access())
@@ -72,7 +72,7 @@ struct ApplyTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func dryRunShowsTheAPIsValidationErrorsAndPersistsNothing() async throws {
         try await withLab(Self.lab, envoy: false) { lab in
             let client = try await KubeClient.connect(try lab.access())
@@ -99,7 +99,7 @@ struct ApplyTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func forbiddenByRBACIsShownAndNothingChanges() async throws {
         try await withLab(Self.lab, envoy: false) { lab in
             let viewer = try await KubeClient.connect(try lab.access(context: "meshtrim-lab-viewer"))
@@ -129,7 +129,7 @@ struct ApplyTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func rbacFaultsUnknownReviewThenA403FromTheDryRun() async throws {
         // Reviews forbidden too: meshtrim cannot ask, so it tries, and the dry-run's 403 is what it shows.
         let faults = ["--fault", "forbid=patch:sidecars", "--fault", "forbid=create:selfsubjectaccessreviews"]
@@ -169,7 +169,7 @@ struct ApplyTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func conflictWithAnotherFieldManagerIsShownAndNothingChanges() async throws {
         try await withLab(Self.lab, envoy: false) { lab in
             let client = try await KubeClient.connect(try lab.access())

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import MeshtrimTestSupport
 import MeshtrimKube
@@ -64,7 +65,7 @@ struct AuthenticationTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func tokensCertificatesAndTLSOptions() async throws {
         try await withLab(["--namespaces", "3", "--services", "6", "--pods", "4"], envoy: false) { lab in
             let directory = try makeTemporaryDirectory("meshtrim-auth")
@@ -86,7 +87,8 @@ struct AuthenticationTests {
             let keyPEM = String(decoding: Data(base64Encoded: certificateAccess.user.clientKeyData ?? "") ?? Data(), as: UTF8.self)
             try write(certificatePEM, to: "\(directory)/pki/client.crt")
             try write(keyPEM, to: "\(directory)/pki/client-ec.key")
-            try TestPKI.openssl(["pkcs8", "-topk8", "-nocrypt", "-in", "@pki/client-ec.key", "-out", "@pki/client-pkcs8.key"], in: directory)
+            // The same key as PKCS#8 (swift-crypto writes that form), as `openssl pkcs8 -topk8 -nocrypt` would.
+            try write(try P256.Signing.PrivateKey(pemRepresentation: keyPEM).pemRepresentation, to: "\(directory)/pki/client-pkcs8.key")
             #expect(try String(contentsOfFile: "\(directory)/pki/client-pkcs8.key", encoding: .utf8).contains("BEGIN PRIVATE KEY"))
             let files = try Self.kubeconfig(lab, directory: directory, name: "files", user: "    client-certificate: pki/client.crt\n    client-key: pki/client-pkcs8.key")
             try await Self.listNamespaces(files).shutdown()
@@ -154,9 +156,8 @@ struct AuthenticationTests {
 
     /// A server that requires a client certificate from its own CA and whose certificate names only
     /// `meshtrim-test.local`: RSA (PKCS#1) client keys, and tls-server-name as the name that is verified.
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func rsaClientCertificatesAndTLSServerName() async throws {
-        try requireTool("openssl")
         let directory = try makeTemporaryDirectory("meshtrim-rsa")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let pki = try TestPKI.rsa(in: directory)
@@ -211,7 +212,7 @@ struct AuthenticationTests {
         await server.stop()
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func proxyURLTunnelsThroughConnect() async throws {
         try await withLab(["--namespaces", "3", "--services", "6", "--pods", "4"], envoy: false) { lab in
             let directory = try makeTemporaryDirectory("meshtrim-proxy")

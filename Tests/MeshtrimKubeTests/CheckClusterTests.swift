@@ -8,7 +8,7 @@ import Testing
 /// (docs/check.md).
 @Suite(.timeLimit(.minutes(3)))
 struct CheckClusterTests {
-    @Test("--drift against the live cluster: the live Sidecar as it is shows no drift, one more host does", .enabled(if: shouldRunTests(needing: "openssl")))
+    @Test("--drift against the live cluster: the live Sidecar as it is shows no drift, one more host does", .enabled(if: shouldRunTests(needing: "kubectl")))
     func driftAgainstTheLiveCluster() async throws {
         try await withLab(ObservationTests.mesh, envoy: false) { lab in
             let session = try await LiveSession.open(kubeconfig: lab.kubeconfig, context: nil)

@@ -12,7 +12,7 @@ import Testing
 struct CheckPrometheusTests {
     @Test(
         "check --prometheus: the plan passes; without one of its hosts the pods that call it fail the check",
-        .enabled(if: shouldRunTests(needing: "prometheus") && shouldRunTests(needing: "openssl")))
+        .enabled(if: shouldRunTests(needing: "prometheus") && shouldRunTests(needing: "kubectl")))
     func cutsFromPrometheus() async throws {
         try requireTool("prometheus")
         let scenario = try RecommendTests.scenario()

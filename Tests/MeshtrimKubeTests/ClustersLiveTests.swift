@@ -31,7 +31,7 @@ struct ClustersLiveTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func liveTableEqualsTheDumpTableAndThePrediction() async throws {
         try await withLab(["--manifests", shopFixture], envoy: true) { lab in
             let client = try await KubeClient.connect(try lab.access())
@@ -73,7 +73,7 @@ struct ClustersLiveTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func unknownPodIsOneClearError() async throws {
         try await withLab(["--manifests", shopFixture], envoy: false) { lab in
             for extra in [[String](), ["--predicted"]] {

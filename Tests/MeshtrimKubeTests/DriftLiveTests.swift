@@ -39,7 +39,7 @@ struct DriftLiveTests {
         return (result, try JSONDecoder().decode([Drift].self, from: Data(result.stdout.utf8)))
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func podCallingOutsideItsSidecarIsDrift() async throws {
         try await withLab(["--manifests", shopFixture, "--manifests", Self.fixture], envoy: true) { lab in
             let result = try runProcess(
@@ -80,7 +80,7 @@ struct DriftLiveTests {
 
     @Test(
         "drift --prometheus finds the same new dependencies and trim candidates as the sidecar's counters",
-        .enabled(if: shouldRunTests(needing: "prometheus") && shouldRunTests(needing: "openssl")))
+        .enabled(if: shouldRunTests(needing: "prometheus") && shouldRunTests(needing: "kubectl")))
     func prometheusAgreesWithCounters() async throws {
         try requireTool("prometheus")
         let caller = try ManifestLoader.load(paths: [Self.fixture]).inventory.pods.filter(\.hasSidecar)

@@ -82,7 +82,7 @@ struct ExecPluginTests {
         try await KubeClient.connect(try KubeconfigLoader.load(explicitPath: path).resolve())
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func pluginsInBothVersionsCacheUntilExpiryAndRerunOn401() async throws {
         try await withLab(["--namespaces", "3", "--services", "6", "--pods", "4"], envoy: false) { lab in
             let setup = try Setup()

@@ -31,7 +31,7 @@ struct LiveCommandTests {
         try JSONDecoder().decode([Row].self, from: Data(result.stdout.utf8))
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func reportNumbersAreTheEnvoysOwnFigures() async throws {
         try await withLab(ObservationTests.mesh, envoy: true) { lab in
             let client = try await KubeClient.connect(try lab.access())
@@ -118,7 +118,7 @@ struct LiveCommandTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func theViewerContextReportsWhatItMayNotRead() async throws {
         try await withLab(ObservationTests.mesh, envoy: true) { lab in
             let directory = try makeTemporaryDirectory("meshtrim-viewer")

@@ -62,7 +62,7 @@ struct LiveInventoryTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func forbiddenClusterWideListsFallBackToNamespaces() async throws {
         try await withLab(Self.mesh, envoy: false) { lab in
             let expected = try Self.scenario().inventory
@@ -89,7 +89,7 @@ struct LiveInventoryTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func failuresAreTypedWithTheVerbAndResource() async throws {
         try await withLab(Self.mesh, envoy: false) { lab in
             let admin = try await KubeClient.connect(try lab.access())
@@ -131,7 +131,7 @@ struct LiveInventoryTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func serverErrorsAreRetriedThenReported() async throws {
         try await withLab(Self.mesh + ["--fault", "error-rate=1"], envoy: false) { lab in
             let started = ContinuousClock.now
@@ -143,7 +143,7 @@ struct LiveInventoryTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func slowAndTruncatedAnswersAreRetried() async throws {
         try await withLab(Self.mesh + ["--fault", "truncate-rate=0.2", "--fault", "latency=30ms"], envoy: false) { lab in
             let expected = try Self.scenario().inventory

@@ -148,7 +148,7 @@ struct LiveMeshConfigRevisionTests {
         return directory
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func liveInventoryUsesTheRevisionsMeshConfigLikeManifests() async throws {
         let directory = try Self.manifests()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -169,7 +169,7 @@ struct LiveMeshConfigRevisionTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func forbiddenConfigMapListReadsIstioOnlyWithANote() async throws {
         let directory = try Self.manifests()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -36,7 +36,7 @@ struct LivePriorityTests {
         return (ObservationTests.sidecarKeys(inventory), envoys, inventory)
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func theDemandIsReadFirstAndSupersededWorkGoesBack() async throws {
         try await withLab(ObservationTests.mesh, envoy: true) { lab in
             let session = try await LiveSession.open(kubeconfig: lab.kubeconfig, context: nil)
@@ -89,7 +89,7 @@ struct LivePriorityTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func theControllerReadsTheDemandFirstAndNamesAreTheEnvoys() async throws {
         try await withLab(ObservationTests.mesh, envoy: true) { lab in
             let (keys, envoys, _) = try await Self.keysAndEnvoys(lab)
@@ -166,7 +166,7 @@ struct LivePriorityTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func aHungEnvoyFailsItsNamesAloneAndStopCancels() async throws {
         try await withLab(ObservationTests.mesh, envoy: true) { lab in
             let (keys, envoys, _) = try await Self.keysAndEnvoys(lab)

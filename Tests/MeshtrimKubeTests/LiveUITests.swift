@@ -70,7 +70,7 @@ struct LiveUITests {
         #expect(KeyMap.helpLines(for: .namespaces, readOnly: false).contains(.binding("ctrl-r", "read the live cluster again (it also refreshes every minute)")))
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func controllerLoadsRefreshesAndSwitchesContexts() async throws {
         try await withLab(ObservationTests.mesh, envoy: true) { lab in
             let events = ControllerEvents()

@@ -38,7 +38,7 @@ struct ObservationTests {
         inventory.pods.filter(\.hasSidecar).map { PodKey(namespace: $0.namespace, name: $0.name) }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func statsAndClusterNamesAreTheEnvoysOwn() async throws {
         try await withLab(Self.mesh, envoy: true) { lab in
             let session = try await LiveSession.open(kubeconfig: lab.kubeconfig, context: nil)
@@ -83,7 +83,7 @@ struct ObservationTests {
 
     /// The bundled demo's memory figures come from ``MemoryModel/measured``; the lab's real Envoys (Istio's stats
     /// matcher, file CDS) must report about the same for the same cluster counts, or the demo is not realistic.
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func realEnvoyMemoryMatchesTheModelBehindTheDemo() async throws {
         try await withLab(Self.mesh, envoy: true) { lab in
             let session = try await LiveSession.open(kubeconfig: lab.kubeconfig, context: nil)
@@ -104,7 +104,7 @@ struct ObservationTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func priorityCacheCancellationAndPermissions() async throws {
         try await withLab(Self.mesh, envoy: true) { lab in
             let session = try await LiveSession.open(kubeconfig: lab.kubeconfig, context: nil)
@@ -149,7 +149,7 @@ struct ObservationTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func aHungOrKilledEnvoyFailsAloneWithAClearMessage() async throws {
         try await withLab(Self.mesh, envoy: true) { lab in
             var options = KubeClient.Options()
@@ -195,7 +195,7 @@ struct ObservationTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func slowEnvoysTimeOutWithAClearMessage() async throws {
         try await withLab(Self.mesh + ["--fault", "slow-envoy=2s"], envoy: true) { lab in
             var options = KubeClient.Options()
@@ -216,7 +216,7 @@ struct ObservationTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func portForwardToAClosedPortIsRefused() async throws {
         try await withLab(Self.mesh, envoy: true) { lab in
             let client = try await KubeClient.connect(try lab.access())

@@ -11,7 +11,7 @@ import Testing
 struct PlanPrometheusTests {
     @Test(
         "plan --prometheus makes the same plan as the sidecars' counters",
-        .enabled(if: shouldRunTests(needing: "prometheus") && shouldRunTests(needing: "openssl")))
+        .enabled(if: shouldRunTests(needing: "prometheus") && shouldRunTests(needing: "kubectl")))
     func sameAsCounters() async throws {
         try requireTool("prometheus")
         let scenario = try RecommendTests.scenario()

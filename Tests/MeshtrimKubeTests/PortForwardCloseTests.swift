@@ -31,7 +31,7 @@ struct PortForwardCloseTests {
         #expect(open.advance(over: Array((sized + unsized).utf8)) == 1, "an answer delimited by the close is complete only at the close")
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func theClientClosesOnceTheAnswersAreComplete() async throws {
         try await withLab(ObservationTests.mesh + ["--fault", "port-forward=linger=3s"], envoy: true) { lab in
             let session = try await LiveSession.open(kubeconfig: lab.kubeconfig, context: nil)

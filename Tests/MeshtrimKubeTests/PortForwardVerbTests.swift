@@ -38,7 +38,7 @@ struct PortForwardVerbTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func onKubernetes130GetIsEnough() async throws {
         // RBAC without create on pods/portforward: kubectl port-forward works on 1.30, and so does meshtrim.
         try await withLab(ObservationTests.mesh + ["--kubernetes-version", "1.30", "--fault", "forbid=create:pods/portforward"], envoy: true) { lab in
@@ -69,7 +69,7 @@ struct PortForwardVerbTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func fromKubernetes135CreateIsNeededToo() async throws {
         try await withLab(ObservationTests.mesh + ["--kubernetes-version", "1.35", "--fault", "forbid=create:pods/portforward"], envoy: true) { lab in
             let session = try await LiveSession.open(kubeconfig: lab.kubeconfig, context: nil)

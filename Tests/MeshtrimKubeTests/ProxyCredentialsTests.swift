@@ -38,7 +38,7 @@ struct ProxyCredentialsTests {
         #expect(ServerEndpoint.redacted("http://h:1") == "http://h:1")
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func proxyThatDemandsCredentialsGetsThemOnRESTAndPortForward() async throws {
         try await withLab(["--namespaces", "3", "--services", "6", "--pods", "4"], envoy: false) { lab in
             let directory = try makeTemporaryDirectory("meshtrim-proxy-auth")

@@ -11,7 +11,7 @@ import Testing
 /// pods, unless `--allow-partial`, which marks the output as partial in every format.
 @Suite(.timeLimit(.minutes(4)))
 struct RecommendPartialTests {
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func aStoppedEnvoyRefusesUnlessPartialIsAllowed() async throws {
         let namespace = try RecommendTests.busiestNamespace(try RecommendTests.scenario())
         try await withLab(RecommendTests.mesh, envoy: true) { lab in

@@ -115,7 +115,7 @@ struct RecommendTests {
         try runProcess([try meshtrimBinaryPath()] + arguments, environment: ["KUBECONFIG": lab.kubeconfig], timeout: .seconds(90))
     }
 
-    @Test("From the sidecars' counters: exactly the lab's traffic plus the istiod namespace", .enabled(if: shouldRunTests(needing: "openssl")))
+    @Test("From the sidecars' counters: exactly the lab's traffic plus the istiod namespace", .enabled(if: shouldRunTests(needing: "kubectl")))
     func fromSidecarCounters() async throws {
         let scenario = try Self.scenario()
         let namespace = try Self.busiestNamespace(scenario)
@@ -141,7 +141,7 @@ struct RecommendTests {
 
     @Test(
         "Through a real Prometheus scraping the lab: same answer, and increase() survives an Envoy restart",
-        .enabled(if: shouldRunTests(needing: "prometheus") && shouldRunTests(needing: "openssl")))
+        .enabled(if: shouldRunTests(needing: "prometheus") && shouldRunTests(needing: "kubectl")))
     func throughPrometheus() async throws {
         try requireTool("prometheus")
         let scenario = try Self.scenario()

@@ -24,7 +24,7 @@ struct RetryTests {
         return try await KubeClient.connect(try lab.access(), options: options)
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func accessReviewsAndDryRunsAreRetried() async throws {
         // Two reviews fail (503), and the first two dry-runs: each has three tries, so all of them get through.
         let faults = ["--fault", "fail-first=2:POST:selfsubjectaccessreviews", "--fault", "fail-first=2:dry-run:sidecars"]
@@ -43,7 +43,7 @@ struct RetryTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func garbledAndCutOffListPagesAreFetchedAgain() async throws {
         let faults = ["--fault", "garble-first=1:GET:pods", "--fault", "truncate-first=1:GET:services"]
         try await withLab(ApplyTests.lab + faults, envoy: false) { lab in
@@ -71,7 +71,7 @@ struct RetryTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func aGarbledLiveObjectOrPodListIsReadAgain() async throws {
         // The live payments Sidecar and the pod list come back garbled once: the check reads them again, so the diff
         // is against the real object (none) and the pods are named.
@@ -91,7 +91,7 @@ struct RetryTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func aRealApplyIsReadBackBeforeItIsSentAgain() async throws {
         // The apply took effect but its answer was cut off: reading the Sidecar back shows it, nothing is re-sent.
         try await withLab(ApplyTests.lab + ["--fault", "truncate-first=1:write:sidecars"], envoy: false) { lab in

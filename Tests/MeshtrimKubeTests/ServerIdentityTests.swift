@@ -9,7 +9,7 @@ import Testing
 /// port-forward; a `tls-server-name` the certificate does not carry fails even when an IP SAN matches the address.
 @Suite(.timeLimit(.minutes(3)))
 struct ServerIdentityTests {
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func anIPServerThroughAProxyIsCheckedAgainstItsOwnIP() async throws {
         try await withLab(["--namespaces", "3", "--services", "6", "--pods", "4"], envoy: false) { lab in
             let directory = try makeTemporaryDirectory("meshtrim-ip-proxy")
@@ -40,7 +40,7 @@ struct ServerIdentityTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func anIPServerThroughASOCKS5ProxyIsCheckedAgainstItsOwnIP() async throws {
         try await withLab(["--namespaces", "3", "--services", "6", "--pods", "4"], envoy: false) { lab in
             let directory = try makeTemporaryDirectory("meshtrim-ip-socks")
@@ -69,7 +69,7 @@ struct ServerIdentityTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func aServerNameNotInTheCertificateFailsAsInKubectl() async throws {
         try await withLab(["--namespaces", "3", "--services", "6", "--pods", "4"], envoy: false) { lab in
             let directory = try makeTemporaryDirectory("meshtrim-server-name")

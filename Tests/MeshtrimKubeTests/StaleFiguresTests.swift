@@ -32,7 +32,7 @@ struct StaleFiguresTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func aStoppedEnvoysFiguresAreMarkedStaleAndCounted() async throws {
         try await withLab(ObservationTests.mesh, envoy: true) { lab in
             var options = KubeClient.Options()
@@ -90,7 +90,7 @@ struct StaleFiguresTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func aRefreshWithTheAPIServerGoneIsReportedAndKeepsTheLastRead() async throws {
         try await withLab(ObservationTests.mesh, envoy: true) { lab in
             var options = KubeClient.Options()

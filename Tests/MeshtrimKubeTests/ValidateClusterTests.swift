@@ -7,7 +7,7 @@ import Testing
 /// `meshtrim validate --cluster` on the lab: the safety checks read the live inventory (docs/safety-checks.md).
 @Suite(.timeLimit(.minutes(3)))
 struct ValidateClusterTests {
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func validateAgainstTheLiveCluster() async throws {
         try await withLab(ObservationTests.mesh, envoy: false) { lab in
             let session = try await LiveSession.open(kubeconfig: lab.kubeconfig, context: nil)

@@ -88,6 +88,19 @@ import X509
         #expect(await !verifies(leaf, ca: other, hostname: nil, ip: "127.0.0.1"))
     }
 
+    @Test func anRSAAuthorityIssuesRSACertificatesWithPKCS1Keys() async throws {
+        let authority = try LabCertificateAuthority(commonName: "rsa-ca", keyType: .rsa2048)
+        #expect(authority.key.hasPrefix("-----BEGIN RSA PRIVATE KEY-----"))
+        let issued = try authority.issue(commonName: "rsa-server", alternativeNames: [.dnsName("meshtrim-test.local")], usage: .server)
+        #expect(issued.key.hasPrefix("-----BEGIN RSA PRIVATE KEY-----"))
+        let ca = try Certificate(pemEncoded: authority.certificate)
+        let leaf = try Certificate(pemEncoded: issued.certificate)
+        #expect(leaf.signatureAlgorithm == .sha256WithRSAEncryption)
+        #expect(await verifies(leaf, ca: ca, hostname: "meshtrim-test.local", ip: nil))
+        #expect(await !verifies(leaf, ca: ca, hostname: nil, ip: "127.0.0.1"), "no IP SAN")
+        #expect(try Certificate.PrivateKey(pemEncoded: issued.key).publicKey == leaf.publicKey)
+    }
+
     @Test func hostsAreAddressesWhenTheyParseAsOne() throws {
         #expect(LabCertificateAuthority.AlternativeName(host: "127.0.0.1") == .ipAddress("127.0.0.1"))
         #expect(LabCertificateAuthority.AlternativeName(host: "fe80::1") == .ipAddress("fe80::1"))

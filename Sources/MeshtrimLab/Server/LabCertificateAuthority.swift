@@ -2,19 +2,28 @@ import Crypto
 import Foundation
 import SwiftASN1
 import X509
+import _CryptoExtras
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// A self-signed EC P-256 certificate authority that issues server and client certificates, in process
-/// (swift-certificates and swift-crypto), for the lab and its tests.
+/// A self-signed certificate authority that issues server and client certificates, in process (swift-certificates
+/// and swift-crypto), for the lab (EC P-256) and its tests (RSA too).
 ///
-/// Certificates are X.509 v3, signed with ECDSA SHA-256, valid from an hour ago for ten years; the CA carries a
+/// Certificates are X.509 v3, signed with SHA-256 (ECDSA or RSA, as the CA's key), valid from an hour ago for ten years; the CA carries a
 /// critical `CA:TRUE` and `keyCertSign, cRLSign`, a leaf `CA:FALSE`, `digitalSignature, keyEncipherment`, the
-/// extended usage of its kind, its subject key identifier and the CA's as authority key identifier. Keys are SEC1
-/// `EC PRIVATE KEY` PEM.
+/// extended usage of its kind, its subject key identifier and the CA's as authority key identifier. Every key is of
+/// the CA's ``KeyType``.
 public struct LabCertificateAuthority: Sendable {
+    /// The kind of every key the CA makes, its own included.
+    public enum KeyType: Sendable, Hashable {
+        /// EC P-256, written as SEC1 `EC PRIVATE KEY` PEM (what k3s writes).
+        case ecP256
+        /// RSA 2048, written as PKCS#1 `RSA PRIVATE KEY` PEM (`openssl genrsa -traditional`).
+        case rsa2048
+    }
+
     /// One subject alternative name of a server certificate.
     public enum AlternativeName: Sendable, Hashable, CustomStringConvertible {
         /// A DNS name (`localhost`).
@@ -48,31 +57,35 @@ public struct LabCertificateAuthority: Sendable {
     public struct Issued: Sendable, Hashable {
         /// The certificate, PEM.
         public var certificate: String
-        /// The key, SEC1 `EC PRIVATE KEY` PEM.
+        /// The key, PEM (SEC1 or PKCS#1, as ``KeyType`` says).
         public var key: String
     }
 
     /// The CA certificate, PEM.
     public let certificate: String
-    /// The CA key, SEC1 PEM.
+    /// The CA key, PEM.
     public let key: String
+    /// The kind of its keys.
+    public let keyType: KeyType
 
     private let name: DistinguishedName
-    private let signingKey: P256.Signing.PrivateKey
+    private let signingKey: Certificate.PrivateKey
     private let keyIdentifier: ArraySlice<UInt8>
     private let notValidBefore: Date
     private let notValidAfter: Date
 
     /// Makes a new CA with a fresh key.
     ///
-    /// - Throws: ``LabError`` when the certificate cannot be built or encoded.
-    public init(commonName: String) throws {
-        let signingKey = P256.Signing.PrivateKey()
+    /// - Throws: ``LabError`` when the key or certificate cannot be made or encoded.
+    public init(commonName: String, keyType: KeyType = .ecP256) throws {
+        let (signingKey, keyPEM) = try Self.makeKey(keyType, for: commonName)
         let now = Date()
+        self.keyType = keyType
         self.signingKey = signingKey
+        self.key = keyPEM
         self.notValidBefore = now - 3_600
         self.notValidAfter = now + 3_650 * 86_400
-        let publicKey = Certificate.PublicKey(signingKey.publicKey)
+        let publicKey = signingKey.publicKey
         let identifier = SubjectKeyIdentifier(hash: publicKey)
         self.keyIdentifier = identifier.keyIdentifier
         do {
@@ -86,11 +99,8 @@ public struct LabCertificateAuthority: Sendable {
                     Critical(KeyUsage(keyCertSign: true, cRLSign: true))
                     identifier
                 },
-                issuerPrivateKey: Certificate.PrivateKey(signingKey))
+                issuerPrivateKey: signingKey)
             self.certificate = try certificate.serializeAsPEM().pemString
-            self.key = try Self.sec1PEM(signingKey)
-        } catch let error as LabError {
-            throw error
         } catch {
             throw LabError("cannot make the lab's CA certificate \(commonName): \(error)")
         }
@@ -107,8 +117,8 @@ public struct LabCertificateAuthority: Sendable {
     public func issue(
         commonName: String, organization: String? = nil, alternativeNames: [AlternativeName] = [], usage: Usage
     ) throws -> Issued {
-        let leafKey = P256.Signing.PrivateKey()
-        let publicKey = Certificate.PublicKey(leafKey.publicKey)
+        let (leafKey, leafPEM) = try Self.makeKey(keyType, for: commonName)
+        let publicKey = leafKey.publicKey
         var names: [GeneralName] = []
         var seen = Set<AlternativeName>()
         for alternative in alternativeNames where seen.insert(alternative).inserted {
@@ -138,10 +148,26 @@ public struct LabCertificateAuthority: Sendable {
             let certificate = try Certificate(
                 version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: publicKey, notValidBefore: notValidBefore,
                 notValidAfter: notValidAfter, issuer: name, subject: subject, extensions: extensions,
-                issuerPrivateKey: Certificate.PrivateKey(signingKey))
-            return Issued(certificate: try certificate.serializeAsPEM().pemString, key: try Self.sec1PEM(leafKey))
+                issuerPrivateKey: signingKey)
+            return Issued(certificate: try certificate.serializeAsPEM().pemString, key: leafPEM)
         } catch {
             throw LabError("cannot issue the certificate \(commonName): \(error)")
+        }
+    }
+
+    /// A fresh key of `type` and its PEM.
+    static func makeKey(_ type: KeyType, for commonName: String) throws -> (Certificate.PrivateKey, String) {
+        do {
+            switch type {
+            case .ecP256:
+                let key = P256.Signing.PrivateKey()
+                return (Certificate.PrivateKey(key), try sec1PEM(key))
+            case .rsa2048:
+                let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+                return (Certificate.PrivateKey(key), key.pemRepresentation)
+            }
+        } catch {
+            throw LabError("cannot make a key for the certificate \(commonName): \(error)")
         }
     }
 

@@ -46,7 +46,6 @@ extension TestLab {
 func withLab(
     _ arguments: [String], envoy: Bool, startTimeout: Duration = .seconds(120), body: (LabRun) async throws -> Void
 ) async throws {
-    try requireTool("openssl")
     let binary = envoy ? try requireEnvoy() : nil
     var lab = try LabRun(prefix: "meshtrim-kube-lab")
     do {

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTLS
 import Logging
+import MeshtrimLab
 import NIOCore
 import NIOSSL
 import ServiceLifecycle
@@ -51,36 +52,21 @@ final class TLSTestServer: Sendable {
     }
 }
 
-/// Certificates made with the openssl command for tests.
+/// Certificates for tests, made in process by the lab's ``LabCertificateAuthority`` (no openssl command).
 enum TestPKI {
-    /// Runs openssl in `directory`.
-    static func openssl(_ arguments: [String], in directory: String) throws {
-        let result = try runProcess(["openssl"] + arguments.map { $0.hasPrefix("@") ? "\(directory)/\($0.dropFirst())" : $0 })
-        guard result.exitCode == 0 else { throw KubeTestError("openssl \(arguments.joined(separator: " ")): \(result.stderr)") }
-    }
-
-    /// An RSA CA, a server certificate for `meshtrim-test.local` (no IP SAN) and an RSA client certificate (PKCS#1 key) signed by the CA.
+    /// An RSA CA, a server certificate for `meshtrim-test.local` (no IP SAN) and an RSA client certificate (PKCS#1 key)
+    /// signed by the CA, also written to `directory` as `ca.crt`, `server.crt`, `server.key`, `client.crt`, `client.key`.
     static func rsa(in directory: String) throws -> (ca: String, serverCertificate: String, serverKey: String, clientCertificate: String, clientKey: String) {
-        try openssl(["genrsa", "-traditional", "-out", "@ca.key", "2048"], in: directory)
-        try openssl(["req", "-x509", "-new", "-key", "@ca.key", "-subj", "/CN=rsa-test-ca", "-days", "2", "-out", "@ca.crt"], in: directory)
+        let authority = try LabCertificateAuthority(commonName: "rsa-test-ca", keyType: .rsa2048)
         // DNS only: NIOSSL accepts an IP SAN matching the peer address whatever name is expected, so only a
         // certificate without one shows that tls-server-name is what gets verified.
-        try write("subjectAltName=DNS:meshtrim-test.local\n", to: "\(directory)/san.ext")
-        try sign("server", subject: "/CN=server", extensions: "@san.ext", in: directory)
-        try sign("client", subject: "/CN=rsa-client", extensions: nil, in: directory)
-        func read(_ name: String) throws -> String { try String(contentsOfFile: "\(directory)/\(name)", encoding: .utf8) }
-        return (try read("ca.crt"), try read("server.crt"), try read("server.key"), try read("client.crt"), try read("client.key"))
-    }
-
-    /// A key (`genrsa -traditional`: `RSA PRIVATE KEY`) and a certificate for it signed by `ca.crt`/`ca.key`.
-    static func sign(_ name: String, subject: String, extensions: String?, in directory: String, caName: String = "ca") throws {
-        try openssl(["genrsa", "-traditional", "-out", "@\(name).key", "2048"], in: directory)
-        try openssl(["req", "-new", "-key", "@\(name).key", "-subj", subject, "-out", "@\(name).csr"], in: directory)
-        var arguments = [
-            "x509", "-req", "-in", "@\(name).csr", "-CA", "@\(caName).crt", "-CAkey", "@\(caName).key", "-CAcreateserial", "-days", "2",
-            "-out", "@\(name).crt",
+        let server = try authority.issue(commonName: "server", alternativeNames: [.dnsName("meshtrim-test.local")], usage: .server)
+        let client = try authority.issue(commonName: "rsa-client", usage: .client)
+        let files = [
+            ("ca.crt", authority.certificate), ("server.crt", server.certificate), ("server.key", server.key),
+            ("client.crt", client.certificate), ("client.key", client.key),
         ]
-        if let extensions { arguments += ["-extfile", extensions] }
-        try openssl(arguments, in: directory)
+        for (name, text) in files { try write(text, to: "\(directory)/\(name)") }
+        return (authority.certificate, server.certificate, server.key, client.certificate, client.key)
     }
 }

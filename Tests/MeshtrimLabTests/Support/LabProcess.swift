@@ -38,7 +38,6 @@ extension TestLab {
 /// Runs `body` against a lab started with `arguments`; always stops the lab and checks its Envoys are gone.
 func withLab(_ arguments: [String], needsEnvoy: Bool, body: (LabProcess) async throws -> Void) async throws {
     try requireTool("kubectl")
-    try requireTool("openssl")
     let envoy = needsEnvoy ? try requireEnvoy() : nil
     let lab = try LabProcess()
     do {
