@@ -119,6 +119,24 @@ struct PodNetworkFallbackTests {
     }
 
     @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    func withoutPodProxyPermissionStatsComeByPortForward() async throws {
+        try await withLab(ObservationTests.mesh + ["--fault", "forbid=get:pods/proxy"], envoy: true) { lab in
+            let session = try await LiveSession.open(kubeconfig: lab.kubeconfig, context: nil)
+            #expect(session.permissions.podProxy == .denied && session.permissions.portForward == .allowed)
+            #expect(session.permissions.lines.first == "memory and cluster counts: by port-forward :15090 — pods/proxy not permitted")
+            let capture = try await session.capture()
+            let keys = ObservationTests.sidecarKeys(capture.snapshot.inventory)
+            #expect(capture.failures.isEmpty, "\(capture.failures)")
+            #expect(capture.snapshot.observations.count == keys.count)
+            #expect(capture.snapshot.observations.allSatisfy { $0.source == "port-forward :15090" && $0.activeClusters != nil })
+            #expect(
+                capture.notes.filter { $0.contains("pods/proxy not permitted") } == ["memory and cluster counts: by port-forward :15090 — pods/proxy not permitted"],
+                "\(capture.notes)")
+            await session.shutdown()
+        }
+    }
+
+    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
     func theRunStopsAskingWhenThePortForwardHangsToo() async throws {
         // Pod network closed and port-forward sessions that do not answer (the kubelets out of reach as well): the
         // first sidecars time out on both ways, the rest are not asked.

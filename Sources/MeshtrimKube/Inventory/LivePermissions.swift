@@ -90,15 +90,21 @@ public struct LivePermissions: Sendable, Hashable {
         return "Kubernetes \(serverVersion) authorises a WebSocket port-forward as \(verbs) on pods/portforward"
     }
 
+    /// Where Envoy stats come from: the pod proxy, a port-forward when only that is permitted, or nowhere.
+    public var statsLine: String {
+        guard podProxy == .denied else { return "memory and cluster counts: pod proxy :15090/stats/prometheus" }
+        return portForward == .denied
+            ? "memory and cluster counts: not observed — pods/proxy not permitted (predictions only)"
+            : "memory and cluster counts: by port-forward :15090 — pods/proxy not permitted"
+    }
+
     /// The note when the port-forward is not permitted.
     public var portForwardDeniedLine: String { "cluster names: predicted — pods/portforward not permitted (\(portForwardNeed))" }
 
     /// One line per data path for the UI and `meshtrim snapshot`: where it comes from, or why it is not shown.
     public var lines: [String] {
         [
-            podProxy == .denied
-                ? "memory and cluster counts: not observed — pods/proxy not permitted (predictions only)"
-                : "memory and cluster counts: pod proxy :15090/stats/prometheus",
+            statsLine,
             portForward == .denied
                 ? portForwardDeniedLine
                 : "cluster names: port-forward :15000 config_dump (on demand)",

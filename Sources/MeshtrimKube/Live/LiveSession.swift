@@ -146,7 +146,7 @@ public final class LiveSession: Sendable {
         ) { event in
             if case .observed = event { counter.tick() } else if case .failed = event { counter.tick() }
         }
-        if permissions.podProxy == .denied { notes.append("memory and cluster counts: not observed — pods/proxy not permitted (predictions only)") }
+        if permissions.podProxy == .denied, permissions.portForward == .denied { notes.append(permissions.statsLine) }
         var (observations, failures) = await observer.observeAll(keys)
         notes += await observer.routeNotes
         if clusterNames {

@@ -75,7 +75,8 @@ public actor SidecarObserver {
         self.ttl = ttl
         self.concurrency = concurrency
         self.probeTimeout = probeTimeout
-        route = StatsRoute(threshold: switchAfter, portForwardPermitted: permissions.portForward != .denied)
+        route = StatsRoute(
+            threshold: switchAfter, portForwardPermitted: permissions.portForward != .denied, podProxyPermitted: permissions.podProxy != .denied)
         self.onEvent = onEvent
     }
 

@@ -52,10 +52,15 @@ public struct StatsRoute: Sendable {
     /// Whether a port-forward read has succeeded (until then port-forwards get the probe's short time limit).
     public var portForwardWorked: Bool { forwardWorked }
 
-    /// A route that decides after `threshold` identical failures (at least 1).
-    public init(threshold: Int = 3, portForwardPermitted: Bool) {
+    /// A route that decides after `threshold` identical failures (at least 1). Without `pods/proxy` (but with
+    /// `pods/portforward`) every read goes by port-forward from the start.
+    public init(threshold: Int = 3, portForwardPermitted: Bool, podProxyPermitted: Bool = true) {
         self.threshold = max(1, threshold)
         self.portForwardPermitted = portForwardPermitted
+        if !podProxyPermitted, portForwardPermitted {
+            state = .portForward
+            note = "memory and cluster counts: by port-forward :15090 — pods/proxy not permitted"
+        }
     }
 
     /// The way to try first for the next sidecar (`nil`: stopped).
