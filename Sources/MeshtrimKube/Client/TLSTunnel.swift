@@ -71,10 +71,21 @@ enum TLSTunnel {
     static func startTLS(on raw: Channel, endpoint: ServerEndpoint, context: NIOSSLContext, verify: Bool) async throws {
         let serverName = endpoint.tlsServerName ?? (PeerIdentity.isIPAddress(endpoint.host) ? nil : endpoint.host)
         let handshake = raw.eventLoop.makePromise(of: Void.self)
+        // The promise is always completed: by the handshake, an error, the channel closing, or the time limit.
+        let limit = raw.eventLoop.scheduleTask(in: .seconds(10)) {
+            handshake.fail(KubeError(.tls, "the TLS handshake with \(endpoint.authority) did not finish within 10 s"))
+            raw.close(promise: nil)
+        }
+        defer { limit.cancel() }
         try await raw.eventLoop.submit {
-            let handler = try NIOSSLClientHandler(context: context, serverHostname: serverName)
-            try raw.pipeline.syncOperations.addHandler(handler, position: .first)
-            try raw.pipeline.syncOperations.addHandler(HandshakeWaiter(promise: handshake), position: .after(handler))
+            do {
+                let handler = try NIOSSLClientHandler(context: context, serverHostname: serverName)
+                try raw.pipeline.syncOperations.addHandler(handler, position: .first)
+                try raw.pipeline.syncOperations.addHandler(HandshakeWaiter(promise: handshake), position: .after(handler))
+            } catch {
+                handshake.fail(error)
+                throw error
+            }
         }.get()
         try await handshake.futureResult.get()
         guard verify else { return }
