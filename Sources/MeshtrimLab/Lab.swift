@@ -67,8 +67,8 @@ public struct Lab: Sendable {
 
     /// Starts everything, writes the kubeconfig once the server listens, and runs until SIGINT or SIGTERM.
     ///
-    /// - Throws: ``LabError`` for anything that stops the lab from starting (no openssl, an Envoy that does not
-    ///   come up, a port in use). Envoys that were started are stopped before this returns or throws.
+    /// - Throws: ``LabError`` for anything that stops the lab from starting (an unwritable state directory, an Envoy
+    ///   that does not come up, a port in use). Envoys that were started are stopped before this returns or throws.
     public func run() async throws {
         let state = configuration.stateDirectory
         try? FileManager.default.removeItem(atPath: "\(state)/envoy")
