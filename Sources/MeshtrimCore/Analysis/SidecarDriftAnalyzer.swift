@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Compares every Sidecar in effect with the traffic of the pods it governs (``SidecarDrift``).
 ///
@@ -41,17 +42,26 @@ public struct SidecarDriftAnalyzer: Sendable {
             let key = "\(pod.namespace)\u{0}\(sidecar.meta.qualifiedName)"
             groups[key, default: (sidecar, pod.namespace, [])].pods.append(pod)
         }
-        var counters: [String: TrafficEvidence] = [:]
-        return groups.sorted { $0.key < $1.key }.map { _, group in
-            let traffic = evidence[group.namespace] ?? counters[group.namespace] ?? {
-                let made = recommender.counterEvidence(namespace: group.namespace, workloadSelector: nil)
-                counters[group.namespace] = made
-                return made
-            }()
-            return drift(
-                of: group.sidecar, namespace: group.namespace, pods: group.pods, evidence: traffic, recommender: recommender,
-                options: options, suggesting: suggesting)
+        // Groups are independent: the counters per namespace, then each group's drift, on all cores.
+        let ordered = groups.sorted { $0.key < $1.key }.map(\.value)
+        let counted = Array(Set(ordered.map(\.namespace)).filter { evidence[$0] == nil })
+        let counters = Mutex<[String: TrafficEvidence]>([:])
+        DispatchQueue.concurrentPerform(iterations: counted.count) { item in
+            let made = recommender.counterEvidence(namespace: counted[item], workloadSelector: nil)
+            counters.withLock { $0[counted[item]] = made }
         }
+        let traffic = evidence.merging(counters.withLock { $0 }) { given, _ in given }
+        let results = Mutex<[Int: SidecarDrift]>([:])
+        DispatchQueue.concurrentPerform(iterations: ordered.count) { item in
+            let group = ordered[item]
+            let made = drift(
+                of: group.sidecar, namespace: group.namespace, pods: group.pods,
+                evidence: traffic[group.namespace] ?? TrafficEvidence(records: [], source: "no traffic"), recommender: recommender,
+                options: options, suggesting: suggesting)
+            results.withLock { $0[item] = made }
+        }
+        let collected = results.withLock { $0 }
+        return ordered.indices.compactMap { collected[$0] }
     }
 
     /// The drift of `sidecar` for `pods` of `namespace` (the pods it governs there).
@@ -71,7 +81,8 @@ public struct SidecarDriftAnalyzer: Sendable {
             kept.sourcePods = mine
             return kept
         }
-        let imported = engine.importedServices(namespace: namespace, sidecar: sidecar).services
+        let importedScope = engine.importedServices(namespace: namespace, sidecar: sidecar)
+        let imported = importedScope.services
         let importedKeys = Set(imported.map { "\($0.service.namespace)/\($0.service.hostname)" })
 
         var used: Set<String> = []
@@ -99,11 +110,15 @@ public struct SidecarDriftAnalyzer: Sendable {
             $0.requests != $1.requests ? $0.requests > $1.requests : $0.host < $1.host
         }
 
-        // Trim candidates: imported services without traffic, with the clusters they cost.
-        let labels = pods.first?.labels ?? [:]
-        var clustersByHost: [String: Int] = [:]
-        for cluster in engine.outboundScope(namespace: namespace, labels: labels, sidecar: sidecar).clusters {
-            clustersByHost[cluster.serviceFQDN, default: 0] += 1
+        // Trim candidates: imported services without traffic, with the clusters they cost, counted as the engine
+        // counts a proxy's outbound clusters (a cluster per TCP port and per DestinationRule subset of it).
+        let rules = RuleLookup(engine: engine, proxyNamespace: namespace, labels: pods.first?.labels ?? [:])
+        var clustersByKey: [String: Int] = [:]
+        for (scoped, position) in zip(imported, importedScope.indexes) where scoped.service.resolution != .alias {
+            let ports = scoped.ports.count { $0.protocol != "UDP" }
+            guard ports > 0 else { continue }
+            let subsets = rules.rule(forServiceAt: position)?.subsets.count ?? 0
+            clustersByKey["\(scoped.service.namespace)/\(scoped.service.hostname)", default: 0] += ports * (1 + subsets)
         }
         let istiod = analysis.inventory.istiodNamespace
         let model = analysis.memoryModel
@@ -113,7 +128,7 @@ public struct SidecarDriftAnalyzer: Sendable {
             let key = "\(scoped.service.namespace)/\(scoped.service.hostname)"
             // The istiod namespace is always kept (Istio's recommended default), so it is never a candidate.
             guard !used.contains(key), scoped.service.namespace != istiod, seen.insert(key).inserted else { continue }
-            let clusters = clustersByHost[scoped.service.hostname] ?? 0
+            let clusters = clustersByKey[key] ?? 0
             guard clusters > 0 else { continue }
             let perProxy = Int((model.bytesPerCluster * Double(clusters)).rounded())
             trims.append(
