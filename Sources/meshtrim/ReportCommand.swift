@@ -115,7 +115,8 @@ struct ReportCommand: AsyncParsableCommand {
         var chunk = "["
         for (position, row) in rows.enumerated() {
             // Strings are escaped in JSON, so every newline of a row's text is one of its own lines: indent them.
-            chunk += "\n  " + row.orderedJSON.formatted(indent: "  ").replacingOccurrences(of: "\n", with: "\n  ")
+            chunk += "\n  " + row.orderedJSON.formatted(indent: "  ").split(separator: "\n", omittingEmptySubsequences: false)
+                .joined(separator: "\n  ")
             if position < rows.count - 1 { chunk += "," }
             if chunk.utf8.count > 1 << 16 {
                 print(chunk, terminator: "")

@@ -43,6 +43,10 @@ public final class ScopeEngine: Sendable {
     let ownRulesArePrecomputed: [Bool]
     /// Whether ``rootNamespaceRules`` holds for any proxy (the root namespace has no rules, or only public ones).
     let rootRulesArePrecomputed: Bool
+    /// Per registry service: the subset count of ``ownNamespaceRules`` (-1 for no rule), and of ``rootNamespaceRules``:
+    /// what cluster counts read, without copying a rule per service and proxy.
+    let ownSubsetCounts: [Int]
+    let rootSubsetCounts: [Int]
 
     /// Indexes `inventory` for `istioVersion` (default: the inventory's version, else 1.31).
     public init(inventory: MeshInventory, istioVersion: IstioVersion? = nil) {
@@ -86,6 +90,8 @@ public final class ScopeEngine: Sendable {
         }
         ownNamespaceRules = own
         rootNamespaceRules = root
+        ownSubsetCounts = own.map { $0?.subsets.count ?? -1 }
+        rootSubsetCounts = root.map { $0?.subsets.count ?? -1 }
         let publicRules = namespacesWithPublicRules
         ownRulesArePrecomputed = index.services.map { rules[$0.namespace] == nil || publicRules.contains($0.namespace) }
         rootRulesArePrecomputed = rules[config.rootNamespace] == nil || publicRules.contains(config.rootNamespace)
@@ -662,9 +668,11 @@ struct RuleLookup {
     func subsetCount(forServiceAt position: Int) -> Int {
         if !proxyHasRules, engine.ownRulesArePrecomputed[position], engine.rootRulesArePrecomputed {
             let services = engine.index.services
-                if services[position].namespace != proxyNamespace, let own = engine.ownNamespaceRules[position] { return own.subsets.count }
+            if services[position].namespace != proxyNamespace, engine.ownSubsetCounts[position] >= 0 {
+                return engine.ownSubsetCounts[position]
+            }
             guard root != proxyNamespace, root != services[position].namespace else { return 0 }
-            return engine.rootNamespaceRules[position]?.subsets.count ?? 0
+            return max(0, engine.rootSubsetCounts[position])
         }
         return rule(forServiceAt: position)?.subsets.count ?? 0
     }
