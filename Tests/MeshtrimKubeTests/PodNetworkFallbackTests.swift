@@ -29,7 +29,7 @@ struct PodNetworkFallbackTests {
         #expect(route.firstPath == .portForward)
         let note = try? #require(route.note)
         #expect(note?.contains("the API server cannot reach pod IPs: firewall or NetworkPolicy?") == true, "\(note ?? "")")
-        #expect(note?.contains("i/o timeout") == true)
+        #expect(note?.contains("(the pod proxy failed alike for the first 3 sidecars: 503 \(Self.unreachable))") == true, "\(note ?? "")")
         // A port-forward that worked once is not given up for a pod's own trouble.
         for _ in 0..<5 { route.record(.portForward, failure: KubeError(.timeout, "the port-forward got no complete answer")) }
         #expect(route.state == .portForward)
@@ -69,6 +69,16 @@ struct PodNetworkFallbackTests {
         #expect(route.firstPath == nil)
         let stop = try? #require(route.stopError)
         #expect(stop?.message.contains("stopped asking") == true && stop?.message.contains("kubelets") == true, "\(stop?.message ?? "")")
+        // A refusal from inside the pod (the kubelet's error channel): the kubelet was reached, Envoy was not.
+        var closed = StatsRoute(threshold: 3, portForwardPermitted: true)
+        for _ in 0..<3 {
+            closed.record(.podProxy, failure: Self.proxyError("error trying to reach service: dial tcp 10.0.3.9:15090: connect: connection refused"))
+            closed.record(
+                .portForward,
+                failure: KubeError(.portForward, "pod shop/web-1 refused the port-forward to port 15090: error forwarding port 15090 to pod web-1, uid : failed to connect to localhost:15090 inside namespace: dial tcp4 127.0.0.1:15090: connect: connection refused"))
+        }
+        #expect(closed.state == .stopped)
+        #expect(closed.note?.contains("nothing listens on :15090") == true, "\(closed.note ?? "")")
         // Without pods/portforward there is no second way: the run stops after the pod proxy's failures alone.
         var denied = StatsRoute(threshold: 3, portForwardPermitted: false)
         for _ in 0..<3 { denied.record(.podProxy, failure: Self.proxyError()) }

@@ -131,7 +131,10 @@ public struct StatsRoute: Sendable {
         if let proxy { reason += " through the pod proxy (\(Self.detail(proxy)))" }
         if let forward {
             reason += (proxy == nil ? " through" : " nor through") + " a port-forward (\(Self.detail(forward)))"
-            reason += "; stopped asking — is the control plane cut off from the nodes' kubelets (:10250) as well as from pod IPs?"
+            // A refusal on the port-forward's error channel comes from the kubelet: it was reached, the pod was not.
+            reason += forward.kind == .portForward
+                ? "; stopped asking — the kubelet answered but nothing listens on :15090 in those pods (Envoy not running?)"
+                : "; stopped asking — is the control plane cut off from the nodes' kubelets (:10250) as well as from pod IPs?"
         } else {
             reason += "; stopped asking — the API server cannot reach pod IPs (firewall or NetworkPolicy?) and pods/portforward is not permitted"
         }
@@ -139,8 +142,16 @@ public struct StatsRoute: Sendable {
         stopError = KubeError((proxy ?? forward)?.kind ?? .unreachable, statusCode: (proxy ?? forward)?.statusCode, reason)
     }
 
-    private static func detail(_ error: KubeError) -> String {
-        error.statusCode.map { "\($0): \(error.message)" } ?? error.message
+    /// The server's own words when the message holds them (`error trying to reach service: dial tcp …`), else the
+    /// message.
+    static func detail(_ error: KubeError) -> String {
+        for marker in ["error trying to reach service", "error dialing backend", "error forwarding port", "proxy error"] {
+            guard let range = error.message.range(of: marker) else { continue }
+            var text = String(error.message[range.lowerBound...])
+            while text.hasSuffix(")") && text.filter({ $0 == ")" }).count > text.filter({ $0 == "(" }).count { text.removeLast() }
+            return (error.statusCode.map { "\($0) " } ?? "") + text
+        }
+        return error.message
     }
 
     /// How a read failed when the failure says the network path is closed (`nil`: a pod's own trouble, e.g. a bad
