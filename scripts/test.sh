@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # System packages from Debian. kubectl is not among them (the Debian archive has no kubectl package):
 # install-test-tools.sh takes it from PyPI into .build/venv when it is missing.
 missing=()
-for pair in tmux:tmux openssl:openssl prometheus:prometheus; do
+for pair in tmux:tmux prometheus:prometheus; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
 done
 dpkg -s libncurses-dev >/dev/null 2>&1 || missing+=(libncurses-dev)

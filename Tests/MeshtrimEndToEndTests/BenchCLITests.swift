@@ -7,7 +7,7 @@ import Testing
 ///
 /// Figures are not asserted (this is a debug build on a shared machine); the budgets are checked by people reading
 /// `meshtrim bench` from a release build (docs/benchmarks.md). Needs Envoy (`MESHTRIM_ENVOY` or the test tools'
-/// `.build/venv`), kubectl, openssl and `script`; on CI (`CI=true`) a missing tool fails the test.
+/// `.build/venv`), kubectl and `script`; on CI (`CI=true`) a missing tool fails the test.
 @Suite("CLI: bench", .enabled(if: shouldRunTests(needing: "kubectl")), .timeLimit(.minutes(10)))
 struct BenchCLITests {
     /// The documented keys of one row, in order.
@@ -23,7 +23,7 @@ struct BenchCLITests {
 
     @Test("every budget is reported with its peer, ratio and status, keys in the documented order")
     func quickJSON() throws {
-        for tool in ["kubectl", "openssl", "script", "python3"] { try requireTool(tool) }
+        for tool in ["kubectl", "script", "python3"] { try requireTool(tool) }
         let result = try runProcess(
             [try meshtrimBinaryPath(), "bench", "--quick", "-o", "json"], environment: ["MESHTRIM_ENVOY": try envoyPath()],
             timeout: .seconds(480))
