@@ -70,8 +70,10 @@ enum TLSTunnel {
     /// - Throws: ``KubeError`` (`tls`) naming the server and the certificate's names when they do not match.
     static func startTLS(on raw: Channel, endpoint: ServerEndpoint, context: NIOSSLContext, verify: Bool) async throws {
         let serverName = endpoint.tlsServerName ?? (PeerIdentity.isIPAddress(endpoint.host) ? nil : endpoint.host)
-        let handshake = raw.eventLoop.makePromise(of: Void.self)
-        // The promise is always completed: by the handshake, an error, the channel closing, or the time limit.
+        // Completed with the server's certificate, read when NIOSSL reports the handshake done (a server that refuses
+        // the client's certificate may close at once, taking the handler out of the pipeline), or failed by an error,
+        // the channel closing, or the time limit.
+        let handshake = raw.eventLoop.makePromise(of: NIOSSLCertificate?.self)
         let limit = raw.eventLoop.scheduleTask(in: .seconds(10)) {
             handshake.fail(KubeError(.tls, "the TLS handshake with \(endpoint.authority) did not finish within 10 s"))
             raw.close(promise: nil)
@@ -87,11 +89,8 @@ enum TLSTunnel {
                 throw error
             }
         }.get()
-        try await handshake.futureResult.get()
+        let certificate = try await handshake.futureResult.get()
         guard verify else { return }
-        let certificate = try await raw.eventLoop.submit {
-            try raw.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self).peerCertificate
-        }.get()
         let expected = endpoint.tlsServerName ?? endpoint.host
         guard let certificate, PeerIdentity.matches(certificate, name: expected) else {
             raw.close(promise: nil)
@@ -172,13 +171,15 @@ enum TLSTunnel {
     private final class HandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler {
         typealias InboundIn = ByteBuffer
         typealias InboundOut = ByteBuffer
-        let promise: EventLoopPromise<Void>
-        init(promise: EventLoopPromise<Void>) { self.promise = promise }
+        let promise: EventLoopPromise<NIOSSLCertificate?>
+        init(promise: EventLoopPromise<NIOSSLCertificate?>) { self.promise = promise }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
             // NIOSSL's TLSUserEvent.handshakeCompleted(negotiatedProtocol:), matched by name: its module (NIOTLS) is
             // not one of this target's dependencies.
-            if "\(event)".hasPrefix("handshakeCompleted") { promise.succeed(()) }
+            if "\(event)".hasPrefix("handshakeCompleted") {
+                promise.succeed(try? context.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self).peerCertificate)
+            }
             context.fireUserInboundEventTriggered(event)
         }
 
