@@ -25,6 +25,11 @@ struct BenchCommand: AsyncParsableCommand {
 
             --quick runs a reduced set for CI in under 2 minutes (it checks that the benchmarks run, not their \
             figures: it exits 0 whatever the statuses). Without --quick, any FAIL exits 1.
+
+            Examples:
+              swift run -c release meshtrim bench
+              meshtrim bench --quick --only scope,ui
+              meshtrim bench --only plan,check -o json
             """
     )
 
