@@ -1,5 +1,6 @@
 import Foundation
 import MeshtrimProcess
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -30,10 +31,14 @@ import Testing
 
     @Test func aChildOutlivesTheThreadThatAskedForIt() throws {
         try requireSetpriv()
-        final class Children: @unchecked Sendable {
-            var tied: SpawnedProcess?
-            var control: SpawnedProcess?
-            var error: Error?
+        /// What the thread spawned, handed back to the test.
+        final class Children: Sendable {
+            struct Spawned {
+                var tied: SpawnedProcess?
+                var control: SpawnedProcess?
+                var error: (any Error)?
+            }
+            let spawned = Mutex(Spawned())
         }
         let children = Children()
         // A thread that spawns two children and ends: one with the option, and a control spawned under setpriv from
@@ -42,21 +47,30 @@ import Testing
         let box = Unmanaged.passRetained(children)
         let created = pthread_create(&thread, nil, { argument in
             let children = Unmanaged<Children>.fromOpaque(argument!).takeRetainedValue()
+            var spawned = Children.Spawned()
             do {
-                children.tied = try SpawnedProcess.spawn(
+                let tied = try SpawnedProcess.spawn(
                     ProcessOptions(["sleep", "30"], standardOutput: .null, diesWithParent: true))
-                children.control = try SpawnedProcess.spawn(
+                spawned.tied = tied
+                waitUntilRunning("sleep", pid: tied.pid)
+                let control = try SpawnedProcess.spawn(
                     ProcessOptions(["/usr/bin/setpriv", "--pdeathsig", "KILL", "--", "sleep", "30"], standardOutput: .null))
+                spawned.control = control
+                // The thread may end only once setpriv has set the signal and run sleep: a parent gone before that
+                // sends nothing.
+                waitUntilRunning("sleep", pid: control.pid)
             } catch {
-                children.error = error
+                spawned.error = error
             }
+            children.spawned.withLock { $0 = spawned }
             return nil
         }, box.toOpaque())
         try #require(created == 0)
         pthread_join(thread, nil)
-        if let error = children.error { throw error }
-        let tied = try #require(children.tied)
-        let control = try #require(children.control)
+        let spawned = children.spawned.withLock { $0 }
+        if let error = spawned.error { throw error }
+        let tied = try #require(spawned.tied)
+        let control = try #require(spawned.control)
         defer { tied.send(SIGKILL); _ = try? tied.wait() }
         let ended = try control.wait(timeout: .seconds(10))
         #expect(!ended.timedOut && ended.signal == SIGKILL, "the control dies with the thread that spawned it: \(ended)")
@@ -96,5 +110,18 @@ import Testing
         let text = try String(contentsOfFile: log, encoding: .utf8)
         #expect(text.hasPrefix("before\n"))
         for code in 1...4 { #expect(text.contains("out \(code)\n") && text.contains("err \(code)\n"), "\(text)") }
+    }
+}
+
+/// Waits (up to 5 s) until `pid` runs `program` (its `/proc/PID/cmdline` starts with it), i.e. has passed its exec.
+private func waitUntilRunning(_ program: String, pid: pid_t) {
+    let deadline = ContinuousClock.now + .seconds(5)
+    while ContinuousClock.now < deadline {
+        if let line = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+            line.starts(with: Data(program.utf8) + [0])
+        {
+            return
+        }
+        usleep(1_000)
     }
 }
