@@ -18,7 +18,7 @@ struct BenchCommand: AsyncParsableCommand {
             binary to its first frame), live (a `meshtrim lab` child with real Envoys: inventory against kubectl, \
             sidecar observations, cluster names against a full config_dump, peak memory, and a real Envoy's memory \
             before and after the common-fix Sidecar). live needs Envoy (MESHTRIM_ENVOY, PATH, or \
-            .build/venv/bin/envoy from scripts/install-test-tools.sh), kubectl and openssl; the full run starts a \
+            .build/venv/bin/envoy from scripts/install-test-tools.sh) and kubectl; the full run starts a \
             5,000-pod lab (minutes to start), --quick a 500-pod one. scale (the generated 50,000-pod, 10,000-service \
             snapshot: the real binary's first frame and report -A -o json against python3's json.load of the file, \
             time and peak memory; key to frame and an editor toggle at that size; --quick: 5,000 pods) needs python3.
