@@ -51,7 +51,7 @@ enum ScaleBenchmarks {
             let reported = try MeasuredProcess.run([binary, "report", "--snapshot", file, "-A", "-o", "json"])
             guard reported.exitCode == 0 else { throw BenchError("meshtrim report failed: \(reported.stderr)") }
             report.append(reported)
-            frames.append(try firstFrame(command: "\(StartupBenchmark.shellQuoted(binary)) --snapshot \(StartupBenchmark.shellQuoted(file)) --no-color"))
+            frames.append(try firstFrame(command: "\(TerminalHarness.shellQuoted(binary)) --snapshot \(TerminalHarness.shellQuoted(file)) --no-color"))
         }
         guard python.allSatisfy({ $0.exitCode == 0 }) else { throw BenchError("python3 could not json.load the snapshot") }
         let peerSeconds = python.map(\.milliseconds).min().map { $0 / 1_000 } ?? 0
@@ -136,75 +136,7 @@ enum ScaleBenchmarks {
     /// Runs `command` in a pseudo-terminal (`script`) until the namespaces table's SAVING column shows, sampling the
     /// `VmHWM` of `script`'s descendants (the program, not the harness) every 2 ms; then sends `q`.
     static func firstFrame(command: String) throws -> FirstFrame {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrim-scale-\(UUID().uuidString).log")
-        defer { try? FileManager.default.removeItem(at: log) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qfec", command, log.path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["TERM"] = environment["TERM"].flatMap { $0.isEmpty || $0 == "dumb" ? nil : $0 } ?? "xterm-256color"
-        environment["LANG"] = "C.UTF-8"
-        process.environment = environment
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        signal(SIGPIPE, SIG_IGN)
-        let clock = ContinuousClock()
-        let start = clock.now
-        try process.run()
-        func finish() {
-            try? input.fileHandleForWriting.write(contentsOf: Data("q".utf8))
-            let patience = clock.now + .seconds(5)
-            while process.isRunning && clock.now < patience { usleep(2_000) }
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
-        }
-        let needle = Data("SAVING".utf8)
-        var peak = 0
-        let deadline = start + .seconds(120)
-        while clock.now < deadline {
-            let ended = !process.isRunning
-            peak = max(peak, descendantsPeak(of: process.processIdentifier))
-            if let data = try? Data(contentsOf: log), data.range(of: needle) != nil {
-                let elapsed = (clock.now - start).components
-                let milliseconds = Double(elapsed.seconds) * 1_000 + Double(elapsed.attoseconds) / 1e15
-                peak = max(peak, descendantsPeak(of: process.processIdentifier))
-                finish()
-                return FirstFrame(milliseconds: milliseconds, peakResidentBytes: peak)
-            }
-            if ended {
-                finish()
-                let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-                throw BenchError("`\(command)` exited before its first frame: \(output.suffix(300))")
-            }
-            usleep(2_000)
-        }
-        finish()
-        throw BenchError("`\(command)` showed no first frame within 120 s")
-    }
-
-    /// The largest `VmHWM` (bytes) among the descendants of `pid` (0 when `/proc` tells nothing).
-    static func descendantsPeak(of pid: Int32) -> Int {
-        var peak = 0
-        var pending = children(of: pid)
-        while let child = pending.popLast() {
-            peak = max(peak, highWaterMark(of: child))
-            pending += children(of: child)
-        }
-        return peak
-    }
-
-    private static func children(of pid: Int32) -> [Int32] {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else { return [] }
-        return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-    }
-
-    private static func highWaterMark(of pid: Int32) -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
-        else { return 0 }
-        let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-        return kilobytes * 1_024
+        let run = try TerminalHarness.run(command, until: "SAVING", timeout: .seconds(120), patience: .seconds(5), samplesPeak: true)
+        return FirstFrame(milliseconds: run.wallMilliseconds, peakResidentBytes: run.peakResidentBytes)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import MeshtrimProcess
 
 /// Startup to the first frame with data, measured on the real binary in a pseudo-terminal (`script`).
 ///
@@ -23,7 +22,7 @@ enum StartupBenchmark {
         var meshtrim: [Sample] = []
         var baseline: [Sample] = []
         for _ in 0..<runs {
-            meshtrim.append(try timeUntil("SAVING", command: "\(shellQuoted(binary)) --demo --no-color"))
+            meshtrim.append(try timeUntil("SAVING", command: "\(TerminalHarness.shellQuoted(binary)) --demo --no-color"))
             // Ends by itself soon after the text, as meshtrim ends on `q`: both runs are reaped whole (CPU included).
             baseline.append(try timeUntil("SAVING", command: "printf 'SAVING\\n'; sleep 1"))
         }
@@ -45,47 +44,9 @@ enum StartupBenchmark {
     /// Milliseconds from spawning `command` in a pty until `marker` shows up in its output, and the CPU time of
     /// the run (its children's user+sys, reaped when it exits after `q`).
     static func timeUntil(_ marker: String, command: String) throws -> Sample {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrim-bench-\(UUID().uuidString).log")
-        defer { try? FileManager.default.removeItem(at: log) }
-        let term = ProcessInfo.processInfo.environment["TERM"].flatMap { $0.isEmpty || $0 == "dumb" ? nil : $0 } ?? "xterm-256color"
-        // Writing "q" to a harness that has already exited must not kill the benchmark.
-        signal(SIGPIPE, SIG_IGN)
-        let clock = ContinuousClock()
         let cpuBefore = childrenCPUMilliseconds()
-        let start = clock.now
-        let process = try SpawnedProcess.spawn(
-            ProcessOptions(
-                ["/usr/bin/script", "-qfec", command, log.path], environment: .inherit(changing: ["TERM": term, "LANG": "C.UTF-8"]),
-                standardInput: .pipe, standardOutput: .null, standardError: .null))
-        let input = process.standardInput
-        /// Sends `q` and lets the run end by itself (so that `script` reaps meshtrim and its CPU time counts);
-        /// a run still going after 3 s is terminated (SIGTERM, then SIGKILL 5 s later).
-        func finish() {
-            try? input?.write(contentsOf: Data("q".utf8))
-            _ = try? process.wait(timeout: .seconds(3), grace: .seconds(5))
-            try? input?.close()
-        }
-        let deadline = start + .seconds(20)
-        let needle = Data(marker.utf8)
-        while clock.now < deadline {
-            // Read the log after checking whether the run is still going: a run that printed the marker and ended
-            // in between still counts.
-            let ended = !process.isRunning
-            if let data = try? Data(contentsOf: log), data.range(of: needle) != nil {
-                let elapsed = (clock.now - start).components
-                let wall = Double(elapsed.seconds) * 1_000 + Double(elapsed.attoseconds) / 1e15
-                finish()
-                return Sample(wallMilliseconds: wall, cpuMilliseconds: childrenCPUMilliseconds() - cpuBefore)
-            }
-            if ended {
-                finish()
-                let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-                throw BenchError("`\(command)` exited before showing \"\(marker)\": \(output.suffix(300))")
-            }
-            usleep(2_000)
-        }
-        finish()
-        throw BenchError("`\(command)` did not show \"\(marker)\" within 20 s")
+        let run = try TerminalHarness.run(command, until: marker, timeout: .seconds(20))
+        return Sample(wallMilliseconds: run.wallMilliseconds, cpuMilliseconds: childrenCPUMilliseconds() - cpuBefore)
     }
 
     /// User+sys milliseconds of all the children this process has reaped so far.
@@ -94,9 +55,5 @@ enum StartupBenchmark {
         guard getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage) == 0 else { return 0 }
         func milliseconds(_ time: timeval) -> Double { Double(time.tv_sec) * 1_000 + Double(time.tv_usec) / 1_000 }
         return milliseconds(usage.ru_utime) + milliseconds(usage.ru_stime)
-    }
-
-    static func shellQuoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }
