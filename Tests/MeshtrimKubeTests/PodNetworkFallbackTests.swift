@@ -88,7 +88,7 @@ struct PodNetworkFallbackTests {
         #expect(denied.state == .probing)
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func everySidecarIsReadByPortForwardWhenThePodNetworkIsClosed() async throws {
         try await withLab(ObservationTests.mesh + ["--fault", "pod-network=unreachable"], envoy: true) { lab in
             let session = try await LiveSession.open(kubeconfig: lab.kubeconfig, context: nil)
@@ -128,7 +128,7 @@ struct PodNetworkFallbackTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func withoutPodProxyPermissionStatsComeByPortForward() async throws {
         try await withLab(ObservationTests.mesh + ["--fault", "forbid=get:pods/proxy"], envoy: true) { lab in
             let session = try await LiveSession.open(kubeconfig: lab.kubeconfig, context: nil)
@@ -146,7 +146,7 @@ struct PodNetworkFallbackTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func theRunStopsAskingWhenThePortForwardHangsToo() async throws {
         // Pod network closed and port-forward sessions that do not answer (the kubelets out of reach as well): the
         // first sidecars time out on both ways, the rest are not asked.
@@ -167,7 +167,7 @@ struct PodNetworkFallbackTests {
         }
     }
 
-    @Test(.enabled(if: shouldRunTests(needing: "openssl")))
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func theRunStopsAskingWhenNoWayReachesTheSidecars() async throws {
         // Pod network closed, and pods/portforward not permitted: nothing can be read.
         try await withLab(ObservationTests.mesh + ["--fault", "pod-network=unreachable", "--fault", "forbid=*:pods/portforward"], envoy: true) { lab in
