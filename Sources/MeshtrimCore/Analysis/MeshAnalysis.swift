@@ -148,6 +148,8 @@ public struct MeshAnalysis: Sendable {
     /// ``impact(namespace:workloadSelector:hosts:name:)`` of the same hosts, as `report` and the editor's preset ask
     /// for, reuses them instead of evaluating the scope again.
     private let knownOutboundCounts: [String: Int]
+    /// The inbound counts per pod shape computed while analysing (see `OutboundCache.inbound`), reused the same way.
+    private let knownInboundCounts: [PodShape: Int]
 
     /// Analyses a mesh.
     public init(
@@ -176,7 +178,9 @@ public struct MeshAnalysis: Sendable {
         let commonFix = ["./*", "\(inventory.istiodNamespace)/*"]
         /// Per namespace: each pod's position with its Sidecar and prediction (the summaries are built once, in
         /// order, afterwards: three copies of 50,000 summaries were a third of the peak memory), and the totals.
-        let results = Mutex<[String: (rows: [(position: Int, sidecar: String?, predicted: Int)], summary: NamespaceSummary, scopes: [String: Int])]>([:])
+        let results = Mutex<
+            [String: (rows: [(position: Int, sidecar: String?, predicted: Int)], summary: NamespaceSummary, scopes: [String: Int], inbound: [PodShape: Int])]
+        >([:])
         let labelDependent = Set(inventory.destinationRules.filter { $0.workloadSelector != nil }.map(\.meta.namespace))
         let positionsByNamespaceSnapshot = positionsByNamespace
         let positionsOfObservations = observationPositions
@@ -197,12 +201,16 @@ public struct MeshAnalysis: Sendable {
             let summary = Self.namespaceSummary(
                 name: name, rows: summaries, engine: engine, model: model, commonFix: commonFix, cache: &cache)
             let scopes = labelDependent.contains(name) ? [:] : cache.scopes
-            results.withLock { $0[name] = (rows, summary, scopes) }
+            let inbound = cache.inbound
+            results.withLock { $0[name] = (rows, summary, scopes, inbound) }
         }
         let collected = results.withLock { $0 }
         var known: [String: Int] = [:]
         for (_, result) in collected { known.merge(result.scopes) { first, _ in first } }
         knownOutboundCounts = known
+        var knownInbound: [PodShape: Int] = [:]
+        for (_, result) in collected { knownInbound.merge(result.inbound) { first, _ in first } }
+        knownInboundCounts = knownInbound
         var predictions = Array(repeating: (sidecar: String?.none, predicted: 0), count: inventory.pods.count)
         for (_, result) in collected { for row in result.rows { predictions[row.position] = (row.sidecar, row.predicted) } }
         var pods: [PodSummary] = []
@@ -293,7 +301,7 @@ public struct MeshAnalysis: Sendable {
     ///
     /// Only sidecars count: gateways keep the default scope whatever Sidecar exists, so they are never affected.
     public func impact(namespace: String, workloadSelector: [String: String]?, hosts: [String], name: String? = nil) -> EgressImpact {
-        var cache = OutboundCache(scopes: knownOutboundCounts)
+        var cache = OutboundCache(scopes: knownOutboundCounts, inbound: knownInboundCounts)
         let rows = pods(in: namespace).filter(\.pod.hasSidecarProxy)
         return Self.impact(
             engine: engine, model: memoryModel, rows: rows, namespace: namespace, workloadSelector: workloadSelector,
@@ -317,6 +325,9 @@ public struct MeshAnalysis: Sendable {
         var scopes: [String: Int] = [:]
         /// Whole counts per pod shape.
         var pods: [PodShape: (Int, String?)] = [:]
+        /// Inbound cluster counts from the services selecting a pod shape (`isCandidate` false), which hold whatever
+        /// Sidecar applies as long as it has no ingress listeners: a toggle in the editor changes only the outbound part.
+        var inbound: [PodShape: Int] = [:]
     }
 
     /// What a pod's cluster count depends on: its namespace, its labels, and its IP where ServiceEntry endpoints
@@ -370,7 +381,18 @@ public struct MeshAnalysis: Sendable {
             outbound = engine.outboundClusterCount(namespace: pod.namespace, labels: pod.labels, sidecar: selection.sidecar)
             cache.scopes[key] = outbound
         }
-        let inbound = engine.inboundClusterCount(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: selection.sidecar)
+        let inbound: Int
+        if selection.sidecar?.ingressPorts.isEmpty ?? true, engine.version >= IstioVersion(major: 1, minor: 10) {
+            let shape = PodShape(pod: pod, isCandidate: false, engine: engine)
+            if let known = cache.inbound[shape] {
+                inbound = known
+            } else {
+                inbound = engine.inboundClusterCount(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: nil)
+                cache.inbound[shape] = inbound
+            }
+        } else {
+            inbound = engine.inboundClusterCount(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: selection.sidecar)
+        }
         return (outbound + inbound + engine.alwaysPresent.count, sidecarName)
     }
 
