@@ -166,6 +166,82 @@ struct KeyTableTests {
     }
 }
 
+@Suite("Command table")
+struct CommandTableTests {
+    /// Every spelling of every `:` command, with its spec.
+    static var spellings: [String] {
+        CommandSpec.all.flatMap { $0.completedNames + $0.otherSpellings }
+    }
+
+    @Test("Every spelling of every : command runs its own action", arguments: spellings)
+    func everySpelling(_ word: String) throws {
+        let spec = try #require(CommandSpec.command(named: word))
+        var state = stateOn(.detail)
+        state.press(.character(":"))
+        state.type(word)
+        let effects = state.press(.enter)
+        #expect(state.checkInvariants() == [])
+        #expect(state.flash?.kind != .error, "\(word): \(state.flash?.message ?? "")")
+        switch spec.action {
+        case .quit: #expect(effects == [.quit] && state.isQuitting)
+        case .help: #expect(state.help != nil)
+        case .namespaces: #expect(state.breadcrumbs == ["namespaces"])
+        case .pods: #expect(state.top.kind == .pods)
+        case .meshDefault:
+            guard case .editor(let editor) = state.top else { throw TestFailure(":\(word) did not open the editor") }
+            #expect(editor.isMeshDefault)
+        case .plan: #expect(state.top.kind == .plan)
+        case .context: #expect(effects.contains(.switchContext(nil)))
+        }
+    }
+
+    @Test("No two commands share a spelling")
+    func uniqueSpellings() {
+        #expect(Set(Self.spellings).count == Self.spellings.count)
+    }
+
+    @Test("tab completes every name and alias from the table, :context included", arguments: CommandSpec.completedNames)
+    func completesEveryName(_ name: String) throws {
+        let spec = try #require(CommandSpec.command(named: name))
+        var state = TestMesh.state()
+        state.press(.character(":"))
+        state.type(name)
+        #expect(state.prompt?.message?.contains(name) == true)
+        state.press(.tab)
+        let text = try #require(state.prompt?.text)
+        #expect(text == name || text == name + " " || CommandSpec.completedNames.contains { $0 != name && $0.hasPrefix(name) })
+        #expect(text.hasPrefix(name))
+        if text == name + " " { #expect(spec.argument == .namespace) }
+    }
+
+    @Test(":cont completes to :context, and :context NAME switches to it")
+    func contextCompletes() {
+        var state = TestMesh.state()
+        state.press(.character(":"))
+        state.type("cont")
+        state.press(.tab)
+        #expect(state.prompt?.text == "context")
+        state.type(" lab")
+        #expect(state.press(.enter).contains(.switchContext("lab")))
+    }
+
+    @Test("The unknown-command errors and the help overlay list every command of the table")
+    func errorsAndHelp() {
+        var state = TestMesh.state()
+        state.press(.character(":"))
+        state.type("frobnicate")
+        #expect(state.prompt?.message == "unknown command; try ns, pods NS, mesh, plan, ctx NAME, help, q")
+        state.press(.enter)
+        #expect(state.flash?.message == "unknown command :frobnicate (try :ns, :pods NS, :mesh, :plan, :ctx NAME, :help, :q)")
+        for kind in ScreenKind.allCases {
+            let help = KeyMap.helpLines(for: kind, readOnly: false)
+            for spec in CommandSpec.all {
+                #expect(help.contains(.binding(spec.helpLabel, spec.helpDescription)), ":\(spec.name) missing from help")
+            }
+        }
+    }
+}
+
 /// Where the selection (or scroll) of the top screen is, for movement checks.
 func selectionPosition(_ state: AppState) -> Int {
     switch state.top {

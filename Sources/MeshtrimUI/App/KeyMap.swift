@@ -122,7 +122,7 @@ public struct KeyMap: Hashable, Sendable {
         title: "general",
         bindings: [
             KeyBinding([.character("?")], .help, hint: "help", "show this help (esc closes it)"),
-            KeyBinding([.character(":")], .commandPrompt, hint: "cmd", "command: :ns :pods NS :mesh :plan :ctx :help :q (tab completes)"),
+            KeyBinding([.character(":")], .commandPrompt, hint: "cmd", "command: \(CommandSpec.all.map { ":" + $0.name }.joined(separator: " ")) (tab completes)"),
             KeyBinding([.control("r")], .refresh, "read the live cluster again (it also refreshes every minute)"),
             KeyBinding([.escape], .back, hint: "back", "back to the previous screen (clears the filter first)"),
             KeyBinding([.character("q"), .control("c")], .quit, hint: "quit", "quit meshtrim"),
@@ -285,6 +285,9 @@ public struct KeyMap: Hashable, Sendable {
         lines.append(.binding("esc", "cancel"))
         lines.append(.binding("ctrl-u", "clear the text"))
         lines.append(.binding("tab", "complete a : command"))
+        lines.append(.blank)
+        lines.append(.title("COMMANDS"))
+        for command in CommandSpec.all { lines.append(.binding(command.helpLabel, command.helpDescription)) }
         if readOnly {
             lines.append(.blank)
             lines.append(.title("READ-ONLY"))

@@ -109,22 +109,21 @@ func confirmPrompt(_ state: inout AppState, _ prompt: PromptState) -> [Effect] {
     }
 }
 
-/// The `:` commands: name, aliases, and what they do.
-let commandNames = ["ns", "namespaces", "pods", "po", "mesh", "plan", "ctx", "help", "q", "quit"]
-
-/// Completion for a `:` command line: what `tab` makes of it, and the hint listing the candidates.
+/// Completion for a `:` command line, from ``CommandSpec/all``: what `tab` makes of it, and the hint listing the
+/// candidates.
 func commandCompletions(_ state: AppState, text: String) -> (completed: String, message: String) {
     let parts = text.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
     if parts.count <= 1 {
         let word = parts.first ?? ""
-        let candidates = commandNames.filter { $0.hasPrefix(word) }
+        let candidates = CommandSpec.completedNames.filter { $0.hasPrefix(word) }
         guard !candidates.isEmpty else {
-            return (text, "unknown command; try ns, pods NS, mesh, plan, ctx NAME, help, q")
+            return (text, "unknown command; try \(CommandSpec.usageList())")
         }
-        let completed = candidates.count == 1 ? candidates[0] + (["pods", "po"].contains(candidates[0]) ? " " : "") : commonPrefix(candidates)
+        let takesNamespace = CommandSpec.command(named: candidates[0])?.argument == .namespace
+        let completed = candidates.count == 1 ? candidates[0] + (takesNamespace ? " " : "") : commonPrefix(candidates)
         return (completed.count >= word.count ? completed : word, candidates.joined(separator: " · "))
     }
-    guard ["pods", "po"].contains(parts[0]), let data = state.data else { return (text, "") }
+    guard CommandSpec.command(named: parts[0])?.argument == .namespace, let data = state.data else { return (text, "") }
     let word = parts[1]
     let candidates = data.namespaceNames.filter { $0.hasPrefix(word) }
     guard !candidates.isEmpty else { return (text, "no namespace starts with \(word)") }
@@ -142,21 +141,24 @@ func commonPrefix(_ words: [String]) -> String {
     return prefix
 }
 
-/// Runs a `:` command.
+/// Runs a `:` command, looked up in ``CommandSpec/all``.
 func runCommand(_ state: inout AppState, _ text: String) -> [Effect] {
     let words = text.trimmed.split(separator: " ").map(String.init)
     guard let name = words.first else { return [] }
-    switch name {
-    case "q", "quit", "q!":
+    guard let command = CommandSpec.command(named: name) else {
+        return flash(&state, "unknown command :\(name) (try \(CommandSpec.usageList(prefix: ":")))", kind: .error)
+    }
+    switch command.action {
+    case .quit:
         return quit(&state)
-    case "help", "?":
+    case .help:
         state.help = HelpState()
         return []
-    case "ns", "namespaces", "namespace":
+    case .namespaces:
         state.stack.removeSubrange(1...)
         clampTop(&state)
         return []
-    case "pods", "po", "pod":
+    case .pods:
         guard let data = state.data else { return [] }
         let namespace = words.count > 1 ? words[1] : currentNamespace(state)
         guard let namespace else { return flash(&state, "which namespace? :pods NAMESPACE", kind: .error) }
@@ -174,14 +176,12 @@ func runCommand(_ state: inout AppState, _ text: String) -> [Effect] {
         pushPods(&state, namespace: namespace, data: data)
         clampTop(&state)
         return []
-    case "mesh", "mesh-default":
+    case .meshDefault:
         return openMeshDefaultEditor(&state)
-    case "plan":
+    case .plan:
         return openPlan(&state)
-    case "ctx", "context":
+    case .context:
         return [.switchContext(words.count > 1 ? words[1] : nil)]
-    default:
-        return flash(&state, "unknown command :\(name) (try :ns, :pods NS, :mesh, :plan, :ctx NAME, :help, :q)", kind: .error)
     }
 }
 
