@@ -69,6 +69,22 @@ struct ServerIdentityTests {
         }
     }
 
+    @Test(arguments: [
+        ("api.example.com", "api.example.com", true), ("API.Example.com", "api.example.com", true), ("*.example.com", "a.example.com", true),
+        ("*.example.com", "example.com", false), ("*.example.com", "a.b.example.com", false), ("a*.example.com", "ab.example.com", false),
+        ("example.com", "api.example.com", false),
+    ])
+    func namesMatchAsInGo(pattern: String, host: String, matches: Bool) {
+        #expect(PeerIdentity.matches(pattern: pattern.lowercased(), host: host) == matches)
+    }
+
+    @Test func ipLiteralsAreAddressesNotNames() {
+        #expect(PeerIdentity.addressBytes("127.0.0.1") == [127, 0, 0, 1])
+        #expect(PeerIdentity.addressBytes("::1")?.count == 16)
+        #expect(PeerIdentity.addressBytes("kubernetes.default.svc") == nil)
+        #expect(!PeerIdentity.isIPAddress("10.0.0.1.nip.io"))
+    }
+
     @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
     func aServerNameNotInTheCertificateFailsAsInKubectl() async throws {
         try await withLab(["--namespaces", "3", "--services", "6", "--pods", "4"], envoy: false) { lab in

@@ -5,9 +5,11 @@ import NIOSSL
 import Synchronization
 
 /// A local Unix socket that carries the REST client's HTTP/1.1 connections to the API server over ``TLSTunnel``
-/// connections, for the contexts whose certificate check AsyncHTTPClient cannot do right: a server given as an IP
-/// through a proxy (checked against the proxy's address there) and a `tls-server-name` (whose request host would
-/// also become the `Host` header). Each accepted connection is one tunnel; bytes are copied both ways as they come.
+/// connections, because AsyncHTTPClient (NIOSSL) cannot check a server certificate as kubectl does: it checks an IP
+/// server through a proxy against the proxy's address, accepts an IP SAN equal to the peer address for a server
+/// name the certificate does not carry, and would send a `tls-server-name` as the `Host` header. Every TLS context
+/// that verifies certificates goes through it. Each accepted connection is one tunnel; bytes are copied both ways as
+/// they come.
 final class TLSRelay: Sendable {
     /// The socket AsyncHTTPClient connects to (`http+unix://`).
     let socketPath: String
@@ -20,11 +22,10 @@ final class TLSRelay: Sendable {
         let value = Mutex<(any Error)?>(nil)
     }
 
-    /// Whether the relay is needed for `endpoint` with `tls`: TLS with verification, and an IP server through a proxy
-    /// or a `tls-server-name`.
+    /// Whether the relay is needed for `endpoint` with `tls`: TLS with verification (`insecure-skip-tls-verify`
+    /// checks nothing, so AsyncHTTPClient connects directly).
     static func isNeeded(for endpoint: ServerEndpoint, tls: TLSConfiguration) -> Bool {
         endpoint.isSecure && TLSTunnel.verifies(tls)
-            && (endpoint.tlsServerName != nil || (endpoint.proxy != nil && PeerIdentity.isIPAddress(endpoint.host)))
     }
 
     /// Starts listening.
