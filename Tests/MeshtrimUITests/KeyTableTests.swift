@@ -124,6 +124,8 @@ struct KeyTableTests {
             break
         case .answerYes, .answerNo:
             throw TestFailure("the question's keys are not a screen's (KeyMap.confirm)")
+        case .confirmPrompt, .cancelPrompt, .clearPrompt, .deletePromptWord, .deletePromptCharacter, .completePrompt:
+            throw TestFailure("the prompt's keys are not a screen's (KeyMap.prompt)")
         }
     }
 
@@ -163,6 +165,85 @@ struct KeyTableTests {
         #expect(state.flash?.kind == .error)
         #expect(state.flash?.message.contains("read-only") == true)
         #expect(effects.allSatisfy { if case .writeFile = $0 { return false } else { return true } })
+    }
+}
+
+/// A state with `table`'s modal open (the loading table: a state still loading).
+func stateWithModal(_ table: KeyMap, width: Int = 120, height: Int = 40) -> AppState {
+    var state: AppState
+    switch table.title {
+    case KeyMap.prompt.title:
+        state = TestMesh.state(width: width, height: height)
+        state.press(.character(":"))
+        state.type("pods bookinfo")
+        state.prompt?.message = nil
+    case KeyMap.confirm.title:
+        state = stateOn(.editor, width: width, height: height)
+        state.press(.escape)
+    case KeyMap.labelPicker.title:
+        state = TestMesh.state(width: width, height: height)
+        state.goToNamespace("bookinfo")
+        state.press(.enter, .character("e"))
+    case KeyMap.helpOverlay.title:
+        state = TestMesh.state(width: width, height: 12)
+        state.press(.character("?"), .down)
+    default:
+        state = AppState(width: width, height: height, sourceLabel: "test")
+    }
+    return state
+}
+
+@Suite("Modal key tables")
+struct ModalKeyTableTests {
+    static let tables = KeyMap.modals + [KeyMap.loading]
+
+    @Test("Each modal's hint bar is its table's hinted keys", arguments: tables)
+    func hintBar(_ table: KeyMap) {
+        let state = stateWithModal(table)
+        let bar = render(state).line(state.height - 1)
+        let expected = table.hints().map { "\($0.hintKeyLabel) \($0.hint)" }.joined(separator: "  ")
+        #expect(!table.hints().isEmpty)
+        #expect(bar.trimmingCharacters(in: .whitespaces) == expected, "\(table.title): \(bar)")
+    }
+
+    @Test("Every key of every modal table does something and keeps the state consistent", arguments: tables)
+    func everyKey(_ table: KeyMap) throws {
+        for binding in table.bindings {
+            for key in binding.keys {
+                var state = stateWithModal(table)
+                if table == KeyMap.labelPicker && binding.command == .up {
+                    state.press(.down)  // somewhere to go up to
+                    try #require(state.labelPicker?.cursor == 1)
+                }
+                try #require(state.checkInvariants() == [])
+                let before = state
+                let effects = state.press(key)
+                #expect(state.checkInvariants() == [], "\(table.title): after \(key)")
+                #expect(state != before || !effects.isEmpty, "\(table.title): \(key) changed nothing")
+                #expect(
+                    KeyMap.modals.contains(table) || binding.command != .quit || effects == [.quit],
+                    "\(table.title): \(key)")
+            }
+        }
+    }
+
+    @Test("Help lists every key of the prompt, question, label picker and help tables: ctrl-w and the picker included",
+        arguments: ScreenKind.allCases)
+    func helpListsModals(_ kind: ScreenKind) {
+        let help = KeyMap.helpLines(for: kind, readOnly: false)
+        for table in KeyMap.modals {
+            #expect(help.contains(.title(table.title.uppercased())))
+            for binding in table.bindings {
+                #expect(help.contains(.binding(binding.keyLabel, binding.description)), "\(table.title): \(binding.keyLabel)")
+            }
+        }
+        #expect(help.contains { if case .binding("ctrl-w", _) = $0 { true } else { false } })
+    }
+
+    @Test("No key is bound twice in a modal table", arguments: tables)
+    func noDuplicateKeys(_ table: KeyMap) {
+        let keys = table.bindings.flatMap(\.keys)
+        #expect(Set(keys).count == keys.count)
     }
 }
 

@@ -64,6 +64,18 @@ public enum Command: Hashable, Sendable {
     case answerYes
     /// Answer no to the open question (the default).
     case answerNo
+    /// `enter` in a prompt: do what it is for.
+    case confirmPrompt
+    /// `esc` in a prompt: close it (a filter goes back to what it was).
+    case cancelPrompt
+    /// `ctrl-u` in a prompt: clear the text.
+    case clearPrompt
+    /// `ctrl-w` in a prompt: delete the last word.
+    case deletePromptWord
+    /// `backspace` in a prompt: delete the last character.
+    case deletePromptCharacter
+    /// `tab` in a `:` prompt: complete the command or its namespace.
+    case completePrompt
 }
 
 /// One key binding: the keys, the command, and the words for the hint bar and the help overlay.
@@ -78,15 +90,24 @@ public struct KeyBinding: Hashable, Sendable {
     public var description: String
     /// Whether it changes something outside meshtrim (hidden and refused with `--read-only`).
     public var isDangerous: Bool
+    /// The keys as the hint bar shows them, when not just the first key (`↑↓`, `n/enter/esc`).
+    public var hintKey: String?
 
     /// Makes a binding.
-    public init(_ keys: [Key], _ command: Command, hint: String = "", _ description: String, isDangerous: Bool = false) {
+    public init(
+        _ keys: [Key], _ command: Command, hint: String = "", hintKey: String? = nil, _ description: String,
+        isDangerous: Bool = false
+    ) {
         self.keys = keys
         self.command = command
         self.hint = hint
+        self.hintKey = hintKey
         self.description = description
         self.isDangerous = isDangerous
     }
+
+    /// The key the hint bar shows before ``hint``: ``hintKey``, else the first key.
+    public var hintKeyLabel: String { hintKey ?? keys.first?.description ?? "" }
 
     /// The keys as shown: `enter`, `j/↓`, `M`.
     public var keyLabel: String { keys.map(\.description).joined(separator: "/") }
@@ -226,14 +247,6 @@ public struct KeyMap: Hashable, Sendable {
             KeyBinding([.character("d")], .jumpToDiff, hint: "diff", "jump to the diff against the live object"),
         ])
 
-    /// A yes/no question (``ConfirmState``): only `y` says yes; `n`, `esc`, `enter` and every other key say no.
-    public static let confirm = KeyMap(
-        title: "question",
-        bindings: [
-            KeyBinding([.character("y"), .character("Y")], .answerYes, hint: "yes", "yes: do what the question names", isDangerous: true),
-            KeyBinding([.character("n"), .escape, .enter], .answerNo, hint: "no", "no, the default (any other key says no too)"),
-        ])
-
     /// The table of a screen kind.
     public static func screen(_ kind: ScreenKind) -> KeyMap {
         switch kind {
@@ -266,7 +279,8 @@ public struct KeyMap: Hashable, Sendable {
         (screen(kind).filtered(readOnly: readOnly).bindings + global.bindings).filter { !$0.hint.isEmpty }
     }
 
-    /// The `?` overlay's lines for a screen: `(key label, description)` per binding, with section titles.
+    /// The `?` overlay's lines for a screen: `(key label, description)` per binding, with section titles: the
+    /// screen's tables, then those of prompts, questions, the label picker and help itself, then the `:` commands.
     ///
     /// - Parameter live: whether the mesh is a live cluster; file sources (demo, snapshot, manifests) have nothing
     ///   to read again, so `ctrl-r` is left out.
@@ -279,12 +293,11 @@ public struct KeyMap: Hashable, Sendable {
                 lines.append(.binding(binding.keyLabel, binding.description))
             }
         }
-        lines.append(.blank)
-        lines.append(.title("PROMPTS"))
-        lines.append(.binding("enter", "confirm"))
-        lines.append(.binding("esc", "cancel"))
-        lines.append(.binding("ctrl-u", "clear the text"))
-        lines.append(.binding("tab", "complete a : command"))
+        for table in modals {
+            lines.append(.blank)
+            lines.append(.title(table.title.uppercased()))
+            for binding in table.bindings { lines.append(.binding(binding.keyLabel, binding.description)) }
+        }
         lines.append(.blank)
         lines.append(.title("COMMANDS"))
         for command in CommandSpec.all { lines.append(.binding(command.helpLabel, command.helpDescription)) }

@@ -62,24 +62,25 @@ extension LabelPickerState {
     public static let volatileKeys: Set<String> = ["pod-template-hash", "controller-revision-hash", "pod-template-generation"]
 }
 
-/// Keys of the label picker: move, `space` toggles a label, `enter` opens the editor, `esc` cancels.
+/// Keys of the label picker, by ``KeyMap/labelPicker``: move, `space` toggles a label, `enter` opens the editor,
+/// `esc` cancels.
 func reducePickerKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     guard var picker = state.labelPicker else { return [] }
-    switch key {
-    case .escape:
+    switch KeyMap.labelPicker.binding(for: key)?.command {
+    case .back:
         state.labelPicker = nil
         return []
-    case .character("q"):
+    case .quit:
         return quit(&state)
-    case .up, .character("k"):
+    case .up:
         picker.cursor = max(0, picker.cursor - 1)
-    case .down, .character("j"):
+    case .down:
         picker.cursor = min(max(0, picker.labels.count - 1), picker.cursor + 1)
-    case .character(" "):
+    case .toggle:
         guard picker.labels.indices.contains(picker.cursor) else { return [] }
         let key = picker.labels[picker.cursor].key
         if picker.chosen.contains(key) { picker.chosen.remove(key) } else { picker.chosen.insert(key) }
-    case .enter:
+    case .openEditor:
         state.labelPicker = nil
         guard let data = state.data else { return [] }
         let selector = picker.selector

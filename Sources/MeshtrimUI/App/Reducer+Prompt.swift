@@ -1,30 +1,29 @@
 import MeshtrimCore
 
-/// Keys while a prompt is open: type, `backspace`, `ctrl-u` clears, `ctrl-w` deletes a word, `tab` completes,
-/// `enter` confirms, `esc` cancels.
+/// Keys while a prompt is open, by ``KeyMap/prompt``: `enter` confirms, `esc` cancels, `ctrl-u` clears, `ctrl-w`
+/// deletes a word, `backspace` a character, `tab` completes; any other character is typed.
 func reducePromptKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     guard var prompt = state.prompt else { return [] }
-    switch key {
-    case .escape:
+    switch KeyMap.prompt.binding(for: key)?.command {
+    case .cancelPrompt:
         state.prompt = nil
         if prompt.kind == .filter { applyFilter(&state, prompt.previousFilter) }
         return []
-    case .enter:
+    case .confirmPrompt:
         return confirmPrompt(&state, prompt)
-    case .character(let character):
-        prompt.text.append(character)
-    case .backspace, .delete:
+    case .deletePromptCharacter:
         if !prompt.text.isEmpty { prompt.text.removeLast() }
-    case .control("u"):
+    case .clearPrompt:
         prompt.text = ""
-    case .control("w"):
+    case .deletePromptWord:
         while prompt.text.last == " " { prompt.text.removeLast() }
         while let last = prompt.text.last, last != " ", last != "/" { prompt.text.removeLast() }
-    case .tab:
+    case .completePrompt:
         guard prompt.kind == .command else { return [] }
         prompt.text = commandCompletions(state, text: prompt.text).completed
     default:
-        return []
+        guard case .character(let character) = key else { return [] }
+        prompt.text.append(character)
     }
     promptTextChanged(&state, &prompt)
     state.prompt = prompt

@@ -110,9 +110,9 @@ func reduceKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     if state.labelPicker != nil { return reducePickerKey(&state, key) }
     if state.help != nil { return reduceHelpKey(&state, key) }
     guard state.data != nil else {
-        switch key {
-        case .character("q"): return quit(&state)
-        case .character("?"):
+        switch KeyMap.loading.binding(for: key)?.command {
+        case .quit: return quit(&state)
+        case .help:
             state.help = HelpState()
             return []
         default: return []
@@ -279,23 +279,23 @@ func helpLineCount(_ state: AppState) -> Int {
     KeyMap.helpLines(for: state.top.kind, readOnly: state.readOnly, live: state.canApplyToCluster).count
 }
 
-/// Keys while `?` is open: scroll, `esc`/`?` close, `q` quits.
+/// Keys while `?` is open, by ``KeyMap/helpOverlay``: scroll, `esc`/`?` close, `q` quits.
 func reduceHelpKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     guard var help = state.help else { return [] }
     let page = max(1, state.layout.bodyHeight - 2)
     let maximum = max(0, helpLineCount(state) - page)
-    switch key {
-    case .escape, .character("?"):
+    switch KeyMap.helpOverlay.binding(for: key)?.command {
+    case .back:
         state.help = nil
         return []
-    case .character("q"):
+    case .quit:
         return quit(&state)
-    case .up, .character("k"): help.offset -= 1
-    case .down, .character("j"): help.offset += 1
-    case .pageUp, .control("b"): help.offset -= page
-    case .pageDown, .control("f"), .character(" "): help.offset += page
-    case .home, .character("g"): help.offset = 0
-    case .end, .character("G"): help.offset = maximum
+    case .up: help.offset -= 1
+    case .down: help.offset += 1
+    case .pageUp: help.offset -= page
+    case .pageDown: help.offset += page
+    case .top: help.offset = 0
+    case .bottom: help.offset = maximum
     default: return []
     }
     help.offset = max(0, min(help.offset, maximum))
