@@ -47,6 +47,10 @@ public final class ScopeEngine: Sendable {
     /// what cluster counts read, without copying a rule per service and proxy.
     let ownSubsetCounts: [Int]
     let rootSubsetCounts: [Int]
+    /// Per namespace with DestinationRules: the interned hostnames (``ServiceIndex/hostIDs``) its rules name exactly,
+    /// and whether any of its rules has a wildcard host; a proxy there looks up its own namespace's rules only for
+    /// those services (or all, with a wildcard), instead of hashing every imported hostname.
+    let localRuleHosts: [String: (exact: Set<Int>, hasWildcards: Bool)]
 
     /// Indexes `inventory` for `istioVersion` (default: the inventory's version, else 1.31).
     public init(inventory: MeshInventory, istioVersion: IstioVersion? = nil) {
@@ -92,6 +96,10 @@ public final class ScopeEngine: Sendable {
         rootNamespaceRules = root
         ownSubsetCounts = own.map { $0?.subsets.count ?? -1 }
         rootSubsetCounts = root.map { $0?.subsets.count ?? -1 }
+        let hostIDsByName = index.hostIDsByName
+        localRuleHosts = rules.mapValues { rules in
+            (Set(rules.exact.keys.compactMap { hostIDsByName[$0] }), !rules.wildcards.isEmpty)
+        }
         let publicRules = namespacesWithPublicRules
         ownRulesArePrecomputed = index.services.map { rules[$0.namespace] == nil || publicRules.contains($0.namespace) }
         rootRulesArePrecomputed = rules[config.rootNamespace] == nil || publicRules.contains(config.rootNamespace)
@@ -632,6 +640,8 @@ struct RuleLookup {
     let proxyHasRules: Bool
     /// The mesh's root namespace (read once per proxy, not per service).
     let root: String
+    /// The proxy namespace's rule hosts (see ``ScopeEngine/localRuleHosts``).
+    let localHosts: (exact: Set<Int>, hasWildcards: Bool)?
 
     init(engine: ScopeEngine, proxyNamespace: String, labels: [String: String]) {
         self.engine = engine
@@ -639,13 +649,20 @@ struct RuleLookup {
         self.labels = labels
         proxyHasRules = engine.destinationRulesByNamespace[proxyNamespace] != nil
         root = engine.inventory.meshConfig.rootNamespace
+        localHosts = engine.localRuleHosts[proxyNamespace]
+    }
+
+    /// Whether the proxy namespace's rules can match the service at `position` (an exact host or any wildcard).
+    private func localRulesMayMatch(_ position: Int) -> Bool {
+        guard let localHosts else { return false }
+        return localHosts.hasWildcards || localHosts.exact.contains(engine.index.hostIDs[position])
     }
 
     /// The rule for the registry service at `position` (see `ServiceIndex.services`).
     func rule(forServiceAt position: Int) -> ConsolidatedRule? {
         // Fields are read in place: a copy of the `MeshService` costs a retain per member.
         let services = engine.index.services
-        if proxyHasRules,
+        if proxyHasRules, localRulesMayMatch(position),
             let local = engine.bestRules(
                 in: proxyNamespace, for: services[position].hostname, labels: labels, allowSelectors: true, { _ in true })
         {
@@ -666,7 +683,9 @@ struct RuleLookup {
     /// `rule(forServiceAt:)?.subsets.count`, without the lookups where no rule can apply: the proxy's namespace has
     /// no rules and the service's and root namespace's precomputed rules hold (the usual case).
     func subsetCount(forServiceAt position: Int) -> Int {
-        if !proxyHasRules, engine.ownRulesArePrecomputed[position], engine.rootRulesArePrecomputed {
+        if !proxyHasRules || !localRulesMayMatch(position), engine.ownRulesArePrecomputed[position],
+            engine.rootRulesArePrecomputed
+        {
             let services = engine.index.services
             if services[position].namespace != proxyNamespace, engine.ownSubsetCounts[position] >= 0 {
                 return engine.ownSubsetCounts[position]
