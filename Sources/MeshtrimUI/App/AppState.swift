@@ -31,14 +31,9 @@ public struct AppState: Hashable, Sendable {
     public var load: LoadState
     /// The navigation stack; the root is always the namespaces screen.
     public var stack: [Route]
-    /// The open prompt, if any.
-    public var prompt: PromptState?
-    /// The open yes/no question, if any.
-    public var confirm: ConfirmState?
-    /// The open label picker, if any.
-    public var labelPicker: LabelPickerState?
-    /// The `?` overlay, if open.
-    public var help: HelpState?
+    /// What covers the screen and takes the keys (a prompt, a question, the label picker, help), if anything: one
+    /// value, so two can never be open together.
+    public var modal: Modal?
     /// Set while a file write is on its way (from the write prompt or an overwrite's yes until the writer answers):
     /// its answer may be a question (`… exists. Overwrite?`), so keys typed meanwhile are dropped instead of
     /// acting on the screen the question will cover.
@@ -64,10 +59,7 @@ public struct AppState: Hashable, Sendable {
         self.sourceLabel = sourceLabel
         self.load = .loading(loadingMessage ?? "loading \(sourceLabel)…")
         self.stack = [.namespaces(NamespacesScreen())]
-        self.prompt = nil
-        self.confirm = nil
-        self.labelPicker = nil
-        self.help = nil
+        self.modal = nil
         self.flash = nil
         self.nextFlashID = 1
         self.isQuitting = false
@@ -117,8 +109,6 @@ public struct AppState: Hashable, Sendable {
         if stack.isEmpty { problems.append("the navigation stack is empty") }
         if case .namespaces = stack.first {} else { problems.append("the root screen is not namespaces") }
         if data == nil && stack.count > 1 { problems.append("screens were pushed before the mesh loaded") }
-        if prompt != nil && confirm != nil { problems.append("a prompt and a confirm dialog are open together") }
-        if labelPicker != nil && confirm != nil { problems.append("a label picker and a confirm dialog are open together") }
         if let flash, flash.id >= nextFlashID { problems.append("flash id \(flash.id) was never issued") }
         for (depth, route) in stack.enumerated() {
             let page = depth == stack.count - 1 ? pageSize : Int.max

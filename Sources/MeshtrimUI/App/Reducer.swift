@@ -105,10 +105,13 @@ func reduceKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     // A write is on its way and may come back as a question: what was typed meanwhile was not meant for the
     // screen the question is about to cover (`a`, `y` are apply keys in the preview), nor can it answer it.
     if state.isWriting { return [] }
-    if state.confirm != nil { return reduceConfirmKey(&state, key) }
-    if state.prompt != nil { return reducePromptKey(&state, key) }
-    if state.labelPicker != nil { return reducePickerKey(&state, key) }
-    if state.help != nil { return reduceHelpKey(&state, key) }
+    switch state.modal {
+    case .question: return reduceConfirmKey(&state, key)
+    case .prompt: return reducePromptKey(&state, key)
+    case .labelPicker: return reducePickerKey(&state, key)
+    case .help: return reduceHelpKey(&state, key)
+    case nil: break
+    }
     guard state.data != nil else {
         switch KeyMap.loading.binding(for: key)?.command {
         case .quit: return quit(&state)

@@ -5,25 +5,25 @@
 enum HintBar {
     /// Draws the hint bar of `state` on row `y`.
     static func draw(_ state: AppState, y: Int, into screen: inout Screen) {
-        if let prompt = state.prompt {
+        switch state.modal {
+        case .prompt(let prompt):
             if let message = prompt.message {
                 screen.put(" " + message, x: 0, y: y, style: prompt.messageIsError ? Theme.flashError : Theme.dim, maxWidth: screen.width)
             } else {
                 drawItems(KeyMap.prompt.hints(), y: y, into: &screen)
             }
             return
-        }
-        if state.confirm != nil {
+        case .question:
             drawItems(KeyMap.confirm.hints(), y: y, into: &screen)
             return
-        }
-        if state.labelPicker != nil {
+        case .labelPicker:
             drawItems(KeyMap.labelPicker.hints(), y: y, into: &screen)
             return
-        }
-        if state.help != nil {
+        case .help:
             drawItems(KeyMap.helpOverlay.hints(), y: y, into: &screen)
             return
+        case nil:
+            break
         }
         guard state.data != nil else {
             drawItems(KeyMap.loading.hints(), y: y, into: &screen)

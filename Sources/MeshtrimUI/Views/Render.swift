@@ -43,9 +43,12 @@ public func render(_ state: AppState, into screen: inout Screen) {
         } else {
             HintBar.draw(state, y: layout.hintRow, into: &screen)
         }
-        if state.help != nil { HelpOverlay.draw(state, into: &screen) }
-        if let picker = state.labelPicker { LabelPickerView.draw(picker, into: &screen) }
-        if let confirm = state.confirm { ConfirmView.draw(confirm, into: &screen) }
+        switch state.modal {
+        case .help: HelpOverlay.draw(state, into: &screen)
+        case .labelPicker(let picker): LabelPickerView.draw(picker, into: &screen)
+        case .question(let question): ConfirmView.draw(question, into: &screen)
+        case .prompt, nil: break  // the prompt is drawn on the flash line
+        }
     }
     if !state.colorEnabled {
         screen.restyle(x: 0, y: 0, width: screen.width, height: screen.height) { $0 = $0.withoutColor }
