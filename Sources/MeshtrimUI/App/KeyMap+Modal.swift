@@ -30,7 +30,7 @@ extension KeyMap {
         title: "label picker",
         bindings: [
             KeyBinding([.character(" ")], .toggle, hint: "toggle", "choose or drop the label under the cursor"),
-            KeyBinding([.enter], .openEditor, hint: "open editor", "the egress editor, selecting on the chosen labels (none: the namespace)"),
+            KeyBinding([.enter], .openEditor, hint: "open editor", "open the egress editor for the chosen labels (none: the namespace)"),
             KeyBinding([.escape], .back, hint: "cancel", "cancel"),
             KeyBinding([.up, .character("k")], .up, "up one label"),
             KeyBinding([.down, .character("j")], .down, "down one label"),
