@@ -56,8 +56,13 @@ public final class KubeClient: Sendable {
     public let options: Options
     let endpoint: ServerEndpoint
     let credentials: CredentialProvider
+    /// The TLS configuration the client was made with (what it verifies; the client certificate may since have
+    /// been replaced: ``identity``).
     let tls: TLSConfiguration
-    let sslContext: NIOSSLContext?
+    /// The client certificate presented now, rotated when an exec plugin hands out a new one.
+    let identity: ClientIdentity
+    /// The TLS context for new connections (port-forward), with the current client certificate.
+    var sslContext: NIOSSLContext? { identity.current.context }
     /// The relay REST goes through when AsyncHTTPClient cannot check the certificate right (``TLSRelay``).
     let relay: TLSRelay?
     private let http: HTTPClient
@@ -68,7 +73,7 @@ public final class KubeClient: Sendable {
 
     private init(
         access: ClusterAccess, options: Options, endpoint: ServerEndpoint, credentials: CredentialProvider, tls: TLSConfiguration,
-        sslContext: NIOSSLContext?, relay: TLSRelay?, http: HTTPClient
+        identity: ClientIdentity, relay: TLSRelay?, http: HTTPClient
     ) {
         self.relay = relay
         self.access = access
@@ -76,7 +81,7 @@ public final class KubeClient: Sendable {
         self.endpoint = endpoint
         self.credentials = credentials
         self.tls = tls
-        self.sslContext = sslContext
+        self.identity = identity
         self.http = http
         mapping = KubeErrorMapping(access: access, method: credentials.method, proxy: endpoint.proxy)
     }
@@ -89,8 +94,8 @@ public final class KubeClient: Sendable {
         let endpoint = try ServerEndpoint(access: access, environment: options.environment)
         let credentials = CredentialProvider(
             access: access, interactiveTerminal: options.interactiveTerminal, environment: options.environment)
-        let identity = endpoint.isSecure ? try await credentials.execIdentity() : nil
-        let tls = try TLSSettings.make(for: access, execIdentity: identity)
+        let execIdentity = endpoint.isSecure ? try await credentials.execIdentity() : nil
+        let tls = try TLSSettings.make(for: access, execIdentity: execIdentity)
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: tls, redirectConfiguration: .disallow,
             timeout: .init(connect: .nanoseconds(Int64(options.connectTimeout.components.seconds) * 1_000_000_000), read: nil),
@@ -100,12 +105,21 @@ public final class KubeClient: Sendable {
         // request's deadline); send() retries what is worth retrying.
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .http1Only
+        let sslContext: NIOSSLContext?
+        do {
+            // Port-forward's own connections check the server's name after the handshake (TLSTunnel.startTLS).
+            sslContext = endpoint.isSecure ? try TLSTunnel.context(tls) : nil
+        } catch {
+            throw KubeError(.configuration, "cannot set up TLS for context \"\(access.contextName)\": \(error)")
+        }
+        let identity = ClientIdentity(.init(certificate: execIdentity?.certificate, tls: tls, context: sslContext))
         // An IP server through a proxy, or a tls-server-name: meshtrim's own tunnels check the certificate against the
         // server (as kubectl does) and keep the Host header the server's; AsyncHTTPClient talks to them over a socket.
         var relay: TLSRelay?
-        if TLSRelay.isNeeded(for: endpoint, tls: tls) {
+        if TLSRelay.isNeeded(for: endpoint, tls: tls), let initial = sslContext {
             do {
-                relay = try await TLSRelay(endpoint: endpoint, context: try TLSTunnel.context(tls), connectTimeout: options.connectTimeout)
+                relay = try await TLSRelay(
+                    endpoint: endpoint, context: { identity.current.context ?? initial }, connectTimeout: options.connectTimeout)
             } catch {
                 throw KubeError(.configuration, "cannot set up TLS for context \"\(access.contextName)\": \(error)")
             }
@@ -120,16 +134,9 @@ public final class KubeClient: Sendable {
             }
         }
         if relay == nil, let name = endpoint.tlsServerName { configuration.dnsOverride = [name: endpoint.host] }
-        let sslContext: NIOSSLContext?
-        do {
-            // Port-forward's own connections check the server's name after the handshake (TLSTunnel.startTLS).
-            sslContext = endpoint.isSecure ? try TLSTunnel.context(tls) : nil
-        } catch {
-            throw KubeError(.configuration, "cannot set up TLS for context \"\(access.contextName)\": \(error)")
-        }
         let http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
         return KubeClient(
-            access: access, options: options, endpoint: endpoint, credentials: credentials, tls: tls, sslContext: sslContext, relay: relay,
+            access: access, options: options, endpoint: endpoint, credentials: credentials, tls: tls, identity: identity, relay: relay,
             http: http)
     }
 
@@ -167,16 +174,19 @@ public final class KubeClient: Sendable {
     ///   - compressed: ask for gzip (`Accept-Encoding: gzip`, as kubectl does for lists: 5–10× fewer bytes on a slow
     ///     link); every other request asks for `identity` (Envoy's 15090 answers are small, and Istio 1.29+ may compress
     ///     them itself). A gzip answer is decompressed on arrival.
+    ///   - credentialsRefreshed: `nil` (the default) fetches a rejected exec or token-file credential again once on 401;
+    ///     set, a 401 is thrown at once and its message says whether the caller already refreshed them (port-forward
+    ///     does the refresh around its own upgrade).
     /// - Throws: ``KubeError``.
     public func send(
         _ method: String = "GET", _ path: String, query: [(String, String)] = [], body: Data? = nil, contentType: String? = nil,
         accept: String = "application/json", timeout: Duration? = nil, maxBytes: Int = 512 << 20, retry: Bool = true,
-        changesNothing: Bool = false, compressed: Bool = false
+        changesNothing: Bool = false, compressed: Bool = false, credentialsRefreshed: Bool? = nil
     ) async throws -> KubeResponse {
         let repeatable = method == "GET" || changesNothing || query.contains { $0.0 == "dryRun" && $0.1 == "All" }
         let encodedQuery = Self.encode(query)
         let url = relay?.url(path: path, endpoint: endpoint, query: encodedQuery) ?? endpoint.url(path: path, query: encodedQuery)
-        var refreshed = false
+        var refreshed = credentialsRefreshed ?? false
         var attempt = 0
         while true {
             attempt += 1
@@ -192,6 +202,10 @@ public final class KubeClient: Sendable {
                 if relay != nil { request.headers.add(name: "Host", value: endpoint.authority) }
                 request.headers.add(name: "User-Agent", value: "meshtrim/1 (linux) kubernetes-client")
                 for (name, value) in try await credentials.headers(secure: endpoint.isSecure) { request.headers.add(name: name, value: value) }
+                // An exec plugin's certificate: new connections present the current one (AsyncHTTPClient pools
+                // connections per TLS configuration, so one made with an expired certificate is not reused).
+                let current = try await currentIdentity()
+                if current.fromPlugin { request.tlsConfiguration = current.tls }
                 if let body {
                     request.headers.add(name: "Content-Type", value: contentType ?? "application/json")
                     request.body = .bytes(ByteBuffer(bytes: body))
@@ -223,7 +237,7 @@ public final class KubeClient: Sendable {
                         status: status, body: data, contentType: response.headers.first(name: "Content-Type"),
                         contentEncoding: response.headers.first(name: "Content-Encoding"))
                 }
-                if status == 401, !refreshed, credentials.canRefresh {
+                if status == 401, !refreshed, credentialsRefreshed == nil, credentials.canRefresh {
                     refreshed = true
                     await credentials.invalidate()
                     attempt -= 1
@@ -285,6 +299,29 @@ public final class KubeClient: Sendable {
     /// The headers (credentials, impersonation) a request needs now; for the port-forward's WebSocket.
     func authenticationHeaders() async throws -> [(String, String)] {
         try await credentials.headers(secure: endpoint.isSecure)
+    }
+
+    /// The client identity for a new connection: when the exec plugin returns a client certificate, the one it holds
+    /// now (the plugin runs again once the last one expired or was rejected with a 401), as client-go rotates it.
+    ///
+    /// - Throws: ``KubeError`` (kind `credentials` when the plugin fails, `configuration` when its certificate or key
+    ///   does not parse).
+    func currentIdentity() async throws -> ClientIdentity.State {
+        guard endpoint.isSecure, case .exec = credentials.method, let fresh = try await credentials.execIdentity() else {
+            return identity.current
+        }
+        let access = self.access
+        try identity.update(certificate: fresh.certificate) {
+            do {
+                let tls = try TLSSettings.make(for: access, execIdentity: fresh)
+                return .init(certificate: fresh.certificate, tls: tls, context: try TLSTunnel.context(tls))
+            } catch let error as KubeError {
+                throw error
+            } catch {
+                throw KubeError(.configuration, "cannot use the client certificate of \(access.who)'s exec plugin: \(error)")
+            }
+        }
+        return identity.current
     }
 
     /// Forgets a rejected credential (exec, token file) so the next request fetches it again.

@@ -32,10 +32,26 @@ struct PortForwarder: Sendable {
     }
 
     /// Several GETs on one tunnelled connection (HTTP/1.1 pipelining, the last with `Connection: close`).
+    ///
+    /// A 401 on the upgrade discards a credential that can be fetched again (exec plugin token or certificate, token
+    /// file) and tries once more with the new one, as REST does.
     func get(namespace: String, pod: String, port: Int, paths: [String], timeout: Duration) async throws -> [Answer] {
+        do {
+            return try await get(namespace: namespace, pod: pod, port: port, paths: paths, timeout: timeout, refreshed: false)
+        } catch let error as KubeError where error.statusCode == 401 && client.credentials.canRefresh {
+            await client.invalidateCredentials()
+            return try await get(namespace: namespace, pod: pod, port: port, paths: paths, timeout: timeout, refreshed: true)
+        }
+    }
+
+    private func get(
+        namespace: String, pod: String, port: Int, paths: [String], timeout: Duration, refreshed: Bool
+    ) async throws -> [Answer] {
         let endpoint = client.endpoint
         let apiPath = "/api/v1/namespaces/\(Self.segment(namespace))/pods/\(Self.segment(pod))/portforward"
         let headers = try await client.authenticationHeaders()
+        // An exec plugin's client certificate: the one it holds now (run again when the last one expired).
+        let identity = try await client.currentIdentity()
         let target = endpoint.proxy.map { ($0.host, $0.port) } ?? (endpoint.host, endpoint.port)
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
@@ -67,11 +83,12 @@ struct PortForwarder: Sendable {
                     } else if let proxy = endpoint.proxy {
                         try await TLSTunnel.socks5(proxy, endpoint: endpoint, reader: &reader, outbound: outbound)
                     }
-                    if endpoint.isSecure, let context = client.sslContext {
+                    if endpoint.isSecure, let context = identity.context {
                         // The certificate is checked against the server's name or IP, not the proxy's address.
                         try await TLSTunnel.startTLS(on: raw, endpoint: endpoint, context: context, verify: TLSTunnel.verifies(client.tls))
                     }
-                    try await upgrade(path: apiPath, port: port, headers: headers, endpoint: endpoint, reader: &reader, outbound: outbound)
+                    try await upgrade(
+                        path: apiPath, port: port, headers: headers, endpoint: endpoint, refreshed: refreshed, reader: &reader, outbound: outbound)
                     expired.markUpgraded()
                     let request = paths.enumerated().map { index, path in
                         "GET \(path) HTTP/1.1\r\nHost: localhost:\(port)\r\nUser-Agent: meshtrim\r\nAccept: */*\r\n"
@@ -133,7 +150,7 @@ struct PortForwarder: Sendable {
     }
 
     private func upgrade(
-        path: String, port: Int, headers: [(String, String)], endpoint: ServerEndpoint, reader: inout ByteStreamReader,
+        path: String, port: Int, headers: [(String, String)], endpoint: ServerEndpoint, refreshed: Bool, reader: inout ByteStreamReader,
         outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     ) async throws {
         var request = "GET \(endpoint.pathPrefix)\(path)?ports=\(port) HTTP/1.1\r\n"
@@ -164,12 +181,13 @@ struct PortForwarder: Sendable {
             if KubeStatus.decode(body) == nil {
                 // Some servers refuse an upgrade with an empty body; the plain GET of the same path says why (403).
                 do {
-                    _ = try await client.send("GET", path, query: [("ports", String(port))], retry: false)
+                    // A 401 comes back as it is: get(…) refreshes the credential and upgrades again.
+                    _ = try await client.send("GET", path, query: [("ports", String(port))], retry: false, credentialsRefreshed: refreshed)
                 } catch let error as KubeError where error.statusCode != 400 {
                     throw error
                 } catch {}
             }
-            throw client.errorMapping.error(status: response.status, body: body, method: "GET", path: path, refreshed: false)
+            throw client.errorMapping.error(status: response.status, body: body, method: "GET", path: path, refreshed: refreshed)
         }
     }
 

@@ -28,10 +28,11 @@ final class TLSRelay: Sendable {
         endpoint.isSecure && TLSTunnel.verifies(tls)
     }
 
-    /// Starts listening.
+    /// Starts listening; each connection is made with the TLS context `context` returns then (the client
+    /// certificate of an exec plugin may be rotated while the relay runs).
     ///
     /// - Throws: NIO's error when the socket cannot be made.
-    init(endpoint: ServerEndpoint, context: NIOSSLContext, connectTimeout: Duration) async throws {
+    init(endpoint: ServerEndpoint, context: @escaping @Sendable () -> NIOSSLContext, connectTimeout: Duration) async throws {
         let path = NSTemporaryDirectory() + "meshtrim-tls-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8)).sock"
         socketPath = path
         server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -45,6 +46,7 @@ final class TLSRelay: Sendable {
                 await withDiscardingTaskGroup { group in
                     do {
                         for try await connection in connections {
+                            let context = context()
                             group.addTask {
                                 try? await Self.relay(
                                     connection, endpoint: endpoint, context: context, connectTimeout: connectTimeout, failure: failure)
