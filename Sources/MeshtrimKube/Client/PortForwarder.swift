@@ -78,7 +78,8 @@ struct PortForwarder: Sendable {
                 try await channel.executeThenClose { inbound, outbound in
                     var reader = ByteStreamReader(inbound)
                     defer { client.countReceived(reader.bytesRead) }
-                    if let proxy = endpoint.proxy, proxy.scheme == "http" {
+                    if let proxy = endpoint.proxy, proxy.scheme == "http" || proxy.scheme == "https" {
+                        if proxy.scheme == "https" { try await TLSTunnel.startProxyTLS(on: raw, proxy: proxy) }
                         try await connectThroughProxy(proxy, endpoint: endpoint, reader: &reader, outbound: outbound)
                     } else if let proxy = endpoint.proxy {
                         try await TLSTunnel.socks5(proxy, endpoint: endpoint, reader: &reader, outbound: outbound)

@@ -4,7 +4,7 @@ import Foundation
 struct ServerEndpoint: Sendable, Hashable {
     /// A proxy to tunnel through.
     struct Proxy: Sendable, Hashable {
-        /// `http` (CONNECT) or `socks5`.
+        /// `http` (CONNECT), `https` (CONNECT inside TLS to the proxy) or `socks5`.
         var scheme: String
         var host: String
         var port: Int
@@ -12,6 +12,9 @@ struct ServerEndpoint: Sendable, Hashable {
         var credentials: String?
         /// Where the proxy came from (`proxy-url of cluster "c"`, `HTTPS_PROXY`), for messages.
         var source: String = "proxy-url"
+        /// For an `https` proxy: the PEM file of the roots its certificate is checked against instead of the system's
+        /// (`SSL_CERT_FILE`, which Go's system pool honours on Linux too); `nil` is the system store.
+        var trustRootsFile: String? = nil
 
         /// The credentials of `Proxy-Authorization: Basic`: `base64(user:password)` (RFC 7617), as kubectl sends them.
         var basicCredentials: String? { credentials.map { Data($0.utf8).base64EncodedString() } }
@@ -73,6 +76,15 @@ struct ServerEndpoint: Sendable, Hashable {
         } else {
             proxy = try Self.environmentProxy(host: host, secure: scheme == "https", environment: environment)
         }
+        if proxy?.scheme == "https" {
+            guard scheme == "https" else {
+                throw KubeError(
+                    .configuration,
+                    "the server \(access.server) of cluster \"\(access.clusterName)\" is plain http:// and its proxy is https://; "
+                        + "meshtrim tunnels only https:// servers through https:// proxies")
+            }
+            proxy?.trustRootsFile = environment["SSL_CERT_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        }
     }
 
     /// The full URL of `path` (which starts with `/`) and an encoded query.
@@ -88,18 +100,19 @@ struct ServerEndpoint: Sendable, Hashable {
             throw KubeError(.configuration, "\(field) \"\(redacted(text))\" is not a URL like http://proxy:3128")
         }
         switch scheme {
-        case "http":
+        case "http", "https":
             let credentials = components.percentEncodedUser.map { user in
                 let password = components.percentEncodedPassword ?? ""
                 return "\(user.removingPercentEncoding ?? user):\(password.removingPercentEncoding ?? password)"
             }
-            return Proxy(scheme: "http", host: host, port: components.port ?? 80, credentials: credentials, source: field)
+            return Proxy(
+                scheme: scheme, host: host, port: components.port ?? (scheme == "https" ? 443 : 80), credentials: credentials, source: field)
         case "socks5", "socks5h":
             return Proxy(scheme: "socks5", host: host, port: components.port ?? 1080, credentials: nil, source: field)
         default:
             throw KubeError(
                 .configuration,
-                "\(field) uses \(scheme)://, which meshtrim does not support; use an http:// (CONNECT) or socks5:// proxy")
+                "\(field) uses \(scheme)://, which meshtrim does not support; use an http:// or https:// (CONNECT) or socks5:// proxy")
         }
     }
 

@@ -23,9 +23,10 @@ final class TLSRelay: Sendable {
     }
 
     /// Whether the relay is needed for `endpoint` with `tls`: TLS with verification (`insecure-skip-tls-verify`
-    /// checks nothing, so AsyncHTTPClient connects directly).
+    /// checks nothing, so AsyncHTTPClient connects directly), or any TLS through an `https://` proxy (AsyncHTTPClient
+    /// speaks plain CONNECT only).
     static func isNeeded(for endpoint: ServerEndpoint, tls: TLSConfiguration) -> Bool {
-        endpoint.isSecure && TLSTunnel.verifies(tls)
+        endpoint.isSecure && (TLSTunnel.verifies(tls) || endpoint.proxy?.scheme == "https")
     }
 
     /// Starts listening; each connection is made with the TLS context `context` returns then (the client
@@ -99,7 +100,8 @@ final class TLSRelay: Sendable {
         _ localIn: NIOAsyncChannelInboundStream<ByteBuffer>, _ localOut: NIOAsyncChannelOutboundWriter<ByteBuffer>, endpoint: ServerEndpoint,
         context: NIOSSLContext, connectTimeout: Duration
     ) async throws {
-        try await TLSTunnel.open(endpoint: endpoint, context: context, verify: true, connectTimeout: connectTimeout) { reader, upstream, raw in
+        let verify = TLSTunnel.verifies(context.configuration)
+        try await TLSTunnel.open(endpoint: endpoint, context: context, verify: verify, connectTimeout: connectTimeout) { reader, upstream, raw in
                 // Client to server in a child task (it closes the tunnel when the client hangs up); server to client here.
                 let forward = Task {
                     do {

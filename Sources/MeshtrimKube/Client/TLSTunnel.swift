@@ -51,6 +51,7 @@ enum TLSTunnel {
                     if proxy.scheme == "socks5" {
                         try await socks5(proxy, endpoint: endpoint, reader: &reader, outbound: outbound)
                     } else {
+                        if proxy.scheme == "https" { try await startProxyTLS(on: raw, proxy: proxy) }
                         try await connect(proxy, endpoint: endpoint, reader: &reader, outbound: outbound)
                     }
                 }
@@ -82,8 +83,10 @@ enum TLSTunnel {
         try await raw.eventLoop.submit {
             do {
                 let handler = try NIOSSLClientHandler(context: context, serverHostname: serverName)
-                try raw.pipeline.syncOperations.addHandler(handler, position: .first)
-                try raw.pipeline.syncOperations.addHandler(HandshakeWaiter(promise: handshake), position: .after(handler))
+                // Inside the TLS to an https:// proxy when there is one (the CONNECT tunnel), else next to the socket.
+                let outer = try? raw.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self)
+                try raw.pipeline.syncOperations.addHandler(handler, position: outer.map { .after($0) } ?? .first)
+                try raw.pipeline.syncOperations.addHandler(HandshakeWaiter(promise: handshake, handler: handler), position: .after(handler))
             } catch {
                 handshake.fail(error)
                 throw error
@@ -101,6 +104,51 @@ enum TLSTunnel {
                     + (endpoint.tlsServerName == nil
                         ? "use a server URL the certificate names, or set tls-server-name in the cluster entry"
                         : "set tls-server-name to a name the certificate carries"))
+        }
+    }
+
+    /// TLS to an `https://` proxy, before its CONNECT: the proxy's certificate is checked against the system's roots
+    /// (or `SSL_CERT_FILE`) and the proxy's own name, as Go's transport does for kubectl; the cluster's CA is not
+    /// involved.
+    ///
+    /// - Throws: ``KubeError`` (`proxy`) naming the proxy when the handshake or the check fails.
+    static func startProxyTLS(on raw: Channel, proxy: ServerEndpoint.Proxy) async throws {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        if let file = proxy.trustRootsFile { configuration.trustRoots = .file(file) }
+        let context: NIOSSLContext
+        do {
+            context = try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw KubeError(.proxy, "cannot set up TLS to the proxy \(proxy.displayName) (\(proxy.source)): \(error)")
+        }
+        let handshake = raw.eventLoop.makePromise(of: NIOSSLCertificate?.self)
+        let limit = raw.eventLoop.scheduleTask(in: .seconds(10)) {
+            handshake.fail(KubeError(.proxy, "the TLS handshake with the proxy \(proxy.displayName) did not finish within 10 s"))
+            raw.close(promise: nil)
+        }
+        defer { limit.cancel() }
+        do {
+            try await raw.eventLoop.submit {
+                do {
+                    let handler = try NIOSSLClientHandler(
+                        context: context, serverHostname: PeerIdentity.isIPAddress(proxy.host) ? nil : proxy.host)
+                    try raw.pipeline.syncOperations.addHandler(handler, position: .first)
+                    try raw.pipeline.syncOperations.addHandler(HandshakeWaiter(promise: handshake, handler: handler), position: .after(handler))
+                } catch {
+                    handshake.fail(error)
+                    throw error
+                }
+            }.get()
+            _ = try await handshake.futureResult.get()
+        } catch let error as KubeError {
+            throw error
+        } catch {
+            raw.close(promise: nil)
+            throw KubeError(
+                .proxy,
+                "the TLS handshake with the https:// proxy \(proxy.displayName) (\(proxy.source)) failed (\(error)); its certificate is "
+                    + "checked against the system's roots (or SSL_CERT_FILE) and the proxy's name, as kubectl does")
         }
     }
 
@@ -172,13 +220,18 @@ enum TLSTunnel {
         typealias InboundIn = ByteBuffer
         typealias InboundOut = ByteBuffer
         let promise: EventLoopPromise<NIOSSLCertificate?>
-        init(promise: EventLoopPromise<NIOSSLCertificate?>) { self.promise = promise }
+        /// The TLS handler whose handshake this waits for (an https:// proxy's TLS may sit before it).
+        let handler: NIOSSLClientHandler
+        init(promise: EventLoopPromise<NIOSSLCertificate?>, handler: NIOSSLClientHandler) {
+            self.promise = promise
+            self.handler = handler
+        }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
             // NIOSSL's TLSUserEvent.handshakeCompleted(negotiatedProtocol:), matched by name: its module (NIOTLS) is
             // not one of this target's dependencies.
             if "\(event)".hasPrefix("handshakeCompleted") {
-                promise.succeed(try? context.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self).peerCertificate)
+                promise.succeed(handler.peerCertificate)
             }
             context.fireUserInboundEventTriggered(event)
         }

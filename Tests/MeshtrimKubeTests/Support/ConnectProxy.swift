@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A local HTTP CONNECT proxy (what `proxy-url: http://…` points at) that counts the tunnels it opened and, when
@@ -29,13 +30,20 @@ final class ConnectProxy: Sendable {
 
     /// Starts the proxy; with `user` and `password`, only CONNECTs that carry them (Basic) get a tunnel.
     /// `host` is where it listens: another loopback address (127.0.0.2) than the server's makes the proxy's address
-    /// differ from the server's, as on a real network.
-    static func start(host: String = "127.0.0.1", user: String? = nil, password: String = "") async throws -> ConnectProxy {
+    /// differ from the server's, as on a real network. With `tls`, clients speak TLS to the proxy first (an `https://`
+    /// proxy).
+    static func start(
+        host: String = "127.0.0.1", user: String? = nil, password: String = "", tls: TLSConfiguration? = nil
+    ) async throws -> ConnectProxy {
+        let context = try tls.map { try NIOSSLContext(configuration: $0) }
         let expected = user.map { "Basic " + Data("\($0):\(password)".utf8).base64EncodedString() }
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: 0) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                channel.eventLoop.makeCompletedFuture {
+                    if let context { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
             }
         guard let port = server.channel.localAddress?.port else { throw KubeTestError("the proxy has no port") }
         let box = TunnelLog()
