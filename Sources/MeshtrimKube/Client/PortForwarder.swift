@@ -80,7 +80,7 @@ struct PortForwarder: Sendable {
                     defer { client.countReceived(reader.bytesRead) }
                     if let proxy = endpoint.proxy, proxy.scheme == "http" || proxy.scheme == "https" {
                         if proxy.scheme == "https" { try await TLSTunnel.startProxyTLS(on: raw, proxy: proxy) }
-                        try await connectThroughProxy(proxy, endpoint: endpoint, reader: &reader, outbound: outbound)
+                        try await TLSTunnel.connect(proxy, endpoint: endpoint, reader: &reader, outbound: outbound)
                     } else if let proxy = endpoint.proxy {
                         try await TLSTunnel.socks5(proxy, endpoint: endpoint, reader: &reader, outbound: outbound)
                     }
@@ -128,25 +128,6 @@ struct PortForwarder: Sendable {
             }
             if let error = error as? KubeError { throw error }
             throw client.errorMapping.error(transport: error, path: apiPath, afterHead: true)
-        }
-    }
-
-    private func connectThroughProxy(
-        _ proxy: ServerEndpoint.Proxy, endpoint: ServerEndpoint, reader: inout ByteStreamReader, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    ) async throws {
-        let authority = endpoint.host.contains(":") ? "[\(endpoint.host)]:\(endpoint.port)" : "\(endpoint.host):\(endpoint.port)"
-        var request = "CONNECT \(authority) HTTP/1.1\r\nHost: \(authority)\r\n"
-        if let credentials = proxy.basicCredentials { request += "Proxy-Authorization: Basic \(credentials)\r\n" }
-        request += "\r\n"
-        try await outbound.write(ByteBuffer(string: request))
-        guard let head = try await reader.read(through: [13, 10, 13, 10]) else {
-            throw KubeError(.proxy, "the proxy \(proxy.displayName) closed the connection instead of answering CONNECT")
-        }
-        let statusLine = String(decoding: head, as: UTF8.self).split(separator: "\r\n").first ?? ""
-        let parts = statusLine.split(separator: " ")
-        if parts.count >= 2, parts[1] == "407" { throw KubeError(.proxy, proxy.authenticationFailure) }
-        guard parts.count >= 2, parts[1] == "200" else {
-            throw KubeError(.proxy, "the proxy \(proxy.displayName) refused the tunnel to \(authority): \(statusLine)")
         }
     }
 
