@@ -18,18 +18,6 @@ extension IstioctlClusterTable {
     /// The other columns are istioctl's (same sort, filters and alignment rules), so without the last column the
     /// rows read as istioctl's do.
     public func render(rows: [IstioctlClusterRow], reasons: [String: String]) -> String {
-        var text = layout == .all ? "NAME\t" : ""
-        text += "SERVICE FQDN\tPORT\tSUBSET\tDIRECTION\tTYPE\tDESTINATION RULE\tWHY\n"
-        for row in Self.sorted(rows, name: \.name) where filter.matches(row.name) {
-            var cells = row.cells
-            if layout == .all {
-                let prefixed = "cluster/" + row.name
-                if row.isSpecial { cells[0] = prefixed }
-                cells.insert(prefixed, at: 0)
-            }
-            cells.append(reasons[row.name] ?? Self.unpredictedReason)
-            text += cells.joined(separator: "\t") + "\n"
-        }
-        return GoTabWriter.istioctl.format(text)
+        render(rows: rows) { reasons[$0.name] ?? Self.unpredictedReason }
     }
 }

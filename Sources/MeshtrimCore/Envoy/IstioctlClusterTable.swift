@@ -60,8 +60,13 @@ public struct IstioctlClusterTable: Hashable, Sendable {
 
     /// The table for any rows: sorted, filtered, aligned; the header is printed even when no row is left.
     public func render(rows: [IstioctlClusterRow]) -> String {
+        render(rows: rows, whyColumn: nil)
+    }
+
+    /// The table, with a last `WHY` column when `whyColumn` gives each row's text (``render(rows:reasons:)``).
+    func render(rows: [IstioctlClusterRow], whyColumn: ((IstioctlClusterRow) -> String)?) -> String {
         var text = layout == .all ? "NAME\t" : ""
-        text += "SERVICE FQDN\tPORT\tSUBSET\tDIRECTION\tTYPE\tDESTINATION RULE\n"
+        text += "SERVICE FQDN\tPORT\tSUBSET\tDIRECTION\tTYPE\tDESTINATION RULE" + (whyColumn == nil ? "\n" : "\tWHY\n")
         for row in Self.sorted(rows, name: \.name) where filter.matches(row.name) {
             var cells = row.cells
             if layout == .all {
@@ -69,6 +74,7 @@ public struct IstioctlClusterTable: Hashable, Sendable {
                 if row.isSpecial { cells[0] = prefixed }
                 cells.insert(prefixed, at: 0)
             }
+            if let whyColumn { cells.append(whyColumn(row)) }
             text += cells.joined(separator: "\t")
             text += "\n"
         }
