@@ -41,16 +41,7 @@ extension ApplyCommand {
                     + "or --dry-run to check only")
             throw ExitCode(1)
         }
-        let access: ClusterAccess
-        let client: KubeClient
-        do {
-            let config = try KubeconfigLoader.load(explicitPath: kubeconfig, environment: ProcessInfo.processInfo.environment)
-            access = try config.resolve(context: context)
-            client = try await KubeClient.connect(access)
-        } catch {
-            printError("meshtrim apply: \(error)")
-            throw ExitCode(1)
-        }
+        let (access, client) = try await connect()
         // Every file of every selected wave is read before the first is sent: a broken file stops nothing half-way.
         var waves: [PlanWaveDocuments] = []
         do {

@@ -95,16 +95,7 @@ struct ApplyCommand: AsyncParsableCommand {
                     + (file == "-" ? " (it holds the file)" : "") + "; add --yes to apply, or --dry-run to check only")
             throw ExitCode(1)
         }
-        let access: ClusterAccess
-        let client: KubeClient
-        do {
-            let config = try KubeconfigLoader.load(explicitPath: kubeconfig, environment: ProcessInfo.processInfo.environment)
-            access = try config.resolve(context: context)
-            client = try await KubeClient.connect(access)
-        } catch {
-            printError("meshtrim apply: \(error)")
-            throw ExitCode(1)
-        }
+        let (access, client) = try await connect()
         let documents: [ApplyDocument]
         do {
             documents = try ApplyDocumentReader.read(text, file: file, defaultNamespace: access.namespace)
@@ -303,6 +294,18 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     /// The file's text (``InputFile``: at most 256 MiB, UTF-8 text only; `-` is standard input).
+    /// The cluster of the kubeconfig and `--context`, connected; a failure is printed and exits 1.
+    func connect() async throws -> (ClusterAccess, KubeClient) {
+        do {
+            let config = try KubeconfigLoader.load(explicitPath: kubeconfig, environment: ProcessInfo.processInfo.environment)
+            let access = try config.resolve(context: context)
+            return (access, try await KubeClient.connect(access))
+        } catch {
+            printError("meshtrim apply: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
     private func readInput() throws -> String {
         do {
             return try InputFile.text(file, expected: "Sidecar YAML or JSON")
