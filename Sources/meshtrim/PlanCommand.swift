@@ -148,21 +148,22 @@ struct PlanCommand: AsyncParsableCommand {
 
     /// The same note without a plan (`meshtrim check`): the unread sidecars of `namespaces`, from `evidence` or, for a
     /// namespace without evidence, the sidecars' counters.
-    static func partialNote(_ analysis: MeshAnalysis, namespaces: [String], evidence: [String: TrafficEvidence]) -> String? {
+    static func partialNote(
+        _ analysis: MeshAnalysis, namespaces: [String], evidence: [String: TrafficEvidence], consequence: String
+    ) -> String? {
         let recommender = EgressRecommender(analysis: analysis)
         let unread = namespaces.flatMap { namespace in
             (evidence[namespace] ?? recommender.counterEvidence(namespace: namespace, workloadSelector: nil))
                 .unobservedPods.map { "\(namespace)/\($0)" }
         }
-        return partialNote(unread: unread)
+        return partialNote(unread: unread, consequence: consequence)
     }
 
-    /// Why the plan is incomplete: the sidecars whose traffic could not be read (by their counters, or by Prometheus),
-    /// named (``MeshPlan/unreadSidecars``); nil when every one was read.
-    static func partialNote(unread: [String]) -> String? {
+    /// Why the plan (or a check) is incomplete: the sidecars whose traffic could not be read (by their counters, or by
+    /// Prometheus), named (``MeshPlan/unreadSidecars``), and `consequence`; nil when every one was read.
+    static func partialNote(unread: [String], consequence: String = "so the plan misses destinations only they use") -> String? {
         guard !unread.isEmpty else { return nil }
         let shown = unread.prefix(10).joined(separator: ", ") + (unread.count > 10 ? ", … (\(unread.count - 10) more)" : "")
-        return "\(unread.count) sidecar\(unread.count == 1 ? "" : "s") could not be read (\(shown)), so the plan misses "
-            + "destinations only they use"
+        return "\(unread.count) sidecar\(unread.count == 1 ? "" : "s") could not be read (\(shown)), \(consequence)"
     }
 }
