@@ -227,7 +227,9 @@ public actor EnvoyFleet {
             logPath: "\(groupDirectory(group))/envoy.log")
     }
 
-    /// Waits until the group's Envoy answers `/ready` and reports the current CDS version.
+    /// Waits until the group's Envoy reports the current CDS version and its Prometheus listener (what the pod proxy
+    /// and port-forward :15090 read) answers: an Envoy whose admin port answers can still refuse the first connection
+    /// to that listener (one sidecar's stats read failed that way in a full test run).
     private func waitUntilLoaded(_ index: Int, timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -237,7 +239,12 @@ public actor EnvoyFleet {
                 throw LabError(
                     "the Envoy of \(group.id) exited with status \(status) while starting; see \(groupDirectory(group))/envoy.log")
             }
-            if let version = try? await Self.cdsVersion(adminPort: group.adminPort), version == String(group.version) { return }
+            if let version = try? await Self.cdsVersion(adminPort: group.adminPort), version == String(group.version),
+                (try? await LocalHTTPClient.get(port: group.prometheusPort, path: "/stats/prometheus?filter=server.live", timeout: .seconds(5)))?
+                    .status == 200
+            {
+                return
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw LabError("the Envoy of \(groups[index].id) did not load its clusters within \(timeout); see \(groupDirectory(groups[index]))/envoy.log")
