@@ -20,26 +20,8 @@ struct CheckPrometheusTests {
             let prometheus = try PrometheusRun(lab: lab, pods: scenario.inventory.pods.filter { $0.hasSidecar })
             defer { prometheus.stop() }
             try await prometheus.waitUntilReady()
-            let client = try PrometheusClient(url: prometheus.url, token: nil)
-            let analysis = MeshAnalysis(inventory: scenario.inventory, observations: [], source: "scenario")
-            let recommender = EgressRecommender(analysis: analysis)
-            let namespaces = Set(scenario.inventory.pods.filter(\.hasSidecarProxy).map(\.namespace)).sorted()
             // Wait until Prometheus has counted every namespace's destinations.
-            let deadline = ContinuousClock.now + .seconds(60)
-            var missing = namespaces
-            while !missing.isEmpty && ContinuousClock.now < deadline {
-                var still: [String] = []
-                for namespace in missing {
-                    let evidence = try await PrometheusTraffic(client: client, window: try PrometheusWindow("5m"))
-                        .evidence(namespace: namespace, recommender: recommender)
-                    if Set(evidence.records.map(\.destination.host)) != Set(RecommendTests.expectedTraffic(scenario, namespace: namespace).keys) {
-                        still.append(namespace)
-                    }
-                }
-                missing = still
-                if !missing.isEmpty { try await Task.sleep(for: .milliseconds(500)) }
-            }
-            await client.shutdown()
+            let missing = try await prometheus.namespacesWithUncountedTraffic(of: scenario)
             try #require(missing.isEmpty, "Prometheus never saw all traffic of \(missing):\n\(prometheus.log)")
 
             let plan = "\(lab.directory)/plan"

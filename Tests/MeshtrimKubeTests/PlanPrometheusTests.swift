@@ -19,22 +19,8 @@ struct PlanPrometheusTests {
             let prometheus = try PrometheusRun(lab: lab, pods: scenario.inventory.pods.filter { $0.hasSidecar })
             defer { prometheus.stop() }
             try await prometheus.waitUntilReady()
-            let client = try PrometheusClient(url: prometheus.url, token: nil)
-            let analysis = MeshAnalysis(inventory: scenario.inventory, observations: [], source: "scenario")
-            let recommender = EgressRecommender(analysis: analysis)
-            let namespaces = Set(scenario.inventory.pods.filter(\.hasSidecarProxy).map(\.namespace)).sorted()
             // Wait until Prometheus has counted every namespace's destinations.
-            let deadline = ContinuousClock.now + .seconds(60)
-            var missing = namespaces
-            while !missing.isEmpty && ContinuousClock.now < deadline {
-                missing = try await namespaces.asyncFilter { namespace in
-                    let evidence = try await PrometheusTraffic(client: client, window: try PrometheusWindow("5m"))
-                        .evidence(namespace: namespace, recommender: recommender)
-                    return Set(evidence.records.map(\.destination.host)) != Set(RecommendTests.expectedTraffic(scenario, namespace: namespace).keys)
-                }
-                if !missing.isEmpty { try await Task.sleep(for: .milliseconds(500)) }
-            }
-            await client.shutdown()
+            let missing = try await prometheus.namespacesWithUncountedTraffic(of: scenario)
             #expect(missing.isEmpty, "Prometheus never saw all traffic of \(missing):\n\(prometheus.log)")
 
             func sidecars(_ result: ProcessResult) throws -> [String: [String]] {
@@ -56,14 +42,5 @@ struct PlanPrometheusTests {
             #expect(try sidecars(viaPrometheus) == fromCounters)
             #expect(try OrderedJSON(parsing: Data(viaPrometheus.stdout.utf8))["trafficSource"]?.stringValue == "prometheus \(prometheus.url)")
         }
-    }
-}
-
-extension Array {
-    /// The elements for which the asynchronous `isIncluded` holds, in order.
-    fileprivate func asyncFilter(_ isIncluded: (Element) async throws -> Bool) async rethrows -> [Element] {
-        var result: [Element] = []
-        for element in self where try await isIncluded(element) { result.append(element) }
-        return result
     }
 }
