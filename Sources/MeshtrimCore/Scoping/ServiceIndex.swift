@@ -54,38 +54,35 @@ struct ServiceIndex: Sendable {
             }
             byHostAndNamespace[service.hostname] = forHost
         }
-        var ids: [String: Int] = [:]
-        var hostIDs: [Int] = []
-        hostIDs.reserveCapacity(services.count)
-        for service in services {
-            if let id = ids[service.hostname] {
-                hostIDs.append(id)
-            } else {
-                ids[service.hostname] = ids.count
-                hostIDs.append(ids.count - 1)
-            }
-        }
-        self.hostIDs = hostIDs
-        self.hostCount = ids.count
-        self.hostIDsByName = ids
-        var namespaceNumbers: [String: Int] = [:]
-        var namespaceIDs: [Int] = []
-        namespaceIDs.reserveCapacity(services.count)
-        for service in services {
-            if let id = namespaceNumbers[service.namespace] {
-                namespaceIDs.append(id)
-            } else {
-                namespaceNumbers[service.namespace] = namespaceNumbers.count
-                namespaceIDs.append(namespaceNumbers.count - 1)
-            }
-        }
-        self.namespaceIDs = namespaceIDs
-        self.namespaceCount = namespaceNumbers.count
+        let hosts = Self.interned(services.map(\.hostname))
+        self.hostIDs = hosts.ids
+        self.hostCount = hosts.numbers.count
+        self.hostIDsByName = hosts.numbers
+        let namespaces = Self.interned(services.map(\.namespace))
+        self.namespaceIDs = namespaces.ids
+        self.namespaceCount = namespaces.numbers.count
         self.hostnameIsShared = services.map { (byHostAndNamespace[$0.hostname]?.count ?? 0) > 1 }
         self.services = services
         self.publicServices = publicServices
         self.exportedTo = exportedTo
         self.byHostAndNamespace = byHostAndNamespace
+    }
+
+    /// Numbers `names` densely in order of first appearance: each name's number (`ids`, one per name given) and the
+    /// number of every distinct name (`numbers`).
+    private static func interned(_ names: [String]) -> (ids: [Int], numbers: [String: Int]) {
+        var numbers: [String: Int] = [:]
+        var ids: [Int] = []
+        ids.reserveCapacity(names.count)
+        for name in names {
+            if let id = numbers[name] {
+                ids.append(id)
+            } else {
+                ids.append(numbers.count)
+                numbers[name] = numbers.count
+            }
+        }
+        return (ids, numbers)
     }
 
     /// `servicesExportedToNamespace`: services exported to `namespace` first, then public ones.
