@@ -472,10 +472,16 @@ public struct KubernetesAPI: Sendable {
         }
         let query = Self.encodeQuery(request.query)
         let upstream: LocalHTTPClient.Response
+        let upstreamPath = "/stats/prometheus" + (query.isEmpty ? "" : "?\(query)")
         do {
-            upstream = try await LocalHTTPClient.get(port: endpoint.prometheusPort, path: "/stats/prometheus" + (query.isEmpty ? "" : "?\(query)"))
+            upstream = try await LocalHTTPClient.get(port: endpoint.prometheusPort, path: upstreamPath)
         } catch {
-            throw refused(port)
+            // A running lab Envoy can close one early connection to its stats listener; a pod's own listener does not
+            // do that to the kubelet, so the lab asks once more before it answers as a refused dial.
+            guard !Task.isCancelled, endpoint.isRunning,
+                let again = try? await LocalHTTPClient.get(port: endpoint.prometheusPort, path: upstreamPath, timeout: .seconds(5))
+            else { throw refused(port) }
+            upstream = again
         }
         var text = upstream.text
         if upstream.status == 200 {
