@@ -97,4 +97,41 @@ struct ApplyAsTheServerTests {
             await client.shutdown()
         }
     }
+
+    /// The plan and the recommendation read from an Istio before 1.22 are written in the version it serves, so their
+    /// files apply there as they are: no conversion, no note, and the live Sidecars say v1beta1 (the TUI's preview
+    /// takes the same version from the inventory: ServedAPIVersionEditorTests).
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
+    func aPlanFromAnIstioBefore1_22IsWrittenInTheVersionItServes() async throws {
+        try requireTool("kubectl")
+        let served = "networking.istio.io/v1beta1"
+        try await withLab(ApplyTests.lab + ["--istio-api-versions", "v1beta1,v1alpha3"], envoy: false) { lab in
+            let session = try await LiveSession.open(kubeconfig: lab.kubeconfig, context: nil)
+            let inventory = try await session.loadInventory().inventory
+            await session.shutdown()
+            #expect(inventory.servedSidecarAPIVersion == served)
+
+            // Without Envoys no sidecar can be read: --allow-partial plans from the inventory alone.
+            let plan = "\(lab.directory)/plan"
+            let written = try RecommendTests.meshtrim(["plan", "--per-workload", "--allow-partial", "--out", plan], lab: lab)
+            try #require(written.exitCode == 0, "\(written.stdout)\n\(written.stderr)")
+            let files = try FileManager.default.subpathsOfDirectory(atPath: plan).filter { $0.hasPrefix("wave-") && $0.hasSuffix(".yaml") }
+            try #require(files.count >= 2, "\(files)")
+            for file in files {
+                let text = try String(contentsOfFile: "\(plan)/\(file)", encoding: .utf8)
+                #expect(text.contains("\napiVersion: \(served)\n") || text.hasPrefix("apiVersion: \(served)\n"), "\(file):\n\(text)")
+                #expect(!text.contains("apiVersion: networking.istio.io/v1\n"), "\(file):\n\(text)")
+            }
+
+            let applied = try RecommendTests.meshtrim(["apply", "-f", plan, "--yes"], lab: lab)
+            #expect(applied.exitCode == 0, "\(applied.stdout)\n\(applied.stderr)")
+            #expect(!applied.stdout.contains("Istio before 1.22"), "nothing to convert:\n\(applied.stdout)")
+            let fetched = try lab.kubectl(["get", "sidecars.v1beta1.networking.istio.io", "-n", "istio-system", "default", "-o", "jsonpath={.apiVersion}"])
+            #expect(fetched.stdout == served, "\(fetched.stdout) \(fetched.stderr)")
+
+            let recommended = try RecommendTests.meshtrim(["recommend", "-n", "shop", "--allow-partial"], lab: lab)
+            #expect(recommended.exitCode == 0, "\(recommended.stdout)\n\(recommended.stderr)")
+            #expect(recommended.stdout.contains("apiVersion: \(served)\n"), "\(recommended.stdout)")
+        }
+    }
 }

@@ -24,7 +24,8 @@ public struct EgressRecommender: Sendable {
         public var groupThreshold: Double
         /// Add the proxy's own namespace (`./*`) whatever the traffic.
         public var includeOwnNamespace: Bool
-        /// The Sidecar's name (default: `default`, or the workload's `app` label).
+        /// The Sidecar's name (default: ``SidecarNaming``: an existing Sidecar's with the same selector, else the
+        /// workload's, else `default`).
         public var name: String?
 
         /// The default grouping threshold.
@@ -194,15 +195,14 @@ public struct EgressRecommender: Sendable {
         hosts.sort { $0.host < $1.host }
         hosts = (own.map { [$0] } ?? []) + hosts + [istiod]
 
-        let workload = workloadSelector.flatMap { $0["app"] ?? $0.sorted { $0.key < $1.key }.first?.value }
-        var manifest = SidecarManifest(
-            namespace: namespace, hosts: hosts.map(\.host), name: options.name, workload: workload,
-            workloadSelector: workloadSelector ?? [:])
-        // A Sidecar of that name with the same selector is edited, not replaced: its other fields are kept.
-        manifest.replacing = analysis.inventory.sidecars.first { sidecar in
-            sidecar.meta.namespace == namespace && sidecar.meta.name == manifest.name
-                && (sidecar.workloadSelector?.matchLabels ?? [:]) == (workloadSelector ?? [:])
-        }
+        // One naming rule with the editor and plan; a Sidecar of that name with the same selector is edited, not
+        // replaced: its other fields are kept.
+        let choice = SidecarNaming.choose(
+            namespace: namespace, selector: workloadSelector, explicitName: options.name, sidecars: analysis.inventory.sidecars)
+        let manifest = SidecarManifest(
+            namespace: namespace, hosts: hosts.map(\.host), name: choice.name, workload: choice.workload,
+            workloadSelector: workloadSelector ?? [:], replacing: choice.replacing,
+            apiVersion: analysis.inventory.servedSidecarAPIVersion)
         let inferred = inferredDestinations(manifest: manifest, namespace: namespace, used: Set(known.values.map(\.hostname)))
         let unknownList = unknown.values.map { usage in
             EgressRecommendation.UnknownDestination(

@@ -40,7 +40,8 @@ public struct ApplyDocument: Hashable, Sendable {
     /// The document for a manifest built in the egress editor.
     public init(manifest: SidecarManifest, origin: String = "the YAML preview", version: IstioVersion = .defaultVersion) {
         self.init(
-            namespace: manifest.namespace, name: manifest.name, origin: origin, body: manifest.yaml, sidecar: manifest.sidecar,
+            namespace: manifest.namespace, name: manifest.name, apiVersion: manifest.writtenAPIVersion, origin: origin,
+            body: manifest.yaml, sidecar: manifest.sidecar,
             problems: manifest.validate(version: version))
     }
 

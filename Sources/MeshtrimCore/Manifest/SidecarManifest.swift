@@ -26,6 +26,9 @@ public struct SidecarManifest: Hashable, Sendable {
     public var labels: [String: String]
     /// The Sidecar this one replaces (same namespace and name), whose object the YAML starts from; `nil` for a new one.
     public var replacing: Sidecar?
+    /// The `apiVersion` to write (the cluster's served version, ``MeshInventory/servedSidecarAPIVersion``); `nil`
+    /// writes `networking.istio.io/v1` for a new Sidecar and keeps a replaced one's own.
+    public var apiVersion: String?
 
     /// The label meshtrim puts on what it writes, so people (and meshtrim) can tell generated Sidecars apart.
     public static let managedByLabels = ["app.kubernetes.io/managed-by": "meshtrim"]
@@ -35,9 +38,10 @@ public struct SidecarManifest: Hashable, Sendable {
         namespace: String, hosts: [String], name: String? = nil, workload: String? = nil,
         workloadSelector: [String: String] = [:], egressPort: SidecarPort? = nil,
         outboundTrafficPolicy: OutboundTrafficPolicy? = nil, labels: [String: String] = managedByLabels,
-        replacing: Sidecar? = nil
+        replacing: Sidecar? = nil, apiVersion: String? = nil
     ) {
         self.replacing = replacing
+        self.apiVersion = apiVersion
         self.namespace = namespace
         self.hosts = hosts
         self.name = name ?? workload ?? "default"
@@ -47,6 +51,16 @@ public struct SidecarManifest: Hashable, Sendable {
         self.outboundTrafficPolicy = outboundTrafficPolicy
         self.labels = labels
     }
+
+    /// The `apiVersion` the YAML says: ``apiVersion``, else the replaced Sidecar's own, else `networking.istio.io/v1`.
+    public var writtenAPIVersion: String {
+        if let apiVersion { return apiVersion }
+        if let replacing, case .string(let version)? = Self.replaceableObject(replacing)["apiVersion"] { return version }
+        return Self.defaultAPIVersion
+    }
+
+    /// The version meshtrim writes when the cluster's is not known: `networking.istio.io/v1` (Istio 1.22 and later).
+    public static let defaultAPIVersion = "networking.istio.io/v1"
 
     /// ``hosts`` in order, each once.
     public var uniqueHosts: [String] {
@@ -109,7 +123,7 @@ public struct SidecarManifest: Hashable, Sendable {
     public var yaml: String {
         if let replacing { return editedObject(replacing).yamlText }
         var lines = [
-            "apiVersion: networking.istio.io/v1",
+            "apiVersion: " + YAMLText.scalar(apiVersion ?? Self.defaultAPIVersion),
             "kind: Sidecar",
             "metadata:",
             "  name: " + YAMLText.scalar(name),
@@ -174,6 +188,13 @@ public struct SidecarManifest: Hashable, Sendable {
     /// set to ``uniqueHosts``; a Sidecar without egress listeners gets one.
     func editedObject(_ sidecar: Sidecar) -> OrderedJSON {
         guard case .object(var members) = Self.replaceableObject(sidecar) else { return Self.replaceableObject(sidecar) }
+        if let apiVersion {
+            if let index = members.firstIndex(where: { $0.key == "apiVersion" }) {
+                members[index].value = .string(apiVersion)
+            } else {
+                members.insert(.init(key: "apiVersion", value: .string(apiVersion)), at: 0)
+            }
+        }
         let hosts = OrderedJSON.array(uniqueHosts.map(OrderedJSON.string))
         let newListener = OrderedJSON.object([.init(key: "hosts", value: hosts)])
         var spec: [OrderedJSON.Member] = []
@@ -251,7 +272,7 @@ public struct SidecarManifest: Hashable, Sendable {
             spec.append(member("outboundTrafficPolicy", .object([member("mode", .string(policy.rawValue))])))
         }
         return .object([
-            member("apiVersion", .string("networking.istio.io/v1")), member("kind", .string("Sidecar")),
+            member("apiVersion", .string(defaultAPIVersion)), member("kind", .string("Sidecar")),
             member("metadata", .object(metadata)), member("spec", .object(spec)),
         ])
     }

@@ -21,12 +21,18 @@ public struct MeshInventory: Codable, Hashable, Sendable {
     public var istioVersion: IstioVersion?
     /// The namespace istiod runs in (usually `istio-system`).
     public var istiodNamespace: String
+    /// The `networking.istio.io` version a live cluster serves Sidecars in when it does not serve `v1` (Istio before
+    /// 1.22: `networking.istio.io/v1beta1`), from the API server's discovery; `nil` when it serves `v1` or the source
+    /// cannot tell (manifests, the demo). The Sidecars meshtrim writes for this mesh use it, so a file written from
+    /// such a cluster applies there as it is.
+    public var servedSidecarAPIVersion: String?
 
     /// Makes an inventory.
     public init(
         namespaces: [MeshNamespace] = [], pods: [Pod] = [], services: [MeshService] = [],
         virtualServices: [VirtualService] = [], destinationRules: [DestinationRule] = [], sidecars: [Sidecar] = [],
-        meshConfig: MeshConfig = MeshConfig(), istioVersion: IstioVersion? = nil, istiodNamespace: String = "istio-system"
+        meshConfig: MeshConfig = MeshConfig(), istioVersion: IstioVersion? = nil, istiodNamespace: String = "istio-system",
+        servedSidecarAPIVersion: String? = nil
     ) {
         self.namespaces = namespaces
         self.pods = pods
@@ -37,6 +43,7 @@ public struct MeshInventory: Codable, Hashable, Sendable {
         self.meshConfig = meshConfig
         self.istioVersion = istioVersion
         self.istiodNamespace = istiodNamespace
+        self.servedSidecarAPIVersion = servedSidecarAPIVersion
     }
 
     /// The names of every namespace that holds anything, known namespaces first.

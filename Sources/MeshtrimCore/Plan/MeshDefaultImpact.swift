@@ -224,7 +224,9 @@ extension MeshDefaultImpact {
 
         /// What the mesh default with `hosts` would do (an existing one keeps every other field).
         public func impact(hosts: [String]) -> MeshDefaultImpact {
-            let manifest = SidecarManifest(namespace: rootNamespace, hosts: hosts, name: current?.meta.name ?? "default", replacing: current)
+            let manifest = SidecarManifest(
+                namespace: rootNamespace, hosts: hosts, name: current?.meta.name ?? "default", replacing: current,
+                apiVersion: analysis.inventory.servedSidecarAPIVersion)
             var sidecar = manifest.sidecar
             if current == nil { sidecar.meta.creationTimestamp = Date.distantFuture }
             let engine = analysis.engine

@@ -142,13 +142,15 @@ public struct MeshPlanner: Sendable {
         if let existingDefault, !options.replaceExisting {
             meshDefaultDraft = Draft(
                 manifest: SidecarManifest(
-                    namespace: root, hosts: existingDefault.defaultEgressHosts, name: existingDefault.meta.name, replacing: existingDefault),
+                    namespace: root, hosts: existingDefault.defaultEgressHosts, name: existingDefault.meta.name, replacing: existingDefault,
+                    apiVersion: inventory.servedSidecarAPIVersion),
                 kind: .meshDefault, reason: "the existing mesh-wide default, kept (--replace-existing proposes an update)",
                 hostReasons: [], replaces: existingDefault, wave: 0)
         } else {
             let name = existingDefault?.meta.name ?? freeName(root, "default")
             meshDefaultDraft = Draft(
-                manifest: SidecarManifest(namespace: root, hosts: hosts, name: name, replacing: existingDefault),
+                manifest: SidecarManifest(
+                    namespace: root, hosts: hosts, name: name, replacing: existingDefault, apiVersion: inventory.servedSidecarAPIVersion),
                 kind: .meshDefault,
                 reason: existingDefault == nil
                     ? "the mesh-wide default: every sidecar without a Sidecar of its own gets it (root namespace \(root))"
@@ -210,7 +212,7 @@ public struct MeshPlanner: Sendable {
                 if let app = summary.pod.labels["app"] { apps.insert(app) }
             }
             for app in apps.sorted() {
-                let name = freeName(root, app)
+                let name = freeName(root, SidecarNaming.workloadName(selector: ["app": app]))
                 guard takenNames.insert("\(root)/\(name)").inserted else { continue }
                 let recommended = recommendation(root, ["app": app], own: ownNamespaceByDefault, name: name)
                 drafts.append(
@@ -235,7 +237,7 @@ public struct MeshPlanner: Sendable {
             }
             for (namespace, names) in apps.sorted(by: { $0.key < $1.key }) {
                 for app in names.sorted() {
-                    let name = freeName(namespace, app)
+                    let name = freeName(namespace, SidecarNaming.workloadName(selector: ["app": app]))
                     guard takenNames.insert("\(namespace)/\(name)").inserted else { continue }
                     let recommended = recommendation(namespace, ["app": app], own: false, name: name)
                     drafts.append(

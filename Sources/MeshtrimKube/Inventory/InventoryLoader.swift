@@ -52,7 +52,7 @@ public struct InventoryLoader: Sendable {
         let startBytes = client.bytesReceived
         async let istioGroup = istioGroupVersion()
         async let namespaceList = listNamespaces()
-        let (groupVersion, groupNote) = try await istioGroup
+        let (groupVersion, servedSidecarAPIVersion, groupNote) = try await istioGroup
         let (namespacePages, knownNamespaces, namespaceNote) = try await namespaceList
         var notes = [groupNote, namespaceNote].compactMap { $0 }
         let fallbackNamespaces = podNamespaces ?? knownNamespaces ?? [client.access.namespace]
@@ -104,6 +104,7 @@ public struct InventoryLoader: Sendable {
         }
         var inventory = try decode(files, notes: &notes)
         inventory.istioVersion = Self.istioVersion(istiodImages: istiodImages, pods: inventory.pods)
+        inventory.servedSidecarAPIVersion = servedSidecarAPIVersion
         if let istiodNamespace, inventory.istiodNamespace != istiodNamespace, !files.contains(where: { $0.0.hasPrefix("00-") }) {
             inventory.istiodNamespace = istiodNamespace
         }
@@ -111,8 +112,9 @@ public struct InventoryLoader: Sendable {
             inventory: inventory, notes: notes, bytes: client.bytesReceived - startBytes, pages: files.count)
     }
 
-    /// The preferred `networking.istio.io` group version, or a note when Istio's CRDs are not installed.
-    private func istioGroupVersion() async throws -> (String?, String?) {
+    /// The preferred `networking.istio.io` group version to list, the version to write Sidecars in when the cluster
+    /// does not serve `v1` (Istio before 1.22; `nil` when it does), or a note when Istio's CRDs are not installed.
+    private func istioGroupVersion() async throws -> (String?, String?, String?) {
         struct Group: Decodable {
             struct Version: Decodable { var groupVersion: String }
             var preferredVersion: Version?
@@ -120,11 +122,14 @@ public struct InventoryLoader: Sendable {
         }
         do {
             let group = try await client.get(Group.self, "/apis/networking.istio.io")
-            return (group.preferredVersion?.groupVersion ?? group.versions?.first?.groupVersion ?? "networking.istio.io/v1", nil)
+            let served = (group.versions ?? []).map(\.groupVersion)
+            let preferred = group.preferredVersion?.groupVersion ?? served.first ?? SidecarManifest.defaultAPIVersion
+            let writing = served.isEmpty || served.contains(SidecarManifest.defaultAPIVersion) ? nil : preferred
+            return (preferred, writing, nil)
         } catch let error as KubeError where error.kind == .notFound {
-            return (nil, "Istio configuration: the networking.istio.io API is not installed (no ServiceEntries, VirtualServices, DestinationRules or Sidecars)")
+            return (nil, nil, "Istio configuration: the networking.istio.io API is not installed (no ServiceEntries, VirtualServices, DestinationRules or Sidecars)")
         } catch let error as KubeError where error.kind == .forbidden {
-            return ("networking.istio.io/v1", nil)
+            return (SidecarManifest.defaultAPIVersion, nil, nil)
         }
     }
 

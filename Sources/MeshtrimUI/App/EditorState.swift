@@ -103,13 +103,16 @@ public struct EditorState: Hashable, Sendable {
     public var version: IstioVersion
     /// Set when the editor edits the mesh-wide default (`ROOT/default`, no selector): its mesh-wide impact.
     public var meshDefault: MeshDefaultEditing?
+    /// The `apiVersion` the written Sidecar says: the cluster's served version when it does not serve `v1`
+    /// (``MeshInventory/servedSidecarAPIVersion``), `nil` for the usual `networking.istio.io/v1`.
+    public var apiVersion: String?
 
     /// Makes an editor state.
     public init(
         target: EditorTarget, sidecarName: String, replaces: Sidecar?, hosts: [String], customHosts: [String],
         expanded: Set<String>, rows: [EditorRow], cursor: Int, offset: Int, impact: EgressImpact,
         observedByHost: [String: Int], observedByNamespace: [String: Int], initialHosts: [String]? = nil,
-        version: IstioVersion = .defaultVersion
+        version: IstioVersion = .defaultVersion, apiVersion: String? = nil
     ) {
         self.target = target
         self.sidecarName = sidecarName
@@ -125,6 +128,7 @@ public struct EditorState: Hashable, Sendable {
         self.observedByNamespace = observedByNamespace
         self.initialHosts = initialHosts ?? hosts
         self.version = version
+        self.apiVersion = apiVersion
     }
 
     /// Whether the selection differs from the one the editor opened with (leaving would lose it).
@@ -165,6 +169,7 @@ public struct EditorState: Hashable, Sendable {
             namespace: target.namespace, hosts: hosts, name: sidecarName, workload: target.workload,
             workloadSelector: target.workloadSelector ?? [:],
             egressPort: nil, outboundTrafficPolicy: replaces?.outboundTrafficPolicy,
-            replacing: replaces.flatMap { ($0.workloadSelector?.matchLabels ?? [:]) == (target.workloadSelector ?? [:]) ? $0 : nil })
+            replacing: replaces.flatMap { ($0.workloadSelector?.matchLabels ?? [:]) == (target.workloadSelector ?? [:]) ? $0 : nil },
+            apiVersion: apiVersion)
     }
 }

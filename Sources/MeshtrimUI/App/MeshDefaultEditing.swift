@@ -90,7 +90,8 @@ public func makeMeshDefaultEditor(data: MeshData) -> EditorState {
     var editor = EditorState(
         target: EditorTarget(namespace: root), sidecarName: name, replaces: current, hosts: hosts, customHosts: [], expanded: [],
         rows: [], cursor: 0, offset: 0, impact: meshDefault.impact.egressImpact, observedByHost: observedByHost,
-        observedByNamespace: observedByNamespace, version: data.istioVersion)
+        observedByNamespace: observedByNamespace, version: data.istioVersion,
+        apiVersion: data.analysis.inventory.servedSidecarAPIVersion)
     editor.meshDefault = meshDefault
     adoptCustomHosts(&editor, data: data)
     editor.rows = editorRows(editor, data: data)

@@ -14,12 +14,10 @@ func openEditor(_ state: inout AppState, target: EditorTarget, data: MeshData) -
 /// Builds the editor state for `target`: the Sidecar's name, what it replaces, observed traffic, rows, impact.
 public func makeEditor(target: EditorTarget, data: MeshData) -> EditorState {
     let inventory = data.analysis.inventory
-    let sameSelector = inventory.sidecars.first { sidecar in
-        sidecar.meta.namespace == target.namespace
-            && (sidecar.workloadSelector?.matchLabels ?? [:]) == (target.workloadSelector ?? [:])
-    }
-    let name = sameSelector?.meta.name ?? target.workload ?? "default"
-    let replaces = sameSelector ?? inventory.sidecars.first { $0.meta.namespace == target.namespace && $0.meta.name == name }
+    let choice = SidecarNaming.choose(namespace: target.namespace, selector: target.workloadSelector, sidecars: inventory.sidecars)
+    let name = choice.name
+    // A Sidecar of that name with another selector is where the editor starts from too (and what it warns about).
+    let replaces = choice.replacing ?? inventory.sidecars.first { $0.meta.namespace == target.namespace && $0.meta.name == name }
     var observedByHost: [String: Int] = [:]
     var observedByNamespace: [String: Int] = [:]
     for index in data.podIndicesByNamespace[target.namespace] ?? [] {
@@ -40,7 +38,7 @@ public func makeEditor(target: EditorTarget, data: MeshData) -> EditorState {
     var editor = EditorState(
         target: target, sidecarName: name, replaces: replaces, hosts: hosts, customHosts: [], expanded: [], rows: [],
         cursor: 0, offset: 0, impact: impact, observedByHost: observedByHost, observedByNamespace: observedByNamespace,
-        version: data.istioVersion)
+        version: data.istioVersion, apiVersion: data.analysis.inventory.servedSidecarAPIVersion)
     adoptCustomHosts(&editor, data: data)
     editor.rows = editorRows(editor, data: data)
     editor.cursor = editor.rows.firstIndex { $0.isSelectable } ?? 0

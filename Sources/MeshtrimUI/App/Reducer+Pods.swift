@@ -87,9 +87,7 @@ func reducePickerKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         if selector.isEmpty {
             return openEditor(&state, target: EditorTarget(namespace: picker.namespace), data: data)
         }
-        let pod = data.analysis.inventory.pod(named: picker.podName, in: picker.namespace)
-        let workload = selector["app"] ?? selector["app.kubernetes.io/name"] ?? pod?.labels["app"]
-            ?? selector.sorted { $0.key < $1.key }.map(\.value).joined(separator: "-")
+        let workload = SidecarNaming.workloadName(selector: selector)
         return openEditor(
             &state, target: EditorTarget(namespace: picker.namespace, workloadSelector: selector, workload: workload), data: data)
     default:

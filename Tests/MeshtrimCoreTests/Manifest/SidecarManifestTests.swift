@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Yams
 
@@ -143,5 +144,18 @@ struct SidecarManifestTests {
         #expect(YAMLText.scalar(example.text) == example.written)
         let loaded = try Yams.load(yaml: "k: " + example.written) as? [String: Any]
         #expect(loaded?["k"] as? String == example.text)
+    }
+
+    /// A new Sidecar for a cluster that serves only `networking.istio.io/v1beta1` (Istio before 1.22) is written in
+    /// that version, line for line the same otherwise (issue #16 item 7).
+    @Test(arguments: ["networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"])
+    func aNewSidecarSaysTheServedVersion(_ version: String) throws {
+        var manifest = Self.namespaceWide
+        manifest.apiVersion = version
+        #expect(manifest.yaml == Self.namespaceWideYAML.replacingOccurrences(
+            of: "apiVersion: networking.istio.io/v1\n", with: "apiVersion: \(version)\n"))
+        #expect(manifest.writtenAPIVersion == version)
+        #expect(Self.namespaceWide.writtenAPIVersion == "networking.istio.io/v1")
+        #expect(ApplyDocument(manifest: manifest).apiVersion == version)
     }
 }

@@ -144,4 +144,31 @@ struct SidecarReplacementTests {
     static func lines(_ text: String) -> [String] {
         text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
     }
+
+    /// A replacement written for a cluster that serves another `networking.istio.io` version says that version and
+    /// changes nothing else; without one it keeps the original's own, as before (issue #16 item 7).
+    @Test(arguments: fixtures)
+    func aServedVersionChangesOnlyTheAPIVersionLine(_ name: String) throws {
+        let sidecar = try Self.loadSidecar(name)
+        let hosts = sidecar.defaultEgressHosts
+        let kept = SidecarManifest(namespace: sidecar.meta.namespace, hosts: hosts, name: sidecar.meta.name, replacing: sidecar)
+        let served = SidecarManifest(
+            namespace: sidecar.meta.namespace, hosts: hosts, name: sidecar.meta.name, replacing: sidecar,
+            apiVersion: "networking.istio.io/v1beta1")
+        let original = try #require(sidecar.original?["apiVersion"]?.stringValue, "the fixture says its apiVersion")
+        #expect(kept.writtenAPIVersion == original, "without a served version the replaced Sidecar's own is kept")
+        #expect(served.writtenAPIVersion == "networking.istio.io/v1beta1")
+        let diff = LineDiff.unified(
+            from: kept.yaml.split(separator: "\n").map(String.init), to: served.yaml.split(separator: "\n").map(String.init))
+        let changed = diff.compactMap { line -> String? in
+            switch line {
+            case .removed(let text): "-" + text
+            case .added(let text): "+" + text
+            default: nil
+            }
+        }
+        #expect(changed == ["-apiVersion: \(original)", "+apiVersion: networking.istio.io/v1beta1"])
+        #expect(ApplyDocument(manifest: served).resourcePath.hasPrefix("/apis/networking.istio.io/v1beta1/namespaces/"))
+        #expect(try SidecarDocumentReader.read(served.yaml).sidecars.first?.sidecar.egress == kept.sidecar.egress)
+    }
 }
