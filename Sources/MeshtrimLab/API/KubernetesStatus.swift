@@ -69,17 +69,21 @@ public struct KubernetesStatus: Error, Hashable, Sendable, CustomStringConvertib
             kind: resource)
     }
 
-    /// `403 Forbidden`: `User "x" cannot patch resource "sidecars" in API group "…" in the namespace "ns"`.
+    /// `403 Forbidden`: `sidecars.networking.istio.io "x" is forbidden: User "u" cannot patch resource "sidecars" in API
+    /// group "networking.istio.io" in the namespace "ns"`. As the API server's authorization filter words it: the
+    /// subject and `details.kind` name the resource without its subresource (`pods "x"`), the reason names both
+    /// (`cannot get resource "pods/portforward"`).
     public static func forbidden(user: String, verb: String, resource: String, group: String, namespace: String?, name: String?)
         -> KubernetesStatus
     {
         let scope = namespace.map { "in the namespace \"\($0)\"" } ?? "at the cluster scope"
-        let qualified = group.isEmpty ? resource : "\(resource).\(group)"
+        let parent = String(resource.prefix { $0 != "/" })
+        let qualified = group.isEmpty ? parent : "\(parent).\(group)"
         let subject = name.map { "\(qualified) \"\($0)\"" } ?? qualified
         return KubernetesStatus(
             code: 403, reason: "Forbidden",
             message: "\(subject) is forbidden: User \"\(user)\" cannot \(verb) resource \"\(resource)\" in API group \"\(group)\" \(scope)",
-            name: name, group: group.isEmpty ? nil : group, kind: resource)
+            name: name, group: group.isEmpty ? nil : group, kind: parent)
     }
 
     /// `400 BadRequest` with a message.
