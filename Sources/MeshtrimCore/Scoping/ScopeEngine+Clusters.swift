@@ -35,23 +35,10 @@ extension ScopeEngine {
         if let sidecar, !sidecar.ingressPorts.isEmpty {
             for port in sidecar.ingressPorts { add(port.number, "ingress port \(port.number) of Sidecar \(sidecar.meta.qualifiedName)") }
         } else {
-            for position in servicesByNamespace[namespace] ?? [] {
+            forEachServiceInstance(namespace: namespace, labels: labels, pod: pod) { position, port, target in
                 let service = index.services[position]
-                let selected = service.selector.map { !$0.isEmpty && LabelSelector($0).matches(labels) } ?? false
-                let endpoint = pod?.podIP.flatMap { ip in service.endpoints?.first { $0.address == ip } }
-                guard selected || endpoint != nil else { continue }
                 let kind = service.isKubernetes ? "Service" : "ServiceEntry"
-                for port in service.ports where port.protocol != "UDP" {
-                    let target: Int?
-                    if let endpoint, let override = endpoint.ports[port.name] {
-                        target = override
-                    } else if let text = port.targetPort {
-                        target = Int(text) ?? pod?.namedPorts[text]
-                    } else {
-                        target = port.number
-                    }
-                    if let target { add(target, "port \(port.number) of \(kind) \(service.namespace)/\(service.name)") }
-                }
+                add(target, "port \(port.number) of \(kind) \(service.namespace)/\(service.name)")
             }
         }
         return ports.map { port, why in
@@ -105,5 +92,34 @@ extension ScopeEngine {
             clusters.append(special("zipkin", "STRICT_DNS", "", isStatic: true))
         }
         return clusters
+    }
+
+    /// Calls `body` with every service instance the pod has, in service order: each non-UDP port of a service (or
+    /// ServiceEntry) of `namespace` whose selector matches `labels` or one of whose endpoints has the pod's IP, with
+    /// the port it targets on the pod (the endpoint's port of that name, else `targetPort` as a number or a named
+    /// container port of the pod, else the port itself). A port whose named target the pod does not have is left out.
+    ///
+    /// The one reading of Istio's service instances for inbound clusters, their counts and the legacy inbound
+    /// clusters; services are read in place (a copy of each `MeshService` costs a retain per member).
+    func forEachServiceInstance(
+        namespace: String, labels: [String: String], pod: Pod?, _ body: (_ service: Int, _ port: ServicePort, _ targetPort: Int) -> Void
+    ) {
+        let services = index.services
+        for position in servicesByNamespace[namespace] ?? [] {
+            let selected = services[position].selector.map { !$0.isEmpty && LabelSelector($0).matches(labels) } ?? false
+            let endpoint = pod?.podIP.flatMap { ip in services[position].endpoints?.first { $0.address == ip } }
+            guard selected || endpoint != nil else { continue }
+            for port in services[position].ports where port.protocol != "UDP" {
+                let target: Int?
+                if let endpoint, let override = endpoint.ports[port.name] {
+                    target = override
+                } else if let text = port.targetPort {
+                    target = Int(text) ?? pod?.namedPorts[text]
+                } else {
+                    target = port.number
+                }
+                if let target { body(position, port, target) }
+            }
+        }
     }
 }

@@ -16,24 +16,7 @@ extension ScopeEngine {
             for port in sidecar.ingressPorts { add(port.number) }
             return ports.count
         }
-        // Fields are read in place: a copy of each `MeshService` costs a retain per member.
-        let services = index.services
-        for position in servicesByNamespace[namespace] ?? [] {
-            let selected = services[position].selector.map { !$0.isEmpty && LabelSelector($0).matches(labels) } ?? false
-            let endpoint = pod?.podIP.flatMap { ip in services[position].endpoints?.first { $0.address == ip } }
-            guard selected || endpoint != nil else { continue }
-            for port in services[position].ports where port.protocol != "UDP" {
-                let target: Int?
-                if let endpoint, let override = endpoint.ports[port.name] {
-                    target = override
-                } else if let text = port.targetPort {
-                    target = Int(text) ?? pod?.namedPorts[text]
-                } else {
-                    target = port.number
-                }
-                if let target { add(target) }
-            }
-        }
+        forEachServiceInstance(namespace: namespace, labels: labels, pod: pod) { _, _, target in add(target) }
         return ports.count
     }
 }

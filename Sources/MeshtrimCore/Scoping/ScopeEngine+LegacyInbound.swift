@@ -65,22 +65,8 @@ extension ScopeEngine {
     /// whose target port resolves on it.
     func legacyServiceInstances(namespace: String, labels: [String: String], pod: Pod?) -> [LegacyServiceInstance] {
         var instances: [LegacyServiceInstance] = []
-        for position in servicesByNamespace[namespace] ?? [] {
-            let service = index.services[position]
-            let selected = service.selector.map { !$0.isEmpty && LabelSelector($0).matches(labels) } ?? false
-            let endpoint = pod?.podIP.flatMap { ip in service.endpoints?.first { $0.address == ip } }
-            guard selected || endpoint != nil else { continue }
-            for port in service.ports where port.protocol != "UDP" {
-                let target: Int?
-                if let endpoint, let override = endpoint.ports[port.name] {
-                    target = override
-                } else if let text = port.targetPort {
-                    target = Int(text) ?? pod?.namedPorts[text]
-                } else {
-                    target = port.number
-                }
-                if let target { instances.append(LegacyServiceInstance(service: service, port: port, targetPort: target)) }
-            }
+        forEachServiceInstance(namespace: namespace, labels: labels, pod: pod) { position, port, target in
+            instances.append(LegacyServiceInstance(service: index.services[position], port: port, targetPort: target))
         }
         return instances
     }
