@@ -25,20 +25,20 @@ enum LabDemoMerger {
     /// - Throws: ``MergeError`` when a generated observation has no capture, a capture lacks a figure, or its
     ///   cluster count is not the pod's prediction.
     static func merge(generated: MeshSnapshot, captures: [MeshSnapshot]) throws -> MeshSnapshot {
-        var captured: [String: ProxyObservation] = [:]
+        var captured: [PodKey: ProxyObservation] = [:]
         for capture in captures {
-            for observation in capture.observations { captured["\(observation.namespace)/\(observation.pod)"] = observation }
+            for observation in capture.observations { captured[PodKey(namespace: observation.namespace, name: observation.pod)] = observation }
         }
         var result = generated
         var missing: [String] = []
         var shared: [String] = []
         for index in result.observations.indices {
             let generatedObservation = result.observations[index]
-            let key = "\(generatedObservation.namespace)/\(generatedObservation.pod)"
+            let key = PodKey(namespace: generatedObservation.namespace, name: generatedObservation.pod)
             guard let lab = captured[key], let clusters = lab.activeClusters, let allocated = lab.envoyAllocatedBytes,
                 let heap = lab.envoyHeapBytes, let physical = lab.envoyPhysicalBytes, let workingSet = lab.workingSetBytes
             else {
-                missing.append(key)
+                missing.append(key.description)
                 continue
             }
             guard clusters == generatedObservation.activeClusters else {

@@ -68,8 +68,8 @@ public struct SidecarSafetyChecker: Sendable {
     public func lint() -> [SafetyFinding] {
         var findings: [SafetyFinding] = []
         var reported = Set<String>()
-        var podsToSidecars: [String: [Sidecar]] = [:]
-        var podsByKey: [String: Pod] = [:]
+        var podsToSidecars: [PodKey: [Sidecar]] = [:]
+        var podsByKey: [PodKey: Pod] = [:]
         var namespaceSidecars: [String: [Sidecar]] = [:]
         for sidecar in inventory.sidecars {
             let subject = "Sidecar \(sidecar.meta.qualifiedName)"
@@ -84,7 +84,7 @@ public struct SidecarSafetyChecker: Sendable {
                 findings.append(noPodFinding(selector: selector, namespace: sidecar.meta.namespace, subject: subject))
             }
             for pod in pods {
-                let key = "\(pod.namespace)/\(pod.name)"
+                let key = PodKey(namespace: pod.namespace, name: pod.name)
                 podsToSidecars[key, default: []].append(sidecar)
                 podsByKey[key] = pod
             }
