@@ -1,9 +1,10 @@
 import Foundation
+import MeshtrimCore
 
 /// The `istio-proxy` containers' working sets from `metrics.k8s.io` (metrics-server).
 public struct ProxyWorkingSets: Sendable {
-    /// Bytes by `namespace/pod`.
-    public var bytes: [String: Int]
+    /// Bytes by pod.
+    public var bytes: [PodKey: Int]
     /// Why there are none, when there are none (`metrics-server is not installed`).
     public var note: String?
 }
@@ -48,7 +49,7 @@ public struct PodMetricsReader: Sendable {
         return result
     }
 
-    static func add(_ page: Data, to bytes: inout [String: Int]) {
+    static func add(_ page: Data, to bytes: inout [PodKey: Int]) {
         struct List: Decodable {
             struct Item: Decodable {
                 struct Meta: Decodable {
@@ -69,7 +70,7 @@ public struct PodMetricsReader: Sendable {
             guard let proxy = item.containers?.first(where: { $0.name == "istio-proxy" }), let memory = proxy.usage?["memory"],
                 let value = Quantity.bytes(memory)
             else { continue }
-            bytes["\(item.metadata.namespace ?? "")/\(item.metadata.name)"] = value
+            bytes[PodKey(namespace: item.metadata.namespace ?? "", name: item.metadata.name)] = value
         }
     }
 }

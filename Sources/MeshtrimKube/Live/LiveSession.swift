@@ -110,7 +110,7 @@ public final class LiveSession: Sendable {
     ///   - concurrency: pod-proxy reads at once.
     ///   - portForwardConcurrency: port-forwards at once (stats when the pod network is closed to the API server).
     public func makeObserver(
-        workingSets: [String: Int] = [:], ttl: Duration = .seconds(30), concurrency: Int = 16, portForwardConcurrency: Int = 8,
+        workingSets: [PodKey: Int] = [:], ttl: Duration = .seconds(30), concurrency: Int = 16, portForwardConcurrency: Int = 8,
         onEvent: @escaping @Sendable (ObservationEvent) -> Void = { _ in }
     ) -> SidecarObserver {
         SidecarObserver(

@@ -37,7 +37,7 @@ public actor SidecarObserver {
     private var forwardsRunning = 0
     private var forwardWaiters: [CheckedContinuation<Void, Never>] = []
     private let onEvent: @Sendable (ObservationEvent) -> Void
-    private var workingSets: [String: Int]
+    private var workingSets: [PodKey: Int]
     private var cache: [PodKey: Entry] = [:]
     private var failures: [PodKey: Failure] = [:]
     private var names: [PodKey: (names: [String], at: ContinuousClock.Instant, date: Date)] = [:]
@@ -55,7 +55,7 @@ public actor SidecarObserver {
     /// - Parameters:
     ///   - permissions: the up-front access reviews; denied paths are not requested.
     ///   - checker: asks per namespace when a cluster-wide review was denied.
-    ///   - workingSets: `istio-proxy` working sets by `namespace/pod` (metrics.k8s.io).
+    ///   - workingSets: `istio-proxy` working sets by pod (metrics.k8s.io).
     ///   - ttl: how long an observation stays fresh.
     ///   - concurrency: pod-proxy reads and port-forwards at once.
     ///   - probeTimeout: the time limit of a pod-proxy read until one has succeeded, and of a port-forward until one
@@ -63,7 +63,7 @@ public actor SidecarObserver {
     ///   - switchAfter: identical failures after which the run changes its way or stops (``StatsRoute``).
     ///   - onEvent: called (on the observer's executor) after every change.
     public init(
-        reader: SidecarReader, permissions: LivePermissions, checker: AccessChecker? = nil, workingSets: [String: Int] = [:],
+        reader: SidecarReader, permissions: LivePermissions, checker: AccessChecker? = nil, workingSets: [PodKey: Int] = [:],
         ttl: Duration = .seconds(30), concurrency: ObservationConcurrency = ObservationConcurrency(),
         probeTimeout: Duration = .seconds(5), switchAfter: Int = 3,
         onEvent: @escaping @Sendable (ObservationEvent) -> Void = { _ in }
@@ -109,10 +109,10 @@ public actor SidecarObserver {
     }
 
     /// New working sets (metrics.k8s.io is read once per refresh).
-    public func update(workingSets: [String: Int]) {
+    public func update(workingSets: [PodKey: Int]) {
         self.workingSets = workingSets
         for (key, entry) in cache {
-            cache[key]?.observation.workingSetBytes = workingSets["\(key.namespace)/\(key.name)"] ?? entry.observation.workingSetBytes
+            cache[key]?.observation.workingSetBytes = workingSets[key] ?? entry.observation.workingSetBytes
         }
     }
 
@@ -342,7 +342,7 @@ public actor SidecarObserver {
         inFlight[key] = nil
         switch result {
         case .success(var observation):
-            observation.workingSetBytes = workingSets["\(key.namespace)/\(key.name)"]
+            observation.workingSetBytes = workingSets[key]
             if let known = names[key] { observation.clusterNames = known.names }
             cache[key] = Entry(observation: observation, at: .now)
             failures[key] = nil
