@@ -6,10 +6,10 @@ import Testing
 /// give exactly the number of clusters the building paths (`outboundScope`, `inboundClusters`) build.
 @Suite("Cluster counts match the built clusters")
 struct ClusterCountTests {
-    /// Meshes to count on: a generated one (Sidecars, VirtualServices, DestinationRules with subsets, ServiceEntries)
-    /// and Istio's own scenarios.
+    /// Meshes to count on: generated ones of several shapes and seeds (Sidecars, VirtualServices, DestinationRules with
+    /// subsets, ServiceEntries) and Istio's own scenarios.
     static let meshes: [String] = [
-        "generated", "tests/testdata/networking/sidecar-ns-scope/configs.yaml",
+        "generated", "generated-23", "generated-57", "generated-91", "tests/testdata/networking/sidecar-ns-scope/configs.yaml",
         "tests/testdata/networking/sidecar-without-service/configs.yaml", "samples/bookinfo/platform/kube/bookinfo.yaml",
         "pkg/config/analysis/analyzers/testdata/sidecar-selector.yaml",
     ]
@@ -19,6 +19,14 @@ struct ClusterCountTests {
             return MeshGenerator.generateInventory(
                 MeshGenerator.Parameters(
                     namespaces: 8, services: 120, pods: 300, seed: 11, virtualServices: 6, destinationRules: 10, scopedNamespaces: 2))
+        }
+        if name.hasPrefix("generated-"), let seed = UInt64(name.dropFirst("generated-".count)) {
+            // Shapes vary with the seed: more or fewer namespaces, rules and scoped namespaces per mesh.
+            let shape = Int(seed % 5)
+            return MeshGenerator.generateInventory(
+                MeshGenerator.Parameters(
+                    namespaces: 4 + shape * 2, services: 40 + shape * 15, pods: 80 + shape * 20, seed: seed,
+                    virtualServices: shape * 3, destinationRules: 4 + shape * 4, scopedNamespaces: shape % 3))
         }
         var inventory = try ManifestLoader.load(paths: [Fixtures.istio(name).path]).inventory
         if name.contains("sidecar-ns-scope") { inventory.meshConfig.rootNamespace = "istio-config" }
