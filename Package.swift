@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         // Pure domain: decoding, the scope engine, Sidecar manifests, config dumps, snapshots.
         .target(name: "MeshtrimCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Reading input files at the edge: files, standard input and directories as Core's documents and bytes.
+        .target(name: "MeshtrimFiles", dependencies: ["MeshtrimCore"]),
         // Child processes: posix_spawn with redirections, process groups, timeouts, peak RSS, children that die with the parent (Glibc/Foundation only).
         .target(name: "MeshtrimProcess"),
         // Pure app: state, reducer, views into a cell buffer, key tables, runtime loop.
@@ -40,7 +42,7 @@ let package = Package(
         .target(
             name: "MeshtrimLab",
             dependencies: [
-                "MeshtrimCore", "MeshtrimProcess",
+                "MeshtrimCore", "MeshtrimFiles", "MeshtrimProcess",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -62,7 +64,7 @@ let package = Package(
         .target(
             name: "MeshtrimKube",
             dependencies: [
-                "MeshtrimCore", "MeshtrimProcess",
+                "MeshtrimCore", "MeshtrimFiles", "MeshtrimProcess",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -74,22 +76,22 @@ let package = Package(
         .executableTarget(
             name: "meshtrim",
             dependencies: [
-                "MeshtrimCore", "MeshtrimUI", "MeshtrimTerminal", "MeshtrimLab", "MeshtrimKube", "MeshtrimProcess",
+                "MeshtrimCore", "MeshtrimFiles", "MeshtrimUI", "MeshtrimTerminal", "MeshtrimLab", "MeshtrimKube", "MeshtrimProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/demo-snapshot.json")]
         ),
-        .testTarget(name: "MeshtrimCoreTests", dependencies: ["MeshtrimCore"], exclude: ["__Snapshots__", "Fixtures"]),
-        .testTarget(name: "MeshtrimUITests", dependencies: ["MeshtrimUI", "MeshtrimTerminal"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "MeshtrimCoreTests", dependencies: ["MeshtrimCore", "MeshtrimFiles"], exclude: ["__Snapshots__", "Fixtures"]),
+        .testTarget(name: "MeshtrimUITests", dependencies: ["MeshtrimUI", "MeshtrimTerminal", "MeshtrimFiles"], exclude: ["__Snapshots__"]),
         // Shared test support: running processes and tools, the meshtrim binary, Envoy, a lab per test.
         .target(
             name: "MeshtrimTestSupport", dependencies: ["MeshtrimProcess", "MeshtrimCore"], path: "Tests/MeshtrimTestSupport"),
         .testTarget(name: "MeshtrimProcessTests", dependencies: ["MeshtrimProcess"]),
-        .testTarget(name: "MeshtrimEndToEndTests", dependencies: ["MeshtrimCore", "MeshtrimTestSupport"]),
+        .testTarget(name: "MeshtrimEndToEndTests", dependencies: ["MeshtrimCore", "MeshtrimFiles", "MeshtrimTestSupport"]),
         .testTarget(
             name: "MeshtrimLabTests",
             dependencies: [
-                "MeshtrimLab", "MeshtrimCore", "MeshtrimTestSupport",
+                "MeshtrimLab", "MeshtrimCore", "MeshtrimFiles", "MeshtrimTestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -101,7 +103,7 @@ let package = Package(
         .testTarget(
             name: "MeshtrimKubeTests",
             dependencies: [
-                "MeshtrimKube", "MeshtrimCore", "MeshtrimLab", "MeshtrimUI", "MeshtrimProcess", "MeshtrimTestSupport",
+                "MeshtrimKube", "MeshtrimCore", "MeshtrimFiles", "MeshtrimLab", "MeshtrimUI", "MeshtrimProcess", "MeshtrimTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

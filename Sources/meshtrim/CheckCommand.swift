@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeshtrimCore
+import MeshtrimFiles
 
 /// `meshtrim check`: the Sidecars under some paths (a plan directory, a GitOps repository) checked against a mesh as
 /// if applied, for CI: findings with file and line, in text, JSON, JUnit or GitHub's workflow commands, and an exit

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeshtrimCore
+import MeshtrimFiles
 
 /// `meshtrim clusters`: `istioctl proxy-config clusters`, byte for byte: a live pod's Envoy (through a
 /// port-forward), a config dump file, or (`--predicted`) what istiod would send; `--why` adds the engine's reasons.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeshtrimCore
+import MeshtrimFiles
 
 /// `-o` formats shared by the scriptable commands (kubectl's spelling).
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

@@ -1,5 +1,6 @@
 import Foundation
 import MeshtrimCore
+import MeshtrimFiles
 
 /// The bundled demo mesh (`Resources/demo-snapshot.json`), so that `meshtrim --demo` works without a cluster.
 ///

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeshtrimCore
+import MeshtrimFiles
 import MeshtrimProcess
 
 /// `meshtrim generate-demo`: writes a generated mesh snapshot, by default the bundled demo.

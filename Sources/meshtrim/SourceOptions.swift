@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeshtrimCore
+import MeshtrimFiles
 import MeshtrimKube
 
 #if canImport(Glibc)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeshtrimCore
+import MeshtrimFiles
 
 /// `meshtrim validate`: Istio's webhook rules (and meshtrim's warnings) for the Sidecars in manifest files, then,
 /// against a mesh (snapshot, manifests, the demo or a live cluster), the safety checks of docs/safety-checks.md.

@@ -1,5 +1,6 @@
 import Foundation
 import MeshtrimCore
+import MeshtrimFiles
 import MeshtrimTestSupport
 import Testing
 

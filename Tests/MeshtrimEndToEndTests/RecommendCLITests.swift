@@ -1,6 +1,7 @@
 import Foundation
 import MeshtrimTestSupport
 import MeshtrimCore
+import MeshtrimFiles
 import Testing
 
 /// `meshtrim recommend` as a script runs it, on the bundled demo snapshot: the JSON shape of issue #6 in its key

@@ -1,6 +1,7 @@
 import Foundation
 import MeshtrimTestSupport
 import MeshtrimCore
+import MeshtrimFiles
 import MeshtrimKube
 import MeshtrimLab
 import Testing

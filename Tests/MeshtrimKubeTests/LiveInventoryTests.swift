@@ -1,6 +1,7 @@
 import Foundation
 import MeshtrimTestSupport
 import MeshtrimCore
+import MeshtrimFiles
 import MeshtrimKube
 import MeshtrimLab
 import Testing
@@ -59,6 +60,46 @@ struct LiveInventoryTests {
             let kubectl = try lab.kubectl(["get", "pods", "-A", "-o", "json", "--chunk-size=7"])
             struct List: Decodable { var items: [[String: AnyCodable]] }
             #expect(try JSONDecoder().decode(List.self, from: Data(kubectl.stdout.utf8)).items.count == inventory.pods.count)
+        }
+    }
+
+    /// The live pages go to the same loader as `--manifests`, in memory: a `kubectl get -o yaml` dump of the same
+    /// mesh read from files gives the same inventory (the Istio version, which the live path takes from istiod's
+    /// image, aside).
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
+    func liveInventoryEqualsTheManifestsOfTheSameMesh() async throws {
+        try requireTool("kubectl")
+        try await withLab(Self.mesh, envoy: false) { lab in
+            let client = try await KubeClient.connect(try lab.access())
+            var loader = InventoryLoader(client: client)
+            loader.pageSize = 7
+            let live = try await loader.load()
+            await client.shutdown()
+            #expect(live.notes.isEmpty, "\(live.notes)")
+            let directory = try makeTemporaryDirectory("meshtrim-live-manifests")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            // The mesh config first, then the kinds in the live loader's order; with managedFields, as the API lists
+            // them (each Sidecar is kept as written for edits).
+            let kinds = "namespaces,pods,services,serviceentries,virtualservices,destinationrules,sidecars"
+            let dumps = [
+                ("00-configmaps.yaml", ["get", "configmaps", "-n", "istio-system", "-o", "yaml", "--show-managed-fields"]),
+                ("10-mesh.yaml", ["get", kinds, "-A", "-o", "yaml", "--show-managed-fields"]),
+            ]
+            for (name, arguments) in dumps {
+                let dump = try lab.kubectl(arguments)
+                try #require(dump.exitCode == 0, "kubectl \(arguments.joined(separator: " ")): \(dump.stderr)")
+                try Data(dump.stdout.utf8).write(to: URL(fileURLWithPath: "\(directory)/\(name)"))
+            }
+            let manifests = try ManifestLoader.load(paths: [directory])
+            var expected = manifests.inventory
+            try #require(!expected.pods.isEmpty && !expected.sidecars.isEmpty, "the dump holds the mesh")
+            expected.istioVersion = live.inventory.istioVersion
+            #expect(live.inventory.pods == expected.pods)
+            #expect(live.inventory.services == expected.services)
+            #expect(live.inventory.sidecars == expected.sidecars)
+            #expect(live.inventory.meshConfig == expected.meshConfig)
+            #expect(live.inventory == expected, "the whole inventory, beyond the parts above")
+            #expect(manifests.warnings.isEmpty, "\(manifests.warnings)")
         }
     }
 

@@ -12,7 +12,7 @@ public struct ManifestSet: Sendable {
     /// Assumptions made while reading (objects without a namespace put into `default`, sidecar injection assumed
     /// for namespaces without a Namespace manifest).
     public var notes: [String] = []
-    /// The files read, in order.
+    /// The origins of the documents read, in order (the files, for `--manifests`).
     public var files: [String]
     /// Where each Sidecar came from (`namespace/name` → `file:line`).
     public var sidecarSources: [String: String]
@@ -21,46 +21,79 @@ public struct ManifestSet: Sendable {
     public var meshConfigMaps: [MeshConfigMap] = []
 }
 
-/// Reads Kubernetes YAML and JSON manifests (files, directories, multi-document YAML, `kind: List`).
+/// Reads Kubernetes YAML and JSON manifests (multi-document YAML, JSON, `kind: List`) from documents.
 ///
 /// Everything the scope engine needs is decoded; every other kind is counted and ignored, so a whole
-/// `kubectl get -A -o yaml` dump or a Helm output directory can be pointed at directly.
-public enum ManifestLoader {
-    /// Reads every `.yaml`, `.yml` and `.json` file under `paths` (directories recursively, sorted by name).
-    ///
-    /// Objects that name no namespace go into `defaultNamespace` (as `kubectl apply -n`); without one they go into
-    /// `default` and a note says so. The same object given twice is read once (the later one, with a warning).
-    ///
-    /// - Throws: ``ManifestError`` naming the file and line of the first unreadable file or document.
-    public static func load(paths: [String], defaultNamespace chosenNamespace: String? = nil) throws -> ManifestSet {
-        let defaultNamespace = chosenNamespace ?? "default"
-        var builder = InventoryBuilder()
+/// `kubectl get -A -o yaml` dump or a Helm output directory can be pointed at directly. The loader is pure: the edge
+/// (MeshtrimFiles for files, standard input and directories; MeshtrimKube for the pages of a live list) hands it
+/// ``ManifestDocument``s one at a time with ``add(_:)``, and ``finish()`` builds the mesh, so that a live cluster
+/// and `--manifests` follow exactly the same rules.
+///
+/// Objects that name no namespace go into the chosen default namespace (as `kubectl apply -n`); without one they go
+/// into `default` and a note says so. The same object given twice is read once (the later one, with a warning).
+public struct ManifestLoader {
+    private var builder = InventoryBuilder()
+    private let defaultNamespace: String
+    private var origins: [String] = []
+    private var sidecarSources: [String: String] = [:]
+    private var originals: [String: OrderedJSON] = [:]
+
+    /// Makes a loader that puts objects without a namespace into `defaultNamespace` (`default` when nil, with a note).
+    public init(defaultNamespace chosenNamespace: String? = nil) {
+        defaultNamespace = chosenNamespace ?? "default"
         builder.defaultNamespace = defaultNamespace
         builder.isDefaultNamespaceChosen = chosenNamespace != nil
-        var files: [String] = []
-        var sidecarSources: [String: String] = [:]
-        var originals: [String: OrderedJSON] = [:]
-        for path in paths {
-            for file in try expand(path) {
-                files.append(file)
-                let text = try read(file)
-                // One document at a time: each is decoded and added before the next is parsed.
-                try decode(text, file: file) { object, line in
-                    if case .sidecar(let meta, _) = object {
-                        let key = "\(meta.namespace ?? defaultNamespace)/\(meta.name ?? "")"
-                        sidecarSources[key] = "\(file):\(line)"
-                    }
-                    builder.add(object, source: "\(file):\(line)")
-                }
-                // Sidecars as written (also those inside a List), for edits that keep their other fields.
-                originals.merge(SidecarOriginals.read(text, defaultNamespace: defaultNamespace)) { _, later in later }
-            }
+    }
+
+    /// Reads one document: its text is checked (no NUL byte, UTF-8) and decoded one YAML document at a time, each
+    /// object added before the next is parsed.
+    ///
+    /// The document is consumed, so that its bytes are released once its text is made (one copy of a large file is
+    /// held while it is decoded, not two).
+    ///
+    /// - Throws: ``ManifestError`` naming the document's origin and the line of the first problem.
+    public mutating func add(_ document: consuming ManifestDocument) throws {
+        let origin = document.origin
+        let text: String
+        do {
+            text = try InputFile.text(from: document.bytes, file: origin, expected: "Kubernetes YAML or JSON")
+        } catch {
+            throw ManifestError(file: origin, message: error.message)
         }
+        _ = consume document
+        origins.append(origin)
+        let defaultNamespace = defaultNamespace
+        // One document at a time: each is decoded and added before the next is parsed.
+        try Self.decode(text, file: origin) { object, line in
+            if case .sidecar(let meta, _) = object {
+                let key = "\(meta.namespace ?? defaultNamespace)/\(meta.name ?? "")"
+                sidecarSources[key] = "\(origin):\(line)"
+            }
+            builder.add(object, source: "\(origin):\(line)")
+        }
+        // Sidecars as written (also those inside a List), for edits that keep their other fields.
+        originals.merge(SidecarOriginals.read(text, defaultNamespace: defaultNamespace)) { _, later in later }
+    }
+
+    /// The mesh described by every document added so far, with what was skipped and why.
+    public func finish() -> ManifestSet {
+        var builder = builder
         var inventory = builder.finish()
         SidecarOriginals.attach(originals, to: &inventory)
         return ManifestSet(
             inventory: inventory, ignoredKinds: builder.ignoredKinds, warnings: builder.warnings, notes: builder.notes,
-            files: files, sidecarSources: sidecarSources, meshConfigMaps: builder.meshConfigMaps)
+            files: origins, sidecarSources: sidecarSources, meshConfigMaps: builder.meshConfigMaps)
+    }
+
+    /// Reads `documents` in order: ``add(_:)`` for each, then ``finish()``.
+    ///
+    /// - Throws: ``ManifestError`` naming the origin and line of the first unreadable document.
+    public static func load(
+        documents: some Sequence<ManifestDocument>, defaultNamespace: String? = nil
+    ) throws -> ManifestSet {
+        var loader = ManifestLoader(defaultNamespace: defaultNamespace)
+        for document in documents { try loader.add(document) }
+        return loader.finish()
     }
 
     /// Decodes manifest text (YAML or JSON, one or many documents) into objects with their 1-based start lines.
@@ -200,35 +233,4 @@ public enum ManifestLoader {
 
     /// What is wrong, quoted briefly (never the offending line itself, which can be megabytes long).
     private static func summary(of error: YamlError) -> String { YAMLSyntax.summary(of: error) }
-
-    /// The file's text: at most ``InputFile/maximumBytes``, refused early when binary (NUL bytes) or not UTF-8.
-    private static func read(_ file: String) throws -> String {
-        do {
-            return try InputFile.text(file, expected: "Kubernetes YAML or JSON")
-        } catch {
-            throw ManifestError(file: file, message: error.message)
-        }
-    }
-
-    /// A file as itself; a directory as its `.yaml`, `.yml` and `.json` files, recursively, sorted (`meshtrim check`
-    /// reads its paths the same way). Throws ``ManifestError`` for a path that does not exist.
-    public static func expand(_ path: String) throws -> [String] {
-        if path == "-" { return ["-"] }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ManifestError(file: path, message: "no such file or directory")
-        }
-        guard isDirectory.boolValue else { return [path] }
-        guard let enumerator = FileManager.default.enumerator(atPath: path) else {
-            throw ManifestError(file: path, message: "cannot list the directory")
-        }
-        var files: [String] = []
-        while let relative = enumerator.nextObject() as? String {
-            let lower = relative.lowercased()
-            if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") || lower.hasSuffix(".json") {
-                files.append((path as NSString).appendingPathComponent(relative))
-            }
-        }
-        return files.sorted()
-    }
 }

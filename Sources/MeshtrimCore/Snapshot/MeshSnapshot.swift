@@ -42,9 +42,11 @@ public struct MeshSnapshot: Codable, Hashable, Sendable {
         try decode(bytes: [UInt8](data), file: file)
     }
 
-    /// ``decode(from:file:)`` of bytes the caller no longer needs as `Data` (``load(from:)`` keeps one copy of a
-    /// 56 MB file in memory, not two).
-    static func decode(bytes: [UInt8], file: String) throws -> MeshSnapshot {
+    /// ``decode(from:file:)`` of bytes the caller no longer needs as `Data` (reading a file, MeshtrimFiles'
+    /// `load(from:)` keeps one copy of a 56 MB file in memory, not two).
+    ///
+    /// - Throws: ``SnapshotError`` naming `file`.
+    public static func decode(bytes: [UInt8], file: String) throws -> MeshSnapshot {
         let nul: Int? = bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress, let found = memchr(base, 0, buffer.count) else { return nil }
             return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
@@ -137,18 +139,6 @@ public struct MeshSnapshot: Codable, Hashable, Sendable {
         inventory.pods = pods
         inventory.services = services
         return inventory
-    }
-
-    /// Reads and decodes a snapshot file (at most ``InputFile/maximumBytes``).
-    public static func load(from path: String) throws -> MeshSnapshot {
-        let bytes: [UInt8]
-        do {
-            // The `Data` is released as soon as it is copied: one copy of the file lives while it is decoded.
-            bytes = [UInt8](try InputFile.read(path))
-        } catch {
-            throw SnapshotError(file: path, message: error.message)
-        }
-        return try decode(bytes: bytes, file: path)
     }
 
     /// Encodes the snapshot as compact JSON with sorted keys (stable diffs).

@@ -19,8 +19,9 @@ public struct LiveInventory: Sendable {
 ///
 /// Lists are paginated (`limit`/`continue`) and cluster-wide; when a cluster-wide list is forbidden, each namespace is
 /// listed instead (namespaces that refuse too are noted, not fatal). Istio kinds use the group's preferred version
-/// from discovery; a cluster without Istio's CRDs gives a note. The pages are decoded by MeshtrimCore's manifest
-/// loader, so a live cluster and `--manifests` follow exactly the same rules.
+/// from discovery; a cluster without Istio's CRDs gives a note. The pages are handed to MeshtrimCore's manifest
+/// loader in memory as ``ManifestDocument``s (mesh config, namespaces, then each kind's pages in order, named like
+/// `pods page 3` in errors and warnings), so a live cluster and `--manifests` follow exactly the same rules.
 public struct InventoryLoader: Sendable {
     /// The client.
     public var client: KubeClient
@@ -70,11 +71,13 @@ public struct InventoryLoader: Sendable {
                 Kind(order: 70, label: "Sidecars", apiPath: base, resource: "sidecars", namespaced: true, optional: true),
             ]
         }
-        var files: [(String, Data)] = namespacePages.enumerated().map { ("10-namespaces-\($0.offset).json", $0.element) }
-        let results = try await withThrowingTaskGroup(of: (Kind, [(String, Data)], [String]).self) { group in
+        var documents: [ManifestDocument] = namespacePages.enumerated().map {
+            ManifestDocument(origin: "namespaces page \($0.offset + 1)", bytes: $0.element)
+        }
+        let results = try await withThrowingTaskGroup(of: (Kind, [ManifestDocument], [String]).self) { group in
             var pending = kinds[...]
             var running = 0
-            var collected: [(Kind, [(String, Data)], [String])] = []
+            var collected: [(Kind, [ManifestDocument], [String])] = []
             while running < concurrency, let kind = pending.popFirst() {
                 running += 1
                 group.addTask {
@@ -95,21 +98,21 @@ public struct InventoryLoader: Sendable {
             return collected
         }
         for (_, pages, kindNotes) in results.sorted(by: { $0.0.order < $1.0.order }) {
-            files += pages
+            documents += pages
             notes += kindNotes
         }
         let (istiodNamespace, istiodImages) = await istiod()
-        if let (name, data) = await meshConfig(namespace: istiodNamespace ?? "istio-system", notes: &notes) {
-            files.append((name, data))
-        }
-        var inventory = try decode(files, notes: &notes)
+        // The mesh config first, as a `--manifests` dump is read.
+        let meshConfigDocument = await meshConfig(namespace: istiodNamespace ?? "istio-system", notes: &notes)
+        if let meshConfigDocument { documents.insert(meshConfigDocument, at: 0) }
+        var inventory = try decode(documents, notes: &notes)
         inventory.istioVersion = Self.istioVersion(istiodImages: istiodImages, pods: inventory.pods)
         inventory.servedSidecarAPIVersion = servedSidecarAPIVersion
-        if let istiodNamespace, inventory.istiodNamespace != istiodNamespace, !files.contains(where: { $0.0.hasPrefix("00-") }) {
+        if let istiodNamespace, inventory.istiodNamespace != istiodNamespace, meshConfigDocument == nil {
             inventory.istiodNamespace = istiodNamespace
         }
         return LiveInventory(
-            inventory: inventory, notes: notes, bytes: client.bytesReceived - startBytes, pages: files.count)
+            inventory: inventory, notes: notes, bytes: client.bytesReceived - startBytes, pages: documents.count)
     }
 
     /// The preferred `networking.istio.io` group version to list, the version to write Sidecars in when the cluster
@@ -151,24 +154,27 @@ public struct InventoryLoader: Sendable {
     }
 
     /// One kind, cluster-wide or per namespace.
-    private func list(_ kind: Kind, namespaces only: [String]?, fallback: [String]) async throws -> (Kind, [(String, Data)], [String]) {
-        func file(_ suffix: String, _ index: Int) -> String { "\(kind.order)-\(kind.resource)-\(suffix)-\(index).json" }
+    private func list(_ kind: Kind, namespaces only: [String]?, fallback: [String]) async throws -> (Kind, [ManifestDocument], [String]) {
+        func documents(_ pages: [Data], in namespace: String?) -> [ManifestDocument] {
+            let place = namespace.map { " in \($0)" } ?? ""
+            return pages.enumerated().map { ManifestDocument(origin: "\(kind.label)\(place) page \($0.offset + 1)", bytes: $0.element) }
+        }
         if only == nil {
             do {
                 let pages = try await client.listPages("\(kind.apiPath)/\(kind.resource)", pageSize: pageSize).pages
-                return (kind, pages.enumerated().map { (file("all", $0.offset), $0.element) }, [])
+                return (kind, documents(pages, in: nil), [])
             } catch let error as KubeError where error.kind == .forbidden {
                 // Fall through to one list per namespace.
             } catch let error as KubeError where error.kind == .notFound && kind.optional {
                 return (kind, [], ["\(kind.label): not served by this cluster (\(error.message))"])
             }
         }
-        var files: [(String, Data)] = []
+        var listed: [ManifestDocument] = []
         var refused: [String] = []
         for namespace in only ?? fallback {
             do {
                 let pages = try await client.listPages("\(kind.apiPath)/namespaces/\(namespace)/\(kind.resource)", pageSize: pageSize).pages
-                files += pages.enumerated().map { (file(namespace, $0.offset), $0.element) }
+                listed += documents(pages, in: namespace)
             } catch let error as KubeError where error.kind == .forbidden || (error.kind == .notFound && kind.optional) {
                 refused.append(namespace)
             }
@@ -184,7 +190,7 @@ public struct InventoryLoader: Sendable {
             }
             notes.append("\(kind.label): not permitted in \(refused.joined(separator: ", "))")
         }
-        return (kind, files, notes)
+        return (kind, listed, notes)
     }
 
     /// The istiod pods' namespace and container images.
@@ -220,7 +226,7 @@ public struct InventoryLoader: Sendable {
     ///
     /// One list of the namespace's ConfigMaps, filtered here (no selector matches a name prefix); when listing is
     /// forbidden, a get of `istio` as before, with a note that a revision's own ConfigMap was not seen.
-    private func meshConfig(namespace: String, notes: inout [String]) async -> (String, Data)? {
+    private func meshConfig(namespace: String, notes: inout [String]) async -> ManifestDocument? {
         do {
             let pages = try await client.listPages("/api/v1/namespaces/\(namespace)/configmaps", pageSize: pageSize).pages
             var maps: [JSONValue] = []
@@ -239,7 +245,7 @@ public struct InventoryLoader: Sendable {
                 return nil
             }
             let list: JSONValue = ["apiVersion": "v1", "kind": "List", "items": .array(maps)]
-            return ("00-configmaps-mesh.json", list.encoded())
+            return ManifestDocument(origin: "mesh config ConfigMaps in \(namespace)", bytes: list.encoded())
         } catch let error as KubeError where error.kind == .forbidden {
             notes.append(
                 "mesh config: listing ConfigMaps in \(namespace) is not permitted; reading ConfigMap istio only "
@@ -249,7 +255,7 @@ public struct InventoryLoader: Sendable {
         }
         do {
             let response = try await client.send("GET", "/api/v1/namespaces/\(namespace)/configmaps/istio")
-            return ("00-configmap-istio.json", response.body)
+            return ManifestDocument(origin: "ConfigMap \(namespace)/istio", bytes: response.body)
         } catch let error as KubeError {
             switch error.kind {
             case .notFound: notes.append("mesh config: no ConfigMap istio in \(namespace); using Istio's defaults")
@@ -262,27 +268,14 @@ public struct InventoryLoader: Sendable {
         }
     }
 
-    /// Decodes the pages with MeshtrimCore's manifest loader (through a private temporary directory).
-    private func decode(_ files: [(String, Data)], notes: inout [String]) throws -> MeshInventory {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("meshtrim-live-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))").path
+    /// Decodes the pages with MeshtrimCore's manifest loader, in memory and in order.
+    private func decode(_ documents: [ManifestDocument], notes: inout [String]) throws -> MeshInventory {
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw KubeError(.configuration, "cannot create a temporary directory for the lists: \(error.localizedDescription)")
-        }
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        for (name, data) in files {
-            guard FileManager.default.createFile(atPath: "\(directory)/\(name)", contents: data) else {
-                throw KubeError(.configuration, "cannot write \(directory)/\(name) (is the temporary directory full?)")
-            }
-        }
-        do {
-            let set = try ManifestLoader.load(paths: [directory])
-            notes += set.warnings.map { $0.replacingOccurrences(of: "\(directory)/", with: "") }
+            let set = try ManifestLoader.load(documents: documents)
+            notes += set.warnings
             return set.inventory
         } catch let error as ManifestError {
-            throw KubeError(.badResponse, "the cluster's objects could not be read: \(error.description.replacingOccurrences(of: "\(directory)/", with: ""))")
+            throw KubeError(.badResponse, "the cluster's objects could not be read: \(error.description)")
         }
     }
 

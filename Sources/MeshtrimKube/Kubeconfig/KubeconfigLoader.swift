@@ -1,5 +1,6 @@
 import Foundation
 import MeshtrimCore
+import MeshtrimFiles
 import Yams
 
 /// Finds and merges kubeconfig files exactly as kubectl does.

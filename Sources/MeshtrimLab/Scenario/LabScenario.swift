@@ -1,5 +1,6 @@
 import Foundation
 import MeshtrimCore
+import MeshtrimFiles
 
 /// The mesh a lab serves: its configuration and who calls whom.
 ///

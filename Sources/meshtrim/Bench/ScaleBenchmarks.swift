@@ -1,5 +1,6 @@
 import Foundation
 import MeshtrimCore
+import MeshtrimFiles
 import MeshtrimUI
 
 /// Budgets at fleet scale (issue #17): the generated 50,000-pod, 10,000-service mesh read offline, each against its

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import MeshtrimCore
+import MeshtrimFiles
 
 /// The recommender on Istio's Bookinfo sample (real fixture) plus small inline meshes for the edge cases.
 @Suite("EgressRecommender")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MeshtrimCore
+import MeshtrimFiles
 
 /// docs/safety-checks.md: each check on small inventories, and the lint against Istio's own analyzer fixtures.
 @Suite("Sidecar safety checks")

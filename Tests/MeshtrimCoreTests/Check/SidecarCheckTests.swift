@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MeshtrimCore
+import MeshtrimFiles
 
 /// `meshtrim check`'s engine on the bundled demo and on Istio's bookinfo manifests: every finding type (webhook,
 /// safety, cut traffic per pod, `--require-scope`, `--drift`, duplicates, missing namespaces) with its file, line

@@ -3,6 +3,7 @@ import Testing
 import Yams
 
 @testable import MeshtrimCore
+import MeshtrimFiles
 
 /// Bounded reading of hostile input: the size cap, binary and non-UTF-8 files, capped quotes, JSON positions and
 /// YAML alias expansion.

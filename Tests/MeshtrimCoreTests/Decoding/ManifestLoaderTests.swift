@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MeshtrimCore
+import MeshtrimFiles
 
 /// Reading manifests: every shape users point meshtrim at, and clear errors for the ones it cannot read.
 @Suite("Manifest loading")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MeshtrimCore
+import MeshtrimFiles
 
 /// `--manifests` reads a multi-document YAML one document at a time: each document is decoded and handed on before
 /// the next is parsed, so only one document's YAML nodes are held at once, with the errors reading it whole gave.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MeshtrimCore
+import MeshtrimFiles
 
 /// Issue #11, "Crashes and wrong numbers": real manifests that share names, gateways, injection as Istio decides
 /// it, and namespace-less files.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MeshtrimCore
+import MeshtrimFiles
 
 /// The bundled demo is the generator's mesh with Envoy figures measured on real lab Envoys
 /// (`scripts/demo-from-lab.sh`): what is deterministic must be the generator's, and what was measured must look

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import MeshtrimCore
+import MeshtrimFiles
 
 /// A Sidecar that replaces an existing one keeps every field meshtrim does not edit, and its diff against the object
 /// as it is shows only the egress hosts that changed (issue #11), on real Sidecars with ingress listeners.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MeshtrimCore
+import MeshtrimFiles
 
 /// `meshtrim plan`'s engine on the bundled demo and on small meshes written for one rule each: the invariant (no
 /// observed destination is cut, checked here independently of the planner with a fresh scope engine), totals that

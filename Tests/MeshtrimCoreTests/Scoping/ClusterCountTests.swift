@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MeshtrimCore
+import MeshtrimFiles
 
 /// The counting paths (`outboundClusterCount`, `inboundClusterCount`), which the analysis uses for every pod shape,
 /// give exactly the number of clusters the building paths (`outboundScope`, `inboundClusters`) build.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MeshtrimCore
+import MeshtrimFiles
 
 /// The Sidecar scenarios of istio/istio's own tests (asserted outcomes in Tests/Fixtures/istio/SOURCES.md), and Bookinfo.
 @Suite("Istio's Sidecar scenarios")
