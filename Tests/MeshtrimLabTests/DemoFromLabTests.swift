@@ -10,8 +10,8 @@ import Testing
 @Suite(.serialized) struct DemoFromLabTests {
     static let mesh = ["--namespaces", "5", "--services", "60", "--pods", "60", "--seed", "7"]
 
-    /// Starts a lab with `arguments`, waits one Envoy stats flush, captures `namespaces`, stops the lab; returns
-    /// how many Envoys the lab ran.
+    /// Starts a lab with `arguments`, captures `namespaces` once every sidecar's Envoy has flushed its memory
+    /// figures, stops the lab; returns how many Envoys the lab ran.
     @discardableResult
     static func capture(_ arguments: [String], namespaces: [String], envoy: String, to path: String) async throws -> Int {
         let lab = try TestLab(prefix: "meshtrim-demo-lab")
@@ -19,12 +19,20 @@ import Testing
         let envoys = lab.log.split(separator: "\n").first { $0.hasSuffix(" Envoys running") || $0.hasSuffix(" Envoy running") }
             .flatMap { Int($0.split(separator: " ")[1]) } ?? 0
         do {
-            // server.memory_allocated is refreshed on Envoy's stats flush (every 5 s).
-            try await Task.sleep(for: .seconds(6))
-            let snapshot = try runProcess(
-                [try meshtrimBinaryPath(), "snapshot", "-o", path, "--kubeconfig", lab.kubeconfig]
-                    + namespaces.flatMap { ["-n", $0] })
-            #expect(snapshot.exitCode == 0, "\(snapshot.stderr)")
+            // server.memory_allocated is 0 until an Envoy's first stats flush (every second in the lab): capture
+            // again until every observation has it, within 30 s.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while true {
+                let snapshot = try runProcess(
+                    [try meshtrimBinaryPath(), "snapshot", "-o", path, "--force", "--kubeconfig", lab.kubeconfig]
+                        + namespaces.flatMap { ["-n", $0] })
+                try #require(snapshot.exitCode == 0, "\(snapshot.stderr)")
+                let captured = try MeshSnapshot.load(from: path)
+                let flushed = !captured.observations.isEmpty && captured.observations.allSatisfy { ($0.envoyAllocatedBytes ?? 0) > 0 }
+                if flushed { break }
+                try #require(ContinuousClock.now < deadline, "an Envoy never reported server.memory_allocated")
+                try await Task.sleep(for: .milliseconds(250))
+            }
         } catch {
             try await lab.stop()
             throw error

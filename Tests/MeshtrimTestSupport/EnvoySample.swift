@@ -5,7 +5,7 @@ import MeshtrimCore
 public struct EnvoySample: Equatable, Sendable {
     /// `envoy_cluster_manager_active_clusters` (-1 when missing).
     public var clusters: Int
-    /// `envoy_server_memory_allocated` in bytes (-1 when missing); Envoy refreshes it on its stats flush (5 s).
+    /// `envoy_server_memory_allocated` in bytes (-1 when missing); Envoy refreshes it on its stats flush (every second in the lab).
     public var allocated: Int
 }
 
@@ -27,7 +27,7 @@ extension TestLab {
 
 extension TestLab {
     /// Samples the sidecar of `namespace/pod` until it holds `clusters` active clusters and then until its allocated
-    /// bytes fall below `before`'s (Envoy refreshes `server.memory_allocated` on its stats flush, every 5 s), or
+    /// bytes fall below `before`'s (Envoy refreshes `server.memory_allocated` on its stats flush, every second in the lab), or
     /// until `timeout` passes; returns the last sample, for the caller to check.
     ///
     /// - Throws: ``TestLabError`` when the pod proxy fails.
