@@ -62,11 +62,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Skip the safety checks (they read the namespaces' sidecars and traffic first).")
     var noSafetyChecks = false
 
-    @Option(name: .long, help: ArgumentHelp("The kubeconfig file (default: KUBECONFIG, then ~/.kube/config).", valueName: "file"))
-    var kubeconfig: String?
-
-    @Option(name: .long, help: ArgumentHelp("The kubeconfig context (default: the current context).", valueName: "name"))
-    var context: String?
+    @OptionGroup var cluster: ClusterOptions
+    var kubeconfig: String? { cluster.kubeconfig }
+    var context: String? { cluster.context }
 
     func validate() throws {
         if let wave, wave < 1 { throw ValidationError("--wave must be a wave number of the plan (1, 2, …)") }

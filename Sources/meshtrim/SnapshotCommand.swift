@@ -39,11 +39,9 @@ struct SnapshotCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Also read each sidecar's actual cluster names by port-forward (slower; needs pods/portforward).")
     var clusterNames = false
 
-    @Option(name: .long, help: ArgumentHelp("The kubeconfig file (default: KUBECONFIG, then ~/.kube/config).", valueName: "file"))
-    var kubeconfig: String?
-
-    @Option(name: .long, help: ArgumentHelp("The kubeconfig context (default: the current context).", valueName: "name"))
-    var context: String?
+    @OptionGroup var cluster: ClusterOptions
+    var kubeconfig: String? { cluster.kubeconfig }
+    var context: String? { cluster.context }
 
     @Option(name: [.long, .customLong("proxy-concurrency")], help: "Sidecars read through the API server's pod proxy at once.")
     var concurrency: Int = 16

@@ -34,11 +34,10 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: "The Istio version whose behaviour to model (default: the mesh's, else 1.31).")
     var istioVersion: String?
 
-    @Option(name: .long, help: ArgumentHelp("Live cluster: the kubeconfig file (default: KUBECONFIG, then ~/.kube/config).", valueName: "file"))
-    var kubeconfig: String?
-
-    @Option(name: .long, help: ArgumentHelp("Live cluster: the kubeconfig context (default: the current context).", valueName: "name"))
-    var context: String?
+    /// Live cluster: `--kubeconfig`, `--context`.
+    @OptionGroup var cluster: ClusterOptions
+    var kubeconfig: String? { cluster.kubeconfig }
+    var context: String? { cluster.context }
 
     @Option(name: .long, help: ArgumentHelp("Live cluster: sidecars read through the API server's pod proxy at once.", valueName: "n"))
     var proxyConcurrency: Int = 16
