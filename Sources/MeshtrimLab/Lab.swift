@@ -23,6 +23,9 @@ public struct Lab: Sendable {
         public var envoyBinary: String?
         /// One Envoy per pod.
         public var envoyPerPod = false
+        /// No Envoy at all: the pod proxy and port-forward answer with synthetic Envoy stats (``SyntheticEnvoys``)
+        /// computed from the lab's scope, so tens of thousands of sidecars can be observed (`envoyBinary` unused).
+        public var syntheticEnvoy = false
         /// Envoy `--concurrency`.
         public var envoyConcurrency = 1
         /// Most Envoys a scenario may need.
@@ -76,7 +79,13 @@ public struct Lab: Sendable {
         let certificates = try LabCertificates.generate(in: "\(state)/pki")
         let store = LabStore(scenario: scenario, sidecarOwner: configuration.sidecarManager)
         var fleet: EnvoyFleet?
-        if let binary = configuration.envoyBinary {
+        var synthetic: SyntheticEnvoys?
+        if configuration.syntheticEnvoy {
+            let started = ContinuousClock.now
+            let computed = SyntheticEnvoys(inventory: scenario.inventory)
+            synthetic = computed
+            log("lab: synthetic Envoy stats for \(computed.sidecarCount) sidecars (no Envoy runs; computed in \(started.duration(to: .now)))")
+        } else if let binary = configuration.envoyBinary {
             fleet = EnvoyFleet(
                 scenario: scenario,
                 options: .init(
@@ -90,7 +99,7 @@ public struct Lab: Sendable {
                 log("lab: starting Envoys (\(configuration.envoyPerPod ? "one per pod" : "one per distinct sidecar configuration"))…")
                 try await fleet.start(sidecars: await store.sidecars())
             }
-            try await serve(store: store, fleet: fleet, certificates: certificates)
+            try await serve(store: store, fleet: fleet, synthetic: synthetic, certificates: certificates)
         } catch {
             await fleet?.shutdown()
             throw error
@@ -98,7 +107,7 @@ public struct Lab: Sendable {
         await fleet?.shutdown()
     }
 
-    private func serve(store: LabStore, fleet: EnvoyFleet?, certificates: LabCertificates) async throws {
+    private func serve(store: LabStore, fleet: EnvoyFleet?, synthetic: SyntheticEnvoys?, certificates: LabCertificates) async throws {
         let adminToken = configuration.adminToken ?? LabKubeconfig.randomToken()
         let viewerToken = LabKubeconfig.randomToken()
         let clientCertificate = try? NIOSSLCertificateLoader.first(pem: certificates.clientCertificate)
@@ -109,11 +118,13 @@ public struct Lab: Sendable {
             store: store, fleet: fleet, scenario: scenario, serverAddress: "\(configuration.host):\(configuration.port)",
             istioVersions: configuration.istioVersions)
         api.kubernetesVersion = configuration.kubernetesVersion
+        api.synthetic = synthetic
         let server = LabServer(
             host: configuration.host, port: configuration.port, api: api, authenticator: authenticator, certificates: certificates,
             faults: configuration.faults, log: log)
         var services: [any Service] = []
         if let fleet { services.append(FleetService(fleet: fleet, store: store, log: log)) }
+        if let synthetic { services.append(SyntheticEnvoysService(synthetic: synthetic, store: store)) }
         let configuration = self.configuration
         let scenario = self.scenario
         let log = self.log
@@ -163,5 +174,19 @@ struct FleetService: Service {
             Task { await fleet.shutdown() }
         }
         await fleet.shutdown()
+    }
+}
+
+/// Recomputes the synthetic Envoys' figures when Sidecars change, as istiod's push changes real Envoys'.
+struct SyntheticEnvoysService: Service {
+    let synthetic: SyntheticEnvoys
+    let store: LabStore
+
+    func run() async throws {
+        let changes = await store.sidecarChanges()
+        for await _ in changes.cancelOnGracefulShutdown() {
+            let sidecars = await store.sidecars()
+            synthetic.update(sidecars: sidecars)
+        }
     }
 }

@@ -59,6 +59,11 @@ struct LabCommand: AsyncParsableCommand {
     @Flag(name: .customLong("without-envoy"), help: "Serve the API only; pod proxy and port-forward answer 503.")
     var withoutEnvoy = false
 
+    @Flag(
+        name: .customLong("synthetic-envoy"),
+        help: "Run no Envoy; answer the pod proxy and port-forward with synthetic Envoy stats computed from the lab's scope (scale tests).")
+    var syntheticEnvoy = false
+
     @Option(
         name: .customLong("envoy-namespace"),
         help: ArgumentHelp(
@@ -108,6 +113,11 @@ struct LabCommand: AsyncParsableCommand {
     /// Usage errors (a bad `--fault`, `--concurrency` below 1) print the lab's usage and exit 64.
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        if syntheticEnvoy, let other = [("--without-envoy", withoutEnvoy), ("--envoy-per-pod", envoyPerPod), ("--envoy-namespace", !envoyNamespaces.isEmpty)]
+            .first(where: \.1)?.0
+        {
+            throw ValidationError("--synthetic-envoy runs no Envoy; it cannot be combined with \(other)")
+        }
         do {
             _ = try LabFaults.parse(faults)
             _ = try LabFieldManager(parsing: sidecarManager)
@@ -136,7 +146,8 @@ struct LabCommand: AsyncParsableCommand {
         var configuration = Lab.Configuration(kubeconfigPath: absolute(kubeconfigOut), stateDirectory: absolute(state))
         configuration.host = host
         configuration.port = port
-        configuration.envoyBinary = withoutEnvoy ? nil : try EnvoyLocator.locate()
+        configuration.envoyBinary = withoutEnvoy || syntheticEnvoy ? nil : try EnvoyLocator.locate()
+        configuration.syntheticEnvoy = syntheticEnvoy
         configuration.envoyPerPod = envoyPerPod
         configuration.envoyConcurrency = concurrency
         configuration.maxEnvoys = maxEnvoys

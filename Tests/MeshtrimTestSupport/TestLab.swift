@@ -31,14 +31,19 @@ public final class TestLab: @unchecked Sendable {
     }
 
     /// Starts `meshtrim lab --kubeconfig-out … --state-dir … ARGUMENTS` (with `--without-envoy` when `envoy` is
-    /// `nil`) in the test's process group, and waits until the kubeconfig exists.
+    /// `nil` and the arguments do not ask for `--synthetic-envoy`) in the test's process group, and waits until the
+    /// kubeconfig exists.
     ///
     /// - Throws: ``TestLabError`` when the lab exits while starting (the message holds its log, which names the
     ///   Envoy log after "; see") or does not start within `timeout`.
     public func start(_ arguments: [String], envoy: String?, timeout: Duration = .seconds(120)) async throws {
         var argv = [try meshtrimBinaryPath(), "lab", "--kubeconfig-out", kubeconfig, "--state-dir", stateDirectory] + arguments
         var environment: [String: String?] = [:]
-        if let envoy { environment["MESHTRIM_ENVOY"] = envoy } else { argv.append("--without-envoy") }
+        if let envoy {
+            environment["MESHTRIM_ENVOY"] = envoy
+        } else if !arguments.contains("--synthetic-envoy") {
+            argv.append("--without-envoy")
+        }
         let lab = try SpawnedProcess.spawn(
             ProcessOptions(
                 argv, environment: .inherit(changing: environment), standardOutput: .file(logPath),

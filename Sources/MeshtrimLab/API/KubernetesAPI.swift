@@ -10,6 +10,8 @@ public struct KubernetesAPI: Sendable {
     public let store: LabStore
     /// The Envoys, when the lab runs them.
     public let fleet: EnvoyFleet?
+    /// Synthetic Envoy stats instead of Envoys (`--synthetic-envoy`): the pod proxy and port-forward answer from them.
+    public var synthetic: SyntheticEnvoys?
     /// The scenario (pods for metrics, traffic for Istio metrics).
     public let scenario: LabScenario
     /// `host:port` of the server, for `/api`.
@@ -416,7 +418,8 @@ public struct KubernetesAPI: Sendable {
         ]
         if pod.hasSidecar {
             // The working set of istio-proxy: Envoy's resident memory plus ~25 MiB for pilot-agent.
-            let envoyBytes = await fleet?.residentBytes(namespace: pod.namespace, pod: pod.name) ?? 40 * 1024 * 1024
+            let envoyBytes = await fleet?.residentBytes(namespace: pod.namespace, pod: pod.name)
+                ?? synthetic?.figures(namespace: pod.namespace, pod: pod.name)?.physicalBytes ?? 40 * 1024 * 1024
             let workingSetKi = (envoyBytes + 25 * 1024 * 1024) / 1024
             containers.append(["name": "istio-proxy", "usage": ["cpu": .string("\(2_000_000 + Int(seed % 8_000_000))n"), "memory": .string("\(workingSetKi)Ki")]])
         }
@@ -463,6 +466,9 @@ public struct KubernetesAPI: Sendable {
             port = number
         }
         guard pod.hasSidecar, [15090, 15020, 15021].contains(port) else { throw refused(port) }
+        if let synthetic {
+            return try syntheticStats(synthetic, request, pod: pod, port: port, path: path, refused: refused(port))
+        }
         guard let endpoint = await fleet?.endpoint(namespace: namespace, pod: podName), endpoint.isRunning else { throw refused(port) }
         if port == 15021 || (port == 15020 && path.hasPrefix("/healthz/ready")) {
             return .text("", status: 200)
@@ -491,6 +497,25 @@ public struct KubernetesAPI: Sendable {
             text += metrics.text(filter: request.parameter("filter"))
         }
         return .text(text, status: upstream.status, contentType: "text/plain; version=0.0.4; charset=utf-8")
+    }
+
+    /// The pod proxy's answer from a synthetic Envoy: its stats plus the Istio request metrics, as from a real one.
+    private func syntheticStats(
+        _ synthetic: SyntheticEnvoys, _ request: APIRequest, pod: Pod, port: Int, path: String, refused: KubernetesStatus
+    ) throws -> APIResponse {
+        let elapsed = Date().timeIntervalSince(startedAt)
+        let filter = request.parameter("filter")
+        guard let envoy = synthetic.prometheusText(namespace: pod.namespace, pod: pod.name, filter: filter, uptimeSeconds: Int(elapsed)) else {
+            throw refused
+        }
+        if port == 15021 || (port == 15020 && path.hasPrefix("/healthz/ready")) { return .text("", status: 200) }
+        guard path.hasPrefix("/stats/prometheus") || (port == 15020 && path.hasPrefix("/metrics")) else {
+            return .text("404 page not found\n", status: 404)
+        }
+        let metrics = IstioMetrics(
+            pod: pod, destinations: scenario.traffic(namespace: pod.namespace, pod: pod.name), services: servicesByHost,
+            elapsed: elapsed, epochs: counterEpochs)
+        return .text(envoy + metrics.text(filter: filter), status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 
     /// Re-encodes query parameters for the upstream request (sorted by name, values in order).

@@ -200,21 +200,34 @@ struct LabServer {
         let ports = (query["ports"] ?? []).flatMap { $0.split(separator: ",") }.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !ports.isEmpty else { return .dontUpgrade }
         let endpoint = pod.hasSidecar ? await api.fleet?.endpoint(namespace: namespace, pod: podName) : nil
+        // The pod's Prometheus listener: Envoy's stats plus the Istio request metrics, as through the pod proxy.
+        let prometheusListener = PortForwardSession.Target(port: 15090) { target in
+            let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
+            let request = APIRequest(
+                method: "GET", path: "/api/v1/namespaces/\(namespace)/pods/\(podName):15090/proxy\(parts.first ?? "/")",
+                query: APIRequest.parseQuery(parts.count > 1 ? parts[1] : nil),
+                user: LabUser(name: "system:kubelet", groups: ["system:nodes"], isReadOnly: false))
+            let answer = await api.handle(request)
+            return .init(status: answer.status, contentType: answer.contentType, body: Array(answer.body))
+        }
         let targets = ports.map { port -> PortForwardSession.Target in
+            if let synthetic = api.synthetic, synthetic.figures(namespace: namespace, pod: podName) != nil {
+                // A synthetic Envoy: its admin and Prometheus listener are answered by the lab.
+                switch port {
+                case 15000:
+                    return .init(port: port) { target in
+                        let answer = synthetic.admin(namespace: namespace, pod: podName, target: target)
+                            ?? (404, "text/plain", Data("no Envoy\n".utf8))
+                        return .init(status: answer.status, contentType: answer.contentType, body: Array(answer.body))
+                    }
+                case 15090: return prometheusListener
+                default: return .init(port: port, localPort: nil)
+                }
+            }
             guard let endpoint, endpoint.isRunning else { return .init(port: port, localPort: nil) }
             switch port {
             case 15000: return .init(port: port, localPort: endpoint.adminPort)
-            case 15090:
-                // The pod's Prometheus listener: Envoy's stats plus the Istio request metrics, as through the pod proxy.
-                return .init(port: port) { target in
-                    let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
-                    let request = APIRequest(
-                        method: "GET", path: "/api/v1/namespaces/\(namespace)/pods/\(podName):15090/proxy\(parts.first ?? "/")",
-                        query: APIRequest.parseQuery(parts.count > 1 ? parts[1] : nil),
-                        user: LabUser(name: "system:kubelet", groups: ["system:nodes"], isReadOnly: false))
-                    let answer = await api.handle(request)
-                    return .init(status: answer.status, contentType: answer.contentType, body: Array(answer.body))
-                }
+            case 15090: return prometheusListener
             default: return .init(port: port, localPort: nil)
             }
         }
