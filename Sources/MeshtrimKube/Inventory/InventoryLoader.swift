@@ -11,6 +11,15 @@ public struct LiveInventory: Sendable {
     public var bytes: Int
     /// Pages read.
     public var pages: Int
+
+    /// The sidecars to observe: running pods with a sidecar (in `namespaces`, all when `nil`), in inventory order.
+    /// One rule for `snapshot`, `report` and the UI's live observer: a pod that is not running has no Envoy to ask.
+    public func observableSidecars(namespaces: [String]? = nil) -> [PodKey] {
+        let wanted = namespaces.map(Set.init)
+        return inventory.pods
+            .filter { $0.hasSidecar && $0.phase == "Running" && wanted?.contains($0.namespace) != false }
+            .map { PodKey(namespace: $0.namespace, name: $0.name) }
+    }
 }
 
 /// Reads everything the scope engine needs from a cluster: namespaces, pods, Services, ServiceEntries,

@@ -285,7 +285,7 @@ public actor LiveController {
     /// - Parameter fresh: a new session (a new observer; the old one is cancelled); otherwise a refresh (the
     ///   observer's cache is invalidated, figures on screen stay until new ones arrive).
     private func observe(_ live: LiveInventory, workingSets sets: ProxyWorkingSets, session: LiveSession, fresh: Bool) async -> LiveCapture {
-        let keys = live.inventory.pods.filter { $0.hasSidecar && $0.phase == "Running" }.map { PodKey(namespace: $0.namespace, name: $0.name) }
+        let keys = live.observableSidecars()
         inventory = live.inventory
         sidecarsByNamespace = Dictionary(grouping: keys, by: \.namespace)
         total = keys.count

@@ -135,9 +135,7 @@ public final class LiveSession: Sendable {
         let inventoryDone = ContinuousClock.now
         var notes = live.notes
         async let sets = workingSets(namespaces: nil)
-        let keys = live.inventory.pods
-            .filter { $0.hasSidecar && $0.phase == "Running" && (namespaces == nil || namespaces?.contains($0.namespace) == true) }
-            .map { PodKey(namespace: $0.namespace, name: $0.name) }
+        let keys = live.observableSidecars(namespaces: namespaces)
         let workingSets = await sets
         if let note = workingSets.note { notes.append(note) }
         let counter = ProgressCounter(total: keys.count, progress: progress)
