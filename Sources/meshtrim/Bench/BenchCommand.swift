@@ -67,6 +67,7 @@ struct BenchCommand: AsyncParsableCommand {
         if groups.contains("startup") { results += try StartupBenchmark.run(quick: quick) }
         if groups.contains("live") { results += try await LiveBenchmarks.run(quick: quick, log: { printError($0) }) }
         if groups.contains("scale") { results += try ScaleBenchmarks.run(quick: quick, log: { printError($0) }) }
+        if groups.contains("scale") { results += try LiveScaleBenchmarks.run(quick: quick, log: { printError($0) }) }
         switch output {
         case .json:
             print(OrderedJSON.array(results.map(\.orderedJSON)).formatted(indent: "  "))

@@ -74,16 +74,18 @@ final class LabFixture {
     /// Starts a lab of `size` and waits until it serves (its log says `lab: ready`).
     ///
     /// - Throws: ``BenchError`` with the end of the lab's log when it exits or does not come up within `timeout`.
-    init(size: Size, envoy: String, timeout: Duration, log: (String) -> Void) throws {
+    /// `envoy` `nil` runs no Envoy (give `--without-envoy` or `--synthetic-envoy` in `extraArguments`).
+    init(size: Size, envoy: String?, extraArguments: [String] = [], timeout: Duration, log: (String) -> Void) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrim-bench-lab-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let arguments = [MeasuredProcess.meshtrimBinary, "lab", "--kubeconfig-out", kubeconfig, "--state-dir", "\(directory)/state"]
-            + size.arguments
-        log("bench: starting a lab of \(size.pods) pods, \(size.services) services in \(size.namespaces) namespaces (real Envoys)…")
+            + size.arguments + extraArguments
+        let kind = envoy == nil ? extraArguments.joined(separator: " ") : "real Envoys"
+        log("bench: starting a lab of \(size.pods) pods, \(size.services) services in \(size.namespaces) namespaces (\(kind))…")
         let clock = ContinuousClock()
         let started = clock.now
         let lab = try MeasuredProcess.spawn(
-            arguments, environment: ["MESHTRIM_ENVOY": envoy], stdin: "/dev/null", stdout: logPath, stderr: logPath)
+            arguments, environment: envoy.map { ["MESHTRIM_ENVOY": $0] } ?? [:], stdin: "/dev/null", stdout: logPath, stderr: logPath)
         self.lab = lab
         let deadline = started + timeout
         while !labLog.contains("lab: ready") {

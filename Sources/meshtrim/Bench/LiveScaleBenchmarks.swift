@@ -1,0 +1,68 @@
+import Foundation
+import MeshtrimCore
+
+/// Live observation at fleet scale (issue #17 goal 3), against `meshtrim lab` children of the generated 50,000-pod
+/// mesh (`--quick`: 5,000 pods), each row with `kubectl get pods -A -o json` against the same lab as its peer:
+///
+/// - `--synthetic-envoy`: `meshtrim report -A -o json` observes every running sidecar (synthetic stats through the
+///   pod proxy, 16 at a time) in under 60 s;
+/// - `--without-envoy --fault pod-network=unreachable`: the pod proxy and the port-forward both fail; the whole
+///   `report -A` ends within the kubectl time plus 10 s, with the stop's reason among its notes.
+enum LiveScaleBenchmarks {
+    static func run(quick: Bool, log: (String) -> Void) throws -> [BenchResult] {
+        try LabFixture.requireKubectl()
+        let parameters = quick ? ScaleBenchmarks.quick : ScaleBenchmarks.full
+        let size = LabFixture.Size(
+            namespaces: parameters.namespaces, services: parameters.services, pods: parameters.pods, seed: parameters.seed)
+        let pods = CountFormat.thousands(parameters.pods)
+        var results: [BenchResult] = []
+
+        let synthetic = try LabFixture(size: size, envoy: nil, extraArguments: ["--synthetic-envoy"], timeout: .seconds(600), log: log)
+        do {
+            let peer = try kubectlList(synthetic)
+            log("scale: meshtrim report -A against the synthetic lab…")
+            let report = try report(synthetic)
+            let rows = (try? JSONSerialization.jsonObject(with: report.stdout) as? [[String: Any]]) ?? []
+            let observed = rows.filter { $0["activeClusters"] is Int }.count
+            // Pending pods (no IP) are not asked; every running one is, and report names any it could not read.
+            let allObserved = !report.stderr.contains("not observed")
+            let seconds = report.milliseconds / 1_000
+            results.append(
+                BenchResult(
+                    name: "scale live observations (\(CountFormat.thousands(observed)) of \(CountFormat.thousands(rows.count)) sidecars, \(pods) pods, synthetic Envoy stats, report -A)",
+                    value: seconds, unit: "s", peer: "kubectl get pods -A -o json (same lab)", peerValue: peer,
+                    budget: "< 60 s, every running sidecar observed",
+                    passed: report.exitCode == 0 && seconds < 60 && observed > 0 && allObserved))
+        }
+        synthetic.stop()
+
+        let closed = try LabFixture(
+            size: size, envoy: nil, extraArguments: ["--without-envoy", "--fault", "pod-network=unreachable"], timeout: .seconds(600),
+            log: log)
+        let peer = try kubectlList(closed)
+        log("scale: meshtrim report -A with the pod network closed…")
+        let report = try report(closed)
+        closed.stop()
+        let seconds = report.milliseconds / 1_000
+        let saysWhy = report.stderr.contains("stopped asking")
+        results.append(
+            BenchResult(
+                name: "scale live report, pod network closed (\(pods) pods, \(saysWhy ? "says why" : "NO REASON GIVEN"))",
+                value: seconds, unit: "s", peer: "kubectl get pods -A -o json (same lab)", peerValue: peer,
+                budget: "≤ peer + 10 s", passed: report.exitCode == 0 && saysWhy && seconds <= peer + 10))
+        return results
+    }
+
+    /// Seconds of `kubectl get pods -A -o json` (fresh cache).
+    private static func kubectlList(_ lab: LabFixture) throws -> Double {
+        let listed = try lab.kubectl(["get", "pods", "-A", "-o", "json"])
+        guard listed.exitCode == 0 else { throw BenchError("kubectl get pods -A -o json failed: \(listed.stderr)") }
+        return listed.milliseconds / 1_000
+    }
+
+    private static func report(_ lab: LabFixture) throws -> MeasuredProcess.Result {
+        try MeasuredProcess.run(
+            [MeasuredProcess.meshtrimBinary, "report", "-A", "-o", "json", "--kubeconfig", lab.kubeconfig], keepOutput: true,
+            timeout: .seconds(900))
+    }
+}
