@@ -10,8 +10,9 @@ import MeshtrimUI
 ///   table is on screen, and its peak resident memory until then; the peer is `python3 -c 'json.load(…)'` of the
 ///   same file (reading the data and nothing else), its time and its peak memory.
 /// - `report --snapshot FILE -A -o json`: a child process, time and peak memory, against the same peer.
-/// - interaction: `reduce` + `render` per key on the pods screen of the namespace with most sidecars, and per egress
-///   editor toggle there, each after the snapshot is loaded as the UI loads it.
+/// - interaction: `reduce` + `render` per key on the pods screen of the namespace with most sidecars, per egress
+///   editor toggle there, and per toggle in the mesh-wide default's editor (`E`), each after the snapshot is loaded
+///   as the UI loads it.
 ///
 /// `--quick` generates a tenth of the mesh (5,000 pods) and runs each child once: CI checks the rows' shape.
 enum ScaleBenchmarks {
@@ -111,8 +112,26 @@ enum ScaleBenchmarks {
             _ = reduce(&editing, .key(index % 2 == 0 ? .down : .up))
             _ = render(editing)
         }
+        // The mesh-wide default's editor (`E` on the namespaces screen), toggling the host under the cursor: each toggle
+        // recomputes the default's impact over every sidecar Istio would give it (all of them in this mesh).
+        var mesh = AppState(data: data, width: 120, height: 40)
+        _ = reduce(&mesh, .key(.character("E")))
+        guard case .editor(let opened) = mesh.top, let meshDefault = opened.meshDefault else {
+            throw BenchError("E on the namespaces screen did not open the mesh-wide default's editor")
+        }
+        let meshSidecars = CountFormat.thousands(meshDefault.calculator.sidecarsAffected)
+        _ = reduce(&mesh, .key(.down))
+        let meshToggles = try Stopwatch.samples(runs: quick ? 20 : 100) { _ in
+            _ = reduce(&mesh, .key(.character(" ")))
+            _ = render(mesh)
+        }
+        let meshMoves = try Stopwatch.samples(runs: quick ? 20 : 100) { index in
+            _ = reduce(&mesh, .key(index % 2 == 0 ? .down : .up))
+            _ = render(mesh)
+        }
         let listP99 = Stopwatch.percentile(list, 0.99)
         let toggleP99 = Stopwatch.percentile(toggles, 0.99)
+        let meshToggleP99 = Stopwatch.percentile(meshToggles, 0.99)
         return [
             BenchResult(
                 name: "scale key-to-frame p99 (\(pods) pods, pods of \(biggest.name): \(CountFormat.thousands(biggest.pods)) rows)",
@@ -122,6 +141,10 @@ enum ScaleBenchmarks {
                 name: "scale editor toggle p99 (\(pods) pods, \(biggest.name): \(CountFormat.thousands(biggest.sidecars)) sidecars)",
                 value: toggleP99, unit: "ms", peer: "a cursor move in the same editor (p99)",
                 peerValue: Stopwatch.percentile(moves, 0.99), budget: "< 16 ms", passed: toggleP99 < 16),
+            BenchResult(
+                name: "scale mesh-default toggle p99 (\(pods) pods, ROOT/default over \(meshSidecars) sidecars)",
+                value: meshToggleP99, unit: "ms", peer: "a cursor move in the same editor (p99)",
+                peerValue: Stopwatch.percentile(meshMoves, 0.99), budget: "< 16 ms", passed: meshToggleP99 < 16),
         ]
     }
 
