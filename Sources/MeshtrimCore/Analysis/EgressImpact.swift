@@ -1,0 +1,70 @@
+import Foundation
+
+/// A destination with observed traffic that a proposed Sidecar would cut off.
+public struct CutDestination: Hashable, Sendable {
+    /// The destination host.
+    public var host: String
+    /// Its namespace, when known.
+    public var namespace: String?
+    /// Requests or connections observed.
+    public var requests: Int
+    /// The pods that sent them.
+    public var pods: [String]
+}
+
+/// What a proposed Sidecar would do to one pod.
+public struct PodChange: Hashable, Sendable {
+    /// The pod's name.
+    public var pod: String
+    /// Clusters now (actual where known).
+    public var clustersBefore: Int
+    /// Predicted clusters afterwards.
+    public var clustersAfter: Int
+    /// Envoy allocated bytes now (observed, else estimated).
+    public var bytesBefore: Int
+    /// Estimated Envoy allocated bytes afterwards.
+    public var bytesAfter: Int
+}
+
+/// What a proposed egress selection would do to the pods it applies to.
+public struct EgressImpact: Hashable, Sendable {
+    /// The proposed Sidecar.
+    public var sidecar: Sidecar
+    /// The pods it would apply to (pods with a more specific Sidecar keep theirs).
+    public var affectedPods: [String] { changes.map(\.pod) }
+    /// The change for each affected pod.
+    public var changes: [PodChange]
+    /// Pods of the namespace it would not change, with why.
+    public var unaffectedPods: [(pod: String, reason: String)]
+    /// Clusters on the affected pods now (actual where known), summed.
+    public var clustersBefore: Int
+    /// Predicted clusters on the affected pods afterwards, summed.
+    public var clustersAfter: Int
+    /// Envoy allocated bytes now (observed where known, else estimated), summed.
+    public var memoryBeforeBytes: Int
+    /// Estimated Envoy allocated bytes afterwards, summed.
+    public var memoryAfterBytes: Int
+    /// Observed destinations the Sidecar would no longer import, biggest first.
+    public var cutDestinations: [CutDestination]
+    /// Explanations (precedence, engine warnings).
+    public var notes: [String]
+    /// The memory model's basis.
+    public var memoryBasis: MemoryModel.Basis
+
+    /// Estimated bytes saved.
+    public var savingBytes: Int { max(0, memoryBeforeBytes - memoryAfterBytes) }
+
+    public static func == (lhs: EgressImpact, rhs: EgressImpact) -> Bool {
+        lhs.sidecar == rhs.sidecar && lhs.changes == rhs.changes && lhs.clustersBefore == rhs.clustersBefore
+            && lhs.clustersAfter == rhs.clustersAfter && lhs.memoryBeforeBytes == rhs.memoryBeforeBytes
+            && lhs.memoryAfterBytes == rhs.memoryAfterBytes && lhs.cutDestinations == rhs.cutDestinations
+            && lhs.notes == rhs.notes && lhs.unaffectedPods.map(\.pod) == rhs.unaffectedPods.map(\.pod)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(sidecar)
+        hasher.combine(changes)
+        hasher.combine(clustersAfter)
+        hasher.combine(memoryAfterBytes)
+    }
+}

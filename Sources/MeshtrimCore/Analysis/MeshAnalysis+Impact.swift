@@ -1,0 +1,184 @@
+import Foundation
+
+/// What a proposed Sidecar would do to a namespace's (or workload's) sidecars: the per-pod cluster counts before and
+/// after, their memory, the observed destinations it would cut, and the caches that let replicas and toggles share
+/// one scope evaluation.
+extension MeshAnalysis {
+    /// What a Sidecar with `hosts` for `namespace` (or for the workloads matching `workloadSelector`) would do.
+    ///
+    /// Only sidecars count: gateways keep the default scope whatever Sidecar exists, so they are never affected.
+    public func impact(namespace: String, workloadSelector: [String: String]?, hosts: [String], name: String? = nil) -> EgressImpact {
+        var cache = OutboundCache(scopes: knownOutboundCounts, inbound: knownInboundCounts)
+        let rows = pods(in: namespace).filter(\.pod.hasSidecarProxy)
+        return Self.impact(
+            engine: engine, model: memoryModel, rows: rows, namespace: namespace, workloadSelector: workloadSelector,
+            hosts: hosts, name: name, cache: &cache)
+    }
+
+    /// The Sidecar meshtrim proposes for a namespace or workload.
+    public static func proposedSidecar(namespace: String, workloadSelector: [String: String]?, hosts: [String], name: String? = nil) -> Sidecar {
+        let workload = workloadSelector?["app"] ?? workloadSelector?.sorted { $0.key < $1.key }.first?.value
+        let defaultName = workloadSelector == nil ? "default" : (workload ?? "workload")
+        return Sidecar(
+            meta: ObjectMeta(name: name ?? defaultName, namespace: namespace),
+            workloadSelector: workloadSelector.map(LabelSelector.init),
+            egress: hosts.isEmpty ? [] : [SidecarEgressListener(hosts: hosts)])
+    }
+
+    // MARK: Internals
+
+    struct OutboundCache {
+        /// Outbound cluster counts per (namespace, Sidecar or candidate).
+        var scopes: [String: Int] = [:]
+        /// Whole counts per pod shape.
+        var pods: [PodShape: (Int, String?)] = [:]
+        /// Inbound cluster counts from the services selecting a pod shape (`isCandidate` false), which hold whatever
+        /// Sidecar applies as long as it has no ingress listeners: a toggle in the editor changes only the outbound part.
+        var inbound: [PodShape: Int] = [:]
+    }
+
+    /// What a pod's cluster count depends on: its namespace, its labels, and its IP where ServiceEntry endpoints
+    /// make it matter; replicas share a shape. Hashed as is (a dictionary hashes independently of its order), which
+    /// costs far less than spelling the labels out into a string per pod.
+    struct PodShape: Hashable {
+        var isCandidate: Bool
+        var isGateway: Bool
+        var namespace: String
+        var labels: [String: String]
+        var podIP: String?
+
+        init(pod: Pod, isCandidate: Bool, engine: ScopeEngine) {
+            self.isCandidate = isCandidate
+            isGateway = pod.isGateway
+            namespace = pod.namespace
+            labels = pod.labels
+            podIP = engine.namespacesWithEndpoints.contains(pod.namespace) ? pod.podIP ?? "" : nil
+        }
+    }
+
+    static func clusterCount(engine: ScopeEngine, pod: Pod, candidate: Sidecar?, cache: inout OutboundCache) -> (Int, String?) {
+        // Replicas share labels, so they share the answer.
+        let shape = PodShape(pod: pod, isCandidate: candidate != nil, engine: engine)
+        if let known = cache.pods[shape] { return known }
+        let result = uncachedClusterCount(engine: engine, pod: pod, candidate: candidate, cache: &cache)
+        cache.pods[shape] = result
+        return result
+    }
+
+    static func uncachedClusterCount(
+        engine: ScopeEngine, pod: Pod, candidate: Sidecar?, cache: inout OutboundCache
+    ) -> (Int, String?) {
+        if pod.isGateway {
+            // The default scope, no inbound clusters (istiod builds no Sidecar scope for a router proxy).
+            let key = "\(pod.namespace)|"
+            let outbound = cache.scopes[key] ?? engine.outboundClusterCount(namespace: pod.namespace, labels: pod.labels, sidecar: nil)
+            cache.scopes[key] = outbound
+            return (outbound + engine.alwaysPresentClusters(includingInbound: false).count, nil)
+        }
+        let selection = engine.selectSidecar(namespace: pod.namespace, labels: pod.labels, candidate: candidate)
+        let sidecarName = selection.sidecar?.meta.qualifiedName
+        let isCandidate = candidate != nil && selection.sidecar?.meta.qualifiedName == candidate?.meta.qualifiedName
+        let key = isCandidate
+            ? "\(pod.namespace)|candidate|\((candidate?.egress ?? []).flatMap { $0.hosts }.joined(separator: ","))"
+            : "\(pod.namespace)|\(sidecarName ?? "")"
+        let outbound: Int
+        if let cached = cache.scopes[key] {
+            outbound = cached
+        } else {
+            outbound = engine.outboundClusterCount(namespace: pod.namespace, labels: pod.labels, sidecar: selection.sidecar)
+            cache.scopes[key] = outbound
+        }
+        let inbound: Int
+        if selection.sidecar?.ingressPorts.isEmpty ?? true, engine.version >= IstioVersion(major: 1, minor: 10) {
+            let shape = PodShape(pod: pod, isCandidate: false, engine: engine)
+            if let known = cache.inbound[shape] {
+                inbound = known
+            } else {
+                inbound = engine.inboundClusterCount(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: nil)
+                cache.inbound[shape] = inbound
+            }
+        } else {
+            inbound = engine.inboundClusterCount(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: selection.sidecar)
+        }
+        return (outbound + inbound + engine.alwaysPresent.count, sidecarName)
+    }
+
+    static func impact(
+        engine: ScopeEngine, model: MemoryModel, rows: [PodSummary], namespace: String, workloadSelector: [String: String]?,
+        hosts: [String], name: String? = nil, collectsCutDestinations: Bool = true, cache: inout OutboundCache
+    ) -> EgressImpact {
+        let candidate = proposedSidecar(namespace: namespace, workloadSelector: workloadSelector, hosts: hosts, name: name)
+        var changes: [PodChange] = []
+        var unaffected: [(String, String)] = []
+        var before = 0
+        var after = 0
+        var memoryBefore = 0
+        var memoryAfter = 0
+        var cut: [String: CutDestination] = [:]
+        var notes: [String] = []
+        var afterScopes: [String: ImportedHostnames] = [:]
+        // Which Sidecar applies depends only on the labels here (one namespace, one candidate): replicas share it.
+        var selections: [[String: String]: SidecarSelection] = [:]
+        for row in rows {
+            if let selector = workloadSelector, !LabelSelector(selector).matches(row.pod.labels) {
+                unaffected.append((row.pod.name, "not selected by \(LabelSelector(selector).description)"))
+                continue
+            }
+            let selection: SidecarSelection
+            if let known = selections[row.pod.labels] {
+                selection = known
+            } else {
+                selection = engine.selectSidecar(namespace: namespace, labels: row.pod.labels, candidate: candidate)
+                selections[row.pod.labels] = selection
+            }
+            for warning in selection.warnings where !notes.contains(warning) { notes.append(warning) }
+            guard selection.sidecar?.meta.name == candidate.meta.name, selection.sidecar?.meta.namespace == namespace else {
+                unaffected.append((row.pod.name, "keeps \(selection.sidecar?.meta.qualifiedName ?? "its scope"), which takes precedence"))
+                continue
+            }
+            let predictedAfter = clusterCount(engine: engine, pod: row.pod, candidate: candidate, cache: &cache).0
+            // Anchor on Envoy's own count when known: what the engine cannot see (EnvoyFilters, …) stays.
+            let newCount = row.activeClusters.map { max(0, $0 - (row.predictedClusters - predictedAfter)) } ?? predictedAfter
+            let observed = row.envoyAllocatedBytes
+            let change = PodChange(
+                pod: row.pod.name, clustersBefore: row.clusterCount, clustersAfter: newCount,
+                bytesBefore: observed ?? model.estimatedBytes(clusters: row.clusterCount),
+                bytesAfter: model.estimatedBytes(after: newCount, before: row.clusterCount, observed: observed))
+            changes.append(change)
+            before += change.clustersBefore
+            after += change.clustersAfter
+            memoryBefore += change.bytesBefore
+            memoryAfter += change.bytesAfter
+            guard collectsCutDestinations, let destinations = row.observation?.destinations, !destinations.isEmpty else { continue }
+            let key = selection.sidecar?.meta.qualifiedName ?? ""
+            let scopeHosts: ImportedHostnames
+            if let cached = afterScopes[key] {
+                scopeHosts = cached
+            } else {
+                scopeHosts = engine.importedHostnames(namespace: namespace, sidecar: selection.sidecar)
+                afterScopes[key] = scopeHosts
+            }
+            for destination in destinations {
+                if scopeHosts.covers(destination.host) { continue }
+                var entry = cut[destination.host] ?? CutDestination(host: destination.host, namespace: destination.namespace, requests: 0, pods: [])
+                entry.requests += destination.requests
+                if !entry.pods.contains(row.pod.name) { entry.pods.append(row.pod.name) }
+                cut[destination.host] = entry
+            }
+        }
+        let keeping = unaffected.filter { $0.1.hasPrefix("keeps") }
+        if !keeping.isEmpty {
+            notes.append("\(keeping.count) pod(s) keep a workload Sidecar, which overrides a namespace Sidecar")
+        }
+        if workloadSelector != nil {
+            if let namespaceSidecar = engine.selectSidecar(namespace: namespace, labels: [:]).sidecar {
+                notes.append("a workload Sidecar overrides \(namespaceSidecar.meta.qualifiedName) for the selected pods")
+            }
+        }
+        return EgressImpact(
+            sidecar: candidate, changes: changes, unaffectedPods: unaffected, clustersBefore: before,
+            clustersAfter: after, memoryBeforeBytes: memoryBefore, memoryAfterBytes: memoryAfter,
+            cutDestinations: cut.values.sorted { $0.requests != $1.requests ? $0.requests > $1.requests : $0.host < $1.host },
+            notes: notes, memoryBasis: model.basis)
+    }
+}
