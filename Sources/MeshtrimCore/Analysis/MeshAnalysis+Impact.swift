@@ -17,8 +17,7 @@ extension MeshAnalysis {
 
     /// The Sidecar meshtrim proposes for a namespace or workload.
     public static func proposedSidecar(namespace: String, workloadSelector: [String: String]?, hosts: [String], name: String? = nil) -> Sidecar {
-        let workload = workloadSelector?["app"] ?? workloadSelector?.sorted { $0.key < $1.key }.first?.value
-        let defaultName = workloadSelector == nil ? "default" : (workload ?? "workload")
+        let defaultName = workloadSelector.map { SidecarNaming.workloadName(selector: $0) } ?? "default"
         return Sidecar(
             meta: ObjectMeta(name: name ?? defaultName, namespace: namespace),
             workloadSelector: workloadSelector.map(LabelSelector.init),
