@@ -62,7 +62,7 @@ enum RecommendationText {
             ("replaces", replacement(recommendation).map { .string($0.name) } ?? .null),
             ("diff", replacement(recommendation).map { strings($0.diff) } ?? .null),
             ("impact", object([
-                ("pods", .number(String(impact.affectedPods.count))), ("clustersBefore", .number(String(impact.clustersBefore))),
+                ("pods", .number(String(impact.affectedPodCount))), ("clustersBefore", .number(String(impact.clustersBefore))),
                 ("clustersAfter", .number(String(impact.clustersAfter))),
                 ("memoryBeforeBytes", .number(String(impact.memoryBeforeBytes))),
                 ("memoryAfterBytes", .number(String(impact.memoryAfterBytes))),
@@ -137,7 +137,7 @@ enum RecommendationText {
             "meshtrim recommend: \(target), \(recommendation.pods.count) sidecar pod(s)",
             source,
             "group threshold \(threshold(recommendation.groupThreshold)) (a namespace becomes ns/* when this fraction of its visible services had traffic)",
-            "effect on \(impact.affectedPods.count) pod(s): clusters \(impact.clustersBefore) → \(impact.clustersAfter), Envoy memory "
+            "effect on \(impact.affectedPodCount) pod(s): clusters \(impact.clustersBefore) → \(impact.clustersAfter), Envoy memory "
                 + "\(ByteFormat.binary(impact.memoryBeforeBytes)) → \(ByteFormat.binary(impact.memoryAfterBytes)) (estimated, \(ReportCommand.estimateBasis(model)))",
         ]
     }

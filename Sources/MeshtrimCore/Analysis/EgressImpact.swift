@@ -32,6 +32,9 @@ public struct EgressImpact: Hashable, Sendable {
     public var sidecar: Sidecar
     /// The pods it would apply to (pods with a more specific Sidecar keep theirs).
     public var affectedPods: [String] { changes.map(\.pod) }
+    /// How many pods it would apply to: ``affectedPods``'s count without building it (the editor shows it on every
+    /// frame, and the mesh-wide default applies to 50,000 sidecars in a large mesh).
+    public var affectedPodCount: Int { changes.count }
     /// The change for each affected pod.
     public var changes: [PodChange]
     /// Pods of the namespace it would not change, with why.

@@ -123,9 +123,9 @@ public struct MeshAnalysis: Sendable {
             engine: engine, model: model, rows: withSidecar, namespace: name, workloadSelector: nil, hosts: commonFix,
             collectsCutDestinations: false, cache: &cache)
         let average = withSidecar.isEmpty ? 0 : Double(withSidecar.reduce(0) { $0 + $1.clusterCount }) / Double(withSidecar.count)
-        let afterAverage = impact.affectedPods.isEmpty
+        let afterAverage = impact.affectedPodCount == 0
             ? average
-            : (Double(impact.clustersAfter) + Double(withSidecar.count - impact.affectedPods.count) * average)
+            : (Double(impact.clustersAfter) + Double(withSidecar.count - impact.affectedPodCount) * average)
                 / Double(max(1, withSidecar.count))
         return NamespaceSummary(
             name: name, pods: rows.count, sidecars: withSidecar.count, gateways: rows.filter(\.pod.isGateway).count,

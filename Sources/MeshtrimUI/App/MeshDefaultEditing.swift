@@ -64,7 +64,7 @@ func openMeshDefaultEditor(_ state: inout AppState) -> [Effect] {
     let editor = makeMeshDefaultEditor(data: data)
     state.stack.append(.editor(editor))
     clampTop(&state)
-    if editor.impact.affectedPods.isEmpty {
+    if editor.impact.affectedPodCount == 0 {
         return flash(&state, "no sidecar would get the mesh-wide default: every namespace has a Sidecar of its own", kind: .info)
     }
     return []

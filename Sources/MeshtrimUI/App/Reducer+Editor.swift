@@ -5,7 +5,7 @@ func openEditor(_ state: inout AppState, target: EditorTarget, data: MeshData) -
     let editor = makeEditor(target: target, data: data)
     state.stack.append(.editor(editor))
     clampTop(&state)
-    if editor.impact.affectedPods.isEmpty {
+    if editor.impact.affectedPodCount == 0 {
         return flash(&state, "no sidecar in \(target.description) would use this Sidecar", kind: .info)
     }
     return []

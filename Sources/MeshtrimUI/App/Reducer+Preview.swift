@@ -18,7 +18,7 @@ public func makePreview(editor: EditorState, data: MeshData) -> PreviewState {
         ?? editor.target.workloadSelector.map { "workloads " + LabelSelector($0).description + " in " + editor.target.namespace }
         ?? "every pod in " + editor.target.namespace
     var summary = [
-        "For \(whom): \(Formatting.plural(impact.affectedPods.count, "sidecar")) affected.",
+        "For \(whom): \(Formatting.plural(impact.affectedPodCount, "sidecar")) affected.",
         "Clusters \(Formatting.count(impact.clustersBefore)) → \(Formatting.count(impact.clustersAfter)) "
             + "(\(Formatting.percentChange(from: impact.clustersBefore, to: impact.clustersAfter))); Envoy memory "
             + "\(Formatting.bytes(impact.memoryBeforeBytes)) → ~\(Formatting.bytes(impact.memoryAfterBytes)); estimate: "

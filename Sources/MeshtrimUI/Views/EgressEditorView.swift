@@ -50,7 +50,7 @@ enum EgressEditorView {
     static func scopeText(_ editor: EditorState) -> String {
         if let meshDefault = editor.meshDefault { return MeshDefaultPanelView.scopeText(meshDefault) }
         let scope = editor.target.workloadSelector.map { LabelSelector($0).description } ?? "namespace-wide"
-        return scope + " · " + Formatting.plural(editor.impact.affectedPods.count, "sidecar")
+        return scope + " · " + Formatting.plural(editor.impact.affectedPodCount, "sidecar")
     }
 
     // MARK: Rows
