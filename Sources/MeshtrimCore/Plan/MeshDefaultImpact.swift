@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What the mesh-wide default Sidecar (`ROOT/default`, no selector) alone would do: every sidecar Istio would give
 /// it (those in namespaces with no namespace or workload Sidecar of their own), per namespace, and the observed
@@ -92,6 +93,8 @@ extension MeshDefaultImpact {
         /// One affected sidecar's figures that do not depend on the hosts.
         struct Member: Sendable {
             var position: Int
+            /// `namespace/name` of the pod (made once, not once per toggle).
+            var pod: String
             /// Inbound and bootstrap clusters.
             var fixedClusters: Int
         }
@@ -154,11 +157,11 @@ extension MeshDefaultImpact {
                 guard selected else { continue }
                 let shape = MeshAnalysis.PodShape(pod: pod, isCandidate: true, engine: engine)
                 let fixedClusters = fixed[shape]
-                    ?? engine.inboundClusters(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: placeholder).count
+                    ?? engine.inboundClusterCount(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: placeholder)
                     + engine.alwaysPresent.count
                 fixed[shape] = fixedClusters
                 var group = byNamespace[pod.namespace] ?? Group(namespace: pod.namespace, labels: pod.labels, members: [], traffic: [])
-                group.members.append(Member(position: position, fixedClusters: fixedClusters))
+                group.members.append(Member(position: position, pod: pod.meta.qualifiedName, fixedClusters: fixedClusters))
                 for entry in traffic.byPod[position] ?? [] {
                     if entry.serviceKey.hasPrefix(pod.namespace + "/") { own += entry.requests }
                     if let index = trafficIndex[pod.namespace]?[entry.serviceKey] {
@@ -231,44 +234,23 @@ extension MeshDefaultImpact {
             if current == nil { sidecar.meta.creationTimestamp = Date.distantFuture }
             let engine = analysis.engine
             let model = analysis.memoryModel
+            // Namespaces are independent (`.` is each one's own): evaluated on all cores, one import evaluation each for
+            // both the cluster count and the coverage of its observed traffic.
+            let parts = Mutex([(row: MeshDefaultImpact.NamespaceRow, changes: [PodChange])?](repeating: nil, count: groups.count))
+            let evaluated = sidecar
+            DispatchQueue.concurrentPerform(iterations: groups.count) { item in
+                let part = self.part(groups[item], sidecar: evaluated, engine: engine, model: model)
+                parts.withLock { $0[item] = part }
+            }
             var rows: [MeshDefaultImpact.NamespaceRow] = []
             var changes: [PodChange] = []
             var cuts: [PlanDestination] = []
-            for group in groups {
-                // One scope per namespace: `.` is that namespace.
-                let outbound = engine.outboundClusterCount(namespace: group.namespace, labels: group.labels, sidecar: sidecar)
-                var row = MeshDefaultImpact.NamespaceRow(
-                    namespace: group.namespace, sidecars: group.members.count, clustersBefore: 0, clustersAfter: 0, bytesBefore: 0,
-                    bytesAfter: 0, cuts: [])
-                if let kept = keptInAffected[group.namespace] {
-                    row.keptSidecars = kept.count
-                    row.keptBy = kept.sidecar
-                }
-                for member in group.members {
-                    let summary = analysis.pods[member.position]
-                    let predicted = outbound + member.fixedClusters
-                    // Anchor on Envoy's own count when known: what the engine cannot see (EnvoyFilters, …) stays.
-                    let after = summary.activeClusters.map { max(0, $0 - (summary.predictedClusters - predicted)) } ?? predicted
-                    let observed = summary.envoyAllocatedBytes
-                    let change = PodChange(
-                        pod: summary.pod.meta.qualifiedName, clustersBefore: summary.clusterCount, clustersAfter: after,
-                        bytesBefore: observed ?? model.estimatedBytes(clusters: summary.clusterCount),
-                        bytesAfter: model.estimatedBytes(after: after, before: summary.clusterCount, observed: observed))
-                    row.clustersBefore += change.clustersBefore
-                    row.clustersAfter += change.clustersAfter
-                    row.bytesBefore += change.bytesBefore
-                    row.bytesAfter += change.bytesAfter
-                    changes.append(change)
-                }
-                if !group.traffic.isEmpty {
-                    let scope = PlanEvaluator.hostSet(engine: engine, namespace: group.namespace, sidecar: sidecar)
-                    row.cuts = PlanEvaluator.sorted(
-                        group.traffic.filter { !scope.covers($0.hostname) }.map {
-                            PlanDestination(sourceNamespace: group.namespace, host: $0.serviceKey, requests: $0.requests, pods: $0.senders)
-                        })
-                    cuts += row.cuts
-                }
-                rows.append(row)
+            changes.reserveCapacity(sidecarsAffected)
+            for part in parts.withLock({ $0 }) {
+                guard let part else { continue }
+                rows.append(part.row)
+                changes += part.changes
+                cuts += part.row.cuts
             }
             let affected = rows.sorted {
                 $0.savingBytes != $1.savingBytes ? $0.savingBytes > $1.savingBytes : $0.namespace < $1.namespace
@@ -296,6 +278,46 @@ extension MeshDefaultImpact {
                 clustersAfter: totals.clustersAfter, bytesBefore: totals.bytesBefore, bytesAfter: totals.bytesAfter,
                 namespaces: affected, unaffected: unaffected, cuts: allCuts, memoryBasis: model.basis, egressImpact: egressImpact,
                 ownNamespaceRequests: ownNamespaceRequests)
+        }
+
+        /// One affected namespace's row and changes under `sidecar`.
+        private func part(
+            _ group: Group, sidecar: Sidecar, engine: ScopeEngine, model: MemoryModel
+        ) -> (row: MeshDefaultImpact.NamespaceRow, changes: [PodChange]) {
+            // One scope per namespace: `.` is that namespace.
+            let (outbound, scope) = engine.outboundClusterCountAndHostnames(namespace: group.namespace, labels: group.labels, sidecar: sidecar)
+            var row = MeshDefaultImpact.NamespaceRow(
+                namespace: group.namespace, sidecars: group.members.count, clustersBefore: 0, clustersAfter: 0, bytesBefore: 0,
+                bytesAfter: 0, cuts: [])
+            if let kept = keptInAffected[group.namespace] {
+                row.keptSidecars = kept.count
+                row.keptBy = kept.sidecar
+            }
+            var changes: [PodChange] = []
+            changes.reserveCapacity(group.members.count)
+            for member in group.members {
+                let summary = analysis.pods[member.position]
+                let predicted = outbound + member.fixedClusters
+                // Anchor on Envoy's own count when known: what the engine cannot see (EnvoyFilters, …) stays.
+                let after = summary.activeClusters.map { max(0, $0 - (summary.predictedClusters - predicted)) } ?? predicted
+                let observed = summary.envoyAllocatedBytes
+                let change = PodChange(
+                    pod: member.pod, clustersBefore: summary.clusterCount, clustersAfter: after,
+                    bytesBefore: observed ?? model.estimatedBytes(clusters: summary.clusterCount),
+                    bytesAfter: model.estimatedBytes(after: after, before: summary.clusterCount, observed: observed))
+                row.clustersBefore += change.clustersBefore
+                row.clustersAfter += change.clustersAfter
+                row.bytesBefore += change.bytesBefore
+                row.bytesAfter += change.bytesAfter
+                changes.append(change)
+            }
+            if !group.traffic.isEmpty {
+                row.cuts = PlanEvaluator.sorted(
+                    group.traffic.filter { !scope.covers($0.hostname) }.map {
+                        PlanDestination(sourceNamespace: group.namespace, host: $0.serviceKey, requests: $0.requests, pods: $0.senders)
+                    })
+            }
+            return (row, changes)
         }
 
         /// Identity: two calculators are equal only when they are the same one.

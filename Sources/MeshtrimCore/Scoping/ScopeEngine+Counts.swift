@@ -41,10 +41,24 @@ struct ImportedHostnames {
 extension ScopeEngine {
     /// The hostnames of ``importedServices(namespace:sidecar:)``, as an ``ImportedHostnames``.
     func importedHostnames(namespace: String, sidecar: Sidecar?) -> ImportedHostnames {
+        importedHostnames(of: importedServiceRefs(namespace: namespace, sidecar: sidecar).refs)
+    }
+
+    /// ``outboundClusterCount(namespace:labels:sidecar:)`` and ``importedHostnames(namespace:sidecar:)`` from one
+    /// evaluation of the imports: what the mesh-wide default's impact needs per namespace after each toggle.
+    func outboundClusterCountAndHostnames(
+        namespace: String, labels: [String: String], sidecar: Sidecar?
+    ) -> (count: Int, hostnames: ImportedHostnames) {
+        let refs = importedServiceRefs(namespace: namespace, sidecar: sidecar).refs
+        return (outboundClusterCount(of: refs, namespace: namespace, labels: labels), importedHostnames(of: refs))
+    }
+
+    /// The hostnames of `refs`, as an ``ImportedHostnames``.
+    func importedHostnames(of refs: [ImportedService]) -> ImportedHostnames {
         var imported = Array(repeating: false, count: index.hostCount)
         var wildcards: [String] = []
         let services = index.services
-        for ref in importedServiceRefs(namespace: namespace, sidecar: sidecar).refs {
+        for ref in refs {
             imported[index.hostIDs[ref.serviceIndex]] = true
             if HostMatching.isWildcard(services[ref.serviceIndex].hostname) { wildcards.append(services[ref.serviceIndex].hostname) }
         }

@@ -17,11 +17,15 @@ extension ScopeEngine {
     /// How many outbound clusters ``outboundScope(namespace:labels:sidecar:)`` would build, without building them
     /// (what the per-pod predictions and estimates need).
     public func outboundClusterCount(namespace: String, labels: [String: String], sidecar: Sidecar?) -> Int {
+        outboundClusterCount(of: importedServiceRefs(namespace: namespace, sidecar: sidecar).refs, namespace: namespace, labels: labels)
+    }
+
+    /// The outbound clusters of `refs` (imports of a proxy of `namespace` with `labels`), counted.
+    func outboundClusterCount(of refs: [ImportedService], namespace: String, labels: [String: String]) -> Int {
         var count = 0
-        let imported = importedServiceRefs(namespace: namespace, sidecar: sidecar)
         let rules = RuleLookup(engine: self, proxyNamespace: namespace, labels: labels)
         let services = index.services
-        for ref in imported.refs where services[ref.serviceIndex].resolution != .alias {
+        for ref in refs where services[ref.serviceIndex].resolution != .alias {
             let ports = ref.ports.count { $0.protocol != "UDP" }
             guard ports > 0 else { continue }
             let subsets = rules.subsetCount(forServiceAt: ref.serviceIndex)
