@@ -430,7 +430,7 @@ public struct MeshPlanner: Sendable {
         var positions: [String: Int] = [:]
         for position in scoped { positions[analysis.pods[position].pod.meta.qualifiedName] = position }
         var resolutions: [String: EgressRecommender.Resolution] = [:]
-        var scopes: [String: PlanEvaluator.HostSet] = [:]
+        var scopes: [String: ImportedHostnames] = [:]
         var selections: [PlanEvaluator.SelectionKey: Sidecar?] = [:]
         var unknown: [String: PlanUnknownDestination] = [:]
         var result = ResolvedTraffic()
@@ -464,7 +464,7 @@ public struct MeshPlanner: Sendable {
                         ?? analysis.engine.selectSidecar(namespace: namespace, labels: selectionKey.labels).sidecar
                     selections[selectionKey] = .some(current)
                     let scopeKey = "\(namespace)|\(current?.meta.qualifiedName ?? "")"
-                    let scope = scopes[scopeKey] ?? PlanEvaluator.hostSet(engine: analysis.engine, namespace: namespace, sidecar: current)
+                    let scope = scopes[scopeKey] ?? analysis.engine.importedHostnames(namespace: namespace, sidecar: current)
                     scopes[scopeKey] = scope
                     guard scope.covers(service.hostname) else {
                         addUnknown(

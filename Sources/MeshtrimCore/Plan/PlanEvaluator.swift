@@ -61,25 +61,9 @@ struct PlanEvaluator {
         var allCuts: [PlanDestination] { PlanEvaluator.sorted(cuts.values.flatMap(\.values)) }
     }
 
-    /// Imported hostnames of one (namespace, Sidecar) scope.
-    struct HostSet {
-        var names: Set<String>
-        var wildcards: [String]
-
-        func covers(_ hostname: String) -> Bool {
-            names.contains(hostname) || wildcards.contains { HostMatching.isSubset(hostname, of: $0) }
-        }
-    }
-
     struct SelectionKey: Hashable {
         var namespace: String
         var labels: [String: String]
-    }
-
-    /// The imported hostnames of `sidecar`'s scope for proxies of `namespace`.
-    static func hostSet(engine: ScopeEngine, namespace: String, sidecar: Sidecar?) -> HostSet {
-        let names = engine.importedServices(namespace: namespace, sidecar: sidecar).services.map(\.service.hostname)
-        return HostSet(names: Set(names), wildcards: names.filter(HostMatching.isWildcard))
     }
 
     /// Evaluates the mesh with `sidecars` as its Sidecars; `changed` names the Sidecars (`namespace/name`) that are
@@ -92,7 +76,7 @@ struct PlanEvaluator {
         var selections: [SelectionKey: Sidecar?] = [:]
         var outbound: [String: Int] = [:]
         var counts: [MeshAnalysis.PodShape: Int] = [:]
-        var hostSets: [String: HostSet] = [:]
+        var hostSets: [String: ImportedHostnames] = [:]
         var result = Result()
 
         func select(_ namespace: String, _ labels: [String: String]) -> Sidecar? {
@@ -102,10 +86,10 @@ struct PlanEvaluator {
             selections[key] = .some(chosen)
             return chosen
         }
-        func hosts(_ namespace: String, _ sidecar: Sidecar?) -> HostSet {
+        func hosts(_ namespace: String, _ sidecar: Sidecar?) -> ImportedHostnames {
             let key = "\(namespace)|\(sidecar?.meta.qualifiedName ?? "")"
             if let known = hostSets[key] { return known }
-            let set = Self.hostSet(engine: engine, namespace: namespace, sidecar: sidecar)
+            let set = engine.importedHostnames(namespace: namespace, sidecar: sidecar)
             hostSets[key] = set
             return set
         }
@@ -145,7 +129,7 @@ struct PlanEvaluator {
                     out = engine.outboundClusterCount(namespace: pod.namespace, labels: pod.labels, sidecar: sidecar)
                     outbound[key] = out
                 }
-                let inbound = engine.inboundClusters(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: sidecar).count
+                let inbound = engine.inboundClusterCount(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: sidecar)
                 predicted = out + inbound + engine.alwaysPresent.count
                 counts[shape] = predicted
             }
