@@ -19,7 +19,7 @@ struct ApplyReducerTests {
     static func check(_ document: ApplyDocument, live: String? = nil, dryRun: DryRunOutcome? = nil, permission: ApplyPermission = .allowed) -> ApplyCheck {
         ApplyCheck(
             document: document, exists: live != nil, permission: permission, diff: ApplyDiff.diff(live: live, document: document),
-            dryRun: dryRun ?? .accepted(created: live == nil), pods: ["shipping/shipping-7d9f-abcde", "shipping/shipping-7d9f-fghij"],
+            dryRun: dryRun ?? .accepted(created: live == nil), pods: [PodKey(namespace: "shipping", name: "shipping-7d9f-abcde"), PodKey(namespace: "shipping", name: "shipping-7d9f-fghij")],
             notes: [])
     }
 

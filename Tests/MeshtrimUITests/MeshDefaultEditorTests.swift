@@ -259,7 +259,7 @@ struct MeshDefaultEditorTests {
         let data = MeshData(analysis: MeshAnalysis(inventory: inventory, observations: TestMesh.observations, source: "test-mesh.json"))
         var state = AppState(data: data, width: 120, height: 40)
         #expect(render(state).text.contains("mesh default: istio-system/default"))
-        var narrow = AppState(data: data, width: 80, height: 24)
+        let narrow = AppState(data: data, width: 80, height: 24)
         #expect(render(narrow).text.contains("mesh default: istio-system/default"), "the namespaces screen names it")
         let wide = AppState(data: data, width: 200, height: 40)
         #expect(render(wide).text.contains("mesh default: istio-system/default (./*, istio-system/*, payments/*)"))

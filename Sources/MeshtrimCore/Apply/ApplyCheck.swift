@@ -90,8 +90,8 @@ public struct ApplyCheck: Hashable, Sendable {
     public var diff: [LineDiff.Line]
     /// The server-side dry-run's answer.
     public var dryRun: DryRunOutcome
-    /// `namespace/name` of the pods with a sidecar that will use this Sidecar, in name order.
-    public var pods: [String]
+    /// The pods with a sidecar that will use this Sidecar, in name order.
+    public var pods: [PodKey]
     /// Notes: why pods could not be listed, a Sidecar that shadows this one, the live object unreadable.
     public var notes: [String]
     /// What ``diff`` compares the live object with.
@@ -100,7 +100,7 @@ public struct ApplyCheck: Hashable, Sendable {
     /// Makes a check.
     public init(
         document: ApplyDocument, exists: Bool?, permission: ApplyPermission, diff: [LineDiff.Line], dryRun: DryRunOutcome,
-        pods: [String], notes: [String]
+        pods: [PodKey], notes: [String]
     ) {
         self.document = document
         self.exists = exists

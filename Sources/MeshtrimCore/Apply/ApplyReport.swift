@@ -46,7 +46,7 @@ public enum ApplyReport {
         if check.pods.isEmpty {
             lines.append(Line("No pod with a sidecar will get this Sidecar now.", .warning))
         } else {
-            let shown = check.pods.prefix(8).map { $0.split(separator: "/").last.map(String.init) ?? $0 }
+            let shown = check.pods.prefix(8).map(\.name)
             let more = check.pods.count > 8 ? ", … (\(check.pods.count - 8) more)" : ""
             lines.append(
                 Line("\(check.pods.count) pod\(check.pods.count == 1 ? "" : "s") will get the new config: \(shown.joined(separator: ", "))\(more)", .note))

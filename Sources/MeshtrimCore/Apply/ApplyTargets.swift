@@ -2,18 +2,18 @@ import Foundation
 
 /// Which pods a Sidecar will apply to, by Istio's selection rules (``ScopeEngine/selectSidecar(namespace:labels:candidate:)``).
 public enum ApplyTargets {
-    /// The pods with a sidecar in the document's namespace whose Sidecar would be this one once applied, as
-    /// `namespace/name` in order, and warnings (another Sidecar wins for some or all of them).
-    public static func pods(for document: ApplyDocument, inventory: MeshInventory) -> (pods: [String], warnings: [String]) {
+    /// The pods with a sidecar in the document's namespace whose Sidecar would be this one once applied, in order,
+    /// and warnings (another Sidecar wins for some or all of them).
+    public static func pods(for document: ApplyDocument, inventory: MeshInventory) -> (pods: [PodKey], warnings: [String]) {
         let engine = ScopeEngine(inventory: inventory)
-        var pods: [String] = []
+        var pods: [PodKey] = []
         var warnings: [String] = []
         var shadowed = 0
         for pod in inventory.pods where pod.namespace == document.namespace && pod.hasSidecar {
             let selection = engine.selectSidecar(namespace: pod.namespace, labels: pod.labels, candidate: document.sidecar)
             for warning in selection.warnings where !warnings.contains(warning) { warnings.append(warning) }
             if selection.sidecar?.meta.name == document.name, selection.sidecar?.meta.namespace == document.namespace {
-                pods.append("\(pod.namespace)/\(pod.name)")
+                pods.append(PodKey(namespace: pod.namespace, name: pod.name))
             } else if document.sidecar.workloadSelector?.matches(pod.labels) ?? true {
                 shadowed += 1
             }

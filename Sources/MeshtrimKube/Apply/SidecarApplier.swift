@@ -213,7 +213,7 @@ public struct SidecarApplier: Sendable {
     }
 
     /// The pods with a sidecar in the namespace that will use the document once applied, and notes.
-    func podsReceiving(_ document: ApplyDocument) async -> ([String], [String]) {
+    func podsReceiving(_ document: ApplyDocument) async -> ([PodKey], [String]) {
         let namespace = document.namespace
         do {
             let pods = try await client.fetch(ListProbe.self, "GET", "/api/v1/namespaces/\(namespace)/pods").response

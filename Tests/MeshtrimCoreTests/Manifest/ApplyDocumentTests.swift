@@ -100,10 +100,10 @@ struct ApplyDocumentTests {
         let inventory = try ApplyTargets.inventory(podList: pods, sidecarList: sidecars)
         let namespaceWide = ApplyDocument(manifest: SidecarManifest(namespace: "shop", hosts: ["./*"]))
         let (wide, wideWarnings) = ApplyTargets.pods(for: namespaceWide, inventory: inventory)
-        #expect(wide == ["shop/web-1"], "cart keeps its own Sidecar, job has no sidecar")
+        #expect(wide == [PodKey(namespace: "shop", name: "web-1")], "cart keeps its own Sidecar, job has no sidecar")
         #expect(wideWarnings == ["1 pod in shop keep another Sidecar that selects them"])
         let forCart = ApplyDocument(manifest: SidecarManifest(namespace: "shop", hosts: ["./*"], name: "cart", workloadSelector: ["app": "cart"]))
-        #expect(ApplyTargets.pods(for: forCart, inventory: inventory).pods == ["shop/cart-1"])
+        #expect(ApplyTargets.pods(for: forCart, inventory: inventory).pods == [PodKey(namespace: "shop", name: "cart-1")])
         #expect(throws: ManifestError.self) { try ApplyTargets.inventory(podList: "{}", sidecarList: nil) }
     }
 }
