@@ -427,8 +427,11 @@ public struct MeshPlanner: Sendable {
     static func resolveTraffic(
         analysis: MeshAnalysis, recommender: EgressRecommender, evidence: [String: TrafficEvidence], scoped: [Int]
     ) -> ResolvedTraffic {
-        var positions: [String: Int] = [:]
-        for position in scoped { positions[analysis.pods[position].pod.meta.qualifiedName] = position }
+        var positions: [PodKey: Int] = [:]
+        for position in scoped {
+            let pod = analysis.pods[position].pod
+            positions[PodKey(namespace: pod.namespace, name: pod.name)] = position
+        }
         var resolutions: [String: EgressRecommender.Resolution] = [:]
         var scopes: [String: ImportedHostnames] = [:]
         var selections: [PlanEvaluator.SelectionKey: Sidecar?] = [:]
@@ -442,7 +445,7 @@ public struct MeshPlanner: Sendable {
                 resolutions[resolutionKey] = resolution
                 let senders: [(String, Int?)] = record.sourcePods.isEmpty
                     ? [("\(namespace)/\(record.sourceWorkload ?? "unknown workload")", nil)]
-                    : record.sourcePods.map { ("\(namespace)/\($0)", positions["\(namespace)/\($0)"]) }
+                    : record.sourcePods.map { ("\(namespace)/\($0)", positions[PodKey(namespace: namespace, name: $0)]) }
                 for (sender, position) in senders where position != nil || record.sourcePods.isEmpty {
                     func addUnknown(_ host: String, _ reason: String) {
                         let key = "\(namespace)|\(host)"
