@@ -1,5 +1,3 @@
-import Foundation
-
 /// Which pods a Sidecar will apply to, by Istio's selection rules (``ScopeEngine/selectSidecar(namespace:labels:candidate:)``).
 public enum ApplyTargets {
     /// The pods with a sidecar in the document's namespace whose Sidecar would be this one once applied, in order,
@@ -24,26 +22,21 @@ public enum ApplyTargets {
         return (pods.sorted(), warnings)
     }
 
-    /// An inventory of one namespace from the API server's list answers (`PodList` and `SidecarList` JSON, whose
-    /// items carry no `kind`), enough to select Sidecars.
+    /// An inventory of one namespace from the API server's list answers (`PodList` and `SidecarList` JSON), enough to
+    /// select Sidecars.
     ///
-    /// - Throws: ``ManifestError`` when an answer is not a readable list.
+    /// The answers are read by the manifest decoder, like the live inventory's pages: the items of a typed list carry
+    /// no `kind`, and take the list's (`PodList` items are `Pod`s of the list's `apiVersion`).
+    ///
+    /// - Throws: ``ManifestError`` when an answer is not JSON or not a list of that kind.
     public static func inventory(podList: String, sidecarList: String?) throws -> MeshInventory {
         var builder = InventoryBuilder()
-        for (text, kind, apiVersion) in [(podList, "Pod", "v1"), (sidecarList ?? "", "Sidecar", "networking.istio.io/v1")] where !text.isEmpty {
-            guard let list = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-                let items = list["items"] as? [[String: Any]]
-            else { throw ManifestError(file: kind + "List", message: "the API server's answer is not a list") }
-            let typed = items.map { item -> [String: Any] in
-                var item = item
-                item["kind"] = kind
-                item["apiVersion"] = apiVersion
-                return item
+        for (text, kind) in [(podList, "PodList"), (sidecarList ?? "", "SidecarList")] where !text.isEmpty {
+            let objects = try ManifestLoader.decode(text, file: kind)
+            guard objects.count == 1, case .list(let items) = objects[0].0 else {
+                throw ManifestError(file: kind, message: "the API server's answer is not a list (expected kind: \(kind) with items)")
             }
-            let data = try JSONSerialization.data(withJSONObject: typed)
-            for (object, _) in try ManifestLoader.decode(String(decoding: data, as: UTF8.self), file: kind + "List") {
-                builder.add(object, source: kind + "List")
-            }
+            for item in items { builder.add(item, source: kind) }
         }
         return builder.finish()
     }

@@ -85,7 +85,7 @@ struct ApplyDocumentTests {
 
     @Test func podsAreThoseIstioWouldSelect() throws {
         let pods = """
-            {"kind":"PodList","items":[
+            {"kind":"PodList","apiVersion":"v1","items":[
              {"metadata":{"name":"web-1","namespace":"shop","labels":{"app":"web"}},
               "spec":{"containers":[{"name":"web"},{"name":"istio-proxy"}]},"status":{"phase":"Running"}},
              {"metadata":{"name":"cart-1","namespace":"shop","labels":{"app":"cart"}},
@@ -94,7 +94,7 @@ struct ApplyDocumentTests {
               "spec":{"containers":[{"name":"job"}]},"status":{"phase":"Running"}}]}
             """
         let sidecars = """
-            {"kind":"SidecarList","items":[{"metadata":{"name":"cart","namespace":"shop","creationTimestamp":"2026-01-01T00:00:00Z"},
+            {"kind":"SidecarList","apiVersion":"networking.istio.io/v1","items":[{"metadata":{"name":"cart","namespace":"shop","creationTimestamp":"2026-01-01T00:00:00Z"},
              "spec":{"workloadSelector":{"labels":{"app":"cart"}},"egress":[{"hosts":["./*"]}]}}]}
             """
         let inventory = try ApplyTargets.inventory(podList: pods, sidecarList: sidecars)
