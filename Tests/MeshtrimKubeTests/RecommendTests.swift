@@ -286,6 +286,12 @@ struct RecommendTests {
         for garbage in ["<html>Grafana</html>", "", #"{"status":"success","data":{"resultType":"matrix","result":[]}}"#, "{\"status\":\"success\"}"] {
             #expect(throws: PrometheusError.self) { try PrometheusSeries.decodeVector(Data(garbage.utf8)) }
         }
+        for element in [#"{"metric":{},"value":[1,2]}"#, #"{"metric":{},"value":[1]}"#, #"{"value":[1,"2"]}"#] {
+            let answer = #"{"status":"success","data":{"resultType":"vector","result":["# + element + "]}}"
+            #expect(throws: PrometheusError(.badResponse, statusCode: 200, #"a Prometheus result element is not {metric, value: [time, "number"]}"#)) {
+                try PrometheusSeries.decodeVector(Data(answer.utf8))
+            }
+        }
         #expect(try PrometheusWindow("7d").seconds == 7 * 86_400)
         #expect(try PrometheusWindow("1h30m").seconds == 5_400)
         for bad in ["", "7", "d", "7days", "-1d", "0s"] { #expect(throws: PrometheusError.self) { try PrometheusWindow(bad) } }

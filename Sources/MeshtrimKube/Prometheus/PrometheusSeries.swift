@@ -21,46 +21,78 @@ public struct PrometheusSeries: Hashable, Sendable {
     /// - Throws: ``PrometheusError``: `query` for `"status":"error"` (with Prometheus' own message), `badResponse`
     ///   for anything that is not the query API's JSON or not an instant vector.
     public static func decodeVector(_ body: Data, statusCode: Int = 200) throws -> [PrometheusSeries] {
-        guard let root = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any], let status = root["status"] as? String else {
+        let decoder = JSONDecoder()
+        guard let answer = try? decoder.decode(QueryAnswer.self, from: body) else {
             let snippet = String(decoding: body.prefix(160), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
             throw PrometheusError(
                 .badResponse, statusCode: statusCode,
                 "the answer is not Prometheus query API JSON (HTTP \(statusCode): \(snippet.isEmpty ? "empty body" : snippet)); "
                     + "is the URL a Prometheus server (not a Grafana or a UI path)?")
         }
-        guard status == "success" else {
-            let type = root["errorType"] as? String ?? "error"
-            let message = root["error"] as? String ?? "no message"
-            throw PrometheusError(.query, statusCode: statusCode, "Prometheus refused the query (\(type)): \(message)")
+        guard answer.status == "success" else {
+            throw PrometheusError(
+                .query, statusCode: statusCode,
+                "Prometheus refused the query (\(answer.errorType ?? "error")): \(answer.error ?? "no message")")
         }
-        guard let data = root["data"] as? [String: Any], let resultType = data["resultType"] as? String,
-            let result = data["result"] as? [Any]
-        else {
+        guard let resultType = answer.data?.resultType else {
             throw PrometheusError(.badResponse, statusCode: statusCode, "the Prometheus answer has no data.result")
         }
         guard resultType == "vector" else {
             throw PrometheusError(.badResponse, statusCode: statusCode, "expected an instant vector from Prometheus, got \(resultType)")
         }
-        return try result.map { element in
-            guard let entry = element as? [String: Any], let metric = entry["metric"] as? [String: Any],
-                let pair = entry["value"] as? [Any], pair.count == 2, let time = (pair[0] as? NSNumber)?.doubleValue,
-                let text = pair[1] as? String
-            else {
-                throw PrometheusError(.badResponse, statusCode: statusCode, "a Prometheus result element is not {metric, value: [time, \"number\"]}")
-            }
+        // The result is decoded only once it is known to be a vector (a matrix's elements have `values`, not `value`).
+        let vector: VectorAnswer
+        do {
+            vector = try decoder.decode(VectorAnswer.self, from: body)
+        } catch {
+            throw PrometheusError(.badResponse, statusCode: statusCode, "a Prometheus result element is not {metric, value: [time, \"number\"]}")
+        }
+        return try vector.data.result.map { element in
             let value: Double
-            switch text {
+            switch element.value.text {
             case "NaN": value = .nan
             case "+Inf": value = .infinity
             case "-Inf": value = -.infinity
             default:
-                guard let parsed = Double(text) else {
-                    throw PrometheusError(.badResponse, statusCode: statusCode, "a Prometheus sample value is not a number: \(text)")
+                guard let parsed = Double(element.value.text) else {
+                    throw PrometheusError(.badResponse, statusCode: statusCode, "a Prometheus sample value is not a number: \(element.value.text)")
                 }
                 value = parsed
             }
-            return PrometheusSeries(
-                labels: metric.compactMapValues { $0 as? String }, timestamp: Date(timeIntervalSince1970: time), value: value)
+            return PrometheusSeries(labels: element.metric, timestamp: Date(timeIntervalSince1970: element.value.time), value: value)
         }
+    }
+
+    /// The envelope of every query API answer: status, the error of a refused query, the result's type.
+    private struct QueryAnswer: Decodable {
+        struct Payload: Decodable { var resultType: String }
+        var status: String
+        var errorType: String?
+        var error: String?
+        var data: Payload?
+    }
+
+    /// An instant vector's elements.
+    private struct VectorAnswer: Decodable {
+        struct Payload: Decodable { var result: [Element] }
+        struct Element: Decodable {
+            var metric: [String: String]
+            var value: Sample
+        }
+        /// `[time, "value"]`: seconds since the epoch, and the value as Prometheus writes it (`"NaN"`, `"+Inf"` too).
+        struct Sample: Decodable {
+            var time: Double
+            var text: String
+
+            init(from decoder: Decoder) throws {
+                var pair = try decoder.unkeyedContainer()
+                time = try pair.decode(Double.self)
+                text = try pair.decode(String.self)
+                guard pair.isAtEnd else {
+                    throw DecodingError.dataCorruptedError(in: pair, debugDescription: "a sample is a [time, value] pair")
+                }
+            }
+        }
+        var data: Payload
     }
 }
