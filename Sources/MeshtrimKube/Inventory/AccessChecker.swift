@@ -61,10 +61,12 @@ public actor AccessChecker {
         var attributes: [String: String] = ["verb": request.verb, "group": request.group, "resource": request.resource]
         if !request.subresource.isEmpty { attributes["subresource"] = request.subresource }
         attributes["namespace"] = request.namespace ?? ""
-        let body: [String: Any] = [
-            "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
-            "spec": ["resourceAttributes": attributes],
-        ]
+        struct Request: Encodable {
+            struct Spec: Encodable { var resourceAttributes: [String: String] }
+            var apiVersion = "authorization.k8s.io/v1"
+            var kind = "SelfSubjectAccessReview"
+            var spec: Spec
+        }
         struct Review: Decodable {
             struct Status: Decodable {
                 var allowed: Bool?
@@ -74,7 +76,9 @@ public actor AccessChecker {
             var status: Status?
         }
         do {
-            let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let data = try encoder.encode(Request(spec: Request.Spec(resourceAttributes: attributes)))
             // A review changes nothing, so a failed or garbled answer is retried like a GET.
             let review = try await client.fetch(
                 Review.self, "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", body: data, contentType: "application/json"
