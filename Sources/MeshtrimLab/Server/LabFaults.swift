@@ -4,7 +4,7 @@ import Synchronization
 /// Faults the lab injects on request, for reliability tests of clients (`--fault …`).
 ///
 /// - `latency=300ms`: every API answer is delayed by this much.
-/// - `error-rate=0.2`: this fraction of API requests fails with 503 (`Retry-After: 1`) or 500, alternately.
+/// - `error-rate=0.2`: this fraction of API requests fails with 503 (`Retry-After: 1`) or 500, at random.
 /// - `truncate-rate=0.1`: this fraction of answers is cut off half-way and the connection closed.
 /// - `slow-envoy` or `slow-envoy=3s`: pod-proxy and port-forward answers wait this long (default 3 s) and Sidecar
 ///   changes reach the Envoys this much later, like an overloaded sidecar and a slow istiod push.
