@@ -25,8 +25,10 @@ enum LiveScaleBenchmarks {
             let peer = try kubectlList(synthetic)
             log("scale: meshtrim report -A against the synthetic lab…")
             let report = try report(synthetic)
-            let rows = (try? JSONSerialization.jsonObject(with: report.stdout) as? [[String: Any]]) ?? []
-            let observed = rows.filter { $0["activeClusters"] is Int }.count
+            /// The one field of a `report -o json` row this row reads: Envoy's own cluster count, when observed.
+            struct Row: Decodable { var activeClusters: Int? }
+            let rows = (try? JSONDecoder().decode([Row].self, from: report.stdout)) ?? []
+            let observed = rows.count { $0.activeClusters != nil }
             // Pending pods (no IP) are not asked; every running one is, and report names any it could not read.
             let allObserved = !report.stderr.contains("not observed")
             let seconds = report.milliseconds / 1_000
