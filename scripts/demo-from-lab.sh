@@ -92,8 +92,9 @@ for ((first = 0; first < ${#namespaces[@]}; first += batch)); do
         attempt=$((attempt + 1))
         echo "demo-from-lab: batch $index: the lab did not start; attempt $attempt" >&2
     done
-    # server.memory_allocated is refreshed on Envoy's stats flush (every 5 s).
-    sleep 6
+    # server.memory_allocated is refreshed on Envoy's stats flush: the lab's bootstrap flushes every second
+    # (stats_flush_interval 1s, EnvoyBootstrap), so two flushes have passed after 2 s.
+    sleep 2
     "$MESHTRIM" snapshot -o "$work/capture-$index.json" "${snapshot_args[@]}" --kubeconfig "$work/lab-$index.kubeconfig" >&2
     echo "demo-from-lab: batch $index (${group[*]}): $(grep -o '[0-9]* Envoys running' "$work/lab-$index-$attempt.log"), $((SECONDS - started)) s so far" >&2
     captures+=(--from-lab "$work/capture-$index.json")
