@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import MeshtrimCore
 
 /// `meshtrim report`: one row per sidecar with its memory, clusters and what the common fix would leave.
@@ -136,27 +137,15 @@ struct ReportCommand: AsyncParsableCommand {
 
     /// Rows for every pod with a sidecar (optionally one namespace), sorted by memory then clusters.
     static func rows(_ analysis: MeshAnalysis, namespace: String?) -> [Row] {
-        var rows: [Row] = []
         let namespaces = namespace.map { [$0] } ?? analysis.namespaces.map(\.name)
-        for name in namespaces {
-            let impact = analysis.impact(
-                namespace: name, workloadSelector: nil, hosts: analysis.hosts(for: .commonFix, namespace: name))
-            // Pod names are unique per namespace in every source, but a snapshot comes from outside: never trap.
-            let changes = Dictionary(impact.changes.map { ($0.pod, $0) }, uniquingKeysWith: { _, last in last })
-            for summary in analysis.pods(in: name) where summary.pod.hasSidecar {
-                let change = summary.pod.isGateway ? nil : changes[summary.pod.name]
-                let presetBytes: Int? = change.map(\.bytesAfter)
-                    ?? summary.envoyAllocatedBytes
-                    ?? (summary.observation == nil ? nil : analysis.memoryModel.estimatedBytes(clusters: summary.clusterCount))
-                rows.append(
-                    Row(
-                        namespace: name, pod: summary.pod.name, proxy: summary.pod.proxyKind, envoyAllocatedBytes: summary.envoyAllocatedBytes,
-                        workingSetBytes: summary.workingSetBytes, activeClusters: summary.activeClusters,
-                        predictedClusters: summary.predictedClusters, sidecar: summary.sidecar,
-                        presetClusters: change?.clustersAfter ?? summary.predictedClusters,
-                        presetEstimatedBytes: summary.observation == nil ? nil : presetBytes))
-            }
+        // Namespaces are independent (each one's common fix is its own scope): their rows are made on all cores, and
+        // the sort below, total on (namespace, pod), makes the order the same as one by one.
+        let groups = Mutex([[Row]](repeating: [], count: namespaces.count))
+        DispatchQueue.concurrentPerform(iterations: namespaces.count) { item in
+            let made = namespaceRows(analysis, namespaces[item])
+            groups.withLock { $0[item] = made }
         }
+        let rows = groups.withLock { $0.flatMap { $0 } }
         return rows.sorted {
             let left = $0.envoyAllocatedBytes ?? -1
             let right = $1.envoyAllocatedBytes ?? -1
@@ -164,6 +153,29 @@ struct ReportCommand: AsyncParsableCommand {
             if $0.predictedClusters != $1.predictedClusters { return $0.predictedClusters > $1.predictedClusters }
             return ($0.namespace, $0.pod) < ($1.namespace, $1.pod)
         }
+    }
+
+    /// The rows of one namespace's pods with a sidecar, their preset figures from the namespace's common fix.
+    private static func namespaceRows(_ analysis: MeshAnalysis, _ name: String) -> [Row] {
+        var rows: [Row] = []
+        let impact = analysis.impact(
+            namespace: name, workloadSelector: nil, hosts: analysis.hosts(for: .commonFix, namespace: name))
+        // Pod names are unique per namespace in every source, but a snapshot comes from outside: never trap.
+        let changes = Dictionary(impact.changes.map { ($0.pod, $0) }, uniquingKeysWith: { _, last in last })
+        for summary in analysis.pods(in: name) where summary.pod.hasSidecar {
+            let change = summary.pod.isGateway ? nil : changes[summary.pod.name]
+            let presetBytes: Int? = change.map(\.bytesAfter)
+                ?? summary.envoyAllocatedBytes
+                ?? (summary.observation == nil ? nil : analysis.memoryModel.estimatedBytes(clusters: summary.clusterCount))
+            rows.append(
+                Row(
+                    namespace: name, pod: summary.pod.name, proxy: summary.pod.proxyKind, envoyAllocatedBytes: summary.envoyAllocatedBytes,
+                    workingSetBytes: summary.workingSetBytes, activeClusters: summary.activeClusters,
+                    predictedClusters: summary.predictedClusters, sidecar: summary.sidecar,
+                    presetClusters: change?.clustersAfter ?? summary.predictedClusters,
+                    presetEstimatedBytes: summary.observation == nil ? nil : presetBytes))
+        }
+        return rows
     }
 
     static func csvField(_ text: String) -> String {
