@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import MeshtrimCore
 
 /// `meshtrim report`: one row per sidecar with its memory, clusters and what the common fix would leave.
@@ -140,12 +139,7 @@ struct ReportCommand: AsyncParsableCommand {
         let namespaces = namespace.map { [$0] } ?? analysis.namespaces.map(\.name)
         // Namespaces are independent (each one's common fix is its own scope): their rows are made on all cores, and
         // the sort below, total on (namespace, pod), makes the order the same as one by one.
-        let groups = Mutex([[Row]](repeating: [], count: namespaces.count))
-        DispatchQueue.concurrentPerform(iterations: namespaces.count) { item in
-            let made = namespaceRows(analysis, namespaces[item])
-            groups.withLock { $0[item] = made }
-        }
-        let rows = groups.withLock { $0.flatMap { $0 } }
+        let rows = namespaces.concurrentMap { namespaceRows(analysis, $0) }.flatMap { $0 }
         return rows.sorted {
             let left = $0.envoyAllocatedBytes ?? -1
             let right = $1.envoyAllocatedBytes ?? -1

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Compares every Sidecar in effect with the traffic of the pods it governs (``SidecarDrift``).
 ///
@@ -45,23 +44,14 @@ public struct SidecarDriftAnalyzer: Sendable {
         // Groups are independent: the counters per namespace, then each group's drift, on all cores.
         let ordered = groups.sorted { $0.key < $1.key }.map(\.value)
         let counted = Array(Set(ordered.map(\.namespace)).filter { evidence[$0] == nil })
-        let counters = Mutex<[String: TrafficEvidence]>([:])
-        DispatchQueue.concurrentPerform(iterations: counted.count) { item in
-            let made = recommender.counterEvidence(namespace: counted[item], workloadSelector: nil)
-            counters.withLock { $0[counted[item]] = made }
-        }
-        let traffic = evidence.merging(counters.withLock { $0 }) { given, _ in given }
-        let results = Mutex<[Int: SidecarDrift]>([:])
-        DispatchQueue.concurrentPerform(iterations: ordered.count) { item in
-            let group = ordered[item]
-            let made = drift(
+        let counters = counted.concurrentMap { recommender.counterEvidence(namespace: $0, workloadSelector: nil) }
+        let traffic = evidence.merging(zip(counted, counters)) { given, _ in given }
+        return ordered.concurrentMap { group in
+            drift(
                 of: group.sidecar, namespace: group.namespace, pods: group.pods,
                 evidence: traffic[group.namespace] ?? TrafficEvidence(records: [], source: "no traffic"), recommender: recommender,
                 options: options, suggesting: suggesting)
-            results.withLock { $0[item] = made }
         }
-        let collected = results.withLock { $0 }
-        return ordered.indices.compactMap { collected[$0] }
     }
 
     /// The drift of `sidecar` for `pods` of `namespace` (the pods it governs there).

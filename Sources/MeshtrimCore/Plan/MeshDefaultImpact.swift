@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// What the mesh-wide default Sidecar (`ROOT/default`, no selector) alone would do: every sidecar Istio would give
 /// it (those in namespaces with no namespace or workload Sidecar of their own), per namespace, and the observed
@@ -236,18 +235,13 @@ extension MeshDefaultImpact {
             let model = analysis.memoryModel
             // Namespaces are independent (`.` is each one's own): evaluated on all cores, one import evaluation each for
             // both the cluster count and the coverage of its observed traffic.
-            let parts = Mutex([(row: MeshDefaultImpact.NamespaceRow, changes: [PodChange])?](repeating: nil, count: groups.count))
             let evaluated = sidecar
-            DispatchQueue.concurrentPerform(iterations: groups.count) { item in
-                let part = self.part(groups[item], sidecar: evaluated, engine: engine, model: model)
-                parts.withLock { $0[item] = part }
-            }
+            let parts = groups.concurrentMap { self.part($0, sidecar: evaluated, engine: engine, model: model) }
             var rows: [MeshDefaultImpact.NamespaceRow] = []
             var changes: [PodChange] = []
             var cuts: [PlanDestination] = []
             changes.reserveCapacity(sidecarsAffected)
-            for part in parts.withLock({ $0 }) {
-                guard let part else { continue }
+            for part in parts {
                 rows.append(part.row)
                 changes += part.changes
                 cuts += part.row.cuts
