@@ -53,7 +53,7 @@ struct MeshDefaultEditorTests {
         let expected = Self.independentCount(inventory)
         try #require(expected.count > 1000, "the demo has more than a thousand sidecars without a Sidecar")
         #expect(meshDefault.impact.sidecarsAffected == expected.count)
-        #expect(editor.impact.affectedPods.count == expected.count)
+        #expect(editor.impact.affectedPodCount == expected.count)
         #expect(Dictionary(uniqueKeysWithValues: meshDefault.impact.namespaces.map { ($0.namespace, $0.sidecars) }) == expected.byNamespace)
         #expect(meshDefault.impact.namespaces.reduce(0) { $0 + $1.clustersAfter } == meshDefault.impact.clustersAfter)
         let savings = meshDefault.impact.namespaces.map(\.savingBytes)

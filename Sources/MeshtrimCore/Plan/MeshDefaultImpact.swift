@@ -54,8 +54,9 @@ public struct MeshDefaultImpact: Hashable, Sendable {
     public var cuts: [PlanDestination]
     /// The memory model's basis.
     public var memoryBasis: MemoryModel.Basis
-    /// The same figures as an ``EgressImpact`` (one change per affected sidecar, `namespace/pod`; one cut per source
-    /// namespace and service), for what takes one: the YAML preview's summary and the safety checks.
+    /// The same figures as an ``EgressImpact`` (its totals and count of sidecars, no per-pod changes: the breakdown is
+    /// ``namespaces``; one cut per source namespace and service), for what takes one: the YAML preview's summary and
+    /// the safety checks.
     public var egressImpact: EgressImpact
     /// Observed requests of the affected sidecars to their own namespace (what `./*` keeps).
     public var ownNamespaceRequests: Int
@@ -82,20 +83,33 @@ extension MeshPlanner {
 
 extension MeshDefaultImpact {
     /// Computes the mesh default's impact for one choice of hosts, incrementally: which sidecars Istio would give it
-    /// (selection does not depend on the hosts) and the clusters that do not depend on them (inbound, bootstrap) are
-    /// found once; a choice of hosts then costs one scope evaluation per affected namespace (`.` is that namespace),
-    /// a sum per sidecar, and one look-up per (namespace, observed service).
+    /// (selection does not depend on the hosts), the clusters that do not depend on them (inbound, bootstrap) and each
+    /// affected namespace's outbound scope split by service namespace (``OutboundBlocks``) are found once; a choice of
+    /// hosts then costs one decision per (affected namespace, service namespace) — `./*` is that namespace — a sum per
+    /// sidecar, and one look-up per (namespace, observed service). Where blocks do not add up (several listeners, a
+    /// hostname two services register) that namespace's scope is evaluated in full.
     ///
     /// A reference type compared by identity, like the analysis it was made from: editor states holding it stay cheap
     /// to copy and compare.
     public final class Calculator: Hashable, Sendable {
         /// One affected sidecar's figures that do not depend on the hosts.
         struct Member: Sendable {
-            var position: Int
-            /// `namespace/name` of the pod (made once, not once per toggle).
-            var pod: String
-            /// Inbound and bootstrap clusters.
-            var fixedClusters: Int
+            /// Its clusters now (Envoy's count when observed, else the prediction).
+            var clustersBefore: Int
+            /// Its clusters afterwards less the outbound ones of the new scope: the inbound and bootstrap ones, and when
+            /// Envoy's count is known, what the engine cannot see (EnvoyFilters, …), which stays.
+            var clustersBesidesOutbound: Int
+            /// Whether Envoy's count anchors the figure (then it is never below zero).
+            var isAnchored: Bool
+            /// Its Envoy allocated bytes, when observed.
+            var observedBytes: Int?
+            /// Its Envoy allocated bytes now (observed, else estimated).
+            var bytesBefore: Int
+
+            /// Its clusters under a scope with `outbound` outbound clusters.
+            func clustersAfter(outbound: Int) -> Int {
+                isAnchored ? max(0, outbound + clustersBesidesOutbound) : outbound + clustersBesidesOutbound
+            }
         }
 
         /// One observed service of a namespace's affected sidecars, summed.
@@ -103,6 +117,7 @@ extension MeshDefaultImpact {
             var hostname: String
             var serviceKey: String
             var requests: Int
+            /// The sending pods (`namespace/name`), sorted and unique once the calculator is made.
             var senders: [String]
         }
 
@@ -113,6 +128,9 @@ extension MeshDefaultImpact {
             var labels: [String: String]
             var members: [Member]
             var traffic: [Traffic]
+            /// The namespace's outbound scope by service namespace, watching the traffic's hostnames: what a toggle
+            /// re-adds instead of evaluating the scope again.
+            var blocks: OutboundBlocks?
         }
 
         let analysis: MeshAnalysis
@@ -148,7 +166,8 @@ extension MeshDefaultImpact {
             var trafficIndex: [String: [String: Int]] = [:]
             var own = 0
             for position in scoped {
-                let pod = analysis.pods[position].pod
+                let summary = analysis.pods[position]
+                let pod = summary.pod
                 let key = PlanEvaluator.SelectionKey(namespace: pod.namespace, labels: pod.labels)
                 let selected = selections[key]
                     ?? (engine.selectSidecar(namespace: pod.namespace, labels: pod.labels, candidate: placeholder).sidecar?.meta.qualifiedName == name)
@@ -160,7 +179,13 @@ extension MeshDefaultImpact {
                     + engine.alwaysPresent.count
                 fixed[shape] = fixedClusters
                 var group = byNamespace[pod.namespace] ?? Group(namespace: pod.namespace, labels: pod.labels, members: [], traffic: [])
-                group.members.append(Member(position: position, pod: pod.meta.qualifiedName, fixedClusters: fixedClusters))
+                // Anchor on Envoy's own count when known: what the engine cannot see (EnvoyFilters, …) stays.
+                let besides = summary.activeClusters.map { $0 - summary.predictedClusters + fixedClusters } ?? fixedClusters
+                group.members.append(
+                    Member(
+                        clustersBefore: summary.clusterCount, clustersBesidesOutbound: besides,
+                        isAnchored: summary.activeClusters != nil, observedBytes: summary.envoyAllocatedBytes,
+                        bytesBefore: summary.envoyAllocatedBytes ?? analysis.memoryModel.estimatedBytes(clusters: summary.clusterCount)))
                 for entry in traffic.byPod[position] ?? [] {
                     if entry.serviceKey.hasPrefix(pod.namespace + "/") { own += entry.requests }
                     if let index = trafficIndex[pod.namespace]?[entry.serviceKey] {
@@ -174,7 +199,12 @@ extension MeshDefaultImpact {
                 }
                 byNamespace[pod.namespace] = group
             }
-            groups = byNamespace.values.sorted { $0.namespace < $1.namespace }
+            groups = byNamespace.values.sorted { $0.namespace < $1.namespace }.concurrentMap { group in
+                var group = group
+                for index in group.traffic.indices { group.traffic[index].senders = Array(Set(group.traffic[index].senders)).sorted() }
+                group.blocks = engine.outboundBlocks(namespace: group.namespace, labels: group.labels, watching: group.traffic.map(\.hostname))
+                return group
+            }
             ownNamespaceRequests = own
             var kept: [String: [String: Int]] = [:]
             var keptInAffected: [String: [String: Int]] = [:]
@@ -226,6 +256,12 @@ extension MeshDefaultImpact {
 
         /// What the mesh default with `hosts` would do (an existing one keeps every other field).
         public func impact(hosts: [String]) -> MeshDefaultImpact {
+            impact(hosts: hosts, incremental: true)
+        }
+
+        /// ``impact(hosts:)``, adding up each namespace's blocks where they add up (`incremental`), else evaluating
+        /// every namespace's scope in full: the two must agree.
+        func impact(hosts: [String], incremental: Bool) -> MeshDefaultImpact {
             let manifest = SidecarManifest(
                 namespace: rootNamespace, hosts: hosts, name: current?.meta.name ?? "default", replacing: current,
                 apiVersion: analysis.inventory.servedSidecarAPIVersion)
@@ -233,23 +269,15 @@ extension MeshDefaultImpact {
             if current == nil { sidecar.meta.creationTimestamp = Date.distantFuture }
             let engine = analysis.engine
             let model = analysis.memoryModel
-            // Namespaces are independent (`.` is each one's own): evaluated on all cores, one import evaluation each for
-            // both the cluster count and the coverage of its observed traffic.
+            // Namespaces are independent (`.` is each one's own): evaluated on all cores, each one's blocks added up
+            // once (or its imports evaluated once) for both its cluster count and the coverage of its observed traffic.
             let evaluated = sidecar
-            let parts = groups.concurrentMap { self.part($0, sidecar: evaluated, engine: engine, model: model) }
-            var rows: [MeshDefaultImpact.NamespaceRow] = []
-            var changes: [PodChange] = []
-            var cuts: [PlanDestination] = []
-            changes.reserveCapacity(sidecarsAffected)
-            for part in parts {
-                rows.append(part.row)
-                changes += part.changes
-                cuts += part.row.cuts
-            }
+            let rows = groups.concurrentMap { self.part($0, sidecar: evaluated, engine: engine, model: model, incremental: incremental) }
+            let cuts = rows.flatMap(\.cuts)
             let affected = rows.sorted {
                 $0.savingBytes != $1.savingBytes ? $0.savingBytes > $1.savingBytes : $0.namespace < $1.namespace
             }
-            let allCuts = PlanEvaluator.sorted(cuts)
+            let allCuts = PlanEvaluator.ordered(cuts)
             let totals = (
                 clustersBefore: affected.reduce(0) { $0 + $1.clustersBefore }, clustersAfter: affected.reduce(0) { $0 + $1.clustersAfter },
                 bytesBefore: affected.reduce(0) { $0 + $1.bytesBefore }, bytesAfter: affected.reduce(0) { $0 + $1.bytesAfter })
@@ -259,7 +287,7 @@ extension MeshDefaultImpact {
             ]
             if gateways > 0 { notes.append("\(gateways) gateway proxies left out: a Sidecar never applies to a gateway") }
             let egressImpact = EgressImpact(
-                sidecar: sidecar, changes: changes, unaffectedPods: [], clustersBefore: totals.clustersBefore,
+                sidecar: sidecar, changes: [], affectedPodCount: sidecarsAffected, unaffectedPods: [], clustersBefore: totals.clustersBefore,
                 clustersAfter: totals.clustersAfter, memoryBeforeBytes: totals.bytesBefore, memoryAfterBytes: totals.bytesAfter,
                 cutDestinations: allCuts.map { cut in
                     let namespace = String(cut.host.prefix { $0 != "/" })
@@ -268,18 +296,26 @@ extension MeshDefaultImpact {
                 },
                 notes: notes, memoryBasis: model.basis)
             return MeshDefaultImpact(
-                sidecar: sidecar, sidecarsAffected: changes.count, clustersBefore: totals.clustersBefore,
+                sidecar: sidecar, sidecarsAffected: sidecarsAffected, clustersBefore: totals.clustersBefore,
                 clustersAfter: totals.clustersAfter, bytesBefore: totals.bytesBefore, bytesAfter: totals.bytesAfter,
                 namespaces: affected, unaffected: unaffected, cuts: allCuts, memoryBasis: model.basis, egressImpact: egressImpact,
                 ownNamespaceRequests: ownNamespaceRequests)
         }
 
-        /// One affected namespace's row and changes under `sidecar`.
+        /// One affected namespace's row under `sidecar`.
         private func part(
-            _ group: Group, sidecar: Sidecar, engine: ScopeEngine, model: MemoryModel
-        ) -> (row: MeshDefaultImpact.NamespaceRow, changes: [PodChange]) {
+            _ group: Group, sidecar: Sidecar, engine: ScopeEngine, model: MemoryModel, incremental: Bool
+        ) -> MeshDefaultImpact.NamespaceRow {
             // One scope per namespace: `.` is that namespace.
-            let (outbound, scope) = engine.outboundClusterCountAndHostnames(namespace: group.namespace, labels: group.labels, sidecar: sidecar)
+            let outbound: Int
+            let covered: [Bool]
+            if incremental, let blocks = group.blocks, let added = engine.outboundClusterCountAndCoverage(blocks, sidecar: sidecar) {
+                (outbound, covered) = added
+            } else {
+                let (count, scope) = engine.outboundClusterCountAndHostnames(namespace: group.namespace, labels: group.labels, sidecar: sidecar)
+                outbound = count
+                covered = group.traffic.map { scope.covers($0.hostname) }
+            }
             var row = MeshDefaultImpact.NamespaceRow(
                 namespace: group.namespace, sidecars: group.members.count, clustersBefore: 0, clustersAfter: 0, bytesBefore: 0,
                 bytesAfter: 0, cuts: [])
@@ -287,31 +323,21 @@ extension MeshDefaultImpact {
                 row.keptSidecars = kept.count
                 row.keptBy = kept.sidecar
             }
-            var changes: [PodChange] = []
-            changes.reserveCapacity(group.members.count)
             for member in group.members {
-                let summary = analysis.pods[member.position]
-                let predicted = outbound + member.fixedClusters
-                // Anchor on Envoy's own count when known: what the engine cannot see (EnvoyFilters, …) stays.
-                let after = summary.activeClusters.map { max(0, $0 - (summary.predictedClusters - predicted)) } ?? predicted
-                let observed = summary.envoyAllocatedBytes
-                let change = PodChange(
-                    pod: member.pod, clustersBefore: summary.clusterCount, clustersAfter: after,
-                    bytesBefore: observed ?? model.estimatedBytes(clusters: summary.clusterCount),
-                    bytesAfter: model.estimatedBytes(after: after, before: summary.clusterCount, observed: observed))
-                row.clustersBefore += change.clustersBefore
-                row.clustersAfter += change.clustersAfter
-                row.bytesBefore += change.bytesBefore
-                row.bytesAfter += change.bytesAfter
-                changes.append(change)
+                let after = member.clustersAfter(outbound: outbound)
+                row.clustersBefore += member.clustersBefore
+                row.clustersAfter += after
+                row.bytesBefore += member.bytesBefore
+                row.bytesAfter += model.estimatedBytes(after: after, before: member.clustersBefore, observed: member.observedBytes)
             }
             if !group.traffic.isEmpty {
-                row.cuts = PlanEvaluator.sorted(
-                    group.traffic.filter { !scope.covers($0.hostname) }.map {
-                        PlanDestination(sourceNamespace: group.namespace, host: $0.serviceKey, requests: $0.requests, pods: $0.senders)
+                row.cuts = PlanEvaluator.ordered(
+                    zip(group.traffic, covered).filter { !$0.1 }.map { traffic, _ in
+                        PlanDestination(
+                            sourceNamespace: group.namespace, host: traffic.serviceKey, requests: traffic.requests, pods: traffic.senders)
                     })
             }
-            return (row, changes)
+            return row
         }
 
         /// Identity: two calculators are equal only when they are the same one.

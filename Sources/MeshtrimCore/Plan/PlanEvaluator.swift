@@ -159,11 +159,17 @@ struct PlanEvaluator {
 
     /// Biggest first, then by sending namespace and host; pods sorted and unique.
     static func sorted(_ destinations: [PlanDestination]) -> [PlanDestination] {
-        destinations.map { destination in
+        ordered(destinations.map { destination in
             var copy = destination
             copy.pods = Array(Set(destination.pods)).sorted()
             return copy
-        }.sorted {
+        })
+    }
+
+    /// Biggest first, then by sending namespace and host, each one's pods as they are (for destinations whose pods are
+    /// sorted and unique already: the mesh-wide default's editor orders its cuts after every toggle).
+    static func ordered(_ destinations: [PlanDestination]) -> [PlanDestination] {
+        destinations.sorted {
             $0.requests != $1.requests ? $0.requests > $1.requests : ($0.sourceNamespace, $0.host) < ($1.sourceNamespace, $1.host)
         }
     }

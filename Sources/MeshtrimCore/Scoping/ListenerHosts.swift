@@ -85,8 +85,24 @@ public struct ListenerHosts: Sendable {
     /// all hostnames: no group for the namespace nor for `*` (none), or a group whose first wildcard is `*` with no
     /// exact names before it and no exclusions anywhere that could apply (all).
     func namespaceImport(_ namespace: String) -> NamespaceImport {
-        let own = groups[namespace]
+        Self.namespaceImport(own: groups[namespace], wildcard: groups["*"])
+    }
+
+    /// ``namespaceImport(_:)`` for every namespace numbered in `namespaceIDs` (`count` of them), indexed by number:
+    /// one decision for the namespaces these hosts do not name, and one per namespace they name, instead of a look-up
+    /// per namespace (the mesh-wide default's editor asks for 200 namespaces' scopes over 200 namespaces).
+    func namespaceImports(numberedBy namespaceIDs: [String: Int], count: Int) -> [NamespaceImport] {
         let wildcard = groups["*"]
+        var decisions = Array(repeating: Self.namespaceImport(own: nil, wildcard: wildcard), count: count)
+        for (namespace, group) in groups where namespace != "*" {
+            guard let id = namespaceIDs[namespace] else { continue }
+            decisions[id] = Self.namespaceImport(own: group, wildcard: wildcard)
+        }
+        return decisions
+    }
+
+    /// The decision for a namespace whose own group is `own`, with the `*` group `wildcard`.
+    private static func namespaceImport(own: Group?, wildcard: Group?) -> NamespaceImport {
         if own?.excluded.isEmpty == false || wildcard?.excluded.isEmpty == false { return .perHost }
         guard let group = own ?? wildcard else { return .none }
         // `match` tries exact names first, then every wildcard in order: `*` answers for every host only when no

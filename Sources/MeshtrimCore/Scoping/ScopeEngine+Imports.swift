@@ -22,16 +22,25 @@ extension ScopeEngine {
 
     /// The outbound clusters of `refs` (imports of a proxy of `namespace` with `labels`), counted.
     func outboundClusterCount(of refs: [ImportedService], namespace: String, labels: [String: String]) -> Int {
-        var count = 0
         let rules = RuleLookup(engine: self, proxyNamespace: namespace, labels: labels)
-        let services = index.services
-        for ref in refs where services[ref.serviceIndex].resolution != .alias {
-            let ports = ref.ports.count { $0.protocol != "UDP" }
-            guard ports > 0 else { continue }
-            let subsets = rules.subsetCount(forServiceAt: ref.serviceIndex)
-            count += ports * (1 + subsets)
+        return refs.reduce(0) { $0 + outboundClusterCount(ofServiceAt: $1.serviceIndex, ports: $1.ports, rules: rules) }
+    }
+
+    /// The outbound clusters of the registry service at `serviceIndex` imported on `ports`: one per port but UDP, and
+    /// one per DestinationRule subset on each (none for an alias).
+    func outboundClusterCount(ofServiceAt serviceIndex: Int, ports: [ServicePort], rules: RuleLookup) -> Int {
+        guard index.services[serviceIndex].resolution != .alias else { return 0 }
+        let count = ports.count { $0.protocol != "UDP" }
+        guard count > 0 else { return 0 }
+        return count * (1 + rules.subsetCount(forServiceAt: serviceIndex))
+    }
+
+    /// The port an egress listener is bound to, or `nil` when it imports every port (no port, port 0, or an
+    /// `HTTP_PROXY` listener).
+    func boundPort(of listener: SidecarEgressListener) -> Int? {
+        listener.port.flatMap { port -> Int? in
+            port.number != 0 && port.protocol.uppercased() != "HTTP_PROXY" ? port.number : nil
         }
-        return count
     }
 
     /// The services every listener of `sidecar` imports, merged across listeners as istiod merges them.
@@ -59,9 +68,7 @@ extension ScopeEngine {
             if !version.supportsExclusions, listener.hosts.contains(where: { $0.hasPrefix("~") }) {
                 warnings.append("'~' exclusions need Istio 1.31; on \(version) '~' is a namespace name that matches nothing")
             }
-            let port = listener.port.flatMap { port -> Int? in
-                port.number != 0 && port.protocol.uppercased() != "HTTP_PROXY" ? port.number : nil
-            }
+            let port = boundPort(of: listener)
             for ref in selectServices(hosts: hosts, namespace: namespace, port: port) {
                 merger.add(ref, hostID: index.hostIDs[ref.serviceIndex], services: index.services)
             }
@@ -150,45 +157,64 @@ extension ScopeEngine {
     /// Services an imported VirtualService routes to (`collectImportedServices`), after the explicit ones.
     func inferredServices(hosts: ListenerHosts, namespace: String, port: Int?) -> [ImportedService] {
         var result: [ImportedService] = []
+        for position in virtualServices.indices
+        where isVirtualServiceVisible(at: position, to: namespace) && importsVirtualService(at: position, hosts: hosts) {
+            result += routedServices(ofVirtualServiceAt: position, proxyNamespace: namespace, port: port)
+        }
+        return result
+    }
+
+    /// Whether the VirtualService at `position` (in ``virtualServices``) is exported to `namespace`.
+    func isVirtualServiceVisible(at position: Int, to namespace: String) -> Bool {
+        let service = virtualServices[position]
+        return isVisible(
+            exportTo: service.exportTo ?? inventory.meshConfig.defaultVirtualServiceExportTo, ownNamespace: service.meta.namespace,
+            to: namespace)
+    }
+
+    /// Whether `hosts` import the VirtualService at `position`: a host of its namespace or of `*` overlaps one of its
+    /// hosts.
+    func importsVirtualService(at position: Int, hosts: ListenerHosts) -> Bool {
+        let vsHosts = resolvedVirtualServiceHosts[position]
+        let groups = [hosts[virtualServices[position].meta.namespace], hosts["*"]].compactMap { $0 }
+        return groups.contains { group in vsHosts.contains { group.overlaps($0) } }
+    }
+
+    /// The services the VirtualService at `position` routes a proxy of `proxyNamespace` to, once imported, with the
+    /// ports it routes to (only `port` for a port-bound listener), in route order.
+    func routedServices(ofVirtualServiceAt position: Int, proxyNamespace namespace: String, port: Int?) -> [ImportedService] {
+        let service = virtualServices[position]
         let config = inventory.meshConfig
-        for (position, service) in virtualServices.enumerated() {
-            guard isVisible(exportTo: service.exportTo ?? config.defaultVirtualServiceExportTo,
-                            ownNamespace: service.meta.namespace, to: namespace)
-            else { continue }
-            let vsHosts = resolvedVirtualServiceHosts[position]
-            let groups = [hosts[service.meta.namespace], hosts["*"]].compactMap { $0 }
-            guard groups.contains(where: { group in vsHosts.contains { group.overlaps($0) } }) else { continue }
-            // Collect destination hosts with their ports, in route order.
-            var order: [String] = []
-            var portsByHost: [String: Set<Int>] = [:]
-            for destination in service.destinations {
-                if !destination.sourceNamespaces.isEmpty && !destination.sourceNamespaces.contains(namespace) { continue }
-                let host = HostMatching.resolveShortName(
-                    destination.host, namespace: service.meta.namespace, domainSuffix: config.domainSuffix)
-                if portsByHost[host] == nil { order.append(host) }
-                portsByHost[host, default: []].insert(destination.port ?? 0)
+        var result: [ImportedService] = []
+        // Collect destination hosts with their ports, in route order.
+        var order: [String] = []
+        var portsByHost: [String: Set<Int>] = [:]
+        for destination in service.destinations {
+            if !destination.sourceNamespaces.isEmpty && !destination.sourceNamespaces.contains(namespace) { continue }
+            let host = HostMatching.resolveShortName(destination.host, namespace: service.meta.namespace, domainSuffix: config.domainSuffix)
+            if portsByHost[host] == nil { order.append(host) }
+            portsByHost[host, default: []].insert(destination.port ?? 0)
+        }
+        for host in order {
+            guard let byNamespace = index.byHostAndNamespace[host], !byNamespace.isEmpty else { continue }
+            let chosen: Int?
+            if let own = byNamespace[namespace] {
+                chosen = own
+            } else {
+                chosen = pickVisibleNamespace(byNamespace, for: namespace)
             }
-            for host in order {
-                guard let byNamespace = index.byHostAndNamespace[host], !byNamespace.isEmpty else { continue }
-                let chosen: Int?
-                if let own = byNamespace[namespace] {
-                    chosen = own
-                } else {
-                    chosen = pickVisibleNamespace(byNamespace, for: namespace)
-                }
-                guard let chosen else { continue }
-                let target = index.services[chosen]
-                let ports: [ServicePort]
-                if let port {
-                    ports = target.ports.filter { $0.number == port }
-                } else if let wanted = portsByHost[host], !wanted.contains(0) {
-                    ports = target.ports.filter { wanted.contains($0.number) }
-                } else {
-                    ports = target.ports
-                }
-                if ports.isEmpty { continue }
-                result.append(ImportedService(serviceIndex: chosen, ports: ports, reason: .virtualService(service.meta.qualifiedName)))
+            guard let chosen else { continue }
+            let target = index.services[chosen]
+            let ports: [ServicePort]
+            if let port {
+                ports = target.ports.filter { $0.number == port }
+            } else if let wanted = portsByHost[host], !wanted.contains(0) {
+                ports = target.ports.filter { wanted.contains($0.number) }
+            } else {
+                ports = target.ports
             }
+            if ports.isEmpty { continue }
+            result.append(ImportedService(serviceIndex: chosen, ports: ports, reason: .virtualService(service.meta.qualifiedName)))
         }
         return result
     }

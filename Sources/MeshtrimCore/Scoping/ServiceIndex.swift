@@ -23,6 +23,15 @@ struct ServiceIndex: Sendable {
     let namespaceIDs: [Int]
     /// How many distinct namespaces ``namespaceIDs`` numbers.
     let namespaceCount: Int
+    /// The number of each namespace with services, by name.
+    let namespaceIDsByName: [String: Int]
+    /// Per namespace number: its services exported to every namespace (``publicServices`` split by namespace).
+    let publicServicesByNamespace: [[Int]]
+    /// Per service: whether another service registers the same hostname (in any namespace, its own included): only
+    /// then can merging imports by hostname drop one.
+    let hostnameRepeats: [Bool]
+    /// Services whose hostname is a wildcard (`*.example.com`), which cover other hostnames.
+    let wildcardServices: [Int]
 
     init(services unsorted: [MeshService], meshConfig: MeshConfig) {
         let services = unsorted.sorted {
@@ -61,6 +70,14 @@ struct ServiceIndex: Sendable {
         let namespaces = Self.interned(services.map(\.namespace))
         self.namespaceIDs = namespaces.ids
         self.namespaceCount = namespaces.numbers.count
+        self.namespaceIDsByName = namespaces.numbers
+        var publicByNamespace = Array(repeating: [Int](), count: namespaces.numbers.count)
+        for serviceIndex in publicServices { publicByNamespace[namespaces.ids[serviceIndex]].append(serviceIndex) }
+        self.publicServicesByNamespace = publicByNamespace
+        var servicesPerHost = Array(repeating: 0, count: hosts.numbers.count)
+        for id in hosts.ids { servicesPerHost[id] += 1 }
+        self.hostnameRepeats = hosts.ids.map { servicesPerHost[$0] > 1 }
+        self.wildcardServices = services.indices.filter { HostMatching.isWildcard(services[$0].hostname) }
         self.hostnameIsShared = services.map { (byHostAndNamespace[$0.hostname]?.count ?? 0) > 1 }
         self.services = services
         self.publicServices = publicServices

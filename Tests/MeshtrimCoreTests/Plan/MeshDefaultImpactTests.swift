@@ -36,7 +36,7 @@ struct MeshDefaultImpactTests {
             let reused = calculator.impact(hosts: hosts)
             let fresh = MeshPlanner(analysis: analysis).meshDefaultImpact(hosts: hosts)
             #expect(reused == fresh, "\(hosts)")
-            #expect(reused.egressImpact.affectedPods.count == reused.sidecarsAffected)
+            #expect(reused.egressImpact.affectedPodCount == reused.sidecarsAffected)
             #expect(reused.egressImpact.clustersAfter == reused.clustersAfter)
             #expect(reused.egressImpact.cutDestinations.count == reused.cuts.count)
         }
