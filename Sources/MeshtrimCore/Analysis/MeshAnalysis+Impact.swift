@@ -77,9 +77,7 @@ extension MeshAnalysis {
         let selection = engine.selectSidecar(namespace: pod.namespace, labels: pod.labels, candidate: candidate)
         let sidecarName = selection.sidecar?.meta.qualifiedName
         let isCandidate = candidate != nil && selection.sidecar?.meta.qualifiedName == candidate?.meta.qualifiedName
-        let key = isCandidate
-            ? "\(pod.namespace)|candidate|\((candidate?.egress ?? []).flatMap { $0.hosts }.joined(separator: ","))"
-            : "\(pod.namespace)|\(sidecarName ?? "")"
+        let key = isCandidate ? candidateScopeKey(namespace: pod.namespace, candidate: candidate) : "\(pod.namespace)|\(sidecarName ?? "")"
         let outbound: Int
         if let cached = cache.scopes[key] {
             outbound = cached
@@ -100,6 +98,11 @@ extension MeshAnalysis {
             inbound = engine.inboundClusterCount(namespace: pod.namespace, labels: pod.labels, pod: pod, sidecar: selection.sidecar)
         }
         return (outbound + inbound + engine.alwaysPresent.count, sidecarName)
+    }
+
+    /// The key of a candidate's outbound count in ``OutboundCache/scopes``: its namespace and hosts.
+    static func candidateScopeKey(namespace: String, candidate: Sidecar?) -> String {
+        "\(namespace)|candidate|\((candidate?.egress ?? []).flatMap { $0.hosts }.joined(separator: ","))"
     }
 
     static func impact(
@@ -135,6 +138,15 @@ extension MeshAnalysis {
                 unaffected.append((row.pod.name, "keeps \(selection.sidecar?.meta.qualifiedName ?? "its scope"), which takes precedence"))
                 continue
             }
+            let scopeKey = selection.sidecar?.meta.qualifiedName ?? ""
+            if collectsCutDestinations, afterScopes[scopeKey] == nil {
+                // The candidate's cluster count and the hostnames that decide the cuts from one evaluation of its
+                // imports (the editor asks for both after every toggle).
+                let countKey = candidateScopeKey(namespace: namespace, candidate: candidate)
+                let evaluated = engine.outboundClusterCountAndHostnames(namespace: namespace, labels: row.pod.labels, sidecar: selection.sidecar)
+                if cache.scopes[countKey] == nil { cache.scopes[countKey] = evaluated.count }
+                afterScopes[scopeKey] = evaluated.hostnames
+            }
             let predictedAfter = clusterCount(engine: engine, pod: row.pod, candidate: candidate, cache: &cache).0
             // Anchor on Envoy's own count when known: what the engine cannot see (EnvoyFilters, …) stays.
             let newCount = row.activeClusters.map { max(0, $0 - (row.predictedClusters - predictedAfter)) } ?? predictedAfter
@@ -149,13 +161,12 @@ extension MeshAnalysis {
             memoryBefore += change.bytesBefore
             memoryAfter += change.bytesAfter
             guard collectsCutDestinations, let destinations = row.observation?.destinations, !destinations.isEmpty else { continue }
-            let key = selection.sidecar?.meta.qualifiedName ?? ""
             let scopeHosts: ImportedHostnames
-            if let cached = afterScopes[key] {
+            if let cached = afterScopes[scopeKey] {
                 scopeHosts = cached
             } else {
                 scopeHosts = engine.importedHostnames(namespace: namespace, sidecar: selection.sidecar)
-                afterScopes[key] = scopeHosts
+                afterScopes[scopeKey] = scopeHosts
             }
             for destination in destinations {
                 if scopeHosts.covers(destination.host) { continue }
