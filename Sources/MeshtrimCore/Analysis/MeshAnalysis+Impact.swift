@@ -7,12 +7,36 @@ extension MeshAnalysis {
     /// What a Sidecar with `hosts` for `namespace` (or for the workloads matching `workloadSelector`) would do.
     ///
     /// Only sidecars count: gateways keep the default scope whatever Sidecar exists, so they are never affected.
-    public func impact(namespace: String, workloadSelector: [String: String]?, hosts: [String], name: String? = nil) -> EgressImpact {
+    ///
+    /// - Parameter blocks: the namespace's ``EgressImpactBlocks`` (an egress editor makes them when it opens): the
+    ///   candidate's outbound count and cuts are then added up from them instead of evaluating its imports.
+    public func impact(
+        namespace: String, workloadSelector: [String: String]?, hosts: [String], name: String? = nil, blocks: EgressImpactBlocks? = nil
+    ) -> EgressImpact {
         var cache = OutboundCache(scopes: knownOutboundCounts, inbound: knownInboundCounts)
         let rows = pods(in: namespace).filter(\.pod.hasSidecarProxy)
         return Self.impact(
             engine: engine, model: memoryModel, rows: rows, namespace: namespace, workloadSelector: workloadSelector,
-            hosts: hosts, name: name, cache: &cache)
+            hosts: hosts, name: name, blocks: blocks?.namespace == namespace ? blocks : nil, cache: &cache)
+    }
+
+    /// The blocks of `namespace`'s scope for ``impact(namespace:workloadSelector:hosts:name:blocks:)``, watching every
+    /// host its sidecars were seen calling; `nil` where its scope depends on a pod's labels (a DestinationRule there
+    /// selects workloads), as the counts kept while analysing are.
+    public func egressImpactBlocks(namespace: String) -> EgressImpactBlocks? {
+        guard !inventory.destinationRules.contains(where: { $0.meta.namespace == namespace && $0.workloadSelector != nil }) else {
+            return nil
+        }
+        var watched: [String] = []
+        var positions: [String: Int] = [:]
+        for summary in pods(in: namespace) where summary.pod.hasSidecarProxy {
+            for destination in summary.observation?.destinations ?? [] where positions[destination.host] == nil {
+                positions[destination.host] = watched.count
+                watched.append(destination.host)
+            }
+        }
+        return EgressImpactBlocks(
+            namespace: namespace, blocks: engine.outboundBlocks(namespace: namespace, labels: [:], watching: watched), positions: positions)
     }
 
     /// The Sidecar meshtrim proposes for a namespace or workload.
@@ -107,7 +131,8 @@ extension MeshAnalysis {
 
     static func impact(
         engine: ScopeEngine, model: MemoryModel, rows: [PodSummary], namespace: String, workloadSelector: [String: String]?,
-        hosts: [String], name: String? = nil, collectsCutDestinations: Bool = true, cache: inout OutboundCache
+        hosts: [String], name: String? = nil, blocks: EgressImpactBlocks? = nil, collectsCutDestinations: Bool = true,
+        cache: inout OutboundCache
     ) -> EgressImpact {
         let candidate = proposedSidecar(namespace: namespace, workloadSelector: workloadSelector, hosts: hosts, name: name)
         var changes: [PodChange] = []
@@ -118,7 +143,7 @@ extension MeshAnalysis {
         var memoryAfter = 0
         var cut: [String: CutDestination] = [:]
         var notes: [String] = []
-        var afterScopes: [String: ImportedHostnames] = [:]
+        var afterScopes: [String: HostCoverage] = [:]
         // Which Sidecar applies depends only on the labels here (one namespace, one candidate): replicas share it.
         var selections: [[String: String]: SidecarSelection] = [:]
         for row in rows {
@@ -140,12 +165,18 @@ extension MeshAnalysis {
             }
             let scopeKey = selection.sidecar?.meta.qualifiedName ?? ""
             if collectsCutDestinations, afterScopes[scopeKey] == nil {
-                // The candidate's cluster count and the hostnames that decide the cuts from one evaluation of its
-                // imports (the editor asks for both after every toggle).
+                // The candidate's cluster count and what decides the cuts from the blocks, else from one evaluation of
+                // its imports (the editor asks for both after every toggle).
                 let countKey = candidateScopeKey(namespace: namespace, candidate: candidate)
-                let evaluated = engine.outboundClusterCountAndHostnames(namespace: namespace, labels: row.pod.labels, sidecar: selection.sidecar)
-                if cache.scopes[countKey] == nil { cache.scopes[countKey] = evaluated.count }
-                afterScopes[scopeKey] = evaluated.hostnames
+                if let blocks, let added = engine.outboundClusterCountAndCoverage(blocks.blocks, sidecar: selection.sidecar) {
+                    if cache.scopes[countKey] == nil { cache.scopes[countKey] = added.count }
+                    afterScopes[scopeKey] = HostCoverage(watched: blocks.positions, covered: added.covered)
+                } else {
+                    let evaluated = engine.outboundClusterCountAndHostnames(
+                        namespace: namespace, labels: row.pod.labels, sidecar: selection.sidecar)
+                    if cache.scopes[countKey] == nil { cache.scopes[countKey] = evaluated.count }
+                    afterScopes[scopeKey] = HostCoverage(hostnames: evaluated.hostnames)
+                }
             }
             let predictedAfter = clusterCount(engine: engine, pod: row.pod, candidate: candidate, cache: &cache).0
             // Anchor on Envoy's own count when known: what the engine cannot see (EnvoyFilters, …) stays.
@@ -161,21 +192,17 @@ extension MeshAnalysis {
             memoryBefore += change.bytesBefore
             memoryAfter += change.bytesAfter
             guard collectsCutDestinations, let destinations = row.observation?.destinations, !destinations.isEmpty else { continue }
-            let scopeHosts: ImportedHostnames
-            if let cached = afterScopes[scopeKey] {
-                scopeHosts = cached
-            } else {
-                scopeHosts = engine.importedHostnames(namespace: namespace, sidecar: selection.sidecar)
-                afterScopes[scopeKey] = scopeHosts
-            }
+            var coverage = afterScopes[scopeKey] ?? HostCoverage()
             for destination in destinations {
-                if scopeHosts.covers(destination.host) { continue }
-                var entry = cut[destination.host] ?? CutDestination(host: destination.host, namespace: destination.namespace, requests: 0, pods: [])
-                entry.requests += destination.requests
-                if !entry.pods.contains(row.pod.name) { entry.pods.append(row.pod.name) }
-                cut[destination.host] = entry
+                if coverage.covers(destination.host, namespace: namespace, sidecar: selection.sidecar, engine: engine) { continue }
+                // In place: a copy of the entry would copy its pods on every append (909 senders of one host).
+                cut[destination.host, default: CutDestination(host: destination.host, namespace: destination.namespace, requests: 0, pods: [])]
+                    .add(requests: destination.requests, from: row.pod.name)
             }
+            afterScopes[scopeKey] = coverage
         }
+        // Pod names are unique in a namespace, but a snapshot is read as it is: only then can a sender be named twice.
+        let podNamesRepeat = Set(rows.map(\.pod.name)).count != rows.count
         let keeping = unaffected.filter { $0.1.hasPrefix("keeps") }
         if !keeping.isEmpty {
             notes.append("\(keeping.count) pod(s) keep a workload Sidecar, which overrides a namespace Sidecar")
@@ -188,7 +215,43 @@ extension MeshAnalysis {
         return EgressImpact(
             sidecar: candidate, changes: changes, unaffectedPods: unaffected, clustersBefore: before,
             clustersAfter: after, memoryBeforeBytes: memoryBefore, memoryAfterBytes: memoryAfter,
-            cutDestinations: cut.values.sorted { $0.requests != $1.requests ? $0.requests > $1.requests : $0.host < $1.host },
+            cutDestinations: (podNamesRepeat ? cut.values.map { $0.withUniquePods() } : Array(cut.values)).sorted { $0.requests != $1.requests ? $0.requests > $1.requests : $0.host < $1.host },
             notes: notes, memoryBasis: model.basis)
+    }
+}
+
+extension CutDestination {
+    /// Counts `requests` sent by `pod`, naming the pod once in a row (a pod's destinations are read together).
+    fileprivate mutating func add(requests: Int, from pod: String) {
+        self.requests += requests
+        if pods.last != pod { pods.append(pod) }
+    }
+
+    /// The destination with each pod named once, where first named: two pods of one name (a snapshot is read as it
+    /// is) are named once, as a search of the list before each append named them.
+    fileprivate func withUniquePods() -> CutDestination {
+        var seen = Set<String>()
+        var copy = self
+        copy.pods = pods.filter { seen.insert($0).inserted }
+        return copy
+    }
+}
+
+/// Whether a candidate's scope covers an observed host: the blocks' answer for the hosts they watch, else the scope's
+/// imported hostnames, evaluated when first asked.
+struct HostCoverage {
+    /// Watched host → position in ``covered``.
+    var watched: [String: Int] = [:]
+    /// The blocks' answers.
+    var covered: [Bool] = []
+    /// The scope's imported hostnames, once evaluated.
+    var hostnames: ImportedHostnames?
+
+    /// Whether the scope of `sidecar` for a proxy of `namespace` covers `host`.
+    mutating func covers(_ host: String, namespace: String, sidecar: Sidecar?, engine: ScopeEngine) -> Bool {
+        if let position = watched[host], covered.indices.contains(position) { return covered[position] }
+        let evaluated = hostnames ?? engine.importedHostnames(namespace: namespace, sidecar: sidecar)
+        hostnames = evaluated
+        return evaluated.covers(host)
     }
 }
