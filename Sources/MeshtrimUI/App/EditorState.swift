@@ -103,6 +103,10 @@ public struct EditorState: Hashable, Sendable {
     public var version: IstioVersion
     /// Set when the editor edits the mesh-wide default (`ROOT/default`, no selector): its mesh-wide impact.
     public var meshDefault: MeshDefaultEditing?
+    /// The target namespace's scope by service namespace, made when the editor opens (``MeshAnalysis/egressImpactBlocks(namespace:)``):
+    /// a toggle adds blocks instead of evaluating the candidate's imports again; `nil` where the scope depends on
+    /// labels.
+    public var impactBlocks: EgressImpactBlocks?
     /// The `apiVersion` the written Sidecar says: the cluster's served version when it does not serve `v1`
     /// (``MeshInventory/servedSidecarAPIVersion``), `nil` for the usual `networking.istio.io/v1`.
     public var apiVersion: String?

@@ -33,12 +33,14 @@ public func makeEditor(target: EditorTarget, data: MeshData) -> EditorState {
     }
     // Only the default egress listener is edited; other listeners are written back as they are.
     let hosts = replaces?.defaultEgressHosts ?? []
+    let blocks = data.analysis.egressImpactBlocks(namespace: target.namespace)
     let impact = data.analysis.impact(
-        namespace: target.namespace, workloadSelector: target.workloadSelector, hosts: hosts, name: name)
+        namespace: target.namespace, workloadSelector: target.workloadSelector, hosts: hosts, name: name, blocks: blocks)
     var editor = EditorState(
         target: target, sidecarName: name, replaces: replaces, hosts: hosts, customHosts: [], expanded: [], rows: [],
         cursor: 0, offset: 0, impact: impact, observedByHost: observedByHost, observedByNamespace: observedByNamespace,
         version: data.istioVersion, apiVersion: data.analysis.inventory.servedSidecarAPIVersion)
+    editor.impactBlocks = blocks
     adoptCustomHosts(&editor, data: data)
     editor.rows = editorRows(editor, data: data)
     editor.cursor = editor.rows.firstIndex { $0.isSelectable } ?? 0
@@ -87,7 +89,7 @@ func hostsChanged(_ editor: inout EditorState, data: MeshData) {
     } else {
         editor.impact = data.analysis.impact(
             namespace: editor.target.namespace, workloadSelector: editor.target.workloadSelector, hosts: editor.hosts,
-            name: editor.sidecarName)
+            name: editor.sidecarName, blocks: editor.impactBlocks)
     }
     let before = editor.customHosts
     adoptCustomHosts(&editor, data: data)

@@ -150,4 +150,25 @@ struct OutboundBlocksTests {
             #expect(incremental == full, "seed \(seed): \(hosts)")
         }
     }
+
+    @Test("a namespace's egress impact from blocks equals the one from its imports", arguments: [5, 23])
+    func egressImpactMatches(_ seed: Int) throws {
+        let snapshot = MeshGenerator.generateSnapshot(
+            MeshGenerator.Parameters(
+                namespaces: 7, services: 110, pods: 260, seed: UInt64(seed), virtualServices: 8, destinationRules: 12, scopedNamespaces: 1))
+        let analysis = MeshAnalysis(snapshot: snapshot, source: "generated-\(seed)")
+        let choices = Self.hostChoices(for: analysis.inventory, seed: UInt64(seed), count: 20).map { $0[0] } + [[], ["./*"]]
+        var compared = 0
+        for namespace in analysis.namespaces.map(\.name) {
+            guard let blocks = analysis.egressImpactBlocks(namespace: namespace) else { continue }
+            for hosts in choices {
+                let added = analysis.impact(namespace: namespace, workloadSelector: nil, hosts: hosts, blocks: blocks)
+                let evaluated = analysis.impact(namespace: namespace, workloadSelector: nil, hosts: hosts)
+                #expect(added == evaluated, "\(namespace) \(hosts)")
+                #expect(added.cutDestinations == evaluated.cutDestinations, "\(namespace) \(hosts)")
+                compared += 1
+            }
+        }
+        #expect(compared > 50, "blocks were made for too few namespaces: \(compared) comparisons")
+    }
 }
