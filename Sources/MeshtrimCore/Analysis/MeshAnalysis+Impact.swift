@@ -24,9 +24,7 @@ extension MeshAnalysis {
     /// host its sidecars were seen calling; `nil` where its scope depends on a pod's labels (a DestinationRule there
     /// selects workloads), as the counts kept while analysing are.
     public func egressImpactBlocks(namespace: String) -> EgressImpactBlocks? {
-        guard !inventory.destinationRules.contains(where: { $0.meta.namespace == namespace && $0.workloadSelector != nil }) else {
-            return nil
-        }
+        guard !labelDependentNamespaces.contains(namespace) else { return nil }
         var watched: [String] = []
         var positions: [String: Int] = [:]
         for summary in pods(in: namespace) where summary.pod.hasSidecarProxy {

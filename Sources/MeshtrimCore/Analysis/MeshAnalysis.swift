@@ -33,6 +33,9 @@ public struct MeshAnalysis: Sendable {
     let knownOutboundCounts: [String: Int]
     /// The inbound counts per pod shape computed while analysing (see `OutboundCache.inbound`), reused the same way.
     let knownInboundCounts: [PodShape: Int]
+    /// Namespaces where a DestinationRule selects workloads: there a scope's cluster count depends on a pod's labels,
+    /// so neither the counts kept while analysing nor an editor's blocks stand for every pod.
+    let labelDependentNamespaces: Set<String>
 
     /// Analyses a mesh.
     public init(
@@ -65,6 +68,7 @@ public struct MeshAnalysis: Sendable {
             [String: (rows: [(position: Int, sidecar: String?, predicted: Int)], summary: NamespaceSummary, scopes: [String: Int], inbound: [PodShape: Int])]
         >([:])
         let labelDependent = Set(inventory.destinationRules.filter { $0.workloadSelector != nil }.map(\.meta.namespace))
+        labelDependentNamespaces = labelDependent
         let positionsByNamespaceSnapshot = positionsByNamespace
         let positionsOfObservations = observationPositions
         let lookup: @Sendable (Pod) -> ProxyObservation? = { pod in
