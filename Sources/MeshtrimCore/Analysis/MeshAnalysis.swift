@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// The whole mesh analysed once: per-pod predictions, per-namespace totals, the memory model, and what-ifs.
 ///
@@ -62,11 +61,6 @@ public struct MeshAnalysis: Sendable {
         let names = Set(inventory.allNamespaceNames).union(positionsByNamespace.keys).sorted()
         let model = memoryModel
         let commonFix = ["./*", "\(inventory.istiodNamespace)/*"]
-        /// Per namespace: each pod's position with its Sidecar and prediction (the summaries are built once, in
-        /// order, afterwards: three copies of 50,000 summaries were a third of the peak memory), and the totals.
-        let results = Mutex<
-            [String: (rows: [(position: Int, sidecar: String?, predicted: Int)], summary: NamespaceSummary, scopes: [String: Int], inbound: [PodShape: Int])]
-        >([:])
         let labelDependent = Set(inventory.destinationRules.filter { $0.workloadSelector != nil }.map(\.meta.namespace))
         labelDependentNamespaces = labelDependent
         let positionsByNamespaceSnapshot = positionsByNamespace
@@ -74,8 +68,7 @@ public struct MeshAnalysis: Sendable {
         let lookup: @Sendable (Pod) -> ProxyObservation? = { pod in
             positionsOfObservations[pod.namespace]?[pod.name].map { observations[$0] }
         }
-        DispatchQueue.concurrentPerform(iterations: names.count) { item in
-            let name = names[item]
+        let collected = names.concurrentMap { name in
             var cache = OutboundCache()
             var rows: [(position: Int, sidecar: String?, predicted: Int)] = []
             var summaries: [PodSummary] = []
@@ -88,18 +81,16 @@ public struct MeshAnalysis: Sendable {
             let summary = Self.namespaceSummary(
                 name: name, rows: summaries, engine: engine, model: model, commonFix: commonFix, cache: &cache)
             let scopes = labelDependent.contains(name) ? [:] : cache.scopes
-            let inbound = cache.inbound
-            results.withLock { $0[name] = (rows, summary, scopes, inbound) }
+            return NamespaceResult(rows: rows, summary: summary, scopes: scopes, inbound: cache.inbound)
         }
-        let collected = results.withLock { $0 }
         var known: [String: Int] = [:]
-        for (_, result) in collected { known.merge(result.scopes) { first, _ in first } }
+        for result in collected { known.merge(result.scopes) { first, _ in first } }
         knownOutboundCounts = known
         var knownInbound: [PodShape: Int] = [:]
-        for (_, result) in collected { knownInbound.merge(result.inbound) { first, _ in first } }
+        for result in collected { knownInbound.merge(result.inbound) { first, _ in first } }
         knownInboundCounts = knownInbound
         var predictions = Array(repeating: (sidecar: String?.none, predicted: 0), count: inventory.pods.count)
-        for (_, result) in collected { for row in result.rows { predictions[row.position] = (row.sidecar, row.predicted) } }
+        for result in collected { for row in result.rows { predictions[row.position] = (row.sidecar, row.predicted) } }
         var pods: [PodSummary] = []
         pods.reserveCapacity(inventory.pods.count)
         for (position, pod) in inventory.pods.enumerated() {
@@ -109,8 +100,18 @@ public struct MeshAnalysis: Sendable {
                     predictedClusters: predictions[position].predicted))
         }
         self.pods = pods
-        namespaces = names.compactMap { collected[$0]?.summary }
+        namespaces = collected.map(\.summary)
         podPositionsByNamespace = positionsByNamespace
+    }
+
+    /// One namespace analysed: each pod's position with its Sidecar and prediction (the summaries are built once, in
+    /// order, afterwards: three copies of 50,000 summaries were a third of the peak memory), the totals, and the counts
+    /// its scopes gave (kept for later what-ifs).
+    private struct NamespaceResult: Sendable {
+        var rows: [(position: Int, sidecar: String?, predicted: Int)]
+        var summary: NamespaceSummary
+        var scopes: [String: Int]
+        var inbound: [PodShape: Int]
     }
 
     /// One namespace's totals, including what the common fix would save.
