@@ -6,17 +6,17 @@
 /// A reference type compared by identity, like the analysis it was made from: editor states holding it stay cheap to
 /// copy and compare.
 public final class EgressImpactBlocks: Hashable, Sendable {
-    /// The proxy namespace.
-    let namespace: String
     /// Its scope by service namespace, watching the observed hosts.
     let blocks: OutboundBlocks
     /// Observed host → its position among the watched hostnames.
     let positions: [String: Int]
 
-    init(namespace: String, blocks: OutboundBlocks, positions: [String: Int]) {
-        self.namespace = namespace
+    /// The proxy namespace.
+    var namespace: String { blocks.namespace }
+
+    init(blocks: OutboundBlocks) {
         self.blocks = blocks
-        self.positions = positions
+        positions = Dictionary(blocks.watched.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Identity: two are equal only when they are the same.

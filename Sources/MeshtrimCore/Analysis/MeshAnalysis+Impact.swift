@@ -26,15 +26,13 @@ extension MeshAnalysis {
     public func egressImpactBlocks(namespace: String) -> EgressImpactBlocks? {
         guard !labelDependentNamespaces.contains(namespace) else { return nil }
         var watched: [String] = []
-        var positions: [String: Int] = [:]
+        var seen: Set<String> = []
         for summary in pods(in: namespace) where summary.pod.hasSidecarProxy {
-            for destination in summary.observation?.destinations ?? [] where positions[destination.host] == nil {
-                positions[destination.host] = watched.count
+            for destination in summary.observation?.destinations ?? [] where seen.insert(destination.host).inserted {
                 watched.append(destination.host)
             }
         }
-        return EgressImpactBlocks(
-            namespace: namespace, blocks: engine.outboundBlocks(namespace: namespace, labels: [:], watching: watched), positions: positions)
+        return EgressImpactBlocks(blocks: engine.outboundBlocks(namespace: namespace, labels: [:], watching: watched))
     }
 
     /// The Sidecar meshtrim proposes for a namespace or workload.
@@ -177,8 +175,7 @@ extension MeshAnalysis {
                 }
             }
             let predictedAfter = clusterCount(engine: engine, pod: row.pod, candidate: candidate, cache: &cache).0
-            // Anchor on Envoy's own count when known: what the engine cannot see (EnvoyFilters, …) stays.
-            let newCount = row.activeClusters.map { max(0, $0 - (row.predictedClusters - predictedAfter)) } ?? predictedAfter
+            let newCount = row.clustersAfter(predicted: predictedAfter)
             let observed = row.envoyAllocatedBytes
             let change = PodChange(
                 pod: row.pod.name, clustersBefore: row.clusterCount, clustersAfter: newCount,

@@ -22,4 +22,16 @@ public struct PodSummary: Hashable, Sendable {
     public var clusterCount: Int { activeClusters ?? predictedClusters }
     /// Whether ``clusterCount`` is Envoy's own count (not a prediction).
     public var isClusterCountActual: Bool { activeClusters != nil }
+
+    /// Its clusters if the engine predicted `predictedAfter` instead of ``predictedClusters``: Envoy's own count moved
+    /// by the difference when known (what the engine cannot see, EnvoyFilters and the like, stays), else the
+    /// prediction.
+    public func clustersAfter(predicted predictedAfter: Int) -> Int {
+        Self.clustersAfter(active: activeClusters, predicted: predictedClusters, predictedAfter: predictedAfter)
+    }
+
+    /// ``clustersAfter(predicted:)`` from the figures alone (for what keeps them without the summary).
+    static func clustersAfter(active: Int?, predicted: Int, predictedAfter: Int) -> Int {
+        active.map { max(0, $0 - (predicted - predictedAfter)) } ?? predictedAfter
+    }
 }

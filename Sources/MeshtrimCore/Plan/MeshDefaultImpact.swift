@@ -96,11 +96,12 @@ extension MeshDefaultImpact {
         struct Member: Sendable {
             /// Its clusters now (Envoy's count when observed, else the prediction).
             var clustersBefore: Int
-            /// Its clusters afterwards less the outbound ones of the new scope: the inbound and bootstrap ones, and when
-            /// Envoy's count is known, what the engine cannot see (EnvoyFilters, …), which stays.
-            var clustersBesidesOutbound: Int
-            /// Whether Envoy's count anchors the figure (then it is never below zero).
-            var isAnchored: Bool
+            /// Envoy's own count, when observed.
+            var activeClusters: Int?
+            /// The engine's prediction now.
+            var predictedClusters: Int
+            /// Its inbound and bootstrap clusters (the same under any mesh default).
+            var fixedClusters: Int
             /// Its Envoy allocated bytes, when observed.
             var observedBytes: Int?
             /// Its Envoy allocated bytes now (observed, else estimated).
@@ -108,7 +109,7 @@ extension MeshDefaultImpact {
 
             /// Its clusters under a scope with `outbound` outbound clusters.
             func clustersAfter(outbound: Int) -> Int {
-                isAnchored ? max(0, outbound + clustersBesidesOutbound) : outbound + clustersBesidesOutbound
+                PodSummary.clustersAfter(active: activeClusters, predicted: predictedClusters, predictedAfter: outbound + fixedClusters)
             }
         }
 
@@ -179,12 +180,10 @@ extension MeshDefaultImpact {
                     + engine.alwaysPresent.count
                 fixed[shape] = fixedClusters
                 var group = byNamespace[pod.namespace] ?? Group(namespace: pod.namespace, labels: pod.labels, members: [], traffic: [])
-                // Anchor on Envoy's own count when known: what the engine cannot see (EnvoyFilters, …) stays.
-                let besides = summary.activeClusters.map { $0 - summary.predictedClusters + fixedClusters } ?? fixedClusters
                 group.members.append(
                     Member(
-                        clustersBefore: summary.clusterCount, clustersBesidesOutbound: besides,
-                        isAnchored: summary.activeClusters != nil, observedBytes: summary.envoyAllocatedBytes,
+                        clustersBefore: summary.clusterCount, activeClusters: summary.activeClusters,
+                        predictedClusters: summary.predictedClusters, fixedClusters: fixedClusters, observedBytes: summary.envoyAllocatedBytes,
                         bytesBefore: summary.envoyAllocatedBytes ?? analysis.memoryModel.estimatedBytes(clusters: summary.clusterCount)))
                 for entry in traffic.byPod[position] ?? [] {
                     if entry.serviceKey.hasPrefix(pod.namespace + "/") { own += entry.requests }

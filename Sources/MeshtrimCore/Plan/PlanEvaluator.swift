@@ -133,8 +133,7 @@ struct PlanEvaluator {
                 predicted = out + inbound + engine.alwaysPresent.count
                 counts[shape] = predicted
             }
-            // Anchor on Envoy's own count when known: what the engine cannot see (EnvoyFilters, …) stays.
-            let after = summary.activeClusters.map { max(0, $0 - (summary.predictedClusters - predicted)) } ?? predicted
+            let after = summary.clustersAfter(predicted: predicted)
             let observed = summary.envoyAllocatedBytes
             result.changed.append(
                 Outcome(
