@@ -14,7 +14,7 @@ struct MetadataWire: Decodable {
     func objectMeta(defaultNamespace: String) -> ObjectMeta {
         ObjectMeta(
             name: name ?? "", namespace: namespace ?? defaultNamespace, labels: labels ?? [:],
-            annotations: annotations ?? [:], creationTimestamp: creationTimestamp.flatMap(KubernetesTime.parse))
+            annotations: annotations ?? [:], creationTimestamp: creationTimestamp.flatMap(RFC3339.date(from:)))
     }
 }
 
@@ -208,15 +208,4 @@ struct SidecarSpecWire: Decodable {
     var egress: [EgressListenerWire]?
     var ingress: [IngressListenerWire]?
     var outboundTrafficPolicy: OutboundTrafficPolicyWire?
-}
-
-/// Parses Kubernetes RFC 3339 timestamps (`2024-01-02T03:04:05Z`, with optional fractional seconds).
-enum KubernetesTime {
-    static func parse(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
-    }
 }

@@ -63,16 +63,21 @@ public struct ManifestLoader {
         _ = consume document
         origins.append(origin)
         let defaultNamespace = defaultNamespace
+        var holdsSidecars = false
         // One document at a time: each is decoded and added before the next is parsed.
         try Self.decode(text, file: origin) { object, line in
             if case .sidecar(let meta, _) = object {
                 let key = "\(meta.namespace ?? defaultNamespace)/\(meta.name ?? "")"
                 sidecarSources[key] = "\(origin):\(line)"
+                holdsSidecars = true
             }
             builder.add(object, source: "\(origin):\(line)")
         }
-        // Sidecars as written (also those inside a List), for edits that keep their other fields.
-        originals.merge(SidecarOriginals.read(text, defaultNamespace: defaultNamespace)) { _, later in later }
+        // Sidecars as written (also those inside a List), for edits that keep their other fields; read again only
+        // from a document that held one (a page of 500 pods is not searched for them).
+        if holdsSidecars {
+            originals.merge(SidecarOriginals.read(text, defaultNamespace: defaultNamespace)) { _, later in later }
+        }
     }
 
     /// The mesh described by every document added so far, with what was skipped and why.

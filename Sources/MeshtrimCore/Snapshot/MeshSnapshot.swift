@@ -155,14 +155,14 @@ public struct MeshSnapshot: Codable, Hashable, Sendable {
         return decoder
     }
 
-    /// The fast path's `JSONDecoder`: it reads only the date form meshtrim writes (``SnapshotDate``), much faster
+    /// The fast path's `JSONDecoder`: it reads only the date form meshtrim writes (``RFC3339/snapshotDate(_:)``), much faster
     /// than `.iso8601`'s general parser, and fails on any other, which sends the document down the slow path.
     private static var fastDecoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             var text = try container.decode(String.self)
-            guard let date = text.withUTF8(SnapshotDate.parse) else {
+            guard let date = text.withUTF8(RFC3339.snapshotDate) else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a yyyy-MM-ddTHH:mm:ssZ date")
             }
             return date

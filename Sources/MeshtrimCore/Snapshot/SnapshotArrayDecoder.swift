@@ -391,7 +391,7 @@ struct SnapshotArrayDecoder {
     /// A date in the form meshtrim's encoder writes (`yyyy-MM-ddTHH:mm:ssZ`, UTC).
     private mutating func date() throws -> Date {
         let range = try plainStringRange()
-        guard let date = SnapshotDate.parse(UnsafeBufferPointer(rebasing: bytes[range])) else { throw Unexpected() }
+        guard let date = RFC3339.snapshotDate(UnsafeBufferPointer(rebasing: bytes[range])) else { throw Unexpected() }
         return date
     }
 

@@ -147,7 +147,7 @@ public enum ExecCredentialPlugin {
         }
         var expiration: Date?
         if let text = status.expirationTimestamp, !text.isEmpty {
-            guard let date = RFC3339.parse(text) else {
+            guard let date = RFC3339.date(from: text) else {
                 throw KubeError(.credentials, "the exec plugin \(plugin) of \(who) printed expirationTimestamp \"\(text)\", not an RFC 3339 time")
             }
             expiration = date
@@ -176,17 +176,5 @@ public enum ExecCredentialPlugin {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(info)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
-}
-
-/// RFC 3339 times as Kubernetes writes them (`2026-11-27T06:15:00Z`, fractional seconds and offsets allowed).
-enum RFC3339 {
-    static func parse(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import MeshtrimCore
 
-/// The fast snapshot path (``SnapshotArrayDecoder`` for pods, services and observations, ``SnapshotDate`` for
+/// The fast snapshot path (``SnapshotArrayDecoder`` for pods, services and observations, ``RFC3339/snapshotDate(_:)`` for
 /// dates) gives exactly what `JSONDecoder` gives, and hands anything unusual back to it.
 @Suite("Snapshot fast path")
 struct SnapshotFastPathTests {
@@ -122,7 +122,7 @@ struct SnapshotFastPathTests {
     func dates(_ text: String) throws {
         let expected = try #require(ISO8601DateFormatter().date(from: text))
         var copy = text
-        #expect(copy.withUTF8(SnapshotDate.parse) == expected)
+        #expect(copy.withUTF8(RFC3339.snapshotDate) == expected)
     }
 
     @Test("anything else is left to Foundation", arguments: [
@@ -131,7 +131,7 @@ struct SnapshotFastPathTests {
     ])
     func otherDates(_ text: String) {
         var copy = text
-        #expect(copy.withUTF8(SnapshotDate.parse) == nil)
+        #expect(copy.withUTF8(RFC3339.snapshotDate) == nil)
     }
 
     @Test("the scanner refuses data after the top-level object")
