@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Decoding picks the payload by `kind`; kinds meshtrim does not use decode as `.other` so that a manifest
 /// directory full of Deployments, ConfigMaps and CRDs loads without complaint.
-enum KubernetesObject: Decodable {
+enum KubernetesObject: Decodable, Sendable {
     case namespace(MetadataWire)
     case pod(MetadataWire, PodSpecWire?, PodStatusWire?)
     case workload(kind: String, MetadataWire, PodTemplateWire?)
@@ -96,6 +96,15 @@ enum KubernetesObject: Decodable {
 }
 
 extension KubernetesObject {
+    /// Whether this is a Sidecar or a list holding one (its text is then read again for the Sidecars as written).
+    var holdsSidecar: Bool {
+        switch self {
+        case .sidecar: return true
+        case .list(let items): return items.contains { $0.holdsSidecar }
+        default: return false
+        }
+    }
+
     /// `Kind namespace/name` for messages, with an object that names no namespace shown in `defaultNamespace`.
     func label(defaultNamespace: String) -> String {
         func qualified(_ meta: MetadataWire) -> String {

@@ -4,7 +4,7 @@ import Foundation
 // (Foundation) alike, ignore every field meshtrim does not need, and are turned into domain values by
 // `KubernetesObject.toDomain`. Internal: the rest of meshtrim sees only the domain model.
 
-struct MetadataWire: Decodable {
+struct MetadataWire: Decodable, Sendable {
     var name: String?
     var namespace: String?
     var labels: [String: String]?
@@ -19,7 +19,7 @@ struct MetadataWire: Decodable {
 }
 
 /// An `int` or a `string` (Kubernetes `IntOrString`), kept as text.
-struct IntOrStringWire: Decodable {
+struct IntOrStringWire: Decodable, Sendable {
     var text: String
 
     init(from decoder: Decoder) throws {
@@ -32,19 +32,19 @@ struct IntOrStringWire: Decodable {
     }
 }
 
-struct SelectorWire: Decodable {
+struct SelectorWire: Decodable, Sendable {
     var labels: [String: String]?
     var matchLabels: [String: String]?
 }
 
 // MARK: Core kinds
 
-struct ContainerPortWire: Decodable {
+struct ContainerPortWire: Decodable, Sendable {
     var name: String?
     var containerPort: Int?
 }
 
-struct ContainerWire: Decodable {
+struct ContainerWire: Decodable, Sendable {
     var name: String?
     var image: String?
     var ports: [ContainerPortWire]?
@@ -52,42 +52,42 @@ struct ContainerWire: Decodable {
     var args: [String]?
 }
 
-struct PodSpecWire: Decodable {
+struct PodSpecWire: Decodable, Sendable {
     var containers: [ContainerWire]?
     var initContainers: [ContainerWire]?
 }
 
-struct ContainerStatusWire: Decodable {
+struct ContainerStatusWire: Decodable, Sendable {
     var name: String?
     var ready: Bool?
 }
 
-struct PodStatusWire: Decodable {
+struct PodStatusWire: Decodable, Sendable {
     var phase: String?
     var podIP: String?
     var containerStatuses: [ContainerStatusWire]?
     var initContainerStatuses: [ContainerStatusWire]?
 }
 
-struct PodTemplateWire: Decodable {
+struct PodTemplateWire: Decodable, Sendable {
     var metadata: MetadataWire?
     var spec: PodSpecWire?
 }
 
-struct WorkloadSpecWire: Decodable {
+struct WorkloadSpecWire: Decodable, Sendable {
     var template: PodTemplateWire?
     var jobTemplate: JobTemplateWire?
 }
 
-struct JobTemplateWire: Decodable {
+struct JobTemplateWire: Decodable, Sendable {
     var spec: JobSpecWire?
 }
 
-struct JobSpecWire: Decodable {
+struct JobSpecWire: Decodable, Sendable {
     var template: PodTemplateWire?
 }
 
-struct ServicePortWire: Decodable {
+struct ServicePortWire: Decodable, Sendable {
     var name: String?
     var port: Int?
     var `protocol`: String?
@@ -95,7 +95,7 @@ struct ServicePortWire: Decodable {
     var targetPort: IntOrStringWire?
 }
 
-struct ServiceSpecWire: Decodable {
+struct ServiceSpecWire: Decodable, Sendable {
     var type: String?
     var clusterIP: String?
     var ports: [ServicePortWire]?
@@ -103,26 +103,26 @@ struct ServiceSpecWire: Decodable {
     var externalName: String?
 }
 
-struct ConfigMapWire: Decodable {
+struct ConfigMapWire: Decodable, Sendable {
     var data: [String: String]?
 }
 
 // MARK: Istio kinds
 
-struct ServiceEntryPortWire: Decodable {
+struct ServiceEntryPortWire: Decodable, Sendable {
     var number: Int?
     var name: String?
     var `protocol`: String?
     var targetPort: Int?
 }
 
-struct WorkloadEntryWire: Decodable {
+struct WorkloadEntryWire: Decodable, Sendable {
     var address: String?
     var ports: [String: Int]?
     var labels: [String: String]?
 }
 
-struct ServiceEntrySpecWire: Decodable {
+struct ServiceEntrySpecWire: Decodable, Sendable {
     var hosts: [String]?
     var ports: [ServiceEntryPortWire]?
     var resolution: String?
@@ -131,40 +131,40 @@ struct ServiceEntrySpecWire: Decodable {
     var endpoints: [WorkloadEntryWire]?
 }
 
-struct PortSelectorWire: Decodable {
+struct PortSelectorWire: Decodable, Sendable {
     var number: Int?
 }
 
-struct DestinationWire: Decodable {
+struct DestinationWire: Decodable, Sendable {
     var host: String?
     var port: PortSelectorWire?
 }
 
-struct RouteDestinationWire: Decodable {
+struct RouteDestinationWire: Decodable, Sendable {
     var destination: DestinationWire?
 }
 
-struct MatchWire: Decodable {
+struct MatchWire: Decodable, Sendable {
     var sourceNamespace: String?
 }
 
-struct MirrorPolicyWire: Decodable {
+struct MirrorPolicyWire: Decodable, Sendable {
     var destination: DestinationWire?
 }
 
-struct HTTPRouteWire: Decodable {
+struct HTTPRouteWire: Decodable, Sendable {
     var match: [MatchWire]?
     var route: [RouteDestinationWire]?
     var mirror: DestinationWire?
     var mirrors: [MirrorPolicyWire]?
 }
 
-struct TCPRouteWire: Decodable {
+struct TCPRouteWire: Decodable, Sendable {
     var match: [MatchWire]?
     var route: [RouteDestinationWire]?
 }
 
-struct VirtualServiceSpecWire: Decodable {
+struct VirtualServiceSpecWire: Decodable, Sendable {
     var hosts: [String]?
     var gateways: [String]?
     var exportTo: [String]?
@@ -173,37 +173,37 @@ struct VirtualServiceSpecWire: Decodable {
     var tls: [TCPRouteWire]?
 }
 
-struct SubsetWire: Decodable {
+struct SubsetWire: Decodable, Sendable {
     var name: String?
 }
 
-struct DestinationRuleSpecWire: Decodable {
+struct DestinationRuleSpecWire: Decodable, Sendable {
     var host: String?
     var subsets: [SubsetWire]?
     var exportTo: [String]?
     var workloadSelector: SelectorWire?
 }
 
-struct SidecarPortWire: Decodable {
+struct SidecarPortWire: Decodable, Sendable {
     var number: Int?
     var `protocol`: String?
     var name: String?
 }
 
-struct EgressListenerWire: Decodable {
+struct EgressListenerWire: Decodable, Sendable {
     var port: SidecarPortWire?
     var hosts: [String]?
 }
 
-struct IngressListenerWire: Decodable {
+struct IngressListenerWire: Decodable, Sendable {
     var port: SidecarPortWire?
 }
 
-struct OutboundTrafficPolicyWire: Decodable {
+struct OutboundTrafficPolicyWire: Decodable, Sendable {
     var mode: String?
 }
 
-struct SidecarSpecWire: Decodable {
+struct SidecarSpecWire: Decodable, Sendable {
     var workloadSelector: SelectorWire?
     var egress: [EgressListenerWire]?
     var ingress: [IngressListenerWire]?

@@ -54,30 +54,65 @@ public struct ManifestLoader {
     /// - Throws: ``ManifestError`` naming the document's origin and the line of the first problem.
     public mutating func add(_ document: consuming ManifestDocument) throws {
         let origin = document.origin
-        let text: String
-        do {
-            text = try InputFile.text(from: document.bytes, file: origin, expected: "Kubernetes YAML or JSON")
-        } catch {
-            throw ManifestError(file: origin, message: error.message)
-        }
-        _ = consume document
+        let text = try Self.text(of: document)
         origins.append(origin)
-        let defaultNamespace = defaultNamespace
         var holdsSidecars = false
         // One document at a time: each is decoded and added before the next is parsed.
         try Self.decode(text, file: origin) { object, line in
-            if case .sidecar(let meta, _) = object {
-                let key = "\(meta.namespace ?? defaultNamespace)/\(meta.name ?? "")"
-                sidecarSources[key] = "\(origin):\(line)"
-                holdsSidecars = true
-            }
-            builder.add(object, source: "\(origin):\(line)")
+            holdsSidecars = record(object, line: line, origin: origin) || holdsSidecars
         }
         // Sidecars as written (also those inside a List), for edits that keep their other fields; read again only
         // from a document that held one (a page of 500 pods is not searched for them).
         if holdsSidecars {
             originals.merge(SidecarOriginals.read(text, defaultNamespace: defaultNamespace)) { _, later in later }
         }
+    }
+
+    /// Decodes one document without adding it, so that pages can be decoded as they arrive, concurrently, and
+    /// added later in their order with ``add(_:)-(DecodedManifest)``; `defaultNamespace` must be the loader's.
+    ///
+    /// - Throws: ``ManifestError`` naming the document's origin and the line of the first problem.
+    public static func decode(
+        _ document: consuming ManifestDocument, defaultNamespace: String? = nil
+    ) throws -> DecodedManifest {
+        let origin = document.origin
+        let text = try text(of: document)
+        var objects: [(KubernetesObject, Int)] = []
+        var holdsSidecars = false
+        try decode(text, file: origin) { object, line in
+            holdsSidecars = holdsSidecars || object.holdsSidecar
+            objects.append((object, line))
+        }
+        let originals = holdsSidecars ? SidecarOriginals.read(text, defaultNamespace: defaultNamespace ?? "default") : [:]
+        return DecodedManifest(origin: origin, objects: objects, sidecarOriginals: originals)
+    }
+
+    /// Adds a document ``decode(_:defaultNamespace:)`` read, exactly as ``add(_:)-(ManifestDocument)`` would
+    /// have added it.
+    public mutating func add(_ decoded: consuming DecodedManifest) {
+        let origin = decoded.origin
+        origins.append(origin)
+        for (object, line) in decoded.objects { _ = record(object, line: line, origin: origin) }
+        originals.merge(decoded.sidecarOriginals) { _, later in later }
+    }
+
+    /// The document's text, checked (no NUL byte, UTF-8); the document's bytes are released once it is made.
+    private static func text(of document: consuming ManifestDocument) throws -> String {
+        let origin = document.origin
+        do {
+            return try InputFile.text(from: document.bytes, file: origin, expected: "Kubernetes YAML or JSON")
+        } catch {
+            throw ManifestError(file: origin, message: error.message)
+        }
+    }
+
+    /// Adds one object to the inventory, noting where a Sidecar came from; whether it held a Sidecar.
+    private mutating func record(_ object: KubernetesObject, line: Int, origin: String) -> Bool {
+        if case .sidecar(let meta, _) = object {
+            sidecarSources["\(meta.namespace ?? defaultNamespace)/\(meta.name ?? "")"] = "\(origin):\(line)"
+        }
+        builder.add(object, source: "\(origin):\(line)")
+        return object.holdsSidecar
     }
 
     /// The mesh described by every document added so far, with what was skipped and why.

@@ -1,13 +1,22 @@
 import Foundation
 
-/// The pages of one Kubernetes list, as the API server returned them.
-public struct ListPages: Sendable {
-    /// Each page's JSON body (`{"kind":"PodList","metadata":{…},"items":[…]}`).
-    public var pages: [Data]
+/// The pages of one Kubernetes list, as the API server returned them or as a reader made them of each.
+public struct ListPages<Page: Sendable>: Sendable {
+    /// Each page: its JSON body (`{"kind":"PodList","metadata":{…},"items":[…]}`), or what the reader made of it.
+    public var pages: [Page]
     /// The list's `metadata.resourceVersion` (for a later watch).
     public var resourceVersion: String?
     /// The `Content-Encoding`s the pages came in (`gzip` when the server compressed them; lists ask for it).
     public var contentEncodings: Set<String> = []
+}
+
+/// What a list page says about the list: where the next page starts, and the list's version.
+private struct ListMeta: Decodable {
+    struct Meta: Decodable {
+        var `continue`: String?
+        var resourceVersion: String?
+    }
+    var metadata: Meta?
 }
 
 extension KubeClient {
@@ -20,29 +29,44 @@ extension KubeClient {
     ///   - path: the list path (`/api/v1/pods`, `/apis/networking.istio.io/v1/namespaces/shop/sidecars`).
     ///   - query: extra parameters (`labelSelector`, `fieldSelector`).
     /// - Throws: ``KubeError`` (a 403 names the verb and resource).
-    public func listPages(_ path: String, query: [(String, String)] = [], pageSize: Int = 500) async throws -> ListPages {
+    public func listPages(_ path: String, query: [(String, String)] = [], pageSize: Int = 500) async throws -> ListPages<Data> {
+        try await listPages(path, query: query, pageSize: pageSize) { body, _ in body }
+    }
+
+    /// Reads a whole list as ``listPages(_:query:pageSize:)`` does, handing each page's body to `read` as it
+    /// arrives; `read` runs while the next page is fetched, and only what it returns is kept, so a 50,000-pod list
+    /// is decoded as it streams in and never held as JSON all at once.
+    ///
+    /// A restarted list (expired `continue` token) reads every page again and drops what the first attempt read.
+    ///
+    /// - Parameter read: makes a page of a body and its 1-based number; its error ends the list.
+    /// - Throws: ``KubeError``, or what `read` threw.
+    public func listPages<Page: Sendable>(
+        _ path: String, query: [(String, String)] = [], pageSize: Int = 500,
+        reading read: @escaping @Sendable (_ body: Data, _ number: Int) throws -> Page
+    ) async throws -> ListPages<Page> {
         var restarted = false
         while true {
             do {
-                return try await readPages(path, query: query, pageSize: pageSize)
+                return try await readPages(path, query: query, pageSize: pageSize, read: read)
             } catch let error as KubeError where error.kind == .expired && !restarted {
                 restarted = true
             }
         }
     }
 
-    private func readPages(_ path: String, query: [(String, String)], pageSize: Int) async throws -> ListPages {
-        struct ListMeta: Decodable {
-            struct Meta: Decodable {
-                var `continue`: String?
-                var resourceVersion: String?
-            }
-            var metadata: Meta?
-        }
-        var pages: [Data] = []
+    private func readPages<Page: Sendable>(
+        _ path: String, query: [(String, String)], pageSize: Int,
+        read: @escaping @Sendable (Data, Int) throws -> Page
+    ) async throws -> ListPages<Page> {
+        var pages: [Page] = []
         var encodings: Set<String> = []
         var token: String?
         var resourceVersion: String?
+        // The page being read while the next is fetched.
+        var reading: Task<Page, Error>?
+        defer { reading?.cancel() }
+        var fetched = 0
         repeat {
             var parameters = query
             parameters.append(("limit", String(pageSize)))
@@ -54,12 +78,20 @@ extension KubeClient {
             } catch let error as KubeError where error.kind == .badResponse && error.message.contains("not the expected JSON") {
                 throw KubeError(.badResponse, "the answer to GET \(path) is not a Kubernetes list (tried \(options.maxAttempts) times)")
             }
-            pages.append(response.body)
+            if let previous = reading { pages.append(try await previous.value) }
+            fetched += 1
+            let body = response.body
+            let number = fetched
+            reading = Task.detached { try read(body, number) }
             if let encoding = response.contentEncoding { encodings.insert(encoding) }
             resourceVersion = resourceVersion ?? meta.metadata?.resourceVersion
             token = meta.metadata?.continue.flatMap { $0.isEmpty ? nil : $0 }
             if Task.isCancelled { throw KubeError(.cancelled, "cancelled") }
         } while token != nil
+        if let last = reading {
+            reading = nil
+            pages.append(try await last.value)
+        }
         return ListPages(pages: pages, resourceVersion: resourceVersion, contentEncodings: encodings)
     }
 }

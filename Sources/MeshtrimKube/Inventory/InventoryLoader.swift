@@ -28,9 +28,10 @@ public struct LiveInventory: Sendable {
 ///
 /// Lists are paginated (`limit`/`continue`) and cluster-wide; when a cluster-wide list is forbidden, each namespace is
 /// listed instead (namespaces that refuse too are noted, not fatal). Istio kinds use the group's preferred version
-/// from discovery; a cluster without Istio's CRDs gives a note. The pages are handed to MeshtrimCore's manifest
-/// loader in memory as ``ManifestDocument``s (mesh config, namespaces, then each kind's pages in order, named like
-/// `pods page 3` in errors and warnings), so a live cluster and `--manifests` follow exactly the same rules.
+/// from discovery; a cluster without Istio's CRDs gives a note. Each page is decoded by MeshtrimCore's manifest
+/// loader as it arrives, while the next is fetched, and only the decoded objects are kept; they are added in kind
+/// order (mesh config, namespaces, then each kind's pages in order, named like `pods page 3` in errors and
+/// warnings), so a live cluster and `--manifests` follow exactly the same rules.
 public struct InventoryLoader: Sendable {
     /// The client.
     public var client: KubeClient
@@ -80,48 +81,69 @@ public struct InventoryLoader: Sendable {
                 Kind(order: 70, label: "Sidecars", apiPath: base, resource: "sidecars", namespaced: true, optional: true),
             ]
         }
-        var documents: [ManifestDocument] = namespacePages.enumerated().map {
+        let namespaceDocuments = namespacePages.enumerated().map {
             ManifestDocument(origin: "namespaces page \($0.offset + 1)", bytes: $0.element)
         }
-        let results = try await withThrowingTaskGroup(of: (Kind, [ManifestDocument], [String]).self) { group in
+        let results = try await withThrowingTaskGroup(of: KindPages.self) { group in
             var pending = kinds[...]
             var running = 0
-            var collected: [(Kind, [ManifestDocument], [String])] = []
-            while running < concurrency, let kind = pending.popFirst() {
-                running += 1
+            var collected: [KindPages] = []
+            func start(_ kind: Kind) {
                 group.addTask {
                     let only = kind.resource == "pods" ? podNamespaces : nil
-                    return try await self.list(kind, namespaces: only, fallback: fallbackNamespaces)
+                    return try await self.list(kind, namespaces: only, fallback: fallbackNamespaces, progress: progress)
                 }
+            }
+            while running < concurrency, let kind = pending.popFirst() {
+                running += 1
+                start(kind)
             }
             for try await result in group {
                 collected.append(result)
-                progress?("\(result.0.label): \(result.1.count) page\(result.1.count == 1 ? "" : "s")")
-                if let kind = pending.popFirst() {
-                    group.addTask {
-                        let only = kind.resource == "pods" ? podNamespaces : nil
-                        return try await self.list(kind, namespaces: only, fallback: fallbackNamespaces)
-                    }
-                }
+                progress?("\(result.kind.label): \(result.pages.count) page\(result.pages.count == 1 ? "" : "s")")
+                if let kind = pending.popFirst() { start(kind) }
             }
-            return collected
-        }
-        for (_, pages, kindNotes) in results.sorted(by: { $0.0.order < $1.0.order }) {
-            documents += pages
-            notes += kindNotes
+            return collected.sorted { $0.kind.order < $1.kind.order }
         }
         let (istiodNamespace, istiodImages) = await istiod()
-        // The mesh config first, as a `--manifests` dump is read.
         let meshConfigDocument = await meshConfig(namespace: istiodNamespace ?? "istio-system", notes: &notes)
-        if let meshConfigDocument { documents.insert(meshConfigDocument, at: 0) }
-        var inventory = try decode(documents, notes: &notes)
+        // The mesh config first, as a `--manifests` dump is read; then namespaces and each kind's pages in order.
+        var loader = ManifestLoader()
+        var pageCount = 0
+        do {
+            for document in (meshConfigDocument.map { [$0] } ?? []) + namespaceDocuments {
+                try loader.add(document)
+                pageCount += 1
+            }
+        } catch let error as ManifestError {
+            throw Self.unreadable(error)
+        }
+        for result in results {
+            for page in result.pages { loader.add(page) }
+            pageCount += result.pages.count
+            notes += result.notes
+        }
+        let set = loader.finish()
+        notes += set.warnings
+        var inventory = set.inventory
         inventory.istioVersion = Self.istioVersion(istiodImages: istiodImages, pods: inventory.pods)
         inventory.servedSidecarAPIVersion = servedSidecarAPIVersion
         if let istiodNamespace, inventory.istiodNamespace != istiodNamespace, meshConfigDocument == nil {
             inventory.istiodNamespace = istiodNamespace
         }
-        return LiveInventory(
-            inventory: inventory, notes: notes, bytes: client.bytesReceived - startBytes, pages: documents.count)
+        return LiveInventory(inventory: inventory, notes: notes, bytes: client.bytesReceived - startBytes, pages: pageCount)
+    }
+
+    /// One kind's pages, decoded as they arrived, with what could not be listed.
+    struct KindPages: Sendable {
+        var kind: Kind
+        var pages: [DecodedManifest]
+        var notes: [String]
+    }
+
+    /// A page the manifest loader refused, as the error the live path reports.
+    private static func unreadable(_ error: ManifestError) -> KubeError {
+        KubeError(.badResponse, "the cluster's objects could not be read: \(error.description)")
     }
 
     /// The preferred `networking.istio.io` group version to list, the version to write Sidecars in when the cluster
@@ -162,28 +184,38 @@ public struct InventoryLoader: Sendable {
         }
     }
 
-    /// One kind, cluster-wide or per namespace.
-    private func list(_ kind: Kind, namespaces only: [String]?, fallback: [String]) async throws -> (Kind, [ManifestDocument], [String]) {
-        func documents(_ pages: [Data], in namespace: String?) -> [ManifestDocument] {
+    /// One kind, cluster-wide or per namespace, each page decoded as it arrives (named like `pods page 3` or
+    /// `pods in shop page 1` in errors and warnings); every tenth page of a long list is a progress line.
+    private func list(
+        _ kind: Kind, namespaces only: [String]?, fallback: [String], progress: (@Sendable (String) -> Void)?
+    ) async throws -> KindPages {
+        func pages(in namespace: String?) async throws -> [DecodedManifest] {
             let place = namespace.map { " in \($0)" } ?? ""
-            return pages.enumerated().map { ManifestDocument(origin: "\(kind.label)\(place) page \($0.offset + 1)", bytes: $0.element) }
+            let path = namespace.map { "\(kind.apiPath)/namespaces/\($0)/\(kind.resource)" } ?? "\(kind.apiPath)/\(kind.resource)"
+            let label = kind.label
+            return try await client.listPages(path, pageSize: pageSize) { body, number in
+                if number % 10 == 0 { progress?("\(label)\(place): page \(number)…") }
+                do {
+                    return try ManifestLoader.decode(ManifestDocument(origin: "\(label)\(place) page \(number)", bytes: body))
+                } catch let error as ManifestError {
+                    throw Self.unreadable(error)
+                }
+            }.pages
         }
         if only == nil {
             do {
-                let pages = try await client.listPages("\(kind.apiPath)/\(kind.resource)", pageSize: pageSize).pages
-                return (kind, documents(pages, in: nil), [])
+                return KindPages(kind: kind, pages: try await pages(in: nil), notes: [])
             } catch let error as KubeError where error.kind == .forbidden {
                 // Fall through to one list per namespace.
             } catch let error as KubeError where error.kind == .notFound && kind.optional {
-                return (kind, [], ["\(kind.label): not served by this cluster (\(error.message))"])
+                return KindPages(kind: kind, pages: [], notes: ["\(kind.label): not served by this cluster (\(error.message))"])
             }
         }
-        var listed: [ManifestDocument] = []
+        var listed: [DecodedManifest] = []
         var refused: [String] = []
         for namespace in only ?? fallback {
             do {
-                let pages = try await client.listPages("\(kind.apiPath)/namespaces/\(namespace)/\(kind.resource)", pageSize: pageSize).pages
-                listed += documents(pages, in: namespace)
+                listed += try await pages(in: namespace)
             } catch let error as KubeError where error.kind == .forbidden || (error.kind == .notFound && kind.optional) {
                 refused.append(namespace)
             }
@@ -199,7 +231,7 @@ public struct InventoryLoader: Sendable {
             }
             notes.append("\(kind.label): not permitted in \(refused.joined(separator: ", "))")
         }
-        return (kind, listed, notes)
+        return KindPages(kind: kind, pages: listed, notes: notes)
     }
 
     /// The istiod pods' namespace and container images.
@@ -274,17 +306,6 @@ public struct InventoryLoader: Sendable {
             return nil
         } catch {
             return nil
-        }
-    }
-
-    /// Decodes the pages with MeshtrimCore's manifest loader, in memory and in order.
-    private func decode(_ documents: [ManifestDocument], notes: inout [String]) throws -> MeshInventory {
-        do {
-            let set = try ManifestLoader.load(documents: documents)
-            notes += set.warnings
-            return set.inventory
-        } catch let error as ManifestError {
-            throw KubeError(.badResponse, "the cluster's objects could not be read: \(error.description)")
         }
     }
 
