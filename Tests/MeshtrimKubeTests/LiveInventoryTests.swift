@@ -42,11 +42,17 @@ struct LiveInventoryTests {
             let client = try await KubeClient.connect(try lab.access())
             var loader = InventoryLoader(client: client)
             loader.pageSize = 7
-            let live = try await loader.load()
+            let progress = Mutex<[String]>([])
+            let live = try await loader.load(progress: { line in progress.withLock { $0.append(line) } })
             await client.shutdown()
             let inventory = live.inventory
             #expect(live.notes.isEmpty, "\(live.notes)")
             #expect(live.pages > 8, "pages: \(live.pages)")
+            // 30 Services in pages of 7: the fifth page says so while it is read, then the list says it is done.
+            let lines = progress.withLock { $0 }
+            #expect(lines.contains("reading Services: page 5…"), "\(lines)")
+            #expect(lines.contains("Services: 5 pages"), "\(lines)")
+            #expect(lines.contains("pods: 4 pages"), "\(lines)")
             #expect(inventory.pods.map { "\($0.namespace)/\($0.name)" } == expected.pods.map { "\($0.namespace)/\($0.name)" })
             #expect(Set(inventory.services.map(\.hostname)) == Set(expected.services.map(\.hostname)))
             #expect(Set(inventory.sidecars.map(\.meta.qualifiedName)) == Set(expected.sidecars.map(\.meta.qualifiedName)))

@@ -185,7 +185,8 @@ public struct InventoryLoader: Sendable {
     }
 
     /// One kind, cluster-wide or per namespace, each page decoded as it arrives (named like `pods page 3` or
-    /// `pods in shop page 1` in errors and warnings); every tenth page of a long list is a progress line.
+    /// `pods in shop page 1` in errors and warnings); every fifth page of a long list is a progress line
+    /// (`reading pods: page 35…`).
     private func list(
         _ kind: Kind, namespaces only: [String]?, fallback: [String], progress: (@Sendable (String) -> Void)?
     ) async throws -> KindPages {
@@ -194,7 +195,7 @@ public struct InventoryLoader: Sendable {
             let path = namespace.map { "\(kind.apiPath)/namespaces/\($0)/\(kind.resource)" } ?? "\(kind.apiPath)/\(kind.resource)"
             let label = kind.label
             return try await client.listPages(path, pageSize: pageSize) { body, number in
-                if number % 10 == 0 { progress?("\(label)\(place): page \(number)…") }
+                if number % 5 == 0 { progress?("reading \(label)\(place): page \(number)…") }
                 do {
                     return try ManifestLoader.decode(ManifestDocument(origin: "\(label)\(place) page \(number)", bytes: body))
                 } catch let error as ManifestError {

@@ -21,8 +21,8 @@ struct BenchCommand: AsyncParsableCommand {
             .build/venv/bin/envoy from scripts/install-test-tools.sh) and kubectl; the full run starts a \
             5,000-pod lab (minutes to start), --quick a 500-pod one. scale (the generated 50,000-pod, 10,000-service \
             snapshot: the real binary's first frame and report -A -o json against python3's json.load of the file, \
-            time and peak memory; key to frame and an editor toggle at that size; report -A against a \
-            `meshtrim lab --synthetic-envoy` child of that mesh and against one whose pod network is closed, each \
+            time and peak memory; key to frame and an editor toggle at that size; the live UI's first frame (time and \
+            peak memory) and report -A against a `meshtrim lab --synthetic-envoy` child of that mesh and against one whose pod network is closed, each \
             against kubectl get pods -A -o json; --quick: 5,000 pods) needs python3 and kubectl.
 
             --quick runs a reduced set for CI in under 2 minutes (it checks that the benchmarks run, not their \

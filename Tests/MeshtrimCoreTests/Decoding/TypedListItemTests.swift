@@ -48,4 +48,34 @@ struct TypedListItemTests {
         let items = try #require(objects.first.flatMap { if case .list(let items) = $0 { items } else { nil } }, "a list: \(objects.map(\.label))")
         #expect(items.map(\.label) == ["Sidecar shop/default", "ConfigMap shop/odd"])
     }
+
+    /// A live list's pages, decoded as they arrive and added later in order, give exactly what reading the same pages
+    /// one after another gives, down to each Sidecar as written (kept for edits) and where it came from.
+    @Test("pages decoded ahead and added in order equal pages read in order")
+    func decodedAheadEqualsReadInOrder() throws {
+        let pages = [
+            ManifestDocument(origin: "pods page 1", text: """
+                {"kind":"PodList","apiVersion":"v1","metadata":{"continue":"x"},"items":[
+                  {"metadata":{"name":"web-1","namespace":"shop","creationTimestamp":"2026-03-02T09:30:00Z"},
+                   "spec":{"containers":[{"name":"istio-proxy","image":"proxyv2:1.24.2"}]},"status":{"phase":"Running"}}]}
+                """),
+            ManifestDocument(origin: "Sidecars page 1", text: """
+                {"kind":"SidecarList","apiVersion":"networking.istio.io/v1","metadata":{},"items":[
+                  {"metadata":{"name":"default","namespace":"shop","annotations":{"team":"payments"}},
+                   "spec":{"egress":[{"hosts":["./*","istio-system/*"]}],"outboundTrafficPolicy":{"mode":"REGISTRY_ONLY"}}}]}
+                """),
+        ]
+        let inOrder = try ManifestLoader.load(documents: pages)
+        var ahead = ManifestLoader()
+        for decoded in try pages.map({ try ManifestLoader.decode($0) }) { ahead.add(decoded) }
+        let decodedAhead = ahead.finish()
+        #expect(decodedAhead.inventory == inOrder.inventory)
+        #expect(decodedAhead.files == ["pods page 1", "Sidecars page 1"])
+        #expect(decodedAhead.sidecarSources == inOrder.sidecarSources)
+        let original = try #require(decodedAhead.inventory.sidecars.first?.original, "the Sidecar as written was dropped")
+        #expect(original["metadata"]?["annotations"]?["team"] == .string("payments"))
+        #expect(original["spec"]?["outboundTrafficPolicy"]?["mode"] == .string("REGISTRY_ONLY"))
+        #expect(decodedAhead.inventory.pods.first?.meta.creationTimestamp == RFC3339.date(from: "2026-03-02T09:30:00Z"))
+        #expect(try ManifestLoader.decode(pages[0]).objectCount == 1)
+    }
 }
