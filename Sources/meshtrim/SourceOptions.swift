@@ -70,15 +70,19 @@ struct SourceOptions: ParsableArguments {
         _ = try parseIstioVersion(istioVersion)
     }
 
-    /// The same choice, as the terminal UI loads it.
-    var uiSource: UISource {
+    /// The chosen source; `namespaces` is the command's `-n`: with one, it is where namespace-less manifests go (as
+    /// `kubectl apply -n`) unless `--manifests-namespace` says otherwise.
+    func meshSource(namespaces: [String]? = nil) -> MeshSource {
         if demo { return .demo }
         if let snapshot { return .snapshot(snapshot) }
-        if !manifests.isEmpty { return .manifests(manifests, namespace: manifestsNamespace) }
+        if !manifests.isEmpty {
+            return .manifests(manifests, namespace: manifestsNamespace ?? namespaces.flatMap { $0.count == 1 ? $0.first : nil })
+        }
         return .live(kubeconfig: kubeconfig, context: context)
     }
 
-    /// Loads the chosen source and analyses it.
+    /// Loads the chosen source and analyses it (``MeshSource/analysis(istioVersion:live:progress:)``), printing what
+    /// reading assumed, dropped or could not read on standard error.
     ///
     /// - Parameter namespaces: for a live cluster, only these namespaces' sidecars are observed (`nil`: all); for
     ///   manifests, one namespace here (the command's `-n`) is where objects without a namespace go, as with
@@ -86,48 +90,19 @@ struct SourceOptions: ParsableArguments {
     /// - Throws: ``RuntimeError`` for unreadable files; ``KubeError`` and ``KubeconfigError`` (printed as one line)
     ///   for a live cluster that cannot be read.
     func analysis(namespaces: [String]? = nil) async throws -> MeshAnalysis {
-        let version = try parseIstioVersion(istioVersion)
-        if demo {
-            do {
-                return MeshAnalysis(snapshot: try DemoSnapshot.load(), source: "demo", istioVersion: version)
-            } catch let error as SnapshotError {
-                throw RuntimeError(error.description)
-            }
+        let source = meshSource(namespaces: namespaces)
+        let analysed = try await source.analysis(
+            istioVersion: try parseIstioVersion(istioVersion),
+            live: MeshSource.LiveReading(
+                namespaces: namespaces, proxyConcurrency: proxyConcurrency, portForwardConcurrency: portForwardConcurrency),
+            progress: source.isLive ? Self.progressPrinter() : nil)
+        if let capture = analysed.capture {
+            Self.report(capture)
+        } else {
+            for warning in analysed.warnings { printError("warning: \(warning)") }
+            for note in analysed.notes { printError("note: \(note)") }
         }
-        if let snapshot {
-            do {
-                return MeshAnalysis(snapshot: try MeshSnapshot.load(from: snapshot), source: snapshot, istioVersion: version)
-            } catch let error as SnapshotError {
-                throw RuntimeError(error.description)
-            }
-        }
-        if !manifests.isEmpty {
-            let namespace = manifestsNamespace ?? namespaces.flatMap { $0.count == 1 ? $0.first : nil }
-            let set = try loadManifests(manifests, defaultNamespace: namespace)
-            for warning in set.warnings { printError("warning: \(warning)") }
-            for note in set.notes { printError("note: \(note)") }
-            return MeshAnalysis(
-                inventory: set.inventory, observations: [], source: Self.manifestsLabel(files: set.files.count, namespace: namespace),
-                istioVersion: version)
-        }
-        let loaded: (analysis: MeshAnalysis, capture: LiveCapture)
-        do {
-            loaded = try await LiveAnalysisLoader.load(
-                kubeconfig: kubeconfig, context: context, namespaces: namespaces, istioVersion: version,
-                concurrency: proxyConcurrency, portForwardConcurrency: portForwardConcurrency, progress: Self.progressPrinter())
-        } catch let error as KubeconfigError where error.isMissing {
-            throw RuntimeError(
-                "no mesh to read: give a source (--snapshot FILE or --manifests PATH) or a cluster (KUBECONFIG or --kubeconfig FILE; "
-                    + "~/.kube/config does not exist)")
-        }
-        let (analysis, capture) = loaded
-        Self.report(capture)
-        return analysis
-    }
-
-    /// `manifests (3 files)`, or `manifests (3 files, -n shop)` when namespace-less objects go into `shop`.
-    static func manifestsLabel(files: Int, namespace: String?) -> String {
-        "manifests (\(files) file\(files == 1 ? "" : "s")\(namespace.map { ", -n \($0)" } ?? ""))"
+        return analysed.analysis
     }
 
     /// Prints what a live capture could not read (notes and sidecar failures) on standard error.

@@ -30,15 +30,15 @@ struct UICommand: AsyncParsableCommand {
     var readOnly = false
 
     mutating func run() async throws {
-        let uiSource = source.uiSource
-        if source.isLive, let problem = UILaunch.precheck(uiSource) {
+        let meshSource = source.meshSource()
+        if source.isLive, let problem = meshSource.precheck() {
             printError("meshtrim: \(problem)")
             throw ExitCode(2)
         }
         let noColorVariable = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
         let status = await UILaunch.run(
             UILaunch.Options(
-                source: uiSource, colorEnabled: !(noColor || noColorVariable), readOnly: readOnly,
+                source: meshSource, colorEnabled: !(noColor || noColorVariable), readOnly: readOnly,
                 istioVersion: try parseIstioVersion(source.istioVersion),
                 proxyConcurrency: source.proxyConcurrency, portForwardConcurrency: source.portForwardConcurrency))
         if status != 0 { throw ExitCode(status) }

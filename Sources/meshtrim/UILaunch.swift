@@ -5,35 +5,12 @@ import MeshtrimKube
 import MeshtrimTerminal
 import MeshtrimUI
 
-/// Where the terminal UI reads the mesh from.
-enum UISource: Sendable {
-    /// The bundled demo snapshot.
-    case demo
-    /// A snapshot file.
-    case snapshot(String)
-    /// Plain manifests (predictions only), with the namespace of objects that name none (`nil`: `default`).
-    case manifests([String], namespace: String?)
-    /// A live cluster: a kubeconfig (`nil`: KUBECONFIG, then ~/.kube/config) and a context (`nil`: the current one).
-    case live(kubeconfig: String?, context: String?)
-
-    /// The label shown while loading.
-    var label: String {
-        switch self {
-        case .demo: return "demo"
-        case .snapshot(let path): return path
-        case .manifests(let paths, let namespace):
-            return "manifests (\(paths.joined(separator: ", "))\(namespace.map { ", -n \($0)" } ?? ""))"
-        case .live(_, let context): return context.map { "context \($0)" } ?? "the current context"
-        }
-    }
-}
-
 /// Starts the terminal UI: loads the mesh in the background while the UI thread shows "loading…", runs the loop,
 /// and always gives the terminal back, also when something fails.
 enum UILaunch {
     /// The options the UI needs from the command line.
     struct Options: Sendable {
-        var source: UISource
+        var source: MeshSource
         var colorEnabled: Bool
         var readOnly: Bool
         var istioVersion: IstioVersion?
@@ -45,7 +22,7 @@ enum UILaunch {
 
     /// Runs the UI; returns the process exit status.
     static func run(_ options: Options) async -> Int32 {
-        if let problem = precheck(options.source) {
+        if let problem = options.source.precheck() {
             printError("meshtrim: \(problem)")
             return 1
         }
@@ -68,7 +45,7 @@ enum UILaunch {
         let inbox = Inbox()
         let live = liveController(for: options, inbox: inbox)
         let loader = Task.detached {
-            if let live { await live.start() } else { load(options.source, istioVersion: options.istioVersion, into: inbox) }
+            if let live { await live.start() } else { await load(options.source, istioVersion: options.istioVersion, into: inbox) }
         }
         let runner = EffectRunner(inbox: inbox, live: live)
         let outcome: Result<AppState, TerminalFailure> = await UIThread.run {
@@ -104,32 +81,6 @@ enum UILaunch {
         }
     }
 
-    /// A problem worth reporting before taking over the terminal (a missing file), or `nil`.
-    static func precheck(_ source: UISource) -> String? {
-        switch source {
-        case .demo:
-            return nil
-        case .snapshot(let path):
-            return FileManager.default.fileExists(atPath: path) ? nil : "\(path): no such file"
-        case .manifests(let paths, _):
-            for path in paths where path != "-" && !FileManager.default.fileExists(atPath: path) {
-                return "\(path): no such file or directory"
-            }
-            return nil
-        case .live(let kubeconfig, let context):
-            guard let error = LiveController.precheck(kubeconfig: kubeconfig, context: context) else { return nil }
-            guard error.isMissing else { return error.message }
-            return """
-                no cluster to read: KUBECONFIG is not set and ~/.kube/config does not exist. Point meshtrim at a cluster \
-                (KUBECONFIG, --kubeconfig FILE, --context NAME), or:
-                  meshtrim --demo                 browse the bundled demo mesh
-                  meshtrim --snapshot FILE        browse a snapshot (meshtrim snapshot -o FILE captures one)
-                  meshtrim --manifests PATH...    browse Kubernetes/Istio manifests (predictions only)
-                  meshtrim lab                    run a local cluster stand-in with real Envoys (docs/lab.md)
-                """
-        }
-    }
-
     /// The controller of a live source, posting its events to the UI; `nil` for files.
     static func liveController(for options: Options, inbox: Inbox) -> LiveController? {
         guard case .live(let kubeconfig, let context) = options.source else { return nil }
@@ -149,35 +100,14 @@ enum UILaunch {
         }
     }
 
-    /// Loads and analyses the mesh, posting progress and the result.
-    static func load(_ source: UISource, istioVersion: IstioVersion?, into inbox: Inbox) {
+    /// Loads and analyses a file source (``MeshSource/analysis(istioVersion:live:progress:)``), posting progress,
+    /// the result, and what reading assumed or dropped as one notice.
+    static func load(_ source: MeshSource, istioVersion: IstioVersion?, into inbox: Inbox) async {
         do {
-            let analysis: MeshAnalysis
-            var notices: [String] = []
-            switch source {
-            case .demo:
-                inbox.post(.loadProgress("reading the bundled demo snapshot…"))
-                let snapshot = try DemoSnapshot.load()
-                inbox.post(.loadProgress("analysing \(Formatting.count(snapshot.inventory.pods.count)) pods…"))
-                analysis = MeshAnalysis(snapshot: snapshot, source: "demo", istioVersion: istioVersion)
-            case .snapshot(let path):
-                inbox.post(.loadProgress("reading \(path)…"))
-                let snapshot = try MeshSnapshot.load(from: path)
-                inbox.post(.loadProgress("analysing \(Formatting.count(snapshot.inventory.pods.count)) pods…"))
-                analysis = MeshAnalysis(snapshot: snapshot, source: path, istioVersion: istioVersion)
-            case .manifests(let paths, let namespace):
-                inbox.post(.loadProgress("reading manifests…"))
-                let set = try ManifestLoader.load(paths: paths, defaultNamespace: namespace)
-                inbox.post(.loadProgress("analysing \(Formatting.count(set.inventory.pods.count)) pods…"))
-                analysis = MeshAnalysis(
-                    inventory: set.inventory, observations: [], source: SourceOptions.manifestsLabel(files: set.files.count, namespace: namespace),
-                    istioVersion: istioVersion)
-                notices = set.warnings + set.notes
-            case .live:
-                return  // LiveController loads live clusters.
-            }
-            inbox.post(.loaded(MeshData(analysis: analysis)))
+            let analysed = try await source.analysis(istioVersion: istioVersion) { inbox.post(.loadProgress($0)) }
+            inbox.post(.loaded(MeshData(analysis: analysed.analysis)))
             // What reading assumed or dropped (objects given twice, namespace-less objects, assumed injection).
+            let notices = analysed.warnings + analysed.notes
             if let first = notices.first {
                 inbox.post(.notice(notices.count == 1 ? first : "\(first) (+\(notices.count - 1) more: meshtrim report --manifests … lists them)"))
             }
