@@ -112,18 +112,21 @@ struct ReportCommand: AsyncParsableCommand {
             print(OrderedJSON.array([]).formatted(indent: "  "))
             return
         }
-        var chunk = "["
+        // The array printed as `formatted` prints it, one row at a time into a buffer written every 64 KiB.
+        let indent = Array("  ".utf8)
+        var chunk: [UInt8] = [UInt8(ascii: "[")]
+        chunk.reserveCapacity(1 << 17)
         for (position, row) in rows.enumerated() {
-            // Strings are escaped in JSON, so every newline of a row's text is one of its own lines: indent them.
-            chunk += "\n  " + row.orderedJSON.formatted(indent: "  ").split(separator: "\n", omittingEmptySubsequences: false)
-                .joined(separator: "\n  ")
-            if position < rows.count - 1 { chunk += "," }
-            if chunk.utf8.count > 1 << 16 {
-                print(chunk, terminator: "")
-                chunk = ""
+            chunk.append(contentsOf: "\n  ".utf8)
+            row.orderedJSON.appendFormatted(to: &chunk, indent: indent, level: 1)
+            if position < rows.count - 1 { chunk.append(UInt8(ascii: ",")) }
+            if chunk.count > 1 << 16 {
+                print(String(decoding: chunk, as: UTF8.self), terminator: "")
+                chunk.removeAll(keepingCapacity: true)
             }
         }
-        print(chunk + "\n]")
+        chunk.append(contentsOf: "\n]".utf8)
+        print(String(decoding: chunk, as: UTF8.self))
     }
 
     /// What the estimates rest on: `fit on 312 proxies (base 5.9Mi, 27Ki per cluster)` or the measured table.

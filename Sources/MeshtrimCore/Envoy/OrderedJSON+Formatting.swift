@@ -9,6 +9,13 @@ extension OrderedJSON {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// Appends the value as ``formatted(indent:)`` prints it, nested `level` deep: every line after the first is
+    /// indented `level` more times, as it is inside an array or object printed the same way. For long outputs (a
+    /// 50,000-row `report -o json`) written in chunks without a `String` per row.
+    public func appendFormatted(to output: inout [UInt8], indent: [UInt8], level: Int) {
+        append(to: &output, indent: indent, level: level)
+    }
+
     private func append(to output: inout [UInt8], indent: [UInt8], level: Int) {
         switch self {
         case .null:
@@ -62,24 +69,37 @@ extension OrderedJSON {
 
     private static func appendQuoted(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output.append(contentsOf: "\\\"".utf8)
-            case "\\": output.append(contentsOf: "\\\\".utf8)
-            case "\u{08}": output.append(contentsOf: "\\b".utf8)
-            case "\u{0C}": output.append(contentsOf: "\\f".utf8)
-            case "\n": output.append(contentsOf: "\\n".utf8)
-            case "\r": output.append(contentsOf: "\\r".utf8)
-            case "\t": output.append(contentsOf: "\\t".utf8)
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
-                appendUnicodeEscape(scalar.value, to: &output)
-            default:
-                if scalar.value < 0x20 {
-                    appendUnicodeEscape(scalar.value, to: &output)
-                } else {
-                    output.append(contentsOf: String(scalar).utf8)
+        // Byte by byte: every character to escape is ASCII except U+2028 and U+2029 (E2 80 A8, E2 80 A9 in UTF-8);
+        // every other byte is copied as it is.
+        let bytes = text.utf8
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""): output.append(contentsOf: "\\\"".utf8)
+            case UInt8(ascii: "\\"): output.append(contentsOf: "\\\\".utf8)
+            case 0x08: output.append(contentsOf: "\\b".utf8)
+            case 0x0C: output.append(contentsOf: "\\f".utf8)
+            case UInt8(ascii: "\n"): output.append(contentsOf: "\\n".utf8)
+            case UInt8(ascii: "\r"): output.append(contentsOf: "\\r".utf8)
+            case UInt8(ascii: "\t"): output.append(contentsOf: "\\t".utf8)
+            case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
+                appendUnicodeEscape(UInt32(byte), to: &output)
+            case 0xE2:
+                let second = bytes.index(after: index)
+                if second != bytes.endIndex, bytes[second] == 0x80 {
+                    let third = bytes.index(after: second)
+                    if third != bytes.endIndex, bytes[third] == 0xA8 || bytes[third] == 0xA9 {
+                        appendUnicodeEscape(bytes[third] == 0xA8 ? 0x2028 : 0x2029, to: &output)
+                        index = bytes.index(after: third)
+                        continue
+                    }
                 }
+                output.append(byte)
+            default:
+                if byte < 0x20 { appendUnicodeEscape(UInt32(byte), to: &output) } else { output.append(byte) }
             }
+            index = bytes.index(after: index)
         }
         output.append(UInt8(ascii: "\""))
     }

@@ -44,6 +44,24 @@ struct OrderedJSONTests {
         #expect(OrderedJSON.null.kindDescription == "null")
     }
 
+    @Test("strings are escaped as Go escapes them, byte for byte", arguments: [
+        ("plain", #""plain""#), ("\u{2029}end", #""\u2029end""#), ("…€\u{2027}\u{202A}", "\"…€\u{2027}\u{202A}\""),
+        ("a\u{2028}\u{2028}b", #""a\u2028\u2028b""#), ("\u{7F}\u{1F}", "\"\u{7F}\\u001f\""), ("ünï🙂", #""ünï🙂""#),
+        ("\\/\r\u{08}\u{0C}", #""\\/\r\b\f""#),
+    ])
+    func escaping(_ text: String, expected: String) {
+        #expect(OrderedJSON.string(text).formatted() == expected)
+    }
+
+    @Test("a value appended nested prints as it does inside an array printed whole")
+    func appendedNested() throws {
+        let value = try parse(#"{"a":[1,{"b":"x\ny"}],"c":{}}"#)
+        var output = Array("[\n  ".utf8)
+        value.appendFormatted(to: &output, indent: Array("  ".utf8), level: 1)
+        output.append(contentsOf: "\n]".utf8)
+        #expect(String(decoding: output, as: UTF8.self) == OrderedJSON.array([value]).formatted(indent: "  "))
+    }
+
     @Test("pretty printing matches Go's json.MarshalIndent")
     func formatting() throws {
         let value = try parse(#"{"b":1,"a":[],"c":{},"d":[1,{"e":null,"f":"<a&b>"}],"g":"\u0001\u2028é"}"#)
