@@ -152,13 +152,12 @@ struct ReportCommand: AsyncParsableCommand {
         }
     }
 
-    /// The rows of one namespace's pods with a sidecar, their preset figures from the namespace's common fix.
+    /// The rows of one namespace's pods with a sidecar, their preset figures from the namespace's common fix (as the
+    /// analysis computed it for the SAVING column).
     private static func namespaceRows(_ analysis: MeshAnalysis, _ name: String) -> [Row] {
         var rows: [Row] = []
-        let impact = analysis.impact(
-            namespace: name, workloadSelector: nil, hosts: analysis.hosts(for: .commonFix, namespace: name))
         // Pod names are unique per namespace in every source, but a snapshot comes from outside: never trap.
-        let changes = Dictionary(impact.changes.map { ($0.pod, $0) }, uniquingKeysWith: { _, last in last })
+        let changes = Dictionary(analysis.commonFixChanges(in: name).map { ($0.pod, $0) }, uniquingKeysWith: { _, last in last })
         for summary in analysis.pods(in: name) where summary.pod.hasSidecar {
             let change = summary.pod.isGateway ? nil : changes[summary.pod.name]
             let presetBytes: Int? = change.map(\.bytesAfter)

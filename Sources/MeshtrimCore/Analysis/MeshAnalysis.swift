@@ -25,6 +25,8 @@ public struct MeshAnalysis: Sendable {
     private let observationPositions: [String: [String: Int]]
     /// Positions in ``pods`` per namespace, in order: ``pods(in:)`` without a pass over every pod.
     private let podPositionsByNamespace: [String: [Int]]
+    /// Each namespace's common fix, per sidecar, as computed for its summary.
+    private let commonFixChangesByNamespace: [String: [PodChange]]
     /// Outbound cluster counts computed while analysing (per namespace and Sidecar, and for the common fix), for the
     /// namespaces where they do not depend on a pod's labels (no DestinationRule there selects workloads): a later
     /// ``impact(namespace:workloadSelector:hosts:name:)`` of the same hosts, as `report` and the editor's preset ask
@@ -78,10 +80,10 @@ public struct MeshAnalysis: Sendable {
                 rows.append((position, count.1, count.0))
                 summaries.append(PodSummary(pod: pod, observation: lookup(pod), sidecar: count.1, predictedClusters: count.0))
             }
-            let summary = Self.namespaceSummary(
+            let (summary, changes) = Self.namespaceSummary(
                 name: name, rows: summaries, engine: engine, model: model, commonFix: commonFix, cache: &cache)
             let scopes = labelDependent.contains(name) ? [:] : cache.scopes
-            return NamespaceResult(rows: rows, summary: summary, scopes: scopes, inbound: cache.inbound)
+            return NamespaceResult(rows: rows, summary: summary, commonFixChanges: changes, scopes: scopes, inbound: cache.inbound)
         }
         var known: [String: Int] = [:]
         for result in collected { known.merge(result.scopes) { first, _ in first } }
@@ -101,6 +103,8 @@ public struct MeshAnalysis: Sendable {
         }
         self.pods = pods
         namespaces = collected.map(\.summary)
+        commonFixChangesByNamespace = Dictionary(
+            zip(names, collected.map(\.commonFixChanges)), uniquingKeysWith: { first, _ in first })
         podPositionsByNamespace = positionsByNamespace
     }
 
@@ -110,14 +114,16 @@ public struct MeshAnalysis: Sendable {
     private struct NamespaceResult: Sendable {
         var rows: [(position: Int, sidecar: String?, predicted: Int)]
         var summary: NamespaceSummary
+        var commonFixChanges: [PodChange]
         var scopes: [String: Int]
         var inbound: [PodShape: Int]
     }
 
-    /// One namespace's totals, including what the common fix would save.
+    /// One namespace's totals, including what the common fix would save, and the common fix's change of each of its
+    /// sidecars.
     private static func namespaceSummary(
         name: String, rows: [PodSummary], engine: ScopeEngine, model: MemoryModel, commonFix: [String], cache: inout OutboundCache
-    ) -> NamespaceSummary {
+    ) -> (NamespaceSummary, [PodChange]) {
         // Gateways are not sidecars: no Sidecar applies to them, so they are left out of every figure here.
         let withSidecar = rows.filter(\.pod.hasSidecarProxy)
         var counts: [String: Int] = [:]
@@ -132,12 +138,13 @@ public struct MeshAnalysis: Sendable {
             ? average
             : (Double(impact.clustersAfter) + Double(withSidecar.count - impact.affectedPodCount) * average)
                 / Double(max(1, withSidecar.count))
-        return NamespaceSummary(
+        let summary = NamespaceSummary(
             name: name, pods: rows.count, sidecars: withSidecar.count, gateways: rows.filter(\.pod.isGateway).count,
             envoyAllocatedBytes: withSidecar.reduce(0) { $0 + ($1.envoyAllocatedBytes ?? 0) },
             observedSidecars: withSidecar.filter { $0.envoyAllocatedBytes != nil }.count,
             averageClusters: average, sidecarsInEffect: inEffect, commonFixSavingBytes: impact.savingBytes,
             commonFixAverageClusters: afterAverage)
+        return (summary, impact.changes)
     }
 
     /// Builds the analysis of a snapshot.
@@ -155,6 +162,14 @@ public struct MeshAnalysis: Sendable {
     /// The full scope of a pod (with reasons), optionally as if `candidate` were applied.
     public func scope(for pod: Pod, candidate: Sidecar? = nil) -> SidecarScope {
         engine.scope(for: pod, candidate: candidate)
+    }
+
+    /// What the namespace's common fix (`./*` + `<istiod namespace>/*`) does to each of its sidecars (gateways
+    /// aside), computed once while analysing for the SAVING column: the changes of
+    /// ``impact(namespace:workloadSelector:hosts:name:blocks:)`` with ``hosts(for:namespace:workloadSelector:)`` of `.commonFix`, so
+    /// that `report` does not evaluate every namespace's common fix a second time.
+    public func commonFixChanges(in namespace: String) -> [PodChange] {
+        commonFixChangesByNamespace[namespace] ?? []
     }
 
     /// Pod summaries of one namespace.
