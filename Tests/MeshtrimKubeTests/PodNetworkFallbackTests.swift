@@ -17,7 +17,7 @@ struct PodNetworkFallbackTests {
         KubeError(.unreachable, statusCode: 503, "the Envoy of shop/web-1 did not answer through the API server's pod proxy (503: \(message))")
     }
 
-    @Test func switchesToPortForwardAfterIdenticalFailuresAndSaysWhy() {
+    @Test func switchesToPortForwardAfterIdenticalFailuresAndSaysWhy() throws {
         var route = StatsRoute(threshold: 3, portForwardPermitted: true)
         #expect(route.firstPath == .podProxy)
         route.record(.podProxy, failure: Self.proxyError())
@@ -27,9 +27,9 @@ struct PodNetworkFallbackTests {
         route.record(.podProxy, failure: Self.proxyError())
         #expect(route.state == .portForward)
         #expect(route.firstPath == .portForward)
-        let note = try? #require(route.note)
-        #expect(note?.contains("the API server cannot reach pod IPs: firewall or NetworkPolicy?") == true, "\(note ?? "")")
-        #expect(note?.contains("(the pod proxy failed alike for the first 3 sidecars: 503 \(Self.unreachable))") == true, "\(note ?? "")")
+        let note = try #require(route.note)
+        #expect(note.contains("the API server cannot reach pod IPs: firewall or NetworkPolicy?"), "\(note)")
+        #expect(note.contains("(the pod proxy failed alike for the first 3 sidecars: 503 \(Self.unreachable))"), "\(note)")
         // A port-forward that worked once is not given up for a pod's own trouble.
         for _ in 0..<5 { route.record(.portForward, failure: KubeError(.timeout, "the port-forward got no complete answer")) }
         #expect(route.state == .portForward)
@@ -59,7 +59,7 @@ struct PodNetworkFallbackTests {
         #expect(StatsRoute.signature(of: KubeError(.timeout, "the API server did not answer GET … in time")) == "timeout")
     }
 
-    @Test func stopsWhenNeitherWayReachesTheSidecars() {
+    @Test func stopsWhenNeitherWayReachesTheSidecars() throws {
         var route = StatsRoute(threshold: 3, portForwardPermitted: true)
         for _ in 0..<3 {
             route.record(.podProxy, failure: Self.proxyError())
@@ -67,8 +67,8 @@ struct PodNetworkFallbackTests {
         }
         #expect(route.state == .stopped)
         #expect(route.firstPath == nil)
-        let stop = try? #require(route.stopError)
-        #expect(stop?.message.contains("stopped asking") == true && stop?.message.contains("kubelets") == true, "\(stop?.message ?? "")")
+        let stop = try #require(route.stopError)
+        #expect(stop.message.contains("stopped asking") && stop.message.contains("kubelets"), "\(stop.message)")
         // A refusal from inside the pod (the kubelet's error channel): the kubelet was reached, Envoy was not.
         var closed = StatsRoute(threshold: 3, portForwardPermitted: true)
         for _ in 0..<3 {

@@ -19,7 +19,7 @@ enum CheckBenchmark {
         var results: [BenchResult] = []
         var analysis: MeshAnalysis?
         let demo = try DemoSnapshot.load()
-        let demoAnalysis = try Stopwatch.samples(runs: quick ? 2 : 5, warmUp: 0) { _ in analysis = MeshAnalysis(snapshot: demo, source: "demo") }
+        let demoAnalysis = Stopwatch.samples(runs: quick ? 2 : 5, warmUp: 0) { _ in analysis = MeshAnalysis(snapshot: demo, source: "demo") }
         guard let analysis else { throw BenchError("the demo did not analyse") }
         let (demoCheck, demoCount, demoErrors) = try measure(analysis, runs: quick ? 3 : 10)
         let demoMedian = Stopwatch.percentile(demoCheck, 0.5)

@@ -95,7 +95,7 @@ enum ScaleBenchmarks {
         state.stack.append(.pods(PodsScreen(namespace: biggest.name)))
         let keys: [Key] = [.down, .down, .pageDown, .up, .pageUp, .end, .home, .character("j"), .character("k")]
         let runs = quick ? 30 : 300
-        let list = try Stopwatch.samples(runs: runs) { index in
+        let list = Stopwatch.samples(runs: runs) { index in
             _ = reduce(&state, .key(keys[index % keys.count]))
             _ = render(state)
         }

@@ -12,12 +12,12 @@ enum ScopeBenchmarks {
         let pods = inventory.pods.filter(\.hasSidecar)
         guard !pods.isEmpty else { throw BenchError("the generated mesh has no sidecars") }
         var clusters = 0
-        let scope = try Stopwatch.samples(runs: runs) { index in
+        let scope = Stopwatch.samples(runs: runs) { index in
             let pod = pods[index % pods.count]
             clusters = engine.scope(for: pod).clusters.count
         }
         // The peer: indexing the same inventory, which every evaluation amortises.
-        let index = try Stopwatch.samples(runs: max(5, runs / 20)) { _ in _ = ScopeEngine(inventory: inventory) }
+        let index = Stopwatch.samples(runs: max(5, runs / 20)) { _ in _ = ScopeEngine(inventory: inventory) }
         let median = Stopwatch.percentile(scope, 0.5)
         var results = [
             BenchResult(
@@ -36,11 +36,11 @@ enum ScopeBenchmarks {
         let selections: [[String]] = (0...others.count).map { count in
             ["./*", "istio-system/*"] + others.prefix(count).map { "\($0)/*" }
         }
-        let toggle = try Stopwatch.samples(runs: runs) { index in
+        let toggle = Stopwatch.samples(runs: runs) { index in
             _ = analysis.impact(namespace: namespace.name, workloadSelector: nil, hosts: selections[index % selections.count])
         }
         let toggleMedian = Stopwatch.percentile(toggle, 0.5)
-        let single = try Stopwatch.samples(runs: runs) { index in
+        let single = Stopwatch.samples(runs: runs) { index in
             let pod = analysis.pods(in: namespace.name)[index % max(1, namespace.pods)].pod
             _ = analysis.scope(for: pod)
         }

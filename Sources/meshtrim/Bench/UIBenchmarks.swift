@@ -9,13 +9,13 @@ enum UIBenchmarks {
         var state = AppState(data: data, width: 120, height: 40)
         _ = reduce(&state, .key(.enter))
         let keys: [Key] = [.down, .down, .pageDown, .up, .pageUp, .end, .home, .character("j"), .character("k")]
-        let samples = try Stopwatch.samples(runs: quick ? 50 : 500) { index in
+        let samples = Stopwatch.samples(runs: quick ? 50 : 500) { index in
             _ = reduce(&state, .key(keys[index % keys.count]))
             _ = render(state)
         }
         // The peer: rendering the namespaces screen of the same data (a handful of rows).
         var small = AppState(data: data, width: 120, height: 40)
-        let peer = try Stopwatch.samples(runs: quick ? 50 : 500) { _ in
+        let peer = Stopwatch.samples(runs: quick ? 50 : 500) { _ in
             _ = reduce(&small, .key(.down))
             _ = render(small)
         }
