@@ -19,7 +19,8 @@ struct BenchCLITests {
         "live-inventory", "observations", "cluster-names time", "cluster-names bytes", "peak-rss meshtrim report",
         "envoy-memory after", "envoy-memory drop", "scale first-frame (", "scale first-frame peak RSS", "scale report -A",
         "scale report peak RSS", "scale key-to-frame p99", "scale editor toggle p99", "scale mesh-default toggle p99",
-        "scale live observations", "scale live report, pod network closed",
+        "scale live first-frame (", "scale live first-frame peak RSS", "scale live observations",
+        "scale live report, pod network closed",
     ]
 
     @Test("every budget is reported with its peer, ratio and status, keys in the documented order")
