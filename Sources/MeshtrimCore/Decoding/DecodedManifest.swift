@@ -11,12 +11,4 @@ public struct DecodedManifest: Sendable {
     let objects: [(KubernetesObject, Int)]
     /// The document's Sidecars as written, by `namespace/name`.
     let sidecarOriginals: [String: OrderedJSON]
-
-    /// How many objects the document held (a list counts its items).
-    public var objectCount: Int {
-        objects.reduce(0) { count, entry in
-            if case .list(let items) = entry.0 { return count + items.count }
-            return count + 1
-        }
-    }
 }

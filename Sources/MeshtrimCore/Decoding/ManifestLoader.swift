@@ -54,18 +54,11 @@ public struct ManifestLoader {
     /// - Throws: ``ManifestError`` naming the document's origin and the line of the first problem.
     public mutating func add(_ document: consuming ManifestDocument) throws {
         let origin = document.origin
-        let text = try Self.text(of: document)
         origins.append(origin)
-        var holdsSidecars = false
-        // One document at a time: each is decoded and added before the next is parsed.
-        try Self.decode(text, file: origin) { object, line in
-            holdsSidecars = record(object, line: line, origin: origin) || holdsSidecars
+        let originals = try Self.read(document, defaultNamespace: defaultNamespace) { object, line in
+            record(object, line: line, origin: origin)
         }
-        // Sidecars as written (also those inside a List), for edits that keep their other fields; read again only
-        // from a document that held one (a page of 500 pods is not searched for them).
-        if holdsSidecars {
-            originals.merge(SidecarOriginals.read(text, defaultNamespace: defaultNamespace)) { _, later in later }
-        }
+        self.originals.merge(originals) { _, later in later }
     }
 
     /// Decodes one document without adding it, so that pages can be decoded as they arrive, concurrently, and
@@ -76,15 +69,25 @@ public struct ManifestLoader {
         _ document: consuming ManifestDocument, defaultNamespace: String? = nil
     ) throws -> DecodedManifest {
         let origin = document.origin
-        let text = try text(of: document)
         var objects: [(KubernetesObject, Int)] = []
+        let originals = try read(document, defaultNamespace: defaultNamespace ?? "default") { objects.append(($0, $1)) }
+        return DecodedManifest(origin: origin, objects: objects, sidecarOriginals: originals)
+    }
+
+    /// Decodes a document one YAML document at a time, handing each object and its line to `body` before the next is
+    /// parsed; then, only when it held a Sidecar (also inside a List), reads its Sidecars as written, for edits that
+    /// keep their other fields (a page of 500 pods is not searched for them).
+    private static func read(
+        _ document: consuming ManifestDocument, defaultNamespace: String, each body: (KubernetesObject, Int) -> Void
+    ) throws -> [String: OrderedJSON] {
+        let origin = document.origin
+        let text = try text(of: document)
         var holdsSidecars = false
         try decode(text, file: origin) { object, line in
             holdsSidecars = holdsSidecars || object.holdsSidecar
-            objects.append((object, line))
+            body(object, line)
         }
-        let originals = holdsSidecars ? SidecarOriginals.read(text, defaultNamespace: defaultNamespace ?? "default") : [:]
-        return DecodedManifest(origin: origin, objects: objects, sidecarOriginals: originals)
+        return holdsSidecars ? SidecarOriginals.read(text, defaultNamespace: defaultNamespace) : [:]
     }
 
     /// Adds a document ``decode(_:defaultNamespace:)`` read, exactly as ``add(_:)-(ManifestDocument)`` would
@@ -92,7 +95,7 @@ public struct ManifestLoader {
     public mutating func add(_ decoded: consuming DecodedManifest) {
         let origin = decoded.origin
         origins.append(origin)
-        for (object, line) in decoded.objects { _ = record(object, line: line, origin: origin) }
+        for (object, line) in decoded.objects { record(object, line: line, origin: origin) }
         originals.merge(decoded.sidecarOriginals) { _, later in later }
     }
 
@@ -106,13 +109,12 @@ public struct ManifestLoader {
         }
     }
 
-    /// Adds one object to the inventory, noting where a Sidecar came from; whether it held a Sidecar.
-    private mutating func record(_ object: KubernetesObject, line: Int, origin: String) -> Bool {
+    /// Adds one object to the inventory, noting where a Sidecar came from.
+    private mutating func record(_ object: KubernetesObject, line: Int, origin: String) {
         if case .sidecar(let meta, _) = object {
             sidecarSources["\(meta.namespace ?? defaultNamespace)/\(meta.name ?? "")"] = "\(origin):\(line)"
         }
         builder.add(object, source: "\(origin):\(line)")
-        return object.holdsSidecar
     }
 
     /// The mesh described by every document added so far, with what was skipped and why.
