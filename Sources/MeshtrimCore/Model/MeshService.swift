@@ -51,6 +51,12 @@ public struct ServicePort: Codable, Hashable, Sendable {
         self.protocol = `protocol`
         self.targetPort = targetPort
     }
+
+    /// The members a snapshot holds, for the snapshot's fast reader (``SnapshotArrayDecoder``), which reads each of
+    /// them and leaves a file holding one it does not read to `JSONDecoder`.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case number, name, `protocol`, targetPort
+    }
 }
 
 /// One hostname of the mesh's service registry: a Kubernetes Service or one host of a ServiceEntry.
@@ -101,6 +107,12 @@ public struct MeshService: Codable, Hashable, Sendable {
 
     /// Whether this is a Kubernetes Service.
     public var isKubernetes: Bool { registry == .kubernetes }
+
+    /// The members a snapshot holds, for the snapshot's fast reader (``SnapshotArrayDecoder``), which reads each of
+    /// them and leaves a file holding one it does not read to `JSONDecoder`.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case hostname, namespace, name, ports, exportTo, registry, resolution, creationTime, selector, endpoints
+    }
 }
 
 /// An inline ServiceEntry endpoint: an address and its port overrides by port name.
@@ -114,5 +126,11 @@ public struct ServiceEndpoint: Codable, Hashable, Sendable {
     public init(address: String, ports: [String: Int] = [:]) {
         self.address = address
         self.ports = ports
+    }
+
+    /// The members a snapshot holds, for the snapshot's fast reader (``SnapshotArrayDecoder``), which reads each of
+    /// them and leaves a file holding one it does not read to `JSONDecoder`.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case address, ports
     }
 }

@@ -61,7 +61,9 @@ public struct Pod: Codable, Hashable, Sendable {
         self.podIP = podIP
     }
 
-    private enum CodingKeys: String, CodingKey {
+    /// The members a snapshot holds (`proxy` for ``proxyKind``, written for gateways only), for the snapshot's fast
+    /// reader too (``SnapshotArrayDecoder``).
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case meta, phase, readyContainers, totalContainers, hasSidecar, proxy, proxyVersion, namedPorts, podIP
     }
 

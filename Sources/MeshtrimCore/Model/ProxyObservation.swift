@@ -38,6 +38,12 @@ public struct ObservedDestination: Codable, Hashable, Sendable {
         serviceName.map(Self.unknownServiceNames.contains) == true || namespace == "unknown"
             || Self.unknownServiceNames.contains(host)
     }
+
+    /// The members a snapshot holds, for the snapshot's fast reader (``SnapshotArrayDecoder``), which reads each of
+    /// them and leaves a file holding one it does not read to `JSONDecoder`.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, namespace, port, requests, serviceName, lastSeen
+    }
 }
 
 /// What was measured on one sidecar, and when and how.
@@ -87,5 +93,12 @@ public struct ProxyObservation: Codable, Hashable, Sendable {
         self.capturedAt = capturedAt
         self.source = source
         self.proxyStartedAt = proxyStartedAt
+    }
+
+    /// The members a snapshot holds, for the snapshot's fast reader (``SnapshotArrayDecoder``), which reads each of
+    /// them and leaves a file holding one it does not read to `JSONDecoder`.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case namespace, pod, envoyAllocatedBytes, envoyHeapBytes, envoyPhysicalBytes, workingSetBytes, activeClusters, clusterNames,
+            destinations, capturedAt, source, proxyStartedAt
     }
 }

@@ -69,7 +69,7 @@ struct SnapshotArrayDecoder {
             case "namedPorts": namedPorts = try reader.dictionary { try $0.int() }
             case "podIP": podIP = try reader.optional { try $0.string() }
             case "proxy": proxy = ProxyKind(rawValue: try reader.string())
-            default: try reader.skipValue()
+            default: try reader.skipMember(key, unlessOneOf: Pod.CodingKeys.self)
             }
         }
         guard let meta, let phase, let ready, let total, let hasSidecar, let namedPorts else { throw Unexpected() }
@@ -101,7 +101,7 @@ struct SnapshotArrayDecoder {
             case "creationTime": creationTime = try reader.date()
             case "selector": selector = try reader.optional { try $0.dictionary { try $0.string() } }
             case "endpoints": endpoints = try reader.optional { try $0.array { try $0.endpoint() } }
-            default: try reader.skipValue()
+            default: try reader.skipMember(key, unlessOneOf: MeshService.CodingKeys.self)
             }
         }
         guard let hostname, let namespace, let name, let ports, let registry, let resolution, let creationTime else {
@@ -125,7 +125,7 @@ struct SnapshotArrayDecoder {
             case "name": name = try reader.string()
             case "protocol": portProtocol = try reader.string()
             case "targetPort": targetPort = try reader.optional { try $0.string() }
-            default: try reader.skipValue()
+            default: try reader.skipMember(key, unlessOneOf: ServicePort.CodingKeys.self)
             }
         }
         guard let number, let name, let portProtocol else { throw Unexpected() }
@@ -139,7 +139,7 @@ struct SnapshotArrayDecoder {
             switch key {
             case "address": address = try reader.string()
             case "ports": ports = try reader.dictionary { try $0.int() }
-            default: try reader.skipValue()
+            default: try reader.skipMember(key, unlessOneOf: ServiceEndpoint.CodingKeys.self)
             }
         }
         guard let address, let ports else { throw Unexpected() }
@@ -159,7 +159,7 @@ struct SnapshotArrayDecoder {
             case "labels": labels = try reader.dictionary { try $0.string() }
             case "annotations": annotations = try reader.dictionary { try $0.string() }
             case "creationTimestamp": created = try reader.optional { try $0.date() }
-            default: try reader.skipValue()
+            default: try reader.skipMember(key, unlessOneOf: ObjectMeta.CodingKeys.self)
             }
         }
         guard let name, let namespace, let labels, let annotations else { throw Unexpected() }
@@ -193,7 +193,7 @@ struct SnapshotArrayDecoder {
             case "capturedAt": capturedAt = try reader.optional { try $0.date() }
             case "source": source = try reader.string()
             case "proxyStartedAt": proxyStartedAt = try reader.optional { try $0.date() }
-            default: try reader.skipValue()
+            default: try reader.skipMember(key, unlessOneOf: ProxyObservation.CodingKeys.self)
             }
         }
         guard let namespace, let pod, let destinations, let source else { throw Unexpected() }
@@ -219,7 +219,7 @@ struct SnapshotArrayDecoder {
             case "requests": requests = try reader.int()
             case "serviceName": serviceName = try reader.optional { try $0.string() }
             case "lastSeen": lastSeen = try reader.optional { try $0.date() }
-            default: try reader.skipValue()
+            default: try reader.skipMember(key, unlessOneOf: ObservedDestination.CodingKeys.self)
             }
         }
         guard let host, let requests else { throw Unexpected() }
@@ -305,6 +305,14 @@ struct SnapshotArrayDecoder {
         static func ~= (pattern: StaticString, name: MemberName) -> Bool {
             pattern.withUTF8Buffer { $0.elementsEqual(name.bytes) }
         }
+    }
+
+    /// Skips a member the model does not have, as `JSONDecoder` ignores it; a member the model has but this reader
+    /// does not read (a field added to the model and not here) ends the fast path, so that `JSONDecoder` reads the
+    /// file and nothing is dropped.
+    private mutating func skipMember<Keys: CodingKey>(_ name: MemberName, unlessOneOf keys: Keys.Type) throws {
+        if Keys(stringValue: try name.text) != nil { throw Unexpected() }
+        try skipValue()
     }
 
     private mutating func memberName() throws -> MemberName {

@@ -59,6 +59,58 @@ struct SnapshotFastPathTests {
         }
     }
 
+    /// The member names `value` encodes to, as a snapshot writes it.
+    static func memberNames<Value: Encodable>(of value: Value) throws -> Set<String> {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let object = try JSONSerialization.jsonObject(with: try encoder.encode(value)) as? [String: Any]
+        return Set(try #require(object, "\(Value.self) does not encode as an object").keys)
+    }
+
+    /// Every member a snapshot's pods, services and observations can hold, set at once: the fast path must read each
+    /// one (a member of the model it does not read sends the whole file to JSONDecoder), so a field added to the
+    /// model and its `CodingKeys` but not to the fast reader fails here instead of being dropped or slowing every
+    /// start.
+    @Test("every member of the model is read by the fast path")
+    func everyMemberIsRead() throws {
+        var snapshot = MeshGenerator.generateSnapshot(MeshGenerator.Parameters(namespaces: 2, services: 6, pods: 8, seed: 7))
+        let when = try #require(RFC3339.date(from: "2026-03-02T09:30:00Z"))
+        let meta = ObjectMeta(
+            name: "ingress-1", namespace: "edge", labels: ["istio": "ingressgateway"], annotations: ["team": "edge"],
+            creationTimestamp: when)
+        let pod = Pod(
+            meta: meta, phase: "Running", readyContainers: 1, totalContainers: 1, hasSidecar: true, proxyKind: .gateway,
+            proxyVersion: "1.31.0", namedPorts: ["http": 8080], podIP: "10.0.0.7")
+        let port = ServicePort(number: 80, name: "http", protocol: "HTTP", targetPort: "http")
+        var service = MeshService(
+            hostname: "web.edge.svc.cluster.local", namespace: "edge", name: "web", ports: [port], exportTo: ["."],
+            creationTime: when, selector: ["app": "web"])
+        let endpoint = ServiceEndpoint(address: "10.0.0.8", ports: ["http": 8080])
+        service.endpoints = [endpoint]
+        let destination = ObservedDestination(
+            host: "web.edge.svc.cluster.local", namespace: "edge", port: 80, requests: 6, serviceName: "web", lastSeen: when)
+        let observation = ProxyObservation(
+            namespace: "edge", pod: "ingress-1", envoyAllocatedBytes: 1, envoyHeapBytes: 2, envoyPhysicalBytes: 3,
+            workingSetBytes: 4, activeClusters: 5, clusterNames: ["outbound|80||web.edge.svc.cluster.local"],
+            destinations: [destination], capturedAt: when, source: "pod proxy :15090", proxyStartedAt: when)
+        // The samples hold every member their types have.
+        #expect(try Self.memberNames(of: meta) == Set(ObjectMeta.CodingKeys.allCases.map(\.stringValue)))
+        #expect(try Self.memberNames(of: pod) == Set(Pod.CodingKeys.allCases.map(\.stringValue)))
+        #expect(try Self.memberNames(of: port) == Set(ServicePort.CodingKeys.allCases.map(\.stringValue)))
+        #expect(try Self.memberNames(of: service) == Set(MeshService.CodingKeys.allCases.map(\.stringValue)))
+        #expect(try Self.memberNames(of: endpoint) == Set(ServiceEndpoint.CodingKeys.allCases.map(\.stringValue)))
+        #expect(try Self.memberNames(of: destination) == Set(ObservedDestination.CodingKeys.allCases.map(\.stringValue)))
+        #expect(try Self.memberNames(of: observation) == Set(ProxyObservation.CodingKeys.allCases.map(\.stringValue)))
+        snapshot.inventory.pods.append(pod)
+        snapshot.inventory.services.append(service)
+        snapshot.observations.append(observation)
+        let data = try snapshot.encoded()
+        let decoded = MeshSnapshot.decodeFast([UInt8](data))
+        let fast = try #require(decoded, "the fast path left a member of the model to JSONDecoder")
+        #expect(fast == snapshot)
+        #expect(fast == (try Self.referenceDecode(data)))
+    }
+
     @Test("strings with escapes and unknown members decode as JSONDecoder decodes them")
     func escapesAndUnknownMembers() throws {
         var snapshot = MeshGenerator.generateSnapshot(MeshGenerator.Parameters(namespaces: 2, services: 6, pods: 8, seed: 4))
