@@ -29,11 +29,9 @@ struct DriftCommand: AsyncParsableCommand {
 
     @OptionGroup var source: SourceOptions
 
-    @Option(name: [.short, .long], help: "Only the Sidecars in effect in this namespace.")
-    var namespace: String?
-
-    @Flag(name: [.customShort("A"), .long], help: "All namespaces (the default).")
-    var allNamespaces = false
+    /// `-n` (only the Sidecars in effect in this namespace) or `-A`.
+    @OptionGroup var namespaces: NamespaceOptions
+    var namespace: String? { namespaces.namespace }
 
     @OptionGroup var traffic: PrometheusOptions
 
@@ -44,23 +42,20 @@ struct DriftCommand: AsyncParsableCommand {
     var output: Format = .table
 
     func validate() throws {
-        if namespace != nil && allNamespaces { throw ValidationError("give -n NAMESPACE or -A, not both") }
         guard groupThreshold.isFinite, groupThreshold >= 0 else {
             throw ValidationError("--group-threshold must be a fraction such as 0.5 (1 groups only fully used namespaces)")
         }
     }
 
     func run() async throws {
-        let analysis = try await source.analysis(namespaces: namespace.map { [$0] })
-        if let namespace, !analysis.inventory.allNamespaceNames.contains(namespace), analysis.pods(in: namespace).isEmpty {
-            throw RuntimeError("namespace \(namespace) not found in \(analysis.source)")
-        }
+        let analysis = try await source.analysis(namespaces: namespaces.selected)
+        try namespaces.requireKnown(in: analysis)
         // Prometheus is asked only about namespaces where a Sidecar is in effect.
         let governed = Set(analysis.pods.filter { $0.sidecar != nil && $0.pod.hasSidecarProxy }.map(\.pod.namespace))
             .filter { namespace == nil || $0 == namespace }.sorted()
         let evidence = try await traffic.evidence(namespaces: governed, recommender: EgressRecommender(analysis: analysis)) ?? [:]
         let drifts = SidecarDriftAnalyzer(analysis: analysis).drift(
-            namespaces: namespace.map { [$0] }, evidence: evidence, options: .init(groupThreshold: groupThreshold))
+            namespaces: namespaces.selected, evidence: evidence, options: .init(groupThreshold: groupThreshold))
         switch output {
         case .table: print(DriftText.table(drifts), terminator: "")
         case .json: print(DriftText.json(drifts).formatted(indent: "  "))

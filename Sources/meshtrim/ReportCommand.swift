@@ -56,25 +56,17 @@ struct ReportCommand: AsyncParsableCommand {
 
     @OptionGroup var source: SourceOptions
 
-    @Option(name: [.short, .long], help: "Only this namespace.")
-    var namespace: String?
-
-    @Flag(name: [.customShort("A"), .long], help: "All namespaces (the default).")
-    var allNamespaces = false
+    /// `-n` or `-A`.
+    @OptionGroup var namespaces: NamespaceOptions
+    var namespace: String? { namespaces.namespace }
 
     @Option(name: .shortAndLong, help: "Output format: table, json or csv.")
     var output: Format = .table
 
-    func validate() throws {
-        if namespace != nil && allNamespaces { throw ValidationError("give -n NAMESPACE or -A, not both") }
-    }
-
     func run() async throws {
-        let analysis = try await source.analysis(namespaces: namespace.map { [$0] })
+        let analysis = try await source.analysis(namespaces: namespaces.selected)
+        try namespaces.requireKnown(in: analysis)
         let rows = Self.rows(analysis, namespace: namespace)
-        if let namespace, rows.isEmpty, !analysis.namespaces.contains(where: { $0.name == namespace }) {
-            throw RuntimeError("namespace \(namespace) not found in \(analysis.source)")
-        }
         switch output {
         case .json:
             Self.printJSON(rows)
