@@ -315,12 +315,9 @@ public actor LiveController {
         }
         startPublisher()
         await applyDemand()
-        let (observations, failures) = await active.observeAll(keys)
+        let capture = await session.observe(keys, of: live, workingSets: sets, with: active)
         _ = changed.take()  // the caller publishes the complete analysis
-        let snapshot = MeshSnapshot(capturedAt: LiveSession.now(), source: session.sourceDescription, inventory: live.inventory, observations: observations)
-        return LiveCapture(
-            snapshot: snapshot, notes: live.notes + [sets.note].compactMap { $0 } + (await active.routeNotes), failures: failures,
-            inventorySeconds: 0, observationSeconds: 0)
+        return capture
     }
 
     /// Streams figures to the UI as they arrive: at most one analysis per interval (at least 250 ms, longer when

@@ -133,27 +133,24 @@ public final class LiveSession: Sendable {
         let started = ContinuousClock.now
         let live = try await loadInventory(podNamespaces: namespaces, progress: progress)
         let inventoryDone = ContinuousClock.now
-        var notes = live.notes
         async let sets = workingSets(namespaces: nil)
         let keys = live.observableSidecars(namespaces: namespaces)
         let workingSets = await sets
-        if let note = workingSets.note { notes.append(note) }
         let counter = ProgressCounter(total: keys.count, progress: progress)
         let observer = makeObserver(
             workingSets: workingSets.bytes, ttl: .seconds(3600), concurrency: concurrency, portForwardConcurrency: portForwardConcurrency
         ) { event in
             if case .observed = event { counter.tick() } else if case .failed = event { counter.tick() }
         }
-        if permissions.podProxy == .denied, permissions.portForward == .denied { notes.append(permissions.statsLine) }
-        var (observations, failures) = await observer.observeAll(keys)
-        notes += await observer.routeNotes
+        let unreadable = permissions.podProxy == .denied && permissions.portForward == .denied ? [permissions.statsLine] : []
+        var capture = await observe(keys, of: live, workingSets: workingSets, with: observer, notes: unreadable)
         if clusterNames {
             if permissions.portForward == .denied {
-                notes.append(permissions.portForwardDeniedLine)
+                capture.notes.append(permissions.portForwardDeniedLine)
             } else {
                 // One observation per pod is the rule, but the answers come from outside: a repeat must not trap.
                 let indexed = Dictionary(
-                    observations.enumerated().map { (PodKey(namespace: $0.element.namespace, name: $0.element.pod), $0.offset) },
+                    capture.snapshot.observations.enumerated().map { (PodKey(namespace: $0.element.namespace, name: $0.element.pod), $0.offset) },
                     uniquingKeysWith: { _, last in last })
                 await withTaskGroup(of: (PodKey, Result<[String], KubeError>).self) { group in
                     var pending = indexed.keys.sorted()[...]
@@ -168,8 +165,8 @@ public final class LiveSession: Sendable {
                     for _ in 0..<min(4, portForwardConcurrency) { next() }
                     for await (key, result) in group {
                         switch result {
-                        case .success(let list): if let index = indexed[key] { observations[index].clusterNames = list }
-                        case .failure(let error): failures[key] = error
+                        case .success(let list): if let index = indexed[key] { capture.snapshot.observations[index].clusterNames = list }
+                        case .failure(let error): capture.failures[key] = error
                         }
                         next()
                     }
@@ -177,10 +174,24 @@ public final class LiveSession: Sendable {
             }
         }
         let finished = ContinuousClock.now
+        capture.snapshot.capturedAt = Self.now()
+        capture.inventorySeconds = Self.seconds(inventoryDone - started)
+        capture.observationSeconds = Self.seconds(finished - inventoryDone)
+        return capture
+    }
+
+    /// Observes `keys` of `live` with `observer` and makes the capture: `live`'s inventory with the observations,
+    /// the sidecars that failed, and the notes in order (the inventory's, the working sets', `notes`, then how the
+    /// stats were reached). One step for ``capture(namespaces:clusterNames:concurrency:portForwardConcurrency:progress:)``
+    /// and the UI's live controller, which keeps its observer between refreshes. No timings (zero).
+    public func observe(
+        _ keys: [PodKey], of live: LiveInventory, workingSets: ProxyWorkingSets, with observer: SidecarObserver,
+        notes: [String] = []
+    ) async -> LiveCapture {
+        let (observations, failures) = await observer.observeAll(keys)
         let snapshot = MeshSnapshot(capturedAt: Self.now(), source: sourceDescription, inventory: live.inventory, observations: observations)
-        return LiveCapture(
-            snapshot: snapshot, notes: notes, failures: failures, inventorySeconds: Self.seconds(inventoryDone - started),
-            observationSeconds: Self.seconds(finished - inventoryDone))
+        let allNotes = live.notes + [workingSets.note].compactMap { $0 } + notes + (await observer.routeNotes)
+        return LiveCapture(snapshot: snapshot, notes: allNotes, failures: failures, inventorySeconds: 0, observationSeconds: 0)
     }
 
     /// Closes the connections.
