@@ -1,4 +1,6 @@
+import Crypto
 import Foundation
+import MeshtrimCore
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -135,9 +137,10 @@ struct PortForwarder: Sendable {
         path: String, port: Int, headers: [(String, String)], endpoint: ServerEndpoint, refreshed: Bool, reader: inout ByteStreamReader,
         outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     ) async throws {
+        let key = Data(Self.randomBytes(16)).base64EncodedString()
         var request = "GET \(endpoint.pathPrefix)\(path)?ports=\(port) HTTP/1.1\r\n"
         request += "Host: \(endpoint.authority)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        request += "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: \(Data(Self.randomBytes(16)).base64EncodedString())\r\n"
+        request += "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: \(key)\r\n"
         request += "Sec-WebSocket-Protocol: v4.channel.k8s.io\r\nUser-Agent: meshtrim/1 (linux) kubernetes-client\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         request += "\r\n"
@@ -171,6 +174,20 @@ struct PortForwarder: Sendable {
             }
             throw client.errorMapping.error(status: response.status, body: body, method: "GET", path: path, refreshed: refreshed)
         }
+        // RFC 6455 §4.1: a 101 without the Accept computed from this request's key is not this server's upgrade (a
+        // proxy or cache in between answered); nothing is sent through it.
+        let accept = response.headers["sec-websocket-accept"]?.trimmingCharacters(in: .whitespaces)
+        guard accept == Self.expectedAccept(forKey: key) else {
+            throw KubeError(
+                .badResponse,
+                "the API server's answer to the port-forward upgrade carries \(accept.map { "Sec-WebSocket-Accept \"\(InputFile.quote($0, limit: 40))\"" } ?? "no Sec-WebSocket-Accept"), "
+                    + "not the one this request's key calls for (RFC 6455): something between meshtrim and the API server answered it")
+        }
+    }
+
+    /// The `Sec-WebSocket-Accept` a server must answer to `key`: base64 of the SHA-1 of the key and RFC 6455's GUID.
+    static func expectedAccept(forKey key: String) -> String {
+        Data(Insecure.SHA1.hash(data: Data((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8))).base64EncodedString()
     }
 
     /// Collects the data and error channels until the WebSocket closes, or until `expecting` delimited HTTP answers
