@@ -174,6 +174,7 @@ public final class LiveSession: Sendable {
             }
         }
         let finished = ContinuousClock.now
+        // Captured when the last answer came, cluster names included (observe stamped the end of the stats).
         capture.snapshot.capturedAt = Self.now()
         capture.inventorySeconds = Self.seconds(inventoryDone - started)
         capture.observationSeconds = Self.seconds(finished - inventoryDone)
