@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Port-forward and REST through an HTTP proxy: NIO's CONNECT handler.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
@@ -70,8 +72,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -82,7 +85,7 @@ let package = Package(
             ],
             resources: [.copy("Resources/demo-snapshot.json")]
         ),
-        .testTarget(name: "MeshtrimCoreTests", dependencies: ["MeshtrimCore", "MeshtrimFiles"], exclude: ["__Snapshots__", "Fixtures"]),
+        .testTarget(name: "MeshtrimCoreTests", dependencies: ["MeshtrimCore", "MeshtrimFiles"], exclude: ["Fixtures"]),
         .testTarget(name: "MeshtrimUITests", dependencies: ["MeshtrimUI", "MeshtrimTerminal", "MeshtrimFiles"], exclude: ["__Snapshots__"]),
         // Shared test support: running processes and tools, the meshtrim binary, Envoy, a lab per test.
         .target(

@@ -50,19 +50,6 @@ import Testing
         #expect(RawHTTPResponse.parse(Array("garbage".utf8)) == nil)
     }
 
-    @Test(arguments: [0, 5, 125, 126, 65_535, 65_536, 200_000])
-    func webSocketFramesAreMaskedAndSized(length: Int) {
-        let payload = (0..<length).map { UInt8($0 & 0xFF) }
-        let mask: [UInt8] = [1, 2, 3, 4]
-        let bytes = WebSocketFrame(isFinal: true, opcode: .binary, payload: payload).encoded(mask: mask)
-        #expect(bytes[0] == 0x82)
-        #expect(bytes[1] & 0x80 == 0x80)
-        let headerLength = length < 126 ? 2 : (length <= 0xFFFF ? 4 : 10)
-        #expect(bytes.count == headerLength + 4 + length)
-        let unmasked = bytes[(headerLength + 4)...].enumerated().map { $0.element ^ mask[$0.offset & 3] }
-        #expect(unmasked == payload)
-    }
-
     @Test func environmentProxiesFollowGo() throws {
         let environment = ["HTTPS_PROXY": "http://proxy.corp:3128", "NO_PROXY": ".internal,10.0.0.0/8,api.example.com:443"]
         #expect(try ServerEndpoint.environmentProxy(host: "cluster.example", secure: true, environment: environment)?.host == "proxy.corp")
@@ -73,7 +60,9 @@ import Testing
         #expect(try ServerEndpoint.environmentProxy(host: "localhost", secure: true, environment: environment) == nil)
         #expect(try ServerEndpoint.environmentProxy(host: "cluster.example", secure: false, environment: environment) == nil)
         let socks = try ServerEndpoint.parseProxy("socks5://bastion:1080", field: "proxy-url")
-        #expect(socks.scheme == "socks5" && socks.port == 1080)
+        #expect(socks.scheme == "socks5" && socks.port == 1080 && socks.credentials == nil)
+        let authenticated = try ServerEndpoint.parseProxy("socks5://user:p%40ss@bastion:1080", field: "proxy-url")
+        #expect(authenticated.credentials == "user:p@ss")
         #expect(throws: KubeError.self) { try ServerEndpoint.parseProxy("ftp://x", field: "proxy-url") }
     }
 

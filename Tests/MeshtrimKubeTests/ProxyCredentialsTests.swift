@@ -5,7 +5,8 @@ import Testing
 
 /// Proxy credentials from `proxy-url` / `HTTPS_PROXY` (`http://user:p%40ss@proxy:3128`): percent-decoded, sent as
 /// `Proxy-Authorization: Basic base64(user:password)` on REST and on the port-forward's own CONNECT, as kubectl
-/// does, against a proxy that answers 407 otherwise; and never shown in a message.
+/// does, against a proxy that answers 407 otherwise; in a `socks5://` URL, sent as RFC 1929's user and password, as
+/// Go's `x/net/proxy` does; and never shown in a message.
 @Suite(.timeLimit(.minutes(3)))
 struct ProxyCredentialsTests {
     @Test(arguments: [
@@ -96,6 +97,48 @@ struct ProxyCredentialsTests {
             // No credentials at all: the proxy's demand is named as such.
             let none = try #require(await AuthenticationTests.failure(try kubeconfig("none", userinfo: nil)))
             #expect(none.kind == .proxy && none.message.contains("requires credentials"), "\(none)")
+            await proxy.stop()
+        }
+    }
+
+    @Test(.enabled(if: shouldRunTests(needing: "kubectl")))
+    func socks5ProxyThatDemandsCredentialsGetsThemOnRESTAndPortForward() async throws {
+        try await withLab(["--namespaces", "3", "--services", "6", "--pods", "4"], envoy: false) { lab in
+            let directory = try makeTemporaryDirectory("meshtrim-socks-auth")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let proxy = try await ConnectProxy.start(host: "127.0.0.2", user: "user", password: "p@ss")
+            let port = try #require(URLComponents(string: lab.server)?.port)
+            func kubeconfig(_ name: String, userinfo: String?) throws -> String {
+                try AuthenticationTests.kubeconfig(
+                    lab, directory: directory, name: name, user: "    token: \(lab.adminToken)",
+                    cluster: "\n    proxy-url: socks5://\(userinfo.map { "\($0)@" } ?? "")127.0.0.2:\(proxy.port)", server: "https://127.0.0.1:\(port)")
+            }
+            // The right user and password (RFC 1929): REST lists through the proxy, and the port-forward gets past it
+            // and TLS to the pod (the lab runs no Envoy, so the pod refuses the port).
+            let client = try await AuthenticationTests.listNamespaces(try kubeconfig("right", userinfo: "user:p%40ss"))
+            #expect(proxy.targets.contains("socks5 127.0.0.1:\(port)"), "\(proxy.targets)")
+            let pods = try await client.listPages("/api/v1/pods", query: [("labelSelector", "security.istio.io/tlsMode")])
+            let list = try JSONSerialization.jsonObject(with: try #require(pods.pages.first)) as? [String: Any]
+            let pod = try #require((list?["items"] as? [[String: Any]])?.first?["metadata"] as? [String: Any])
+            let tunnels = proxy.targets.count
+            let refused = await #expect(throws: KubeError.self) {
+                _ = try await client.portForwardGET(
+                    namespace: try #require(pod["namespace"] as? String), pod: try #require(pod["name"] as? String), port: 15000, path: "/memory",
+                    timeout: .seconds(10))
+            }
+            #expect(refused?.kind == .portForward, "past SOCKS5 and TLS, the pod refuses the port: \(String(describing: refused))")
+            #expect(proxy.targets.count > tunnels)
+            #expect(proxy.refusals == 0)
+            await client.shutdown()
+
+            // A wrong password, and none: REST says which proxy refused and why, and never shows the password.
+            let wrong = try #require(await AuthenticationTests.failure(try kubeconfig("wrong", userinfo: "user:n0t-th1s%21")))
+            #expect(wrong.kind == .proxy, "\(wrong)")
+            #expect(wrong.message.contains("127.0.0.2:\(proxy.port)") && wrong.message.contains("rejected the user and password"), "\(wrong.message)")
+            #expect(!wrong.message.contains("n0t-th1s") && !"\(wrong)".contains("n0t-th1s"), "\(wrong.message)")
+            let none = try #require(await AuthenticationTests.failure(try kubeconfig("none", userinfo: nil)))
+            #expect(none.kind == .proxy && none.message.contains("without authentication"), "\(none)")
+            #expect(proxy.refusals >= 2)
             await proxy.stop()
         }
     }

@@ -115,8 +115,10 @@ public final class KubeClient: Sendable {
         let identity = ClientIdentity(.init(certificate: execIdentity?.certificate, tls: tls, context: sslContext))
         // An IP server through a proxy, or a tls-server-name: meshtrim's own tunnels check the certificate against the
         // server (as kubectl does) and keep the Host header the server's; AsyncHTTPClient talks to them over a socket.
+        // They also carry a SOCKS5 proxy's user and password, which AsyncHTTPClient cannot send.
         var relay: TLSRelay?
-        if TLSRelay.isNeeded(for: endpoint, tls: tls), let initial = sslContext {
+        if TLSRelay.isNeeded(for: endpoint, tls: tls) {
+            let initial = sslContext
             do {
                 relay = try await TLSRelay(
                     endpoint: endpoint, context: { identity.current.context ?? initial }, connectTimeout: options.connectTimeout)

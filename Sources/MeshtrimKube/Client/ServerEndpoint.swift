@@ -99,16 +99,17 @@ struct ServerEndpoint: Sendable, Hashable {
         else {
             throw KubeError(.configuration, "\(field) \"\(redacted(text))\" is not a URL like http://proxy:3128")
         }
+        // `user:password` percent-decoded: Basic credentials for CONNECT, RFC 1929's user and password for SOCKS5.
+        let credentials = components.percentEncodedUser.map { user in
+            let password = components.percentEncodedPassword ?? ""
+            return "\(user.removingPercentEncoding ?? user):\(password.removingPercentEncoding ?? password)"
+        }
         switch scheme {
         case "http", "https":
-            let credentials = components.percentEncodedUser.map { user in
-                let password = components.percentEncodedPassword ?? ""
-                return "\(user.removingPercentEncoding ?? user):\(password.removingPercentEncoding ?? password)"
-            }
             return Proxy(
                 scheme: scheme, host: host, port: components.port ?? (scheme == "https" ? 443 : 80), credentials: credentials, source: field)
         case "socks5", "socks5h":
-            return Proxy(scheme: "socks5", host: host, port: components.port ?? 1080, credentials: nil, source: field)
+            return Proxy(scheme: "socks5", host: host, port: components.port ?? 1080, credentials: credentials, source: field)
         default:
             throw KubeError(
                 .configuration,

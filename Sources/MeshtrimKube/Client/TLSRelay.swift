@@ -8,7 +8,8 @@ import Synchronization
 /// connections, because AsyncHTTPClient (NIOSSL) cannot check a server certificate as kubectl does: it checks an IP
 /// server through a proxy against the proxy's address, accepts an IP SAN equal to the peer address for a server
 /// name the certificate does not carry, and would send a `tls-server-name` as the `Host` header. Every TLS context
-/// that verifies certificates goes through it. Each accepted connection is one tunnel; bytes are copied both ways as
+/// that verifies certificates goes through it, and so does a SOCKS5 proxy with a user and password (AsyncHTTPClient's
+/// SOCKS client offers no authentication). Each accepted connection is one tunnel; bytes are copied both ways as
 /// they come.
 final class TLSRelay: Sendable {
     /// The socket AsyncHTTPClient connects to (`http+unix://`).
@@ -24,16 +25,17 @@ final class TLSRelay: Sendable {
 
     /// Whether the relay is needed for `endpoint` with `tls`: TLS with verification (`insecure-skip-tls-verify`
     /// checks nothing, so AsyncHTTPClient connects directly), or any TLS through an `https://` proxy (AsyncHTTPClient
-    /// speaks plain CONNECT only).
+    /// speaks plain CONNECT only), or a SOCKS5 proxy with credentials.
     static func isNeeded(for endpoint: ServerEndpoint, tls: TLSConfiguration) -> Bool {
-        endpoint.isSecure && (TLSTunnel.verifies(tls) || endpoint.proxy?.scheme == "https")
+        (endpoint.isSecure && (TLSTunnel.verifies(tls) || endpoint.proxy?.scheme == "https"))
+            || (endpoint.proxy?.scheme == "socks5" && endpoint.proxy?.credentials != nil)
     }
 
     /// Starts listening; each connection is made with the TLS context `context` returns then (the client
-    /// certificate of an exec plugin may be rotated while the relay runs).
+    /// certificate of an exec plugin may be rotated while the relay runs; `nil` for a plain `http://` server).
     ///
     /// - Throws: NIO's error when the socket cannot be made.
-    init(endpoint: ServerEndpoint, context: @escaping @Sendable () -> NIOSSLContext, connectTimeout: Duration) async throws {
+    init(endpoint: ServerEndpoint, context: @escaping @Sendable () -> NIOSSLContext?, connectTimeout: Duration) async throws {
         let path = NSTemporaryDirectory() + "meshtrim-tls-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8)).sock"
         socketPath = path
         server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -82,7 +84,7 @@ final class TLSRelay: Sendable {
     }
 
     private static func relay(
-        _ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, endpoint: ServerEndpoint, context: NIOSSLContext, connectTimeout: Duration,
+        _ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, endpoint: ServerEndpoint, context: NIOSSLContext?, connectTimeout: Duration,
         failure: FailureBox
     ) async throws {
         try await connection.executeThenClose { localIn, localOut in
@@ -98,19 +100,27 @@ final class TLSRelay: Sendable {
 
     private static func tunnel(
         _ localIn: NIOAsyncChannelInboundStream<ByteBuffer>, _ localOut: NIOAsyncChannelOutboundWriter<ByteBuffer>, endpoint: ServerEndpoint,
-        context: NIOSSLContext, connectTimeout: Duration
+        context: NIOSSLContext?, connectTimeout: Duration
     ) async throws {
-        let verify = TLSTunnel.verifies(context.configuration)
-        try await TLSTunnel.open(endpoint: endpoint, context: context, verify: verify, connectTimeout: connectTimeout) { reader, upstream, raw in
+        let verify = context.map { TLSTunnel.verifies($0.configuration) } ?? false
+        let upstream = try await TLSTunnel.connect(endpoint: endpoint, context: context, verify: verify, connectTimeout: connectTimeout) { raw in
+            try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: raw)
+        }
+        let raw = upstream.channel
+        try await withTaskCancellationHandler {
+            try await upstream.executeThenClose { serverIn, serverOut in
                 // Client to server in a child task (it closes the tunnel when the client hangs up); server to client here.
                 let forward = Task {
                     do {
-                        for try await buffer in localIn { try await upstream.write(buffer) }
+                        for try await buffer in localIn { try await serverOut.write(buffer) }
                     } catch {}
                     raw.close(promise: nil)
                 }
                 defer { forward.cancel() }
-                while let buffer = try await reader.next() { try await localOut.write(buffer) }
+                for try await buffer in serverIn { try await localOut.write(buffer) }
+            }
+        } onCancel: {
+            raw.close(promise: nil)
         }
     }
 }

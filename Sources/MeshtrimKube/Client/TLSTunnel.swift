@@ -1,11 +1,10 @@
 import Foundation
 import NIOCore
+import NIOExtras
+import NIOHTTP1
 import NIOPosix
 import NIOSSL
-
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Synchronization
 
 /// A TLS connection to the API server that meshtrim makes itself — through the context's proxy (HTTP CONNECT or
 /// SOCKS5) when one applies — and whose certificate it checks against the *server's* name or IP as Go's crypto/tls
@@ -17,8 +16,8 @@ import NIOSSL
 /// verify the chain only (`.noHostnameVerification`) and ``PeerIdentity`` checks the name after the handshake, before a
 /// byte of the request (credentials included) is sent.
 enum TLSTunnel {
-    /// A context for ``open(endpoint:context:connectTimeout:body:)``: `configuration` with NIOSSL's own name check off
-    /// (the chain is still verified against the trust roots); ``PeerIdentity`` does the name check.
+    /// A context for ``connect(endpoint:context:verify:connectTimeout:)``: `configuration` with NIOSSL's own name check
+    /// off (the chain is still verified against the trust roots); ``PeerIdentity`` does the name check.
     static func context(_ configuration: TLSConfiguration) throws -> NIOSSLContext {
         var configuration = configuration
         if configuration.certificateVerification == .fullVerification { configuration.certificateVerification = .noHostnameVerification }
@@ -28,40 +27,67 @@ enum TLSTunnel {
     /// Whether a configuration verifies certificates at all (insecure-skip-tls-verify turns it off).
     static func verifies(_ configuration: TLSConfiguration) -> Bool { configuration.certificateVerification != .none }
 
-    /// Connects to the server (through its proxy), runs `body` with the plaintext streams; TLS when the endpoint is
-    /// secure, with the certificate checked against the server's name or IP (``PeerIdentity``) unless `verify` is off.
+    /// Connects to the server (through its proxy), brings up the tunnel and, when the endpoint is secure, TLS with
+    /// the certificate checked against the server's name or IP (``PeerIdentity``) unless `verify` is off; then runs
+    /// `install` on the channel's event loop, where the caller puts its own protocol on the pipeline (what it adds
+    /// speaks to the server in plaintext), and returns what `install` made. An error the connection had meanwhile (a
+    /// TLS 1.3 server refuses the client's certificate only after the client's handshake is done) is thrown instead.
+    /// The caller closes the channel.
     ///
-    /// - Throws: ``KubeError`` for the proxy's refusals and a certificate that does not name the server; transport
-    ///   errors as NIO reports them.
-    static func open<Result: Sendable>(
+    /// - Throws: ``KubeError`` for the proxy's refusals and a certificate that does not name the server; the
+    ///   connection's own errors as NIO reports them (the caller maps them to messages).
+    static func connect<Stage: Sendable>(
         endpoint: ServerEndpoint, context: NIOSSLContext?, verify: Bool, connectTimeout: Duration,
-        body: (inout ByteStreamReader, NIOAsyncChannelOutboundWriter<ByteBuffer>, Channel) async throws -> Result
-    ) async throws -> Result {
+        then install: @escaping @Sendable (Channel) throws -> Stage
+    ) async throws -> Stage {
         let target = endpoint.proxy.map { ($0.host, $0.port) } ?? (endpoint.host, endpoint.port)
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let raw = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(KubeClient.timeAmount(connectTimeout))
-            .connect(host: target.0, port: target.1) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(FirstError()) }
             }
-        let raw = channel.channel
-        return try await withTaskCancellationHandler {
-            try await channel.executeThenClose { inbound, outbound in
-                var reader = ByteStreamReader(inbound)
+            .connect(host: target.0, port: target.1).get()
+        do {
+            return try await withTaskCancellationHandler {
                 if let proxy = endpoint.proxy {
                     if proxy.scheme == "socks5" {
-                        try await socks5(proxy, endpoint: endpoint, reader: &reader, outbound: outbound)
+                        try await SOCKS5Handshake.run(on: raw, proxy: proxy, endpoint: endpoint, timeout: connectTimeout)
                     } else {
                         if proxy.scheme == "https" { try await startProxyTLS(on: raw, proxy: proxy) }
-                        try await connect(proxy, endpoint: endpoint, reader: &reader, outbound: outbound)
+                        try await connectThrough(proxy, endpoint: endpoint, on: raw, timeout: connectTimeout)
                     }
                 }
                 if endpoint.isSecure, let context {
                     try await startTLS(on: raw, endpoint: endpoint, context: context, verify: verify)
                 }
-                return try await body(&reader, outbound, raw)
+                return try await raw.eventLoop.submit {
+                    let sync = raw.pipeline.syncOperations
+                    let first = try sync.handler(type: FirstError.self)
+                    sync.removeHandler(first, promise: nil)
+                    if let error = first.error { throw error }
+                    guard raw.isActive else {
+                        throw KubeError(.unreachable, "\(endpoint.authority) closed the connection as soon as it was set up")
+                    }
+                    return try install(raw)
+                }.get()
+            } onCancel: {
+                raw.close(promise: nil)
             }
-        } onCancel: {
+        } catch {
             raw.close(promise: nil)
+            throw error
+        }
+    }
+
+    /// Keeps the first error that reaches it while the connection is set up (the stages' own handlers sit before
+    /// it), so that one coming between two stages is not lost.
+    private final class FirstError: ChannelInboundHandler, RemovableChannelHandler {
+        typealias InboundIn = Any
+        var error: (any Error)?
+
+        func errorCaught(context: ChannelHandlerContext, error: Error) {
+            if self.error == nil { self.error = error }
+            context.fireErrorCaught(error)
         }
     }
 
@@ -152,67 +178,75 @@ enum TLSTunnel {
         }
     }
 
-    /// `CONNECT host:port` through an HTTP proxy (with `Proxy-Authorization: Basic` when its URL has credentials).
-    static func connect(
-        _ proxy: ServerEndpoint.Proxy, endpoint: ServerEndpoint, reader: inout ByteStreamReader, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    ) async throws {
-        let authority = endpoint.host.contains(":") ? "[\(endpoint.host)]:\(endpoint.port)" : "\(endpoint.host):\(endpoint.port)"
-        var request = "CONNECT \(authority) HTTP/1.1\r\nHost: \(authority)\r\n"
-        if let credentials = proxy.basicCredentials { request += "Proxy-Authorization: Basic \(credentials)\r\n" }
-        request += "\r\n"
-        try await outbound.write(ByteBuffer(string: request))
-        guard let head = try await reader.read(through: [13, 10, 13, 10]) else {
+    /// `CONNECT host:port` through an HTTP proxy (with `Proxy-Authorization: Basic` when its URL has credentials), by
+    /// swift-nio-extras' `NIOHTTP1ProxyConnectHandler` between NIO's HTTP codecs, which all leave the pipeline once
+    /// the proxy has answered 2xx.
+    ///
+    /// - Throws: ``KubeError`` (`proxy`) for a 407, another answer (with its status line), a close or no answer in
+    ///   `timeout`.
+    static func connectThrough(_ proxy: ServerEndpoint.Proxy, endpoint: ServerEndpoint, on raw: Channel, timeout: Duration) async throws {
+        // The handler writes its target as `host:port`; an IPv6 server goes in brackets.
+        let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
+        let authority = "\(host):\(endpoint.port)"
+        var fields = [("Host", authority)]
+        if let credentials = proxy.basicCredentials { fields.append(("Proxy-Authorization", "Basic \(credentials)")) }
+        let headers = HTTPHeaders(fields)
+        let established = raw.eventLoop.makePromise(of: Void.self)
+        let answer = ProxyAnswer()
+        do {
+            try await raw.eventLoop.submit {
+                let encoder = HTTPRequestEncoder()
+                let decoder = ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes))
+                let handler = NIOHTTP1ProxyConnectHandler(
+                    targetHost: host, targetPort: endpoint.port, headers: headers,
+                    deadline: .now() + KubeClient.timeAmount(timeout), promise: established)
+                let sync = raw.pipeline.syncOperations
+                try sync.addHandlers([encoder, decoder, ProxyAnswerRecorder(answer: answer), handler])
+                established.futureResult.assumeIsolated().whenSuccess {
+                    // The CONNECT handler has left; the tunnel carries raw bytes from here.
+                    sync.removeHandler(encoder, promise: nil)
+                    sync.removeHandler(decoder, promise: nil)
+                    if let recorder = try? sync.handler(type: ProxyAnswerRecorder.self) { sync.removeHandler(recorder, promise: nil) }
+                }
+            }.get()
+            try await established.futureResult.get()
+        } catch let error as NIOHTTP1ProxyConnectHandler.Error {
+            if error == .proxyAuthenticationRequired() { throw KubeError(.proxy, proxy.authenticationFailure) }
+            if error == .httpProxyHandshakeTimeout() {
+                throw KubeError(.proxy, "the proxy \(proxy.displayName) did not answer CONNECT to \(authority) within \(timeout)")
+            }
+            if let status = answer.statusLine {
+                throw KubeError(.proxy, "the proxy \(proxy.displayName) refused the tunnel to \(authority): \(status)")
+            }
             throw KubeError(.proxy, "the proxy \(proxy.displayName) closed the connection instead of answering CONNECT")
-        }
-        let statusLine = String(decoding: head, as: UTF8.self).split(separator: "\r\n").first ?? ""
-        let parts = statusLine.split(separator: " ")
-        if parts.count >= 2, parts[1] == "407" { throw KubeError(.proxy, proxy.authenticationFailure) }
-        guard parts.count >= 2, parts[1] == "200" else {
-            throw KubeError(.proxy, "the proxy \(proxy.displayName) refused the tunnel to \(authority): \(statusLine)")
+        } catch let error as KubeError {
+            throw error
+        } catch {
+            established.fail(error)
+            throw error
         }
     }
 
-    /// The SOCKS5 handshake (RFC 1928; no authentication, or user and password per RFC 1929 when the URL has them),
-    /// asking for the server's IP or name so the proxy resolves names.
-    static func socks5(
-        _ proxy: ServerEndpoint.Proxy, endpoint: ServerEndpoint, reader: inout ByteStreamReader, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    ) async throws {
-        let refused = { (what: String) in KubeError(.proxy, "the SOCKS5 proxy \(proxy.displayName) \(what)") }
-        let credentials = proxy.credentials.map { $0.split(separator: ":", maxSplits: 1).map(String.init) }
-        try await outbound.write(ByteBuffer(bytes: credentials == nil ? [5, 1, 0] : [5, 2, 0, 2]))
-        guard let choice = try await reader.read(count: 2), choice[0] == 5 else { throw refused("did not answer the SOCKS5 greeting") }
-        switch choice[1] {
-        case 0:
-            break
-        case 2:
-            let user = Array((credentials?.first ?? "").utf8.prefix(255))
-            let password = Array((credentials?.dropFirst().first ?? "").utf8.prefix(255))
-            try await outbound.write(ByteBuffer(bytes: [1, UInt8(user.count)] + user + [UInt8(password.count)] + password))
-            guard let status = try await reader.read(count: 2), status[1] == 0 else { throw KubeError(.proxy, proxy.authenticationFailure) }
-        default:
-            throw refused("accepts none of meshtrim's authentication methods (none, user and password)")
+    /// The status line of the proxy's answer to CONNECT, for the message when it refuses (the CONNECT handler's error
+    /// does not carry it).
+    private final class ProxyAnswer: Sendable {
+        let value = Mutex<String?>(nil)
+        var statusLine: String? { value.withLock { $0 } }
+    }
+
+    /// Notes the head of the proxy's answer and passes every part on to the CONNECT handler.
+    private final class ProxyAnswerRecorder: ChannelInboundHandler, RemovableChannelHandler {
+        typealias InboundIn = HTTPClientResponsePart
+        typealias InboundOut = HTTPClientResponsePart
+        let answer: ProxyAnswer
+        init(answer: ProxyAnswer) { self.answer = answer }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            if case .head(let head) = unwrapInboundIn(data) {
+                answer.value.withLock { $0 = "\(head.version) \(head.status.code) \(head.status.reasonPhrase)" }
+            }
+            context.fireChannelRead(data)
         }
-        var request: [UInt8] = [5, 1, 0]
-        if let address = PeerIdentity.addressBytes(endpoint.host) {
-            request += (address.count == 4 ? [1] : [4]) + address
-        } else {
-            let name = Array(endpoint.host.utf8.prefix(255))
-            request += [3, UInt8(name.count)] + name
-        }
-        request += [UInt8(endpoint.port >> 8), UInt8(endpoint.port & 0xff)]
-        try await outbound.write(ByteBuffer(bytes: request))
-        guard let reply = try await reader.read(count: 4), reply[0] == 5 else { throw refused("did not answer the CONNECT request") }
-        guard reply[1] == 0 else { throw refused("refused the connection to \(endpoint.authority) (SOCKS5 reply \(reply[1]))") }
-        let rest: Int
-        switch reply[3] {
-        case 1: rest = 4 + 2
-        case 4: rest = 16 + 2
-        case 3:
-            guard let length = try await reader.read(count: 1) else { throw refused("cut its answer short") }
-            rest = Int(length[0]) + 2
-        default: throw refused("answered with an unknown address type")
-        }
-        guard try await reader.read(count: rest) != nil else { throw refused("cut its answer short") }
     }
 
     /// Resolves the handshake promise when NIOSSL reports the handshake done, or fails it with the first error.
@@ -245,62 +279,6 @@ enum TLSTunnel {
             promise.fail(KubeError(.tls, "the server closed the connection during the TLS handshake"))
             context.fireChannelInactive()
         }
-    }
-}
-
-/// The name check of a server certificate as Go's crypto/tls does it for kubectl: an IP server must be among the
-/// certificate's IP SANs; a name must match one of its DNS SANs (a `*.` wildcard covers one leftmost label), never an
-/// IP SAN and never the common name.
-enum PeerIdentity {
-    /// Whether `certificate` is valid for `name` (a host name or an IP address).
-    static func matches(_ certificate: NIOSSLCertificate, name: String) -> Bool {
-        let sans = certificate._subjectAlternativeNames()
-        if let address = addressBytes(name) {
-            return sans.contains { $0.nameType == .ipAddress && Array($0.contents) == address }
-        }
-        let wanted = name.lowercased().hasSuffix(".") ? String(name.lowercased().dropLast()) : name.lowercased()
-        return sans.contains { san in
-            guard san.nameType == .dnsName else { return false }
-            let pattern = String(decoding: Array(san.contents), as: UTF8.self).lowercased()
-            return matches(pattern: pattern, host: wanted)
-        }
-    }
-
-    /// `*.example.com` matches `a.example.com`, not `example.com` or `a.b.example.com`.
-    static func matches(pattern: String, host: String) -> Bool {
-        guard pattern.hasPrefix("*.") else { return pattern == host }
-        guard let dot = host.firstIndex(of: "."), host.startIndex != dot else { return false }
-        return host[dot...] == pattern.dropFirst()
-    }
-
-    /// The certificate's SANs, for messages (`DNS:localhost`, `IP:127.0.0.1`).
-    static func names(_ certificate: NIOSSLCertificate) -> [String] {
-        certificate._subjectAlternativeNames().compactMap { san in
-            let bytes = Array(san.contents)
-            if san.nameType == .dnsName { return "DNS:" + String(decoding: bytes, as: UTF8.self) }
-            if san.nameType == .ipAddress { return "IP:" + (text(ofAddress: bytes) ?? "?") }
-            return nil
-        }
-    }
-
-    /// Whether `host` is an IPv4 or IPv6 literal.
-    static func isIPAddress(_ host: String) -> Bool { addressBytes(host) != nil }
-
-    /// The 4 or 16 bytes of an IP literal; `nil` for a name.
-    static func addressBytes(_ host: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, host, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, host, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
-        return nil
-    }
-
-    private static func text(ofAddress bytes: [UInt8]) -> String? {
-        var buffer = [CChar](repeating: 0, count: 64)
-        let family = bytes.count == 4 ? AF_INET : AF_INET6
-        guard bytes.count == 4 || bytes.count == 16 else { return nil }
-        let ok = bytes.withUnsafeBytes { inet_ntop(family, $0.baseAddress, &buffer, socklen_t(buffer.count)) != nil }
-        return ok ? String(cString: buffer) : nil
     }
 }
 

@@ -7,7 +7,8 @@ import Synchronization
 /// A local HTTP CONNECT proxy (what `proxy-url: http://…` points at) that counts the tunnels it opened and, when
 /// given credentials, demands them as a real one does: 407 with `Proxy-Authenticate: Basic` unless the CONNECT
 /// carries exactly `Proxy-Authorization: Basic base64(user:password)`. A connection that opens with a SOCKS5
-/// greeting (`socks5://` proxy URLs) is served as SOCKS5 (no authentication; IPv4, IPv6 and name targets).
+/// greeting (`socks5://` proxy URLs) is served as SOCKS5 (IPv4, IPv6 and name targets): without credentials with no
+/// authentication, with them only after RFC 1929's user and password sub-negotiation carries exactly them.
 final class ConnectProxy: Sendable {
     private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
     private let task: Task<Void, Never>
@@ -18,7 +19,7 @@ final class ConnectProxy: Sendable {
 
     /// The `host:port` targets of the tunnels opened so far.
     var targets: [String] { tunnels.all }
-    /// How many CONNECTs were refused with 407.
+    /// How many CONNECTs were refused with 407, and SOCKS5 handshakes without the right user and password.
     var refusals: Int { tunnels.refused }
 
     private init(server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, port: Int, tunnels: TunnelLog, task: Task<Void, Never>) {
@@ -52,7 +53,9 @@ final class ConnectProxy: Sendable {
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await connection in inbound {
                         group.addTask {
-                            do { try await Self.handle(connection, log: box, expected: expected) } catch {}
+                            do {
+                                try await Self.handle(connection, log: box, expected: expected, credentials: user.map { ($0, password) })
+                            } catch {}
                         }
                     }
                 }
@@ -66,7 +69,9 @@ final class ConnectProxy: Sendable {
         task.cancel()
     }
 
-    private static func handle(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, log: TunnelLog, expected: String?) async throws {
+    private static func handle(
+        _ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, log: TunnelLog, expected: String?, credentials: (user: String, password: String)?
+    ) async throws {
         try await connection.executeThenClose { inbound, outbound in
             var iterator = inbound.makeAsyncIterator()
             var head = ByteBuffer()
@@ -84,8 +89,33 @@ final class ConnectProxy: Sendable {
                 guard try await need(2), let methods = head.getInteger(at: head.readerIndex + 1, as: UInt8.self),
                     try await need(2 + Int(methods))
                 else { return }
+                let offered = head.getBytes(at: head.readerIndex + 2, length: Int(methods)) ?? []
                 head.moveReaderIndex(forwardBy: 2 + Int(methods))
-                try await outbound.write(ByteBuffer(bytes: [5, 0]))
+                if let credentials {
+                    guard offered.contains(2) else {
+                        log.refuse()
+                        try await outbound.write(ByteBuffer(bytes: [5, 0xFF]))
+                        return
+                    }
+                    try await outbound.write(ByteBuffer(bytes: [5, 2]))
+                    // RFC 1929: version 1, the user's length and bytes, the password's length and bytes.
+                    guard try await need(2), let userLength = head.getInteger(at: head.readerIndex + 1, as: UInt8.self).map(Int.init),
+                        try await need(3 + userLength),
+                        let passwordLength = head.getInteger(at: head.readerIndex + 2 + userLength, as: UInt8.self).map(Int.init),
+                        try await need(3 + userLength + passwordLength),
+                        let bytes = head.readBytes(length: 3 + userLength + passwordLength)
+                    else { return }
+                    let user = String(decoding: bytes[2..<(2 + userLength)], as: UTF8.self)
+                    let password = String(decoding: bytes[(3 + userLength)...], as: UTF8.self)
+                    guard user == credentials.user, password == credentials.password else {
+                        log.refuse()
+                        try await outbound.write(ByteBuffer(bytes: [1, 1]))
+                        return
+                    }
+                    try await outbound.write(ByteBuffer(bytes: [1, 0]))
+                } else {
+                    try await outbound.write(ByteBuffer(bytes: [5, 0]))
+                }
                 guard try await need(5), let type = head.getInteger(at: head.readerIndex + 3, as: UInt8.self) else { return }
                 let addressLength: Int
                 switch type {
