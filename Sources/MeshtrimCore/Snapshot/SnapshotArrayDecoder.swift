@@ -13,11 +13,11 @@ struct SnapshotArrayDecoder {
     /// Why the fast path gave up; never shown (the caller falls back to `JSONDecoder`).
     private struct Unexpected: Error {}
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var index = 0
+    /// Where the reader stands in the bytes (the one JSON lexer, ``JSONCursor``).
+    private var cursor: JSONCursor
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
-        self.bytes = bytes
+        cursor = JSONCursor(bytes)
     }
 
     /// The pods of a JSON array of ``Pod`` objects, or `nil` when the fast path does not apply.
@@ -41,8 +41,8 @@ struct SnapshotArrayDecoder {
         bytes.withUnsafeBufferPointer { buffer in
             var reader = SnapshotArrayDecoder(bytes: buffer)
             guard let value = try? body(&reader) else { return nil }
-            reader.skipWhitespace()
-            return reader.index == buffer.count ? value : nil
+            reader.cursor.skipWhitespace()
+            return reader.cursor.isAtEnd ? value : nil
         }
     }
 
@@ -233,21 +233,23 @@ struct SnapshotArrayDecoder {
     /// `body` must consume).
     private mutating func members(_ body: (inout SnapshotArrayDecoder, MemberName) throws -> Void) throws {
         try expect(UInt8(ascii: "{"))
-        skipWhitespace()
-        if try peek() == UInt8(ascii: "}") {
-            index += 1
-            return
-        }
+        try cursor.enterContainer()
+        cursor.skipWhitespace()
+        if try cursor.peek(expected: "a member name or '}'") == UInt8(ascii: "}") { return cursor.leaveContainer() }
         while true {
             let key = try memberName()
-            skipWhitespace()
+            cursor.skipWhitespace()
             try expect(UInt8(ascii: ":"))
-            skipWhitespace()
+            cursor.index += 1
+            cursor.skipWhitespace()
             try body(&self, key)
-            skipWhitespace()
-            switch try next() {
-            case UInt8(ascii: ","): skipWhitespace()
-            case UInt8(ascii: "}"): return
+            cursor.skipWhitespace()
+            switch try cursor.peek(expected: "',' or '}'") {
+            case UInt8(ascii: ","):
+                cursor.index += 1
+                cursor.skipWhitespace()
+            case UInt8(ascii: "}"):
+                return cursor.leaveContainer()
             default: throw Unexpected()
             }
         }
@@ -256,18 +258,23 @@ struct SnapshotArrayDecoder {
     /// The elements of an array, each read by `element`.
     private mutating func array<Element>(_ element: (inout SnapshotArrayDecoder) throws -> Element) throws -> [Element] {
         try expect(UInt8(ascii: "["))
+        try cursor.enterContainer()
         var elements: [Element] = []
-        skipWhitespace()
-        if try peek() == UInt8(ascii: "]") {
-            index += 1
+        cursor.skipWhitespace()
+        if try cursor.peek(expected: "a value or ']'") == UInt8(ascii: "]") {
+            cursor.leaveContainer()
             return elements
         }
         while true {
             elements.append(try element(&self))
-            skipWhitespace()
-            switch try next() {
-            case UInt8(ascii: ","): skipWhitespace()
-            case UInt8(ascii: "]"): return elements
+            cursor.skipWhitespace()
+            switch try cursor.peek(expected: "',' or ']'") {
+            case UInt8(ascii: ","):
+                cursor.index += 1
+                cursor.skipWhitespace()
+            case UInt8(ascii: "]"):
+                cursor.leaveContainer()
+                return elements
             default: throw Unexpected()
             }
         }
@@ -282,8 +289,8 @@ struct SnapshotArrayDecoder {
 
     /// `null`, or a value that `value` reads.
     private mutating func optional<Value>(_ value: (inout SnapshotArrayDecoder) throws -> Value) throws -> Value? {
-        if try peek() == UInt8(ascii: "n") {
-            try literal("null")
+        if try cursor.peek(expected: "a value") == UInt8(ascii: "n") {
+            try cursor.literal("null")
             return nil
         }
         return try value(&self)
@@ -307,186 +314,72 @@ struct SnapshotArrayDecoder {
         }
     }
 
-    /// Skips a member the model does not have, as `JSONDecoder` ignores it; a member the model has but this reader
-    /// does not read (a field added to the model and not here) ends the fast path, so that `JSONDecoder` reads the
-    /// file and nothing is dropped.
+    /// Skips a member the model does not have, as `JSONDecoder` ignores it (checking it as `JSONDecoder` would); a
+    /// member the model has but this reader does not read (a field added to the model and not here) ends the fast
+    /// path, so that `JSONDecoder` reads the file and nothing is dropped.
     private mutating func skipMember<Keys: CodingKey>(_ name: MemberName, unlessOneOf keys: Keys.Type) throws {
         if Keys(stringValue: try name.text) != nil { throw Unexpected() }
-        try skipValue()
+        try cursor.skipValue(strictStrings: true)
     }
 
     private mutating func memberName() throws -> MemberName {
-        let range = try plainStringRange()
-        return MemberName(bytes: UnsafeBufferPointer(rebasing: bytes[range]))
+        MemberName(bytes: UnsafeBufferPointer(rebasing: cursor.bytes[try plainStringRange()]))
     }
 
     /// The contents of a string without escapes (the reader moves past its closing quote).
     private mutating func plainStringRange() throws -> Range<Int> {
         try expect(UInt8(ascii: "\""))
-        let start = index
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                index += 1
-                return start..<(index - 1)
-            }
-            // Member names and dates never need escapes: leave such documents to Foundation.
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { throw Unexpected() }
-            index += 1
-        }
-        throw Unexpected()
+        let (contents, isPlain) = try cursor.skipString()
+        // Member names and dates never need escapes: leave such documents to Foundation.
+        guard isPlain else { throw Unexpected() }
+        return contents
     }
 
+    /// A string, read as `JSONDecoder` reads it (invalid UTF-8 and lone surrogates are errors, not repaired).
     private mutating func string() throws -> String {
-        let start = index
         try expect(UInt8(ascii: "\""))
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                index += 1
-                // Invalid UTF-8 is an error for Foundation, so it is one here too (no silent repair).
-                guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(index - 1)]), as: UTF8.self)
-                else { throw Unexpected() }
-                return text
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw Unexpected() }
-            index += 1
-        }
-        // A string with escapes (rare in snapshots): skip it strictly, then Foundation decodes exactly those bytes.
-        index = start
-        try skipString()
-        guard let text = try? JSONDecoder().decode(String.self, from: Data(UnsafeBufferPointer(rebasing: bytes[start..<index])))
-        else { throw Unexpected() }
-        return text
+        return try cursor.string(strict: true)
     }
 
     /// A plain integer literal (`-?[0-9]+`) that fits an `Int`.
     private mutating func int() throws -> Int {
-        var negative = false
-        if try peek() == UInt8(ascii: "-") {
-            negative = true
-            index += 1
-        }
-        let start = index
+        let literal = try cursor.number()
         var value = 0
-        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
-            let digit = Int(bytes[index] - UInt8(ascii: "0"))
+        var negative = false
+        for position in literal {
+            let byte = cursor.bytes[position]
+            if byte == UInt8(ascii: "-") {
+                negative = true
+                continue
+            }
+            // A fraction or an exponent: not a plain integer; Foundation decides.
+            guard JSONCursor.isDigit(byte) else { throw Unexpected() }
             let (times, overflowTimes) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflowSum) = times.addingReportingOverflow(digit)
+            let (sum, overflowSum) = times.addingReportingOverflow(Int(byte - UInt8(ascii: "0")))
             guard !overflowTimes, !overflowSum else { throw Unexpected() }
             value = sum
-            index += 1
-        }
-        let digits = index - start
-        guard digits > 0, !(digits > 1 && bytes[start] == UInt8(ascii: "0")) else { throw Unexpected() }
-        // A fraction or an exponent: not a plain integer; Foundation decides.
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            throw Unexpected()
         }
         return negative ? -value : value
     }
 
     private mutating func bool() throws -> Bool {
-        if try peek() == UInt8(ascii: "t") {
-            try literal("true")
+        if try cursor.peek(expected: "a boolean") == UInt8(ascii: "t") {
+            try cursor.literal("true")
             return true
         }
-        try literal("false")
+        try cursor.literal("false")
         return false
     }
 
     /// A date in the form meshtrim's encoder writes (`yyyy-MM-ddTHH:mm:ssZ`, UTC).
     private mutating func date() throws -> Date {
         let range = try plainStringRange()
-        guard let date = RFC3339.snapshotDate(UnsafeBufferPointer(rebasing: bytes[range])) else { throw Unexpected() }
+        guard let date = RFC3339.snapshotDate(UnsafeBufferPointer(rebasing: cursor.bytes[range])) else { throw Unexpected() }
         return date
     }
 
-    // MARK: Skipping unknown members
-
-    /// Moves past any JSON value, checking its syntax (so that a damaged member is never silently accepted).
-    private mutating func skipValue() throws {
-        switch try peek() {
-        case UInt8(ascii: "{"):
-            try members { reader, _ in try reader.skipValue() }
-        case UInt8(ascii: "["):
-            _ = try array { reader in try reader.skipValue() }
-        case UInt8(ascii: "\""):
-            // Decoded, not just skipped: an invalid escape or invalid UTF-8 is refused as `JSONDecoder` refuses it.
-            _ = try string()
-        case UInt8(ascii: "t"): try literal("true")
-        case UInt8(ascii: "f"): try literal("false")
-        case UInt8(ascii: "n"): try literal("null")
-        default: try skipNumber()
-        }
-    }
-
-    /// Moves past a string, escapes included (``string()`` then has Foundation check and decode it).
-    private mutating func skipString() throws {
-        try expect(UInt8(ascii: "\""))
-        while index < bytes.count {
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: "\"") { return }
-            if byte < 0x20 { throw Unexpected() }
-            if byte == UInt8(ascii: "\\") { index += 1 }
-        }
-        throw Unexpected()
-    }
-
-    /// Moves past a number: `-? int frac? exp?`.
-    private mutating func skipNumber() throws {
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard skipDigits() > 0 else { throw Unexpected() }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            guard skipDigits() > 0 else { throw Unexpected() }
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard skipDigits() > 0 else { throw Unexpected() }
-        }
-    }
-
-    private mutating func skipDigits() -> Int {
-        let start = index
-        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
-        return index - start
-    }
-
-    // MARK: Bytes
-
-    private mutating func skipWhitespace() {
-        while index < bytes.count {
-            switch bytes[index] {
-            case 0x20, 0x0A, 0x0D, 0x09: index += 1
-            default: return
-            }
-        }
-    }
-
-    private func peek() throws -> UInt8 {
-        guard index < bytes.count else { throw Unexpected() }
-        return bytes[index]
-    }
-
-    private mutating func next() throws -> UInt8 {
-        let byte = try peek()
-        index += 1
-        return byte
-    }
-
-    private mutating func expect(_ byte: UInt8) throws {
-        guard try next() == byte else { throw Unexpected() }
-    }
-
-    private mutating func literal(_ text: StaticString) throws {
-        let count = text.utf8CodeUnitCount
-        guard index + count <= bytes.count else { throw Unexpected() }
-        let matches = text.withUTF8Buffer { $0.elementsEqual(UnsafeBufferPointer(rebasing: bytes[index..<(index + count)])) }
-        guard matches else { throw Unexpected() }
-        index += count
+    /// Stands on `byte` (without moving past it), or gives up.
+    private func expect(_ byte: UInt8) throws {
+        guard try cursor.peek(expected: "'\(Character(Unicode.Scalar(byte)))'") == byte else { throw Unexpected() }
     }
 }

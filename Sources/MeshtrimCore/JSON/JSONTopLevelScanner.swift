@@ -1,0 +1,57 @@
+import Foundation
+
+/// Finds the byte ranges of a JSON object's member values without building them.
+///
+/// Used to decode the big parts of a snapshot (inventory, observations) on separate cores: one pass of
+/// ``JSONCursor`` over the bytes, which checks every value's syntax as it moves past it. Returns `nil` for anything
+/// that is not a well-formed object, so callers fall back to decoding the whole document (and get its precise
+/// error).
+enum JSONTopLevelScanner {
+    /// The ranges (indices into `bytes`) of the top-level members' values, keyed by member name.
+    static func valueRanges(in bytes: [UInt8]) -> [String: Range<Int>]? {
+        valueRanges(in: bytes[...])
+    }
+
+    /// The ranges (indices into the slice's base) of the members' values of the object that `bytes` holds, which
+    /// may be a nested one; nothing but whitespace may follow it. A repeated member name keeps its last value.
+    static func valueRanges(in bytes: ArraySlice<UInt8>) -> [String: Range<Int>]? {
+        let base = bytes.startIndex
+        return bytes.withUnsafeBufferPointer { buffer -> [String: Range<Int>]? in
+            var cursor = JSONCursor(buffer)
+            return try? ranges(&cursor, base: base)
+        }
+    }
+
+    private static func ranges(_ cursor: inout JSONCursor, base: Int) throws(OrderedJSONError) -> [String: Range<Int>] {
+        var ranges: [String: Range<Int>] = [:]
+        cursor.skipWhitespace()
+        guard try cursor.peek(expected: "'{'") == UInt8(ascii: "{") else { throw cursor.unexpected(expected: "'{'") }
+        try cursor.enterContainer()
+        cursor.skipWhitespace()
+        if try cursor.peek(expected: "a member name or '}'") != UInt8(ascii: "}") {
+            while true {
+                guard try cursor.peek(expected: "a member name") == UInt8(ascii: "\"") else {
+                    throw cursor.unexpected(expected: "a member name in double quotes")
+                }
+                let key = try cursor.string()
+                cursor.skipWhitespace()
+                guard try cursor.peek(expected: "':'") == UInt8(ascii: ":") else { throw cursor.unexpected(expected: "':'") }
+                cursor.index += 1
+                cursor.skipWhitespace()
+                let start = cursor.index
+                try cursor.skipValue()
+                ranges[key] = (base + start)..<(base + cursor.index)
+                cursor.skipWhitespace()
+                let next = try cursor.peek(expected: "',' or '}'")
+                if next == UInt8(ascii: "}") { break }
+                guard next == UInt8(ascii: ",") else { throw cursor.unexpected(expected: "',' or '}'") }
+                cursor.index += 1
+                cursor.skipWhitespace()
+            }
+        }
+        cursor.leaveContainer()
+        cursor.skipWhitespace()
+        guard cursor.isAtEnd else { throw cursor.error(.trailingData) }
+        return ranges
+    }
+}
