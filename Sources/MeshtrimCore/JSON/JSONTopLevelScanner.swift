@@ -2,11 +2,21 @@ import Foundation
 
 /// Finds the byte ranges of a JSON object's member values without building them.
 ///
-/// Used to decode the big parts of a snapshot (inventory, observations) on separate cores: one pass of
-/// ``JSONCursor`` over the bytes, which checks every value's syntax as it moves past it. Returns `nil` for anything
-/// that is not a well-formed object, so callers fall back to decoding the whole document (and get its precise
-/// error).
-enum JSONTopLevelScanner {
+/// Used to decode the big parts of a snapshot (inventory, observations) on separate cores, and to read only the
+/// `metadata` of a Kubernetes list page: one pass of ``JSONCursor`` over the bytes, which checks every value's syntax
+/// as it moves past it. Returns `nil` for anything that is not a well-formed object, so callers fall back to
+/// decoding the whole document (and get its precise error).
+public enum JSONTopLevelScanner {
+    /// The ranges (indices into `data`) of the top-level members' values, keyed by member name; `nil` unless
+    /// `data` holds exactly one well-formed JSON object.
+    public static func valueRanges(in data: Data) -> [String: Range<Int>]? {
+        let base = data.startIndex
+        return data.withUnsafeBytes { raw in
+            var cursor = JSONCursor(raw.bindMemory(to: UInt8.self))
+            return try? ranges(&cursor, base: base)
+        }
+    }
+
     /// The ranges (indices into `bytes`) of the top-level members' values, keyed by member name.
     static func valueRanges(in bytes: [UInt8]) -> [String: Range<Int>]? {
         valueRanges(in: bytes[...])

@@ -275,13 +275,24 @@ public final class KubeClient: Sendable {
         _ type: Value.Type, _ method: String = "GET", _ path: String, query: [(String, String)] = [], body: Data? = nil,
         contentType: String? = nil, compressed: Bool = false
     ) async throws -> (value: Value, response: KubeResponse) {
+        try await fetch(method, path, query: query, body: body, contentType: contentType, compressed: compressed) { body in
+            try JSONDecoder().decode(type, from: body)
+        }
+    }
+
+    /// Sends a request that changes nothing and reads the answer with `read` (its error is a garbled answer:
+    /// fetched again, as ``fetch(_:_:_:query:body:contentType:compressed:)`` does).
+    func fetch<Value>(
+        _ method: String, _ path: String, query: [(String, String)], body: Data? = nil, contentType: String? = nil, compressed: Bool,
+        read: (Data) throws -> Value
+    ) async throws -> (value: Value, response: KubeResponse) {
         var attempt = 0
         while true {
             attempt += 1
             let response = try await send(
                 method, path, query: query, body: body, contentType: contentType, changesNothing: true, compressed: compressed)
             do {
-                return (try JSONDecoder().decode(type, from: response.body), response)
+                return (try read(response.body), response)
             } catch {
                 guard attempt < options.maxAttempts else {
                     throw KubeError(.badResponse, "the answer to \(method) \(path) is not the expected JSON (\(error))")

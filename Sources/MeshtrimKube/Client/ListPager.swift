@@ -1,4 +1,5 @@
 import Foundation
+import MeshtrimCore
 
 /// The pages of one Kubernetes list, as the API server returned them or as a reader made them of each.
 public struct ListPages<Page: Sendable>: Sendable {
@@ -17,6 +18,19 @@ private struct ListMeta: Decodable {
         var resourceVersion: String?
     }
     var metadata: Meta?
+
+    /// Why a page is not a list: not one well-formed JSON object.
+    struct NotAList: Error, CustomStringConvertible {
+        var description: String { "not one well-formed JSON object" }
+    }
+
+    /// The page's `metadata`, decoded alone: the page is scanned once (which finds a cut-off or garbled page) and
+    /// its items are left to the page's reader instead of being decoded twice.
+    static func read(_ page: Data) throws -> ListMeta {
+        guard let ranges = JSONTopLevelScanner.valueRanges(in: page) else { throw NotAList() }
+        guard let metadata = ranges["metadata"] else { return ListMeta(metadata: nil) }
+        return ListMeta(metadata: try JSONDecoder().decode(Meta.self, from: page.subdata(in: metadata)))
+    }
 }
 
 extension KubeClient {
@@ -74,7 +88,7 @@ extension KubeClient {
             let meta: ListMeta
             let response: KubeResponse
             do {
-                (meta, response) = try await fetch(ListMeta.self, "GET", path, query: parameters, compressed: true)
+                (meta, response) = try await fetch("GET", path, query: parameters, compressed: true, read: ListMeta.read)
             } catch let error as KubeError where error.kind == .badResponse && error.message.contains("not the expected JSON") {
                 throw KubeError(.badResponse, "the answer to GET \(path) is not a Kubernetes list (tried \(options.maxAttempts) times)")
             }

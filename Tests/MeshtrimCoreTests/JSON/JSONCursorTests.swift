@@ -78,3 +78,18 @@ struct JSONCursorTests {
         #expect(throws: OrderedJSONError.self) { try Self.string(bytes, strict: true) }
     }
 }
+
+/// The scan over `Data` (a Kubernetes list page's `metadata`, read without its items).
+@Suite("JSONTopLevelScanner over Data")
+struct JSONTopLevelScannerDataTests {
+    @Test("ranges are indices into the data, a slice included")
+    func rangesAreIndices() throws {
+        let whole = Data(#"xx{"kind":"PodList","metadata":{"continue":"abc"},"items":[{"a":1}]}"#.utf8)
+        let page = whole.dropFirst(2)
+        let ranges = try #require(JSONTopLevelScanner.valueRanges(in: page))
+        let metadata = try #require(ranges["metadata"])
+        #expect(String(decoding: page[metadata], as: UTF8.self) == #"{"continue":"abc"}"#)
+        #expect(JSONTopLevelScanner.valueRanges(in: Data(#"{"kind":"PodList","items":[{"a":1}"#.utf8)) == nil)
+        #expect(JSONTopLevelScanner.valueRanges(in: Data("[]".utf8)) == nil)
+    }
+}
