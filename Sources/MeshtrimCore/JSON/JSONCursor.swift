@@ -67,10 +67,10 @@ struct JSONCursor {
     /// Moves past `literal` (`true`, `false`, `null`).
     mutating func literal(_ literal: StaticString) throws(OrderedJSONError) {
         let count = literal.utf8CodeUnitCount
-        let name = "'\(literal)'"
         for offset in 0..<count {
-            guard index < bytes.count else { throw error(.unexpectedEnd(expected: name)) }
-            guard bytes[index] == literal.utf8Start[offset] else { throw unexpected(expected: name) }
+            // The name is made only for the error.
+            guard index < bytes.count else { throw error(.unexpectedEnd(expected: "'\(literal)'")) }
+            guard bytes[index] == literal.utf8Start[offset] else { throw unexpected(expected: "'\(literal)'") }
             index += 1
         }
     }

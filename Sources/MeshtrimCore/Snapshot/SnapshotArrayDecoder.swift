@@ -380,6 +380,6 @@ struct SnapshotArrayDecoder {
 
     /// Stands on `byte` (without moving past it), or gives up.
     private func expect(_ byte: UInt8) throws {
-        guard try cursor.peek(expected: "'\(Character(Unicode.Scalar(byte)))'") == byte else { throw Unexpected() }
+        guard cursor.index < cursor.bytes.count, cursor.bytes[cursor.index] == byte else { throw Unexpected() }
     }
 }
