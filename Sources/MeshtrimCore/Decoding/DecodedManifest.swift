@@ -1,4 +1,4 @@
-/// One manifest document decoded but not yet added to a mesh: what ``ManifestLoader/decode(_:defaultNamespace:)``
+/// One manifest document decoded but not yet added to a mesh: what ``ManifestLoader/decode(_:)``
 /// gives and ``ManifestLoader/add(_:)-(DecodedManifest)`` takes.
 ///
 /// A live list decodes each page as it arrives (concurrently with fetching the next and with other kinds' lists)
@@ -9,6 +9,6 @@ public struct DecodedManifest: Sendable {
     public let origin: String
     /// The objects meshtrim uses, with their 1-based start lines.
     let objects: [(KubernetesObject, Int)]
-    /// The document's Sidecars as written, by `namespace/name`.
-    let sidecarOriginals: [String: OrderedJSON]
+    /// The document's Sidecars as written, with the namespaces they name (the adding loader supplies its default).
+    let sidecarOriginals: [SidecarOriginals.Original]
 }

@@ -55,22 +55,27 @@ public struct ManifestLoader {
     public mutating func add(_ document: consuming ManifestDocument) throws {
         let origin = document.origin
         origins.append(origin)
-        let originals = try Self.read(document, defaultNamespace: defaultNamespace) { object, line in
+        let originals = try Self.read(document) { object, line in
             record(object, line: line, origin: origin)
         }
-        self.originals.merge(originals) { _, later in later }
+        keep(originals)
+    }
+
+    /// Keeps Sidecars as written by `namespace/name` in this loader's default namespace; a later one of the same
+    /// name replaces an earlier one, as the typed Sidecar does.
+    private mutating func keep(_ originals: [SidecarOriginals.Original]) {
+        for original in originals { self.originals[original.key(defaultNamespace: defaultNamespace)] = original.object }
     }
 
     /// Decodes one document without adding it, so that pages can be decoded as they arrive, concurrently, and
-    /// added later in their order with ``add(_:)-(DecodedManifest)``; `defaultNamespace` must be the loader's.
+    /// added later in their order with ``add(_:)-(DecodedManifest)``, which puts objects without a namespace into
+    /// that loader's default namespace.
     ///
     /// - Throws: ``ManifestError`` naming the document's origin and the line of the first problem.
-    public static func decode(
-        _ document: consuming ManifestDocument, defaultNamespace: String? = nil
-    ) throws -> DecodedManifest {
+    public static func decode(_ document: consuming ManifestDocument) throws -> DecodedManifest {
         let origin = document.origin
         var objects: [(KubernetesObject, Int)] = []
-        let originals = try read(document, defaultNamespace: defaultNamespace ?? "default") { objects.append(($0, $1)) }
+        let originals = try read(document) { objects.append(($0, $1)) }
         return DecodedManifest(origin: origin, objects: objects, sidecarOriginals: originals)
     }
 
@@ -78,8 +83,8 @@ public struct ManifestLoader {
     /// parsed; then, only when it held a Sidecar (also inside a List), reads its Sidecars as written, for edits that
     /// keep their other fields (a page of 500 pods is not searched for them).
     private static func read(
-        _ document: consuming ManifestDocument, defaultNamespace: String, each body: (KubernetesObject, Int) -> Void
-    ) throws -> [String: OrderedJSON] {
+        _ document: consuming ManifestDocument, each body: (KubernetesObject, Int) -> Void
+    ) throws -> [SidecarOriginals.Original] {
         let origin = document.origin
         let text = try text(of: document)
         var holdsSidecars = false
@@ -87,16 +92,16 @@ public struct ManifestLoader {
             holdsSidecars = holdsSidecars || object.holdsSidecar
             body(object, line)
         }
-        return holdsSidecars ? SidecarOriginals.read(text, defaultNamespace: defaultNamespace) : [:]
+        return holdsSidecars ? SidecarOriginals.read(text) : []
     }
 
-    /// Adds a document ``decode(_:defaultNamespace:)`` read, exactly as ``add(_:)-(ManifestDocument)`` would
+    /// Adds a document ``decode(_:)`` read, exactly as ``add(_:)-(ManifestDocument)`` would
     /// have added it.
     public mutating func add(_ decoded: consuming DecodedManifest) {
         let origin = decoded.origin
         origins.append(origin)
         for (object, line) in decoded.objects { record(object, line: line, origin: origin) }
-        originals.merge(decoded.sidecarOriginals) { _, later in later }
+        keep(decoded.sidecarOriginals)
     }
 
     /// The document's text, checked (no NUL byte, UTF-8); the document's bytes are released once it is made.

@@ -77,4 +77,28 @@ struct TypedListItemTests {
         #expect(original["spec"]?["outboundTrafficPolicy"]?["mode"] == .string("REGISTRY_ONLY"))
         #expect(decodedAhead.inventory.pods.first?.meta.creationTimestamp == RFC3339.date(from: "2026-03-02T09:30:00Z"))
     }
+
+    /// A Sidecar that names no namespace is in the adding loader's default namespace, its original as written too,
+    /// whoever decoded the page (the page does not know the loader's namespace).
+    @Test("a Sidecar without a namespace keeps its original in the adding loader's default namespace", arguments: [nil, "payments"])
+    func originalsFollowTheLoadersNamespace(_ chosen: String?) throws {
+        let page = ManifestDocument(origin: "sidecar.yaml", text: """
+            apiVersion: networking.istio.io/v1
+            kind: Sidecar
+            metadata:
+              name: default
+              labels: {team: payments}
+            spec:
+              egress:
+              - hosts: ["./*"]
+            """)
+        let inOrder = try ManifestLoader.load(documents: [page], defaultNamespace: chosen)
+        var ahead = ManifestLoader(defaultNamespace: chosen)
+        ahead.add(try ManifestLoader.decode(page))
+        let decodedAhead = ahead.finish()
+        #expect(decodedAhead.inventory == inOrder.inventory)
+        let sidecar = try #require(decodedAhead.inventory.sidecars.first)
+        #expect(sidecar.meta.namespace == chosen ?? "default")
+        #expect(sidecar.original?["metadata"]?["labels"]?["team"] == .string("payments"), "the original was not attached")
+    }
 }
