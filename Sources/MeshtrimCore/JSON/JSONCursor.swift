@@ -51,17 +51,90 @@ struct JSONCursor {
         return bytes[index]
     }
 
-    /// Opens an array or object: moves past its bracket and counts it against ``maximumDepth``.
-    mutating func enterContainer() throws(OrderedJSONError) {
+    /// Opens the object at the cursor (which stands on `{`) and moves to its first member's name; `false` when the
+    /// object is empty (then it is closed already). Objects and arrays count against ``maximumDepth``.
+    ///
+    /// An object is read as `if try cursor.openObject() { repeat { name; try cursor.toMemberValue(); value } while
+    /// try cursor.nextMember() }`.
+    mutating func openObject() throws(OrderedJSONError) -> Bool {
+        try open()
+        guard try peek(expected: "a member name or '}'") != UInt8(ascii: "}") else {
+            close()
+            return false
+        }
+        try expectMemberName()
+        return true
+    }
+
+    /// Moves from the end of a member's name past its `:` to its value.
+    mutating func toMemberValue() throws(OrderedJSONError) {
+        skipWhitespace()
+        guard try peek(expected: "':'") == UInt8(ascii: ":") else { throw unexpected(expected: "':'") }
+        index += 1
+        skipWhitespace()
+    }
+
+    /// Moves from the end of a member's value to the next member's name (`true`), or past the object's `}` (`false`).
+    mutating func nextMember() throws(OrderedJSONError) -> Bool {
+        skipWhitespace()
+        switch try peek(expected: "',' or '}'") {
+        case UInt8(ascii: ","):
+            index += 1
+            skipWhitespace()
+            try expectMemberName()
+            return true
+        case UInt8(ascii: "}"):
+            close()
+            return false
+        default:
+            throw unexpected(expected: "',' or '}'")
+        }
+    }
+
+    /// Opens the array at the cursor (which stands on `[`) and moves to its first element; `false` when the array is
+    /// empty (then it is closed already). Read as `if try cursor.openArray() { repeat { element } while try
+    /// cursor.nextElement() }`.
+    mutating func openArray() throws(OrderedJSONError) -> Bool {
+        try open()
+        guard try peek(expected: "a value or ']'") != UInt8(ascii: "]") else {
+            close()
+            return false
+        }
+        return true
+    }
+
+    /// Moves from the end of an element to the next one (`true`), or past the array's `]` (`false`).
+    mutating func nextElement() throws(OrderedJSONError) -> Bool {
+        skipWhitespace()
+        switch try peek(expected: "',' or ']'") {
+        case UInt8(ascii: ","):
+            index += 1
+            skipWhitespace()
+            return true
+        case UInt8(ascii: "]"):
+            close()
+            return false
+        default:
+            throw unexpected(expected: "',' or ']'")
+        }
+    }
+
+    /// Moves past `{` or `[`, counting it against ``maximumDepth``, and past the whitespace after it.
+    private mutating func open() throws(OrderedJSONError) {
         depth += 1
         if depth > Self.maximumDepth { throw error(.nestingTooDeep(limit: Self.maximumDepth)) }
         index += 1
+        skipWhitespace()
     }
 
-    /// Closes an array or object: moves past its bracket.
-    mutating func leaveContainer() {
+    /// Moves past `}` or `]`.
+    private mutating func close() {
         depth -= 1
         index += 1
+    }
+
+    private func expectMemberName() throws(OrderedJSONError) {
+        guard try peek(expected: "a member name") == UInt8(ascii: "\"") else { throw unexpected(expected: "a member name in double quotes") }
     }
 
     /// Moves past `literal` (`true`, `false`, `null`).
@@ -80,45 +153,15 @@ struct JSONCursor {
     mutating func skipValue(strictStrings: Bool = false) throws(OrderedJSONError) {
         switch try peek(expected: "a value") {
         case UInt8(ascii: "{"):
-            try enterContainer()
-            skipWhitespace()
-            if try peek(expected: "a member name or '}'") == UInt8(ascii: "}") { return leaveContainer() }
-            while true {
-                guard try peek(expected: "a member name") == UInt8(ascii: "\"") else { throw unexpected(expected: "a member name in double quotes") }
+            guard try openObject() else { return }
+            repeat {
                 _ = try skipString(strict: strictStrings)
-                skipWhitespace()
-                guard try peek(expected: "':'") == UInt8(ascii: ":") else { throw unexpected(expected: "':'") }
-                index += 1
-                skipWhitespace()
+                try toMemberValue()
                 try skipValue(strictStrings: strictStrings)
-                skipWhitespace()
-                switch try peek(expected: "',' or '}'") {
-                case UInt8(ascii: ","):
-                    index += 1
-                    skipWhitespace()
-                case UInt8(ascii: "}"):
-                    return leaveContainer()
-                default:
-                    throw unexpected(expected: "',' or '}'")
-                }
-            }
+            } while try nextMember()
         case UInt8(ascii: "["):
-            try enterContainer()
-            skipWhitespace()
-            if try peek(expected: "a value or ']'") == UInt8(ascii: "]") { return leaveContainer() }
-            while true {
-                try skipValue(strictStrings: strictStrings)
-                skipWhitespace()
-                switch try peek(expected: "',' or ']'") {
-                case UInt8(ascii: ","):
-                    index += 1
-                    skipWhitespace()
-                case UInt8(ascii: "]"):
-                    return leaveContainer()
-                default:
-                    throw unexpected(expected: "',' or ']'")
-                }
-            }
+            guard try openArray() else { return }
+            repeat { try skipValue(strictStrings: strictStrings) } while try nextElement()
         case UInt8(ascii: "\""): _ = try skipString(strict: strictStrings)
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")

@@ -36,30 +36,15 @@ public enum JSONTopLevelScanner {
         var ranges: [String: Range<Int>] = [:]
         cursor.skipWhitespace()
         guard try cursor.peek(expected: "'{'") == UInt8(ascii: "{") else { throw cursor.unexpected(expected: "'{'") }
-        try cursor.enterContainer()
-        cursor.skipWhitespace()
-        if try cursor.peek(expected: "a member name or '}'") != UInt8(ascii: "}") {
-            while true {
-                guard try cursor.peek(expected: "a member name") == UInt8(ascii: "\"") else {
-                    throw cursor.unexpected(expected: "a member name in double quotes")
-                }
+        if try cursor.openObject() {
+            repeat {
                 let key = try cursor.string()
-                cursor.skipWhitespace()
-                guard try cursor.peek(expected: "':'") == UInt8(ascii: ":") else { throw cursor.unexpected(expected: "':'") }
-                cursor.index += 1
-                cursor.skipWhitespace()
+                try cursor.toMemberValue()
                 let start = cursor.index
                 try cursor.skipValue()
                 ranges[key] = (base + start)..<(base + cursor.index)
-                cursor.skipWhitespace()
-                let next = try cursor.peek(expected: "',' or '}'")
-                if next == UInt8(ascii: "}") { break }
-                guard next == UInt8(ascii: ",") else { throw cursor.unexpected(expected: "',' or '}'") }
-                cursor.index += 1
-                cursor.skipWhitespace()
-            }
+            } while try cursor.nextMember()
         }
-        cursor.leaveContainer()
         cursor.skipWhitespace()
         guard cursor.isAtEnd else { throw cursor.error(.trailingData) }
         return ranges

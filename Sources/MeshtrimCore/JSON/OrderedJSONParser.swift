@@ -50,59 +50,20 @@ struct OrderedJSONParser {
     }
 
     private mutating func parseObject() throws(OrderedJSONError) -> OrderedJSON {
-        try cursor.enterContainer()
         var members: [OrderedJSON.Member] = []
-        cursor.skipWhitespace()
-        if try cursor.peek(expected: "a member name or '}'") == UInt8(ascii: "}") {
-            cursor.leaveContainer()
-            return .object(members)
-        }
-        while true {
-            guard try cursor.peek(expected: "a member name") == UInt8(ascii: "\"") else {
-                throw cursor.unexpected(expected: "a member name in double quotes")
-            }
+        guard try cursor.openObject() else { return .object(members) }
+        repeat {
             let key = try cursor.string()
-            cursor.skipWhitespace()
-            guard try cursor.peek(expected: "':'") == UInt8(ascii: ":") else { throw cursor.unexpected(expected: "':'") }
-            cursor.index += 1
-            cursor.skipWhitespace()
-            let value = try parseValue()
-            members.append(OrderedJSON.Member(key: key, value: value))
-            cursor.skipWhitespace()
-            switch try cursor.peek(expected: "',' or '}'") {
-            case UInt8(ascii: ","):
-                cursor.index += 1
-                cursor.skipWhitespace()
-            case UInt8(ascii: "}"):
-                cursor.leaveContainer()
-                return .object(members)
-            default:
-                throw cursor.unexpected(expected: "',' or '}'")
-            }
-        }
+            try cursor.toMemberValue()
+            members.append(OrderedJSON.Member(key: key, value: try parseValue()))
+        } while try cursor.nextMember()
+        return .object(members)
     }
 
     private mutating func parseArray() throws(OrderedJSONError) -> OrderedJSON {
-        try cursor.enterContainer()
         var elements: [OrderedJSON] = []
-        cursor.skipWhitespace()
-        if try cursor.peek(expected: "a value or ']'") == UInt8(ascii: "]") {
-            cursor.leaveContainer()
-            return .array(elements)
-        }
-        while true {
-            elements.append(try parseValue())
-            cursor.skipWhitespace()
-            switch try cursor.peek(expected: "',' or ']'") {
-            case UInt8(ascii: ","):
-                cursor.index += 1
-                cursor.skipWhitespace()
-            case UInt8(ascii: "]"):
-                cursor.leaveContainer()
-                return .array(elements)
-            default:
-                throw cursor.unexpected(expected: "',' or ']'")
-            }
-        }
+        guard try cursor.openArray() else { return .array(elements) }
+        repeat { elements.append(try parseValue()) } while try cursor.nextElement()
+        return .array(elements)
     }
 }

@@ -233,51 +233,21 @@ struct SnapshotArrayDecoder {
     /// `body` must consume).
     private mutating func members(_ body: (inout SnapshotArrayDecoder, MemberName) throws -> Void) throws {
         try expect(UInt8(ascii: "{"))
-        try cursor.enterContainer()
-        cursor.skipWhitespace()
-        if try cursor.peek(expected: "a member name or '}'") == UInt8(ascii: "}") { return cursor.leaveContainer() }
-        while true {
+        guard try cursor.openObject() else { return }
+        repeat {
             let key = try memberName()
-            cursor.skipWhitespace()
-            try expect(UInt8(ascii: ":"))
-            cursor.index += 1
-            cursor.skipWhitespace()
+            try cursor.toMemberValue()
             try body(&self, key)
-            cursor.skipWhitespace()
-            switch try cursor.peek(expected: "',' or '}'") {
-            case UInt8(ascii: ","):
-                cursor.index += 1
-                cursor.skipWhitespace()
-            case UInt8(ascii: "}"):
-                return cursor.leaveContainer()
-            default: throw Unexpected()
-            }
-        }
+        } while try cursor.nextMember()
     }
 
     /// The elements of an array, each read by `element`.
     private mutating func array<Element>(_ element: (inout SnapshotArrayDecoder) throws -> Element) throws -> [Element] {
         try expect(UInt8(ascii: "["))
-        try cursor.enterContainer()
         var elements: [Element] = []
-        cursor.skipWhitespace()
-        if try cursor.peek(expected: "a value or ']'") == UInt8(ascii: "]") {
-            cursor.leaveContainer()
-            return elements
-        }
-        while true {
-            elements.append(try element(&self))
-            cursor.skipWhitespace()
-            switch try cursor.peek(expected: "',' or ']'") {
-            case UInt8(ascii: ","):
-                cursor.index += 1
-                cursor.skipWhitespace()
-            case UInt8(ascii: "]"):
-                cursor.leaveContainer()
-                return elements
-            default: throw Unexpected()
-            }
-        }
+        guard try cursor.openArray() else { return elements }
+        repeat { elements.append(try element(&self)) } while try cursor.nextElement()
+        return elements
     }
 
     /// An object read as a dictionary whose values `value` reads (labels, annotations, named ports).
