@@ -52,6 +52,24 @@ struct AuthenticationTests {
         return client
     }
 
+    /// The first pod with a sidecar (`security.istio.io/tlsMode`) in the lab `client` talks to, for a port-forward.
+    static func firstSidecarPod(_ client: KubeClient) async throws -> (namespace: String, name: String) {
+        struct List: Decodable {
+            struct Item: Decodable {
+                struct Meta: Decodable {
+                    var name: String
+                    var namespace: String
+                }
+                var metadata: Meta
+            }
+            var items: [Item]
+        }
+        let pods = try await client.listPages("/api/v1/pods", query: [("labelSelector", "security.istio.io/tlsMode")])
+        let page = try #require(pods.pages.first)
+        let pod = try #require(try JSONDecoder().decode(List.self, from: page).items.first?.metadata)
+        return (pod.namespace, pod.name)
+    }
+
     /// The error of listing namespaces with this kubeconfig.
     static func failure(_ path: String) async -> KubeError? {
         do {
@@ -226,19 +244,7 @@ struct AuthenticationTests {
             let client = try await Self.listNamespaces(path)
             #expect(proxy.targets.contains("localhost:\(port)"))
             // The port-forward WebSocket takes the same tunnel (the lab runs no Envoy: the pod refuses the port).
-            let pods = try await client.listPages("/api/v1/pods", query: [("labelSelector", "security.istio.io/tlsMode")])
-            struct List: Decodable {
-                struct Item: Decodable {
-                    struct Meta: Decodable {
-                        var name: String
-                        var namespace: String
-                    }
-                    var metadata: Meta
-                }
-                var items: [Item]
-            }
-            let page = try #require(pods.pages.first)
-            let pod = try #require(try JSONDecoder().decode(List.self, from: page).items.first?.metadata)
+            let pod = try await AuthenticationTests.firstSidecarPod(client)
             let tunnels = proxy.targets.count
             let refused = await #expect(throws: KubeError.self) {
                 _ = try await client.portForwardGET(namespace: pod.namespace, pod: pod.name, port: 15000, path: "/memory", timeout: .seconds(10))

@@ -48,19 +48,7 @@ struct HTTPSProxyTests {
             let tunnels = proxy.targets.count
             // The port-forward opens its own tunnel and reaches the pod (no Envoy in this lab: the pod refuses the
             // port, past the proxy and the server's TLS).
-            let pods = try await client.listPages("/api/v1/pods", query: [("labelSelector", "security.istio.io/tlsMode")])
-            struct List: Decodable {
-                struct Item: Decodable {
-                    struct Meta: Decodable {
-                        var name: String
-                        var namespace: String
-                    }
-                    var metadata: Meta
-                }
-                var items: [Item]
-            }
-            let page = try #require(pods.pages.first)
-            let pod = try #require(try JSONDecoder().decode(List.self, from: page).items.first?.metadata)
+            let pod = try await AuthenticationTests.firstSidecarPod(client)
             let refused = await #expect(throws: KubeError.self) {
                 _ = try await client.portForwardGET(namespace: pod.namespace, pod: pod.name, port: 15000, path: "/memory", timeout: .seconds(10))
             }

@@ -57,19 +57,7 @@ struct ProxyCredentialsTests {
             #expect(proxy.targets.contains("localhost:\(port)"))
             #expect(proxy.refusals == 0)
             let tunnels = proxy.targets.count
-            let pods = try await client.listPages("/api/v1/pods", query: [("labelSelector", "security.istio.io/tlsMode")])
-            struct List: Decodable {
-                struct Item: Decodable {
-                    struct Meta: Decodable {
-                        var name: String
-                        var namespace: String
-                    }
-                    var metadata: Meta
-                }
-                var items: [Item]
-            }
-            let page = try #require(pods.pages.first)
-            let pod = try #require(try JSONDecoder().decode(List.self, from: page).items.first?.metadata)
+            let pod = try await AuthenticationTests.firstSidecarPod(client)
             let refused = await #expect(throws: KubeError.self) {
                 _ = try await client.portForwardGET(namespace: pod.namespace, pod: pod.name, port: 15000, path: "/memory", timeout: .seconds(10))
             }
@@ -117,13 +105,11 @@ struct ProxyCredentialsTests {
             // and TLS to the pod (the lab runs no Envoy, so the pod refuses the port).
             let client = try await AuthenticationTests.listNamespaces(try kubeconfig("right", userinfo: "user:p%40ss"))
             #expect(proxy.targets.contains("socks5 127.0.0.1:\(port)"), "\(proxy.targets)")
-            let pods = try await client.listPages("/api/v1/pods", query: [("labelSelector", "security.istio.io/tlsMode")])
-            let list = try JSONSerialization.jsonObject(with: try #require(pods.pages.first)) as? [String: Any]
-            let pod = try #require((list?["items"] as? [[String: Any]])?.first?["metadata"] as? [String: Any])
+            let pod = try await AuthenticationTests.firstSidecarPod(client)
             let tunnels = proxy.targets.count
             let refused = await #expect(throws: KubeError.self) {
                 _ = try await client.portForwardGET(
-                    namespace: try #require(pod["namespace"] as? String), pod: try #require(pod["name"] as? String), port: 15000, path: "/memory",
+                    namespace: pod.namespace, pod: pod.name, port: 15000, path: "/memory",
                     timeout: .seconds(10))
             }
             #expect(refused?.kind == .portForward, "past SOCKS5 and TLS, the pod refuses the port: \(String(describing: refused))")
