@@ -70,6 +70,18 @@ struct AuthenticationTests {
         return (pod.namespace, pod.name)
     }
 
+    /// The error of a port-forward to the lab's first sidecar pod, which must open a new tunnel through `proxy` (the
+    /// lab runs no Envoy, so the pod refuses the port: past the proxy and TLS, the error is `portForward`).
+    static func portForwardThroughNewTunnel(_ client: KubeClient, proxy: ConnectProxy) async throws -> KubeError? {
+        let pod = try await firstSidecarPod(client)
+        let tunnels = proxy.targets.count
+        let refused = await #expect(throws: KubeError.self) {
+            _ = try await client.portForwardGET(namespace: pod.namespace, pod: pod.name, port: 15000, path: "/memory", timeout: .seconds(10))
+        }
+        #expect(proxy.targets.count > tunnels, "the port-forward opened no tunnel of its own")
+        return refused
+    }
+
     /// The error of listing namespaces with this kubeconfig.
     static func failure(_ path: String) async -> KubeError? {
         do {
