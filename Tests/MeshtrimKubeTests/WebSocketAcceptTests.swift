@@ -7,8 +7,8 @@ import Testing
 
 @testable import MeshtrimKube
 
-/// The port-forward's WebSocket on NIO's HTTP client upgrade: taken only with the `Sec-WebSocket-Accept` RFC 6455
-/// computes from the request's key (a 101 from something else, a proxy or cache in between, is refused before
+/// The port-forward's WebSocket upgrade: taken only with the `Sec-WebSocket-Accept` RFC 6455 computes from the
+/// request's key (a 101 from something else, a proxy or cache in between, is refused before
 /// anything is sent through it), and with the right one the pod's answer comes back through masked client frames.
 @Suite("Port-forward: the WebSocket upgrade")
 struct WebSocketAcceptTests {
@@ -18,6 +18,9 @@ struct WebSocketAcceptTests {
         case switching(acceptHeader: String)
         /// 101 with the right Accept, the port frames and `body` as the pod's HTTP answer, all in one write.
         case upgradeAndAnswer(body: String)
+        /// 101 with the right Accept, the port frames, `message` on the error channel and a close frame, in one write,
+        /// then the connection closes (what a kubelet does when nothing listens on the port).
+        case upgradeAndRefuse(message: String)
     }
 
     /// What the fake server saw of the client's first WebSocket frame.
@@ -61,6 +64,14 @@ struct WebSocketAcceptTests {
                         switch answer {
                         case .switching(let acceptHeader):
                             try await output.write(ByteBuffer(string: head(acceptHeader)))
+                        case .upgradeAndRefuse(let message):
+                            var bytes = Array(head("Sec-WebSocket-Accept: \(accept)\r\n").utf8)
+                            bytes += [0x82, 3, 0, 0x98, 0x3A, 0x82, 3, 1, 0x98, 0x3A]
+                            let text = Array(message.utf8)
+                            bytes += [0x82, UInt8(1 + text.count), 1] + text
+                            bytes += [0x88, 2, 0x03, 0xE8]
+                            try await output.write(ByteBuffer(bytes: bytes))
+                            return
                         case .upgradeAndAnswer(let body):
                             var bytes = Array(head("Sec-WebSocket-Accept: \(accept)\r\n").utf8)
                             // Server frames are not masked: the port number on data channel 0 and error channel 1, in
@@ -82,6 +93,7 @@ struct WebSocketAcceptTests {
                         // Hold the connection open: the client decides when it is done.
                         while try await chunks.next() != nil {}
                     }
+                    if case .upgradeAndRefuse = answer { continue }
                     return
                 }
             }
@@ -96,6 +108,11 @@ struct WebSocketAcceptTests {
         var options = KubeClient.Options()
         options.environment = [:]  // no HTTP_PROXY from the machine running the test
         return try await KubeClient.connect(access, options: options)
+    }
+
+    @Test("the Accept is RFC 6455's for the key (the RFC's own example)")
+    func rfcExample() {
+        #expect(PortForwarder.expectedAccept(forKey: "dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
     }
 
     @Test("a 101 with another Accept, or none, is refused with the reason", arguments: [
@@ -127,6 +144,20 @@ struct WebSocketAcceptTests {
         #expect(frame.masked)
         #expect(frame.payload.first == 0)
         #expect(String(decoding: frame.payload.dropFirst(), as: UTF8.self).hasPrefix("GET /stats HTTP/1.1\r\nHost: localhost:15000\r\n"))
+        await client.shutdown()
+    }
+
+    @Test("a refusal sent with the 101 and the close right after is read, every time")
+    func refusalWithTheUpgradeIsRead() async throws {
+        let (port, serving) = try await Self.serve(.upgradeAndRefuse(message: "connection refused on port 15000"), seen: Seen())
+        defer { serving.cancel() }
+        let client = try await Self.client(port: port)
+        for attempt in 1...50 {
+            let error = await #expect(throws: KubeError.self) {
+                _ = try await client.portForwardGET(namespace: "shop", pod: "web-1", port: 15000, path: "/stats", timeout: .seconds(10))
+            }
+            #expect(error?.kind == .portForward && error?.message.contains("connection refused on port 15000") == true, "attempt \(attempt): \(String(describing: error))")
+        }
         await client.shutdown()
     }
 }

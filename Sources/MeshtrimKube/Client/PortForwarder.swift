@@ -1,14 +1,13 @@
+import Crypto
 import Foundation
 import MeshtrimCore
 import NIOCore
-import NIOHTTP1
-import NIOWebSocket
 import Synchronization
 
 /// One HTTP request to a pod port through the API server's WebSocket port-forward (`v4.channel.k8s.io`).
 ///
 /// Opens `GET /api/v1/namespaces/NS/pods/POD/portforward?ports=PORT` as a WebSocket (through the context's proxy
-/// and TLS, with its credentials: ``TLSTunnel``; NIO's HTTP client upgrade and WebSocket codec on top), sends `GET PATH HTTP/1.1` with `Connection: close` on data channel 0, collects
+/// and TLS, with its credentials: ``TLSTunnel``), sends `GET PATH HTTP/1.1` with `Connection: close` on data channel 0, collects
 /// channel 0 until every answer is complete (then closes the WebSocket itself) or the WebSocket closes, and parses
 /// the HTTP answers. Text on error channel 1 (nothing listening)
 /// becomes a ``KubeError`` of kind `portForward`; a refused upgrade carries the API server's Status (403 when
@@ -69,187 +68,159 @@ struct PortForwarder: Sendable {
         }
     }
 
-    /// What NIO's HTTP client upgrade ends in: the WebSocket, or the API server's plain HTTP answer refusing it.
-    private enum Upgrade: Sendable {
-        case upgraded(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>)
-        case refused(NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>)
-    }
-
     private func exchange(namespace: String, pod: String, port: Int, paths: [String], refreshed: Bool) async throws -> [Answer] {
         let endpoint = client.endpoint
         let apiPath = "/api/v1/namespaces/\(Self.segment(namespace))/pods/\(Self.segment(pod))/portforward"
         let headers = try await client.authenticationHeaders()
         // An exec plugin's client certificate: the one it holds now (run again when the last one expired).
         let identity = try await client.currentIdentity()
-        let received = ReceivedBytes()
-        defer { client.countReceived(received.count) }
-        let configuration = upgradeConfiguration(path: apiPath, port: port, headers: headers, endpoint: endpoint)
-        let (raw, upgraded): (Channel, EventLoopFuture<Upgrade>)
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             // The certificate is checked against the server's name or IP, not the proxy's address.
-            (raw, upgraded) = try await TLSTunnel.connect(
+            channel = try await TLSTunnel.connect(
                 endpoint: endpoint, context: identity.context, verify: TLSTunnel.verifies(client.tls),
                 connectTimeout: client.options.connectTimeout
             ) { raw in
-                // Plaintext bytes (after TLS), HTTP and WebSocket framing included.
-                try raw.pipeline.syncOperations.addHandler(ReceivedBytesCounter(received))
-                return (raw, try raw.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: configuration))
+                // One ordered byte stream for the upgrade and the frames: what the server sends with its 101, and
+                // the end of its stream, come in the order it sent them.
+                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: raw)
             }
         } catch {
             throw client.errorMapping.error(transport: error, path: apiPath, afterHead: false)
         }
+        let raw = channel.channel
         defer { raw.close(promise: nil) }
-        return try await withTaskCancellationHandler {
-            let upgrade: Upgrade
-            do {
-                upgrade = try await upgraded.get()
-            } catch let error as NIOHTTPClientUpgradeError {
+        let upgraded = UpgradeFlag()
+        do {
+            return try await withTaskCancellationHandler {
+                try await channel.executeThenClose { inbound, outbound in
+                    var reader = ByteStreamReader(inbound)
+                    defer { client.countReceived(reader.bytesRead) }
+                    try await upgrade(
+                        path: apiPath, port: port, headers: headers, endpoint: endpoint, refreshed: refreshed, reader: &reader, outbound: outbound)
+                    upgraded.set()
+                    let request = paths.enumerated().map { index, path in
+                        "GET \(path) HTTP/1.1\r\nHost: localhost:\(port)\r\nUser-Agent: meshtrim\r\nAccept: */*\r\n"
+                            + (index == paths.count - 1 ? "Connection: close\r\n" : "") + "\r\n"
+                    }.joined()
+                    // A kubelet with nothing listening on the port may have written its refusal and closed before the
+                    // request goes out: the write then fails, and what it said is still read below.
+                    try? await outbound.write(
+                        ByteBuffer(bytes: WebSocketFrame(isFinal: true, opcode: .binary, payload: [0] + Array(request.utf8)).encoded(mask: Self.mask())))
+                    let channels = try await collect(reader: &reader, outbound: outbound, expecting: paths.count)
+                    if channels.data.isEmpty, !channels.errors.isEmpty {
+                        throw KubeError(
+                            .portForward,
+                            "pod \(namespace)/\(pod) refused the port-forward to port \(port): \(channels.errors.trimmingCharacters(in: .whitespacesAndNewlines))")
+                    }
+                    let responses = RawHTTPResponse.parseAll(channels.data)
+                    guard responses.count == paths.count else {
+                        throw KubeError(
+                            .badResponse,
+                            "the port-forward to \(namespace)/\(pod):\(port) closed before a complete HTTP answer (\(channels.data.count) bytes)"
+                                + (channels.errors.isEmpty ? "" : ": \(channels.errors)"))
+                    }
+                    return responses.map { Answer(status: $0.status, body: $0.body, wireBytes: reader.bytesRead) }
+                }
+            } onCancel: {
+                raw.close(promise: nil)
+            }
+        } catch let error as KubeError {
+            throw error
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            if upgraded.isSet {
+                // The pod side went away before answering: the kubelet closes the stream when nothing listens.
                 throw KubeError(
-                    .badResponse,
-                    error == .upgraderDeniedUpgrade
-                        ? "the API server's answer to the port-forward upgrade does not carry the Sec-WebSocket-Accept this request's key "
-                            + "calls for (RFC 6455): something between meshtrim and the API server answered it"
-                        : "the API server's answer to the port-forward upgrade is not a WebSocket upgrade (RFC 6455): \(error)")
-            } catch {
-                throw client.errorMapping.error(transport: error, path: apiPath, afterHead: false)
+                    .portForward,
+                    "the port-forward to \(namespace)/\(pod):\(port) closed before the pod answered (nothing listening on port \(port), "
+                        + "or the pod went away)")
             }
-            switch upgrade {
-            case .refused(let answer):
-                throw try await refusal(answer, path: apiPath, port: port, refreshed: refreshed)
-            case .upgraded(let socket):
-                do {
-                    return try await socket.executeThenClose { inbound, outbound in
-                        try await request(paths: paths, port: port, namespace: namespace, pod: pod, inbound: inbound, outbound: outbound, received: received)
-                    }
-                } catch let error as KubeError {
-                    throw error
-                } catch {
-                    if Task.isCancelled { throw CancellationError() }
-                    // The pod side went away before answering: the kubelet closes the stream when nothing listens.
-                    throw KubeError(
-                        .portForward,
-                        "the port-forward to \(namespace)/\(pod):\(port) closed before the pod answered (nothing listening on port \(port), "
-                            + "or the pod went away)")
-                }
-            }
-        } onCancel: {
-            raw.close(promise: nil)
+            throw client.errorMapping.error(transport: error, path: apiPath, afterHead: true)
         }
     }
 
-    /// How NIO's HTTP client upgrade asks the API server to make `GET …/portforward?ports=PORT` a WebSocket
-    /// (`v4.channel.k8s.io`): its WebSocket client upgrader sends the key and takes only the 101 whose
-    /// `Sec-WebSocket-Accept` RFC 6455 computes from it; any other answer is read as plain HTTP.
-    private func upgradeConfiguration(
-        path: String, port: Int, headers: [(String, String)], endpoint: ServerEndpoint
-    ) -> NIOUpgradableHTTPClientPipelineConfiguration<Upgrade> {
-        let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(maxFrameSize: 64 << 20) { channel, _ in
-            channel.eventLoop.makeCompletedFuture {
-                .upgraded(try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel))
-            }
+    private func upgrade(
+        path: String, port: Int, headers: [(String, String)], endpoint: ServerEndpoint, refreshed: Bool, reader: inout ByteStreamReader,
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) async throws {
+        let key = Data(Self.randomBytes(16)).base64EncodedString()
+        var request = "GET \(endpoint.pathPrefix)\(path)?ports=\(port) HTTP/1.1\r\n"
+        request += "Host: \(endpoint.authority)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        request += "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: \(key)\r\n"
+        request += "Sec-WebSocket-Protocol: v4.channel.k8s.io\r\nUser-Agent: meshtrim/1 (linux) kubernetes-client\r\n"
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        request += "\r\n"
+        try await outbound.write(ByteBuffer(string: request))
+        guard let head = try await reader.read(through: [13, 10, 13, 10]) else {
+            throw KubeError(.badResponse, "the API server closed the port-forward request without an answer")
         }
-        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "\(endpoint.pathPrefix)\(path)?ports=\(port)")
-        head.headers.add(name: "Host", value: endpoint.authority)
-        head.headers.add(name: "Sec-WebSocket-Protocol", value: "v4.channel.k8s.io")
-        head.headers.add(name: "User-Agent", value: "meshtrim/1 (linux) kubernetes-client")
-        for (name, value) in headers { head.headers.add(name: name, value: value) }
-        var configuration = NIOUpgradableHTTPClientPipelineConfiguration<Upgrade>(
-            upgradeConfiguration: NIOTypedHTTPClientUpgradeConfiguration(
-                upgradeRequestHead: head, upgraders: [upgrader],
-                notUpgradingCompletionHandler: { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        .refused(try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel))
-                    }
-                }))
-        // The first frames (the port numbers) may come in the same read as the 101.
-        configuration.leftOverBytesStrategy = .forwardBytes
-        return configuration
-    }
-
-    /// The error for an upgrade the API server refused: its Status (403 when `pods/portforward` is not permitted).
-    private func refusal(
-        _ answer: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>, path: String, port: Int, refreshed: Bool
-    ) async throws -> KubeError {
-        let (status, body) = try await answer.executeThenClose { inbound, _ in
-            var status = 0
+        guard let response = RawHTTPResponse.parse(head) else {
+            throw KubeError(.badResponse, "the API server's answer to the port-forward is not HTTP")
+        }
+        guard response.status == 101 else {
             var body = Data()
-            for try await part in inbound {
-                switch part {
-                case .head(let head): status = Int(head.status.code)
-                case .body(let bytes): if body.count < 1 << 20 { body.append(contentsOf: bytes.readableBytesView.prefix((1 << 20) - body.count)) }
-                case .end: return (status, body)
-                }
+            if let length = response.headers["content-length"].flatMap(Int.init), length > 0,
+                let bytes = try await reader.read(count: min(length, 1 << 20))
+            {
+                body = Data(bytes)
+            } else if response.headers["transfer-encoding"]?.lowercased().contains("chunked") == true,
+                let bytes = try await reader.read(through: Array("0\r\n\r\n".utf8), limit: 1 << 20),
+                let whole = RawHTTPResponse.parse(head + bytes)
+            {
+                body = whole.body
             }
-            return (status, body)
+            if KubeStatus.decode(body) == nil {
+                // Some servers refuse an upgrade with an empty body; the plain GET of the same path says why (403).
+                do {
+                    // A 401 comes back as it is: get(…) refreshes the credential and upgrades again.
+                    _ = try await client.send("GET", path, query: [("ports", String(port))], retry: false, credentialsRefreshed: refreshed)
+                } catch let error as KubeError where error.statusCode != 400 {
+                    throw error
+                } catch {}
+            }
+            throw client.errorMapping.error(status: response.status, body: body, method: "GET", path: path, refreshed: refreshed)
         }
-        if KubeStatus.decode(body) == nil {
-            // Some servers refuse an upgrade with an empty body; the plain GET of the same path says why (403).
-            do {
-                // A 401 comes back as it is: get(…) refreshes the credential and upgrades again.
-                _ = try await client.send("GET", path, query: [("ports", String(port))], retry: false, credentialsRefreshed: refreshed)
-            } catch let error as KubeError where error.statusCode != 400 {
-                return error
-            } catch {}
-        }
-        return client.errorMapping.error(status: status, body: body, method: "GET", path: path, refreshed: refreshed)
-    }
-
-    /// Sends the GETs (`Connection: close` on the last) on data channel 0 and reads the answers.
-    private func request(
-        paths: [String], port: Int, namespace: String, pod: String, inbound: NIOAsyncChannelInboundStream<WebSocketFrame>,
-        outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>, received: ReceivedBytes
-    ) async throws -> [Answer] {
-        let request = paths.enumerated().map { index, path in
-            "GET \(path) HTTP/1.1\r\nHost: localhost:\(port)\r\nUser-Agent: meshtrim\r\nAccept: */*\r\n"
-                + (index == paths.count - 1 ? "Connection: close\r\n" : "") + "\r\n"
-        }.joined()
-        var payload = ByteBuffer(bytes: [0])
-        payload.writeString(request)
-        try await outbound.write(WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: payload))
-        let channels = try await collect(inbound: inbound, outbound: outbound, expecting: paths.count)
-        if channels.data.isEmpty, !channels.errors.isEmpty {
-            throw KubeError(
-                .portForward,
-                "pod \(namespace)/\(pod) refused the port-forward to port \(port): \(channels.errors.trimmingCharacters(in: .whitespacesAndNewlines))")
-        }
-        let responses = RawHTTPResponse.parseAll(channels.data)
-        guard responses.count == paths.count else {
+        // RFC 6455 §4.1: a 101 without the Accept computed from this request's key is not this server's upgrade (a
+        // proxy or cache in between answered); nothing is sent through it.
+        let accept = response.headers["sec-websocket-accept"]?.trimmingCharacters(in: .whitespaces)
+        guard accept == Self.expectedAccept(forKey: key) else {
             throw KubeError(
                 .badResponse,
-                "the port-forward to \(namespace)/\(pod):\(port) closed before a complete HTTP answer (\(channels.data.count) bytes)"
-                    + (channels.errors.isEmpty ? "" : ": \(channels.errors)"))
+                "the API server's answer to the port-forward upgrade carries \(accept.map { "Sec-WebSocket-Accept \"\(InputFile.quote($0, limit: 40))\"" } ?? "no Sec-WebSocket-Accept"), "
+                    + "not the one this request's key calls for (RFC 6455): something between meshtrim and the API server answered it")
         }
-        return responses.map { Answer(status: $0.status, body: $0.body, wireBytes: received.count) }
+    }
+
+    /// The `Sec-WebSocket-Accept` a server must answer to `key`: base64 of the SHA-1 of the key and RFC 6455's GUID.
+    static func expectedAccept(forKey key: String) -> String {
+        Data(Insecure.SHA1.hash(data: Data((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8))).base64EncodedString()
     }
 
     /// Collects the data and error channels until the WebSocket closes, or until `expecting` delimited HTTP answers
     /// are complete on the data channel: then meshtrim closes the WebSocket itself (container runtimes hold the
     /// stream open for up to a second after the pod side has closed, issue #16 item 6).
     private func collect(
-        inbound: NIOAsyncChannelInboundStream<WebSocketFrame>, outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>, expecting: Int
+        reader: inout ByteStreamReader, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, expecting: Int
     ) async throws -> (data: [UInt8], errors: String) {
         var data: [UInt8] = []
         var errors: [UInt8] = []
         var answers = PipelinedAnswers()
         var seenPort: Set<UInt8> = []
         var message: [UInt8] = []
-        func close(_ code: ByteBuffer) async {
-            try? await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: code))
-        }
-        for try await frame in inbound {
-            let bytes = frame.unmaskedData
+        while let frame = try await WebSocketFrame.read(from: &reader, maxPayload: 64 << 20) {
             switch frame.opcode {
-            case .connectionClose:
-                await close(bytes.getSlice(at: bytes.readerIndex, length: min(2, bytes.readableBytes)) ?? ByteBuffer())
+            case .close:
+                try? await outbound.write(ByteBuffer(bytes: WebSocketFrame(isFinal: true, opcode: .close, payload: Array(frame.payload.prefix(2))).encoded(mask: Self.mask())))
                 return (data, String(decoding: errors, as: UTF8.self))
             case .ping:
-                try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: bytes))
+                try await outbound.write(ByteBuffer(bytes: WebSocketFrame(isFinal: true, opcode: .pong, payload: frame.payload).encoded(mask: Self.mask())))
+                continue
+            case .pong:
                 continue
             case .binary, .text, .continuation:
-                message += bytes.readableBytesView
-                guard frame.fin else { continue }
-            default:
-                continue
+                message += frame.payload
+                guard frame.isFinal else { continue }
             }
             defer { message = [] }
             guard let channel = message.first else { continue }
@@ -263,7 +234,8 @@ struct PortForwarder: Sendable {
                 data += payload
                 if answers.advance(over: data) >= expecting {
                     // Every answer is here: close now instead of waiting for the runtime to close the stream.
-                    await close(ByteBuffer(bytes: [0x03, 0xE8]))
+                    let normal: [UInt8] = [0x03, 0xE8]
+                    try? await outbound.write(ByteBuffer(bytes: WebSocketFrame(isFinal: true, opcode: .close, payload: normal).encoded(mask: Self.mask())))
                     return (data, String(decoding: errors, as: UTF8.self))
                 }
             } else {
@@ -277,6 +249,13 @@ struct PortForwarder: Sendable {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    static func mask() -> [UInt8] { randomBytes(4) }
+
+    static func randomBytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 }
 
@@ -329,28 +308,13 @@ struct PipelinedAnswers: Sendable {
     }
 }
 
-/// Plaintext bytes received on a port-forward's connection (HTTP and WebSocket framing included), for
-/// ``PortForwarder/Answer/wireBytes`` and the client's received total.
-final class ReceivedBytes: Sendable {
-    private let value = Atomic<Int>(0)
+/// Set once the WebSocket upgrade has been taken, so that a stream that ends later is the pod side going away.
+private final class UpgradeFlag: Sendable {
+    private let value = Atomic<Bool>(false)
 
-    /// Bytes so far.
-    var count: Int { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
 
-    func add(_ bytes: Int) { value.add(bytes, ordering: .relaxed) }
-}
-
-/// Counts what passes into ``ReceivedBytes`` and hands it on unchanged.
-private final class ReceivedBytesCounter: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-    let received: ReceivedBytes
-    init(_ received: ReceivedBytes) { self.received = received }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        received.add(unwrapInboundIn(data).readableBytes)
-        context.fireChannelRead(data)
-    }
+    var isSet: Bool { value.load(ordering: .relaxed) }
 }
 
 extension KubeClient {

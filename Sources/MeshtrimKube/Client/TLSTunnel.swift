@@ -41,10 +41,11 @@ enum TLSTunnel {
         then install: @escaping @Sendable (Channel) throws -> Stage
     ) async throws -> Stage {
         let target = endpoint.proxy.map { ($0.host, $0.port) } ?? (endpoint.host, endpoint.port)
+        let setupError = SetupError()
         let raw = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(KubeClient.timeAmount(connectTimeout))
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(FirstError()) }
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(FirstError(setupError)) }
             }
             .connect(host: target.0, port: target.1).get()
         do {
@@ -61,10 +62,10 @@ enum TLSTunnel {
                     try await startTLS(on: raw, endpoint: endpoint, context: context, verify: verify)
                 }
                 return try await raw.eventLoop.submit {
+                    // A closed channel has no handlers left; what the handler kept is in `setupError`.
                     let sync = raw.pipeline.syncOperations
-                    let first = try sync.handler(type: FirstError.self)
-                    sync.removeHandler(first, promise: nil)
-                    if let error = first.error { throw error }
+                    if let first = try? sync.handler(type: FirstError.self) { sync.removeHandler(first, promise: nil) }
+                    if let error = setupError.first { throw error }
                     guard raw.isActive else {
                         throw KubeError(.unreachable, "\(endpoint.authority) closed the connection as soon as it was set up")
                     }
@@ -79,14 +80,25 @@ enum TLSTunnel {
         }
     }
 
+    /// The first error of a connection being set up, kept outside its pipeline (closing a channel empties it).
+    private final class SetupError: Sendable {
+        private let value = Mutex<(any Error)?>(nil)
+
+        /// The error kept, if any.
+        var first: (any Error)? { value.withLock { $0 } }
+
+        func keep(_ error: any Error) { value.withLock { if $0 == nil { $0 = error } } }
+    }
+
     /// Keeps the first error that reaches it while the connection is set up (the stages' own handlers sit before
     /// it), so that one coming between two stages is not lost.
     private final class FirstError: ChannelInboundHandler, RemovableChannelHandler {
         typealias InboundIn = Any
-        var error: (any Error)?
+        let kept: SetupError
+        init(_ kept: SetupError) { self.kept = kept }
 
         func errorCaught(context: ChannelHandlerContext, error: Error) {
-            if self.error == nil { self.error = error }
+            kept.keep(error)
             context.fireErrorCaught(error)
         }
     }
