@@ -50,6 +50,19 @@ import Testing
         #expect(RawHTTPResponse.parse(Array("garbage".utf8)) == nil)
     }
 
+    @Test(arguments: [0, 5, 125, 126, 65_535, 65_536, 200_000])
+    func webSocketFramesAreMaskedAndSized(length: Int) {
+        let payload = (0..<length).map { UInt8($0 & 0xFF) }
+        let mask: [UInt8] = [1, 2, 3, 4]
+        let bytes = WebSocketFrame(isFinal: true, opcode: .binary, payload: payload).encoded(mask: mask)
+        #expect(bytes[0] == 0x82)
+        #expect(bytes[1] & 0x80 == 0x80)
+        let headerLength = length < 126 ? 2 : (length <= 0xFFFF ? 4 : 10)
+        #expect(bytes.count == headerLength + 4 + length)
+        let unmasked = bytes[(headerLength + 4)...].enumerated().map { $0.element ^ mask[$0.offset & 3] }
+        #expect(unmasked == payload)
+    }
+
     @Test func environmentProxiesFollowGo() throws {
         let environment = ["HTTPS_PROXY": "http://proxy.corp:3128", "NO_PROXY": ".internal,10.0.0.0/8,api.example.com:443"]
         #expect(try ServerEndpoint.environmentProxy(host: "cluster.example", secure: true, environment: environment)?.host == "proxy.corp")
