@@ -21,11 +21,17 @@ final class SOCKS5Handshake: ChannelInboundHandler, RemovableChannelHandler {
     private let proxy: ServerEndpoint.Proxy
     private let endpoint: ServerEndpoint
     private let promise: EventLoopPromise<Void>
+    /// The proxy URL's user and password as RFC 1929 sends them (at most 255 bytes each).
+    private let credentials: (user: [UInt8], password: [UInt8])?
 
     private init(proxy: ServerEndpoint.Proxy, endpoint: ServerEndpoint, promise: EventLoopPromise<Void>) {
         self.proxy = proxy
         self.endpoint = endpoint
         self.promise = promise
+        credentials = proxy.credentials.map { text in
+            let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            return (Array((parts.first ?? "").utf8.prefix(255)), Array((parts.dropFirst().first ?? "").utf8.prefix(255)))
+        }
     }
 
     /// Runs the handshake on the connected channel `raw` and returns when the proxy has connected to `endpoint`.
@@ -47,13 +53,6 @@ final class SOCKS5Handshake: ChannelInboundHandler, RemovableChannelHandler {
             throw error
         }
         try await connected.futureResult.get()
-    }
-
-    private var credentials: (user: [UInt8], password: [UInt8])? {
-        proxy.credentials.map { text in
-            let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-            return (Array((parts.first ?? "").utf8.prefix(255)), Array((parts.dropFirst().first ?? "").utf8.prefix(255)))
-        }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
